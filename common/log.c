@@ -1,0 +1,314 @@
+/*
+ * log.c - stderr/syslog logging with levels, rate limits and escaping.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "log.h"
+
+static const char	*log_ident = "provbox";
+static int		 log_foreground = 1;
+static enum log_level	 log_level = PB_LOG_INFO;
+static int		 log_facility = LOG_DAEMON;
+static int		 log_opened;
+static log_sink_fn	 log_sink;
+static void		*log_sink_arg;
+
+static const char *const level_names[] = {
+	[PB_LOG_ERR] = "error",
+	[PB_LOG_WARNING] = "warning",
+	[PB_LOG_NOTICE] = "notice",
+	[PB_LOG_INFO] = "info",
+	[PB_LOG_DEBUG] = "debug",
+};
+
+static const int level_prio[] = {
+	[PB_LOG_ERR] = LOG_ERR,
+	[PB_LOG_WARNING] = LOG_WARNING,
+	[PB_LOG_NOTICE] = LOG_NOTICE,
+	[PB_LOG_INFO] = LOG_INFO,
+	[PB_LOG_DEBUG] = LOG_DEBUG,
+};
+
+void
+log_init(const char *ident, int foreground, enum log_level level)
+{
+	log_ident = ident;
+	log_foreground = foreground;
+	log_level = level;
+	if (!foreground && !log_opened) {
+		openlog(ident, LOG_PID | LOG_NDELAY, log_facility);
+		log_opened = 1;
+	}
+	tzset();
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
+void
+log_set_facility(int facility)
+{
+	log_facility = facility;
+	if (log_opened) {
+		closelog();
+		openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
+	}
+}
+
+const char *
+log_level_str(enum log_level level)
+{
+	if ((unsigned)level > PB_LOG_DEBUG)
+		return "unknown";
+	return level_names[level];
+}
+
+int
+log_level_parse(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i <= PB_LOG_DEBUG; i++) {
+		if (strcasecmp(name, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+log_facility_parse(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 fac;
+	} fac[] = {
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+
+	for (size_t i = 0; i < sizeof(fac) / sizeof(fac[0]); i++)
+		if (strcasecmp(name, fac[i].name) == 0)
+			return fac[i].fac;
+	return -1;
+}
+
+void
+log_set_sink(log_sink_fn fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
+static void
+log_emit(enum log_level level, const char *msg)
+{
+	if (log_sink != NULL) {
+		log_sink(level, msg, log_sink_arg);
+		return;
+	}
+	if (log_foreground) {
+		char		 ts[32];
+		struct tm	 tm;
+		time_t		 now = time(NULL);
+
+		localtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s %s[%s]: %s\n", ts, log_ident,
+		    level_names[level], msg);
+		fflush(stderr);
+	} else
+		syslog(level_prio[level], "%s", msg);
+}
+
+static void
+log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	char	 msg[2048];
+	int	 saved = errno;
+	int	 n;
+
+	if (level > log_level)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	if (with_errno && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		    strerror(saved));
+	log_emit(level, msg);
+	errno = saved;
+}
+
+#define LOG_FN(name, level, with_errno)				\
+	void							\
+	name(const char *fmt, ...)				\
+	{							\
+		va_list ap;					\
+		va_start(ap, fmt);				\
+		log_vmsg(level, with_errno, fmt, ap);		\
+		va_end(ap);					\
+	}
+
+LOG_FN(log_warn, PB_LOG_WARNING, 1)
+LOG_FN(log_warnx, PB_LOG_WARNING, 0)
+LOG_FN(log_notice, PB_LOG_NOTICE, 0)
+LOG_FN(log_info, PB_LOG_INFO, 0)
+LOG_FN(log_debug, PB_LOG_DEBUG, 0)
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(PB_LOG_ERR, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(PB_LOG_ERR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+int
+log_ratelimit_allow(struct log_ratelimit *rl, time_t now,
+    unsigned long *reported)
+{
+	if (rl->window_start == 0 || now < rl->window_start ||
+	    now - rl->window_start >= (time_t)rl->interval) {
+		rl->window_start = now;
+		rl->count = 0;
+	}
+	if (rl->count >= rl->burst) {
+		rl->suppressed++;
+		return 0;
+	}
+	rl->count++;
+	*reported = rl->suppressed;
+	rl->suppressed = 0;
+	return 1;
+}
+
+void
+log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
+{
+	struct timespec	 ts;
+	unsigned long	 dropped;
+	char		 msg[1024];
+	va_list		 ap;
+
+	if (PB_LOG_WARNING > log_level)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!log_ratelimit_allow(rl, ts.tv_sec, &dropped))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (dropped > 0)
+		log_warnx("%s (%lu similar messages suppressed)", msg, dropped);
+	else
+		log_warnx("%s", msg);
+}
+
+/* One input byte as it appears escaped; returns its length (1, 2 or 4). */
+static size_t
+escape_byte(unsigned char c, char out[4])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' || c == '"') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 0xf];
+	return 4;
+}
+
+char *
+log_escape(char *dst, size_t dstsz, const void *src, size_t srclen)
+{
+	const unsigned char	*s = src;
+	char			 tmp[4];
+	size_t			 full = 0, o = 0, room;
+
+	if (dstsz == 0)
+		return dst;
+	for (size_t i = 0; i < srclen; i++)
+		full += escape_byte(s[i], tmp);
+	/* All of it fits: no marker. Otherwise keep room for "..." + NUL. */
+	room = full < dstsz ? full : (dstsz > 4 ? dstsz - 4 : 0);
+	for (size_t i = 0; i < srclen; i++) {
+		size_t n = escape_byte(s[i], tmp);
+
+		if (o + n > room)
+			break;
+		memcpy(dst + o, tmp, n);
+		o += n;
+	}
+	if (full >= dstsz && dstsz > 4) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *
+log_redact(char *dst, size_t dstsz, const char *secret)
+{
+	size_t len = secret != NULL ? strlen(secret) : 0;
+
+	if (len == 0)
+		snprintf(dst, dstsz, "(none)");
+	else if (len < 12)
+		snprintf(dst, dstsz, "...(%zu)", len);
+	else
+		snprintf(dst, dstsz, "%.4s...(%zu)", secret, len);
+	return dst;
+}

@@ -1,0 +1,95 @@
+/*
+ * log.h - logging for the provbox daemons and tools.
+ *
+ * In the foreground messages go to stderr, as a daemon to syslog. log_warn()
+ * appends strerror(errno), log_warnx() does not. fatal()/fatalx() are for
+ * start-up failures and broken invariants only, never for bad input.
+ *
+ * Per-packet and per-request problems go through a struct log_ratelimit so a
+ * flood of bad input costs a handful of lines and a "suppressed" count.
+ * Bytes from the network are escaped with log_escape() before they are
+ * logged; tokens and passwords are never logged in full (log_redact()).
+ */
+#ifndef PB_LOG_H
+#define PB_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+enum log_level {
+	PB_LOG_ERR = 0,
+	PB_LOG_WARNING,
+	PB_LOG_NOTICE,
+	PB_LOG_INFO,
+	PB_LOG_DEBUG,
+};
+
+/* ident: program name; foreground: 1 for stderr, 0 for syslog. */
+void		 log_init(const char *ident, int foreground, enum log_level level);
+void		 log_set_level(enum log_level level);
+enum log_level	 log_get_level(void);
+const char	*log_level_str(enum log_level level);
+int		 log_level_parse(const char *name, enum log_level *out);
+/* syslog facility by name ("daemon", "local0".."local7"); -1 if unknown. */
+int		 log_facility_parse(const char *name);
+void		 log_set_facility(int facility);
+
+/*
+ * A sink receives every message that passes the level filter instead of
+ * stderr/syslog; tests use it to capture output. NULL restores the default.
+ */
+typedef void	(*log_sink_fn)(enum log_level, const char *msg, void *arg);
+void		 log_set_sink(log_sink_fn fn, void *arg);
+
+void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_msg(enum log_level level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	fatal(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * A rate limit for one kind of warning: at most `burst` messages per
+ * `interval` seconds. What is suppressed is counted and reported with the
+ * first message of the next window.
+ */
+struct log_ratelimit {
+	unsigned	 burst;
+	unsigned	 interval;
+	time_t		 window_start;
+	unsigned	 count;		/* messages let through in this window */
+	unsigned long	 suppressed;	/* messages dropped since last report */
+};
+#define LOG_RATELIMIT_INIT(burst, interval) { (burst), (interval), 0, 0, 0 }
+
+/*
+ * Decides whether a message at `now` may be logged. Returns 1 and stores in
+ * *reported how many were suppressed before it (then resets that count), or
+ * returns 0 and counts the message as suppressed.
+ */
+int	log_ratelimit_allow(struct log_ratelimit *rl, time_t now,
+	    unsigned long *reported);
+void	log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Escapes untrusted bytes for a log line: printable ASCII stays (backslash
+ * and double quote are escaped), everything else becomes \xNN. The output is
+ * always NUL-terminated and cut (with "...") to fit dstsz. Returns dst.
+ */
+char	*log_escape(char *dst, size_t dstsz, const void *src, size_t srclen);
+
+/*
+ * Shows a secret as its first four characters and its length, e.g.
+ * "Xy3k...(32)", so log lines can tell tokens apart without leaking them.
+ * Secrets shorter than 12 characters show no characters at all.
+ */
+char	*log_redact(char *dst, size_t dstsz, const char *secret);
+
+#endif /* PB_LOG_H */

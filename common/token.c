@@ -1,0 +1,64 @@
+/*
+ * token.c - per-user provisioning tokens.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "token.h"
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int
+token_generate(char out[TOKEN_LEN + 1])
+{
+	uint8_t	 raw[TOKEN_BYTES];
+	size_t	 o = 0;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	/* 24 bytes are exactly 8 groups of 3: no padding to handle. */
+	for (size_t i = 0; i < TOKEN_BYTES; i += 3) {
+		uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 |
+		    raw[i + 2];
+
+		out[o++] = b64url[(v >> 18) & 63];
+		out[o++] = b64url[(v >> 12) & 63];
+		out[o++] = b64url[(v >> 6) & 63];
+		out[o++] = b64url[v & 63];
+	}
+	out[o] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+int
+token_valid_format(const char *s, size_t len)
+{
+	if (len != TOKEN_LEN)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+token_hash(const char *s, size_t len, uint8_t out[TOKEN_HASH_LEN])
+{
+	unsigned int n = 0;
+
+	if (EVP_Digest(s, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	    n != TOKEN_HASH_LEN)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * urltmpl.h - provisioning option templates with ${...} placeholders.
+ *
+ * Vendor classes write their option values as templates, filled per client:
+ *   ${base_url}  provisioning.base_url
+ *   ${token}     the user's token (token mode, registered devices only)
+ *   ${mac}       aabbccddeeff     ${MAC}  AABBCCDDEEFF
+ *   ${model}     the device's model from the users table
+ *   ${vendor}    the vendor class name
+ * "$$" stands for one "$".
+ */
+#ifndef PB_URLTMPL_H
+#define PB_URLTMPL_H
+
+#include <stddef.h>
+
+enum tmpl_var {
+	TMPL_BASE_URL = 1 << 0,
+	TMPL_TOKEN = 1 << 1,
+	TMPL_MAC = 1 << 2,
+	TMPL_MAC_UPPER = 1 << 3,
+	TMPL_MODEL = 1 << 4,
+	TMPL_VENDOR = 1 << 5,
+};
+#define TMPL_ALL	0x3f
+
+struct tmpl_vars {
+	const char	*base_url;
+	const char	*token;
+	const char	*mac;		/* lower case, no separators */
+	const char	*mac_upper;
+	const char	*model;
+	const char	*vendor;
+};
+
+/*
+ * Checks a template's syntax. Returns the set of placeholders it uses
+ * (enum tmpl_var bits), or -1 with a message in err for an unclosed "${",
+ * an unknown name or a lone "$".
+ */
+int	tmpl_check(const char *tmpl, char *err, size_t errsz);
+
+/*
+ * Fills a template. A NULL variable expands to "". Returns the length
+ * written (without the NUL), or -1 if the result does not fit outsz.
+ * The template must have passed tmpl_check().
+ */
+int	tmpl_expand(const char *tmpl, const struct tmpl_vars *vars, char *out,
+	    size_t outsz);
+
+/*
+ * Checks that text (an expanded template) is a usable absolute URL:
+ * http, https, tftp or ftp scheme, a host, no spaces or control bytes.
+ * Returns 0, or -1 with a message in err.
+ */
+int	url_check(const char *text, char *err, size_t errsz);
+
+#endif /* PB_URLTMPL_H */
