@@ -1,0 +1,218 @@
+/*
+ * cfg.h - the provbox configuration, loaded from libconfig into plain C
+ * structs in one place (cfg.c, cfg_dhcp.c, cfg_prov.c).
+ *
+ * cfg_load() reads the whole file (with its @includes), validates all of it
+ * and returns either a complete struct cfg or every error found, each with
+ * file:line, the setting and what would be valid. A config with any error is
+ * never returned, so nothing can act on half of it.
+ *
+ * Relative paths in the file are taken relative to the directory of the main
+ * config file. IPv4 addresses are in host byte order.
+ */
+#ifndef PB_CFG_H
+#define PB_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "dhcpopt.h"
+#include "log.h"
+
+/* Limits on what the users table may hold (also the registry's). */
+#define CFG_NAME_MAX		64	/* user and vendor names, models */
+#define CFG_DISPLAY_MAX		128
+#define CFG_SIP_MAX		128	/* SIP user and password */
+#define CFG_HOST_MAX		255
+#define CFG_OPT_TEXT_MAX	1024	/* a string option's template */
+
+enum prov_mode {
+	PROV_MODE_TOKEN = 0,	/* a per-user secret folder */
+	PROV_MODE_LEGACY,	/* the guarded flat folder */
+};
+const char	*prov_mode_str(enum prov_mode mode);
+
+/*
+ * One configured DHCP option. A string option whose text uses placeholders
+ * is kept as a template (`tmpl`, filled per client); every other value is
+ * encoded once at load time into data/len. Sub-options (43, ...) nest.
+ */
+struct cfg_option {
+	uint8_t			 code;
+	enum opt_type		 type;
+	char			*tmpl;		/* non-NULL: a template */
+	int			 tmpl_vars;	/* enum tmpl_var bits it uses */
+	uint8_t			*data;		/* encoded value otherwise */
+	size_t			 len;
+	struct cfg_option	*sub;		/* OPT_T_SUBOPTS */
+	size_t			 nsub;
+};
+
+struct cfg_pool {
+	uint32_t	 start;
+	uint32_t	 end;		/* inclusive */
+};
+
+struct cfg_reservation {
+	struct mac_addr	 mac;
+	uint32_t	 ip;
+	char		*hostname;	/* may be NULL */
+};
+
+struct cfg_subnet {
+	uint32_t		 network;
+	unsigned		 prefix;
+	uint32_t		 mask;
+	char			*interface;	/* NULL: any, by address */
+	struct cfg_pool		*pools;
+	size_t			 npools;
+	struct cfg_reservation	*reservations;
+	size_t			 nreservations;
+	uint32_t		*routers;
+	size_t			 nrouters;
+	uint32_t		*dns;
+	size_t			 ndns;
+	char			*domain;
+	uint32_t		 lease_time;	/* 0: the dhcp default */
+	struct cfg_option	*options;
+	size_t			 noptions;
+};
+
+struct cfg_dhcp {
+	char			**interfaces;
+	size_t			 ninterfaces;
+	int			 authoritative;
+	uint32_t		 lease_time;
+	uint32_t		 min_lease_time;
+	uint32_t		 max_lease_time;
+	uint32_t		 decline_time;	/* quarantine after DECLINE */
+	uint32_t		 offer_time;	/* an OFFER holds its address */
+	struct cfg_option	*options;	/* for every subnet */
+	size_t			 noptions;
+	struct cfg_subnet	*subnets;
+	size_t			 nsubnets;
+};
+
+struct cfg_guard {
+	unsigned	 max_misses;	/* misses allowed in a window */
+	unsigned	 window;	/* seconds */
+	unsigned	 block;		/* seconds answered 429 */
+};
+
+struct cfg_limits {
+	unsigned	 max_header_size;
+	unsigned	 max_body_size;
+	unsigned	 timeout;	/* idle/read/write, seconds */
+	unsigned	 max_connections;
+};
+
+struct cfg_prov {
+	char			**listen;	/* "addr:port", HTTPS */
+	size_t			 nlisten;
+	char			**http_listen;	/* plain HTTP: off if empty */
+	size_t			 nhttp_listen;
+	char			*base_url;	/* no trailing slash */
+	char			*token_path;	/* "/p" */
+	char			*legacy_path;	/* "/prov" */
+	enum prov_mode		 default_mode;
+	char			*templates_dir;
+	char			*static_dir;
+	char			*tls_cert;
+	char			*tls_key;
+	char			*tls_client_ca;	/* NULL: no client certs */
+	struct cfg_guard	 guard;
+	struct cfg_limits	 limits;
+};
+
+struct cfg_vendor {
+	char			*name;
+	int			 is_default;	/* the fallback class */
+	char			**match_prefix;	/* Option 60 */
+	size_t			 nmatch_prefix;
+	char			**match_substring;
+	size_t			 nmatch_substring;
+	char			**match_exact;
+	size_t			 nmatch_exact;
+	uint8_t			(*oui)[3];	/* MAC OUIs */
+	size_t			 noui;
+	enum prov_mode		 mode;
+	struct cfg_option	*options;	/* for registered devices */
+	size_t			 noptions;
+	struct cfg_option	*unregistered;	/* for the others; may be 0 */
+	size_t			 nunregistered;
+};
+
+struct cfg_device {
+	struct mac_addr		 mac;
+	size_t			 vendor;	/* index into cfg.vendors */
+	char			*model;		/* may be NULL */
+};
+
+struct cfg_user {
+	char			*name;
+	char			*display_name;	/* may be NULL */
+	char			*sip_user;
+	char			*sip_password;
+	char			*sip_server;
+	unsigned		 sip_port;
+	struct cfg_device	*devices;
+	size_t			 ndevices;
+};
+
+struct cfg {
+	char			*path;		/* the main file, as given */
+	char			*dir;		/* its directory */
+	char			*registry_path;	/* LMDB directory */
+	size_t			 registry_map_size;	/* bytes */
+	int			 registry_sync;	/* fsync on commit */
+	enum log_level		 log_level;
+	int			 log_facility;
+	unsigned		 log_warn_burst;
+	unsigned		 log_warn_interval;
+	char			*run_dir;
+	char			*user;		/* drop privileges to; may be NULL */
+	struct cfg_dhcp		 dhcp;
+	struct cfg_prov		 prov;
+	struct cfg_vendor	*vendors;
+	size_t			 nvendors;
+	struct cfg_user		*users;
+	size_t			 nusers;
+};
+
+struct cfg_error {
+	char		*file;
+	unsigned	 line;
+	char		*setting;	/* "dhcp.subnets[0].pools[1]" */
+	char		*msg;
+};
+
+struct cfg_errors {
+	struct cfg_error	*v;
+	size_t			 n;
+};
+
+/* cfg_load() flags */
+#define CFG_NO_FILE_CHECKS	0x1	/* don't require TLS files to exist */
+
+/*
+ * Loads and validates path. On success returns 0 and *out (caller frees
+ * with cfg_free()). On any error returns -1, *out is NULL and errs holds
+ * every error found (caller frees with cfg_errors_free()).
+ */
+int		 cfg_load(const char *path, unsigned flags, struct cfg **out,
+		    struct cfg_errors *errs);
+/* Frees cfg and wipes the SIP passwords it held. NULL is a no-op. */
+void		 cfg_free(struct cfg *cfg);
+void		 cfg_errors_free(struct cfg_errors *errs);
+/* "file:line: setting: message" into buf; returns buf. */
+char		*cfg_error_format(const struct cfg_error *e, char *buf,
+		    size_t bufsz);
+
+/* Lookups over a loaded config; NULL when absent. */
+const struct cfg_vendor	*cfg_vendor_find(const struct cfg *cfg,
+			    const char *name);
+const struct cfg_user	*cfg_user_find(const struct cfg *cfg,
+			    const char *name);
+
+#endif /* PB_CFG_H */

@@ -1,0 +1,85 @@
+/*
+ * cfg_int.h - what the cfg_*.c files share while loading a config.
+ * Not for use outside common/cfg*.c: only these files see libconfig.
+ */
+#ifndef PB_CFG_INT_H
+#define PB_CFG_INT_H
+
+#include <libconfig.h>
+
+#include "cfg.h"
+
+struct cfg_ctx {
+	struct cfg		*cfg;
+	struct cfg_errors	*errs;
+	unsigned		 flags;
+	int			 nomem;		/* sticky: allocation failed */
+};
+
+/* Records an error at setting s (file:line and path taken from s). */
+void	cfg_err(struct cfg_ctx *ctx, const config_setting_t *s,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records an error that names another setting than the one it sits at. */
+void	cfg_err_at(struct cfg_ctx *ctx, const config_setting_t *s,
+	    const char *name, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+void	*cfg_calloc(struct cfg_ctx *ctx, size_t n, size_t size);
+char	*cfg_strdup(struct cfg_ctx *ctx, const char *s);
+/* A path relative to the config file's directory made absolute. */
+char	*cfg_path(struct cfg_ctx *ctx, const char *p);
+
+/*
+ * Reports every member of group whose name is not in allowed (a NULL-ended
+ * list), so a misspelt setting is an error rather than silently ignored.
+ */
+void	cfg_check_keys(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *const *allowed);
+
+/*
+ * Typed getters. Each returns 1 when the setting is present and valid, 0
+ * when it is absent (an error if required), -1 when it is present but wrong
+ * (the error is recorded). *out is untouched unless 1 is returned.
+ */
+int	cfg_get_string(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, int required, size_t maxlen, const char **out);
+int	cfg_get_uint(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, int required, unsigned long long min,
+	    unsigned long long max, unsigned long long *out);
+int	cfg_get_bool(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, int *out);
+/* A list or array of strings, or one string; *out is a new array. */
+int	cfg_get_strings(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, char ***out, size_t *n);
+/* As cfg_get_strings, each parsed as an IPv4 address. */
+int	cfg_get_ips(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, uint32_t **out, size_t *n);
+int	cfg_get_ip(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, int required, uint32_t *out);
+int	cfg_get_mac(struct cfg_ctx *ctx, const config_setting_t *group,
+	    const char *name, int required, struct mac_addr *out);
+
+/*
+ * Reads a list of option groups ({ code|name, type, value|suboptions }).
+ * allowed_vars: the template placeholders permitted (enum tmpl_var bits);
+ * 0 means values are not templates at all.
+ */
+int	cfg_parse_options(struct cfg_ctx *ctx, const config_setting_t *list,
+	    int allowed_vars, const char *why_not, struct cfg_option **out,
+	    size_t *n);
+void	cfg_options_free(struct cfg_option *opts, size_t n);
+
+int	cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_dhcp_free(struct cfg_dhcp *dhcp);
+int	cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_prov_free(struct cfg_prov *prov);
+int	cfg_parse_vendors(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_vendors_free(struct cfg_vendor *v, size_t n);
+int	cfg_parse_users(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_users_free(struct cfg_user *u, size_t n);
+
+void	cfg_strv_free(char **v, size_t n);
+/* 1 for a DNS name: dot-separated labels of letters, digits and '-'. */
+int	cfg_valid_hostname(const char *s);
+
+#endif /* PB_CFG_INT_H */
