@@ -1,0 +1,1007 @@
+/*
+ * registry.c - the LMDB device registry. The only file that includes
+ * lmdb.h: every MDB_* code is translated to enum reg_err here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <lmdb.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "registry.h"
+#include "wire.h"
+
+#define REC_VERSION	1	/* layout of the records this build writes */
+#define REC_BUF		1024	/* room for the largest record */
+
+static const struct {
+	const char	*name;
+	unsigned	 flags;
+} tables[REG_T_COUNT] = {
+	[REG_T_USERS] = { "users", 0 },
+	[REG_T_TOKENS] = { "tokens", 0 },
+	[REG_T_DEVICES] = { "devices", 0 },
+	[REG_T_LEASES] = { "leases", 0 },
+	[REG_T_LEASE_CLIENT] = { "lease_client", MDB_DUPSORT | MDB_DUPFIXED },
+	[REG_T_LEASE_MAC] = { "lease_mac", MDB_DUPSORT | MDB_DUPFIXED },
+	[REG_T_META] = { "meta", 0 },
+};
+
+struct reg {
+	MDB_env		*env;
+	MDB_dbi		 dbi[REG_T_COUNT];
+	unsigned	 schema;
+	char		*path;
+};
+
+const char *
+reg_strerror(int err)
+{
+	switch (err) {
+	case REG_OK:
+		return "no error";
+	case REG_EIO:
+		return "registry I/O error";
+	case REG_EFULL:
+		return "registry is full (raise registry.map_size_mb)";
+	case REG_ESCHEMA:
+		return "registry was written by a newer provbox";
+	case REG_ECORRUPT:
+		return "registry record is corrupt";
+	case REG_EINVAL:
+		return "value does not fit a registry record";
+	case REG_ENOMEM:
+		return "out of memory";
+	default:
+		return "unknown registry error";
+	}
+}
+
+const char *
+lease_state_str(enum lease_state state)
+{
+	switch (state) {
+	case LEASE_OFFERED:
+		return "offered";
+	case LEASE_BOUND:
+		return "bound";
+	case LEASE_RELEASED:
+		return "released";
+	case LEASE_DECLINED:
+		return "declined";
+	default:
+		return "unknown";
+	}
+}
+
+/* Translates an LMDB (or errno) code, sets the sticky error, returns -1. */
+static int
+txn_fail(struct reg_txn *txn, int rc, const char *what)
+{
+	int err;
+
+	switch (rc) {
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+		err = REG_EFULL;
+		break;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_INCOMPATIBLE:
+	case MDB_BAD_VALSIZE:
+		err = REG_ECORRUPT;
+		break;
+	case ENOMEM:
+		err = REG_ENOMEM;
+		break;
+	default:
+		err = REG_EIO;
+		break;
+	}
+	if (txn->err == REG_OK) {
+		txn->err = err;
+		log_warnx("registry %s: %s: %s", txn->reg->path, what,
+		    mdb_strerror(rc));
+	}
+	return -1;
+}
+
+static int
+txn_set_err(struct reg_txn *txn, int err)
+{
+	if (txn->err == REG_OK)
+		txn->err = err;
+	return -1;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char	*p, *s;
+	int	 ret = -1;
+
+	if ((p = strdup(path)) == NULL)
+		return -1;
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			goto done;
+		*s = '/';
+	}
+	if (mkdir(p, mode) != 0 && errno != EEXIST)
+		goto done;
+	ret = 0;
+done:
+	free(p);
+	return ret;
+}
+
+static int
+begin_raw(MDB_env *env, unsigned flags, MDB_txn **out)
+{
+	int rc = mdb_txn_begin(env, NULL, flags, out);
+
+	if (rc == MDB_MAP_RESIZED) {
+		/* Another process grew the map: adopt its size and retry. */
+		if ((rc = mdb_env_set_mapsize(env, 0)) == 0)
+			rc = mdb_txn_begin(env, NULL, flags, out);
+	}
+	return rc;
+}
+
+int
+reg_open(const char *path, size_t map_size, unsigned flags,
+    struct reg **out, char *err, size_t errsz)
+{
+	struct reg	*reg = NULL;
+	MDB_txn		*t = NULL;
+	MDB_val		 k = { 6, (void *)"schema" }, v;
+	unsigned	 envflags = MDB_NOTLS;
+	int		 rdonly = (flags & REG_RDONLY) != 0, rc, dead;
+
+	*out = NULL;
+	if ((reg = calloc(1, sizeof(*reg))) == NULL ||
+	    (reg->path = strdup(path)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	if (!rdonly && mkdir_p(path, 0700) != 0) {
+		snprintf(err, errsz, "cannot create registry directory %s: %s",
+		    path, strerror(errno));
+		goto fail;
+	}
+	if (flags & REG_NOSYNC)
+		envflags |= MDB_NOSYNC;
+	if (rdonly)
+		envflags |= MDB_RDONLY;
+	/*
+	 * MDB_NOTLS: a read transaction is not tied to its thread, so a
+	 * daemon can keep one for reuse (reset/renew) and still write.
+	 */
+	if ((rc = mdb_env_create(&reg->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(reg->env, REG_T_COUNT + 4)) != 0 ||
+	    (rc = mdb_env_set_mapsize(reg->env, map_size)) != 0 ||
+	    (rc = mdb_env_open(reg->env, path, envflags, 0600)) != 0) {
+		snprintf(err, errsz, "cannot open registry %s: %s", path,
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	/* Slots left by processes that died inside a read transaction. */
+	mdb_reader_check(reg->env, &dead);
+
+	if ((rc = begin_raw(reg->env, rdonly ? MDB_RDONLY : 0, &t)) != 0) {
+		snprintf(err, errsz, "cannot begin a transaction on registry "
+		    "%s: %s", path, mdb_strerror(rc));
+		goto fail;
+	}
+	for (int i = 0; i < REG_T_COUNT; i++) {
+		rc = mdb_dbi_open(t, tables[i].name, tables[i].flags |
+		    (rdonly ? 0 : MDB_CREATE), &reg->dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			snprintf(err, errsz, "registry %s is not initialised "
+			    "(run provboxctl sync)", path);
+			goto fail;
+		}
+		if (rc != 0) {
+			snprintf(err, errsz, "cannot open table %s in registry "
+			    "%s: %s", tables[i].name, path, mdb_strerror(rc));
+			goto fail;
+		}
+	}
+	rc = mdb_get(t, reg->dbi[REG_T_META], &k, &v);
+	if (rc == MDB_NOTFOUND && !rdonly) {
+		uint8_t		 buf[4];
+		struct wire	 w;
+
+		wire_init(&w, buf, sizeof(buf));
+		wire_write_u32(&w, REG_SCHEMA_VERSION);
+		v.mv_data = buf;
+		v.mv_size = sizeof(buf);
+		if ((rc = mdb_put(t, reg->dbi[REG_T_META], &k, &v, 0)) != 0) {
+			snprintf(err, errsz, "cannot initialise registry %s: "
+			    "%s", path, mdb_strerror(rc));
+			goto fail;
+		}
+		reg->schema = REG_SCHEMA_VERSION;
+	} else if (rc != 0) {
+		snprintf(err, errsz, "registry %s has no schema version: %s",
+		    path, mdb_strerror(rc));
+		goto fail;
+	} else {
+		struct wire w;
+
+		wire_init(&w, v.mv_data, v.mv_size);
+		reg->schema = wire_read_u32(&w);
+		if (w.err || w.rem != 0) {
+			snprintf(err, errsz, "registry %s has a malformed "
+			    "schema version record", path);
+			goto fail;
+		}
+	}
+	if (reg->schema > REG_SCHEMA_VERSION) {
+		snprintf(err, errsz, "registry %s has schema version %u, but "
+		    "this provbox understands up to version %u: run the "
+		    "provbox that wrote it, or upgrade", path, reg->schema,
+		    REG_SCHEMA_VERSION);
+		goto fail;
+	}
+	/* Older schemas would be migrated here, inside this transaction. */
+	if ((rc = mdb_txn_commit(t)) != 0) {
+		t = NULL;
+		snprintf(err, errsz, "cannot initialise registry %s: %s",
+		    path, mdb_strerror(rc));
+		goto fail;
+	}
+	*out = reg;
+	return 0;
+fail:
+	if (t != NULL)
+		mdb_txn_abort(t);
+	reg_close(reg);
+	return -1;
+}
+
+void
+reg_close(struct reg *reg)
+{
+	if (reg == NULL)
+		return;
+	if (reg->env != NULL)
+		mdb_env_close(reg->env);
+	free(reg->path);
+	free(reg);
+}
+
+unsigned
+reg_schema_version(const struct reg *reg)
+{
+	return reg->schema;
+}
+
+int
+reg_txn_begin(struct reg *reg, struct reg_txn *txn, int rdonly)
+{
+	MDB_txn	*t;
+	int	 rc;
+
+	memset(txn, 0, sizeof(*txn));
+	txn->reg = reg;
+	txn->rdonly = rdonly;
+	if ((rc = begin_raw(reg->env, rdonly ? MDB_RDONLY : 0, &t)) != 0)
+		return txn_fail(txn, rc, "begin");
+	txn->txn = t;
+	return 0;
+}
+
+int
+reg_txn_commit(struct reg_txn *txn)
+{
+	int rc;
+
+	if (txn->txn == NULL)
+		return -1;
+	if (txn->err != REG_OK) {
+		reg_txn_abort(txn);
+		return -1;
+	}
+	rc = mdb_txn_commit(txn->txn);
+	txn->txn = NULL;
+	if (rc != 0)
+		return txn_fail(txn, rc, "commit");
+	return 0;
+}
+
+void
+reg_txn_abort(struct reg_txn *txn)
+{
+	if (txn->txn != NULL)
+		mdb_txn_abort(txn->txn);
+	txn->txn = NULL;
+}
+
+void
+reg_txn_reset(struct reg_txn *txn)
+{
+	if (txn->txn != NULL && txn->rdonly)
+		mdb_txn_reset(txn->txn);
+}
+
+int
+reg_txn_renew(struct reg_txn *txn)
+{
+	int rc;
+
+	txn->err = REG_OK;
+	if (txn->txn == NULL || !txn->rdonly)
+		return txn_set_err(txn, REG_EIO);
+	if ((rc = mdb_txn_renew(txn->txn)) != 0)
+		return txn_fail(txn, rc, "renew");
+	return 0;
+}
+
+/* Common checks at the top of every operation. */
+static int
+txn_ok(struct reg_txn *txn, int write)
+{
+	if (txn->txn == NULL)
+		return txn_set_err(txn, REG_EIO);
+	if (txn->err != REG_OK)
+		return -1;
+	if (write && txn->rdonly)
+		return txn_set_err(txn, REG_EINVAL);
+	return 0;
+}
+
+static int
+db_get(struct reg_txn *txn, enum reg_table t, const void *key, size_t klen,
+    MDB_val *v)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	int	rc;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	rc = mdb_get(txn->txn, txn->reg->dbi[t], &k, v);
+	if (rc == MDB_NOTFOUND)
+		return REG_NOTFOUND;
+	if (rc != 0)
+		return txn_fail(txn, rc, "get");
+	return 0;
+}
+
+static int
+db_put(struct reg_txn *txn, enum reg_table t, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val v = { vlen, (void *)(uintptr_t)val };
+	int	rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	if ((rc = mdb_put(txn->txn, txn->reg->dbi[t], &k, &v, 0)) != 0)
+		return txn_fail(txn, rc, "put");
+	return 0;
+}
+
+/* Deletes key (or one duplicate, val) if present. */
+static int
+db_del(struct reg_txn *txn, enum reg_table t, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val v = { vlen, (void *)(uintptr_t)val };
+	int	rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	rc = mdb_del(txn->txn, txn->reg->dbi[t], &k, val != NULL ? &v : NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "del");
+	return 0;
+}
+
+/* Strings in records: u16 length, then the bytes. */
+static void
+put_str(struct wire *w, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 0xffff) {
+		w->err = 1;
+		return;
+	}
+	wire_write_u16(w, (uint16_t)len);
+	wire_write(w, s, len);
+}
+
+static void
+get_str(struct wire *w, char *dst, size_t dstsz)
+{
+	size_t len = wire_read_u16(w);
+
+	if (len >= dstsz) {
+		w->err = 1;
+		dst[0] = '\0';
+		return;
+	}
+	wire_read(w, dst, len);
+	dst[w->err ? 0 : len] = '\0';
+}
+
+static void
+put_bytes8(struct wire *w, const uint8_t *b, size_t len)
+{
+	wire_write_u8(w, (uint8_t)len);
+	wire_write(w, b, len);
+}
+
+static uint8_t
+get_bytes8(struct wire *w, uint8_t *dst, size_t dstsz)
+{
+	uint8_t len = wire_read_u8(w);
+
+	if (len > dstsz) {
+		w->err = 1;
+		return 0;
+	}
+	wire_read(w, dst, len);
+	return w->err ? 0 : len;
+}
+
+/* Reads and checks the version byte that starts every record. */
+static int
+rec_begin(struct wire *w, const MDB_val *v)
+{
+	uint8_t ver;
+
+	wire_init(w, v->mv_data, v->mv_size);
+	ver = wire_read_u8(w);
+	if (w->err || ver == 0)
+		return REG_ECORRUPT;
+	if (ver > REC_VERSION)
+		return REG_ESCHEMA;
+	return REG_OK;
+}
+
+static size_t
+user_encode(const struct reg_user *u, uint8_t *buf, size_t sz)
+{
+	struct wire w;
+
+	wire_init(&w, buf, sz);
+	wire_write_u8(&w, REC_VERSION);
+	put_str(&w, u->display_name);
+	put_str(&w, u->sip_user);
+	put_str(&w, u->sip_password);
+	put_str(&w, u->sip_server);
+	wire_write_u16(&w, u->sip_port);
+	put_str(&w, u->token);
+	wire_write_u64(&w, (uint64_t)u->token_created);
+	return w.err ? 0 : sz - w.rem;
+}
+
+static int
+user_decode(const MDB_val *k, const MDB_val *v, struct reg_user *u)
+{
+	struct wire	w;
+	int		e;
+
+	memset(u, 0, sizeof(*u));
+	if (k->mv_size >= sizeof(u->name))
+		return REG_ECORRUPT;
+	memcpy(u->name, k->mv_data, k->mv_size);
+	u->name[k->mv_size] = '\0';
+	if ((e = rec_begin(&w, v)) != REG_OK)
+		return e;
+	get_str(&w, u->display_name, sizeof(u->display_name));
+	get_str(&w, u->sip_user, sizeof(u->sip_user));
+	get_str(&w, u->sip_password, sizeof(u->sip_password));
+	get_str(&w, u->sip_server, sizeof(u->sip_server));
+	u->sip_port = wire_read_u16(&w);
+	get_str(&w, u->token, sizeof(u->token));
+	u->token_created = (int64_t)wire_read_u64(&w);
+	if (w.err) {
+		reg_user_clear(u);
+		return REG_ECORRUPT;
+	}
+	return REG_OK;
+}
+
+void
+reg_user_clear(struct reg_user *u)
+{
+	OPENSSL_cleanse(u->sip_password, sizeof(u->sip_password));
+	OPENSSL_cleanse(u->token, sizeof(u->token));
+}
+
+int
+reg_user_get(struct reg_txn *txn, const char *name, struct reg_user *out)
+{
+	MDB_val	k = { strlen(name), (void *)(uintptr_t)name }, v;
+	int	r, e;
+
+	if ((r = db_get(txn, REG_T_USERS, name, strlen(name), &v)) != 0)
+		return r;
+	if ((e = user_decode(&k, &v, out)) != REG_OK)
+		return txn_set_err(txn, e);
+	return 0;
+}
+
+static int
+token_index(struct reg_txn *txn, const char *token, const char *name)
+{
+	uint8_t h[TOKEN_HASH_LEN];
+
+	if (token_hash(token, strlen(token), h) != 0)
+		return txn_set_err(txn, REG_EIO);
+	if (name != NULL)
+		return db_put(txn, REG_T_TOKENS, h, sizeof(h), name,
+		    strlen(name));
+	return db_del(txn, REG_T_TOKENS, h, sizeof(h), NULL, 0);
+}
+
+int
+reg_user_put(struct reg_txn *txn, const struct reg_user *u)
+{
+	struct reg_user	 old;
+	uint8_t		 buf[REC_BUF];
+	size_t		 len;
+	int		 r, ret = -1;
+
+	if (u->name[0] == '\0' || (u->token[0] != '\0' &&
+	    !token_valid_format(u->token, strlen(u->token))))
+		return txn_set_err(txn, REG_EINVAL);
+	if ((len = user_encode(u, buf, sizeof(buf))) == 0)
+		return txn_set_err(txn, REG_EINVAL);
+	if ((r = reg_user_get(txn, u->name, &old)) < 0)
+		goto done;
+	if (r == 0 && strcmp(old.token, u->token) != 0 &&
+	    old.token[0] != '\0' && token_index(txn, old.token, NULL) != 0)
+		goto done;
+	if (u->token[0] != '\0' && (r != 0 || strcmp(old.token,
+	    u->token) != 0) && token_index(txn, u->token, u->name) != 0)
+		goto done;
+	ret = db_put(txn, REG_T_USERS, u->name, strlen(u->name), buf, len);
+done:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	reg_user_clear(&old);
+	return ret;
+}
+
+int
+reg_user_del(struct reg_txn *txn, const char *name)
+{
+	struct reg_user	old;
+	int		r;
+
+	if ((r = reg_user_get(txn, name, &old)) != 0)
+		return r < 0 ? -1 : 0;
+	if (old.token[0] != '\0')
+		r = token_index(txn, old.token, NULL);
+	reg_user_clear(&old);
+	if (r != 0)
+		return -1;
+	return db_del(txn, REG_T_USERS, name, strlen(name), NULL, 0);
+}
+
+int
+reg_token_lookup(struct reg_txn *txn, const char *s, size_t len,
+    char user[CFG_NAME_MAX + 1])
+{
+	uint8_t	h[TOKEN_HASH_LEN];
+	MDB_val	v;
+	int	r;
+
+	/*
+	 * Only the hash is compared: how long a miss takes depends on the
+	 * hash of the guess, which says nothing about any real token.
+	 */
+	if (!token_valid_format(s, len))
+		return REG_NOTFOUND;
+	if (token_hash(s, len, h) != 0)
+		return txn_set_err(txn, REG_EIO);
+	if ((r = db_get(txn, REG_T_TOKENS, h, sizeof(h), &v)) != 0)
+		return r;
+	if (v.mv_size == 0 || v.mv_size > CFG_NAME_MAX)
+		return txn_set_err(txn, REG_ECORRUPT);
+	memcpy(user, v.mv_data, v.mv_size);
+	user[v.mv_size] = '\0';
+	return 0;
+}
+
+static size_t
+device_encode(const struct reg_device *d, uint8_t *buf, size_t sz)
+{
+	struct wire w;
+
+	wire_init(&w, buf, sz);
+	wire_write_u8(&w, REC_VERSION);
+	put_str(&w, d->user);
+	put_str(&w, d->vendor);
+	put_str(&w, d->model);
+	return w.err ? 0 : sz - w.rem;
+}
+
+static int
+device_decode(const MDB_val *k, const MDB_val *v, struct reg_device *d)
+{
+	struct wire	w;
+	int		e;
+
+	memset(d, 0, sizeof(*d));
+	if (k->mv_size != sizeof(d->mac.b))
+		return REG_ECORRUPT;
+	memcpy(d->mac.b, k->mv_data, sizeof(d->mac.b));
+	if ((e = rec_begin(&w, v)) != REG_OK)
+		return e;
+	get_str(&w, d->user, sizeof(d->user));
+	get_str(&w, d->vendor, sizeof(d->vendor));
+	get_str(&w, d->model, sizeof(d->model));
+	return w.err ? REG_ECORRUPT : REG_OK;
+}
+
+int
+reg_device_get(struct reg_txn *txn, const struct mac_addr *mac,
+    struct reg_device *out)
+{
+	MDB_val	k = { sizeof(mac->b), (void *)(uintptr_t)mac->b }, v;
+	int	r, e;
+
+	if ((r = db_get(txn, REG_T_DEVICES, mac->b, sizeof(mac->b), &v)) != 0)
+		return r;
+	if ((e = device_decode(&k, &v, out)) != REG_OK)
+		return txn_set_err(txn, e);
+	return 0;
+}
+
+int
+reg_device_put(struct reg_txn *txn, const struct reg_device *d)
+{
+	uint8_t	buf[REC_BUF];
+	size_t	len;
+
+	if ((len = device_encode(d, buf, sizeof(buf))) == 0)
+		return txn_set_err(txn, REG_EINVAL);
+	return db_put(txn, REG_T_DEVICES, d->mac.b, sizeof(d->mac.b), buf,
+	    len);
+}
+
+int
+reg_device_del(struct reg_txn *txn, const struct mac_addr *mac)
+{
+	return db_del(txn, REG_T_DEVICES, mac->b, sizeof(mac->b), NULL, 0);
+}
+
+static size_t
+lease_encode(const struct reg_lease *l, uint8_t *buf, size_t sz)
+{
+	struct wire w;
+
+	if (l->hlen > sizeof(l->chaddr) || l->client_key_len == 0 ||
+	    l->client_key_len > sizeof(l->client_key) ||
+	    l->hostname_len > sizeof(l->hostname))
+		return 0;
+	wire_init(&w, buf, sz);
+	wire_write_u8(&w, REC_VERSION);
+	wire_write_u8(&w, l->state);
+	wire_write_u8(&w, l->htype);
+	put_bytes8(&w, l->chaddr, l->hlen);
+	wire_write_u16(&w, l->client_key_len);
+	wire_write(&w, l->client_key, l->client_key_len);
+	wire_write_u64(&w, (uint64_t)l->start);
+	wire_write_u64(&w, (uint64_t)l->expire);
+	put_bytes8(&w, l->hostname, l->hostname_len);
+	put_bytes8(&w, l->vclass, l->vclass_len);
+	return w.err ? 0 : sz - w.rem;
+}
+
+static int
+lease_decode(const MDB_val *k, const MDB_val *v, struct reg_lease *l)
+{
+	struct wire	w;
+	int		e;
+
+	memset(l, 0, sizeof(*l));
+	if (k->mv_size != 4)
+		return REG_ECORRUPT;
+	wire_init(&w, k->mv_data, 4);
+	l->ip = wire_read_u32(&w);
+	if ((e = rec_begin(&w, v)) != REG_OK)
+		return e;
+	l->state = wire_read_u8(&w);
+	l->htype = wire_read_u8(&w);
+	l->hlen = get_bytes8(&w, l->chaddr, sizeof(l->chaddr));
+	l->client_key_len = wire_read_u16(&w);
+	if (l->client_key_len == 0 ||
+	    l->client_key_len > sizeof(l->client_key))
+		return REG_ECORRUPT;
+	wire_read(&w, l->client_key, l->client_key_len);
+	l->start = (int64_t)wire_read_u64(&w);
+	l->expire = (int64_t)wire_read_u64(&w);
+	l->hostname_len = get_bytes8(&w, l->hostname, sizeof(l->hostname));
+	l->vclass_len = get_bytes8(&w, l->vclass, sizeof(l->vclass));
+	return w.err ? REG_ECORRUPT : REG_OK;
+}
+
+static void
+ip_key(uint32_t ip, uint8_t key[4])
+{
+	struct wire w;
+
+	wire_init(&w, key, 4);
+	wire_write_u32(&w, ip);
+}
+
+/* The MAC of a lease, when its hardware address is Ethernet's. */
+static int
+lease_mac(const struct reg_lease *l, struct mac_addr *mac)
+{
+	if (l->htype != 1 || l->hlen != 6)
+		return 0;
+	memcpy(mac->b, l->chaddr, 6);
+	return 1;
+}
+
+int
+reg_lease_get(struct reg_txn *txn, uint32_t ip, struct reg_lease *out)
+{
+	uint8_t	key[4];
+	MDB_val	k = { 4, key }, v;
+	int	r, e;
+
+	ip_key(ip, key);
+	if ((r = db_get(txn, REG_T_LEASES, key, 4, &v)) != 0)
+		return r;
+	if ((e = lease_decode(&k, &v, out)) != REG_OK)
+		return txn_set_err(txn, e);
+	return 0;
+}
+
+/* Removes the index entries that point at old's address. */
+static int
+lease_unindex(struct reg_txn *txn, const struct reg_lease *old,
+    const uint8_t key[4])
+{
+	struct mac_addr mac;
+
+	if (db_del(txn, REG_T_LEASE_CLIENT, old->client_key,
+	    old->client_key_len, key, 4) != 0)
+		return -1;
+	if (lease_mac(old, &mac) &&
+	    db_del(txn, REG_T_LEASE_MAC, mac.b, 6, key, 4) != 0)
+		return -1;
+	return 0;
+}
+
+int
+reg_lease_put(struct reg_txn *txn, const struct reg_lease *l)
+{
+	struct reg_lease	 old;
+	struct mac_addr		 mac;
+	uint8_t			 key[4], buf[REC_BUF];
+	size_t			 len;
+	int			 r;
+
+	if ((len = lease_encode(l, buf, sizeof(buf))) == 0)
+		return txn_set_err(txn, REG_EINVAL);
+	ip_key(l->ip, key);
+	if ((r = reg_lease_get(txn, l->ip, &old)) < 0)
+		return -1;
+	if (r == 0 && lease_unindex(txn, &old, key) != 0)
+		return -1;
+	if (db_put(txn, REG_T_LEASES, key, 4, buf, len) != 0 ||
+	    db_put(txn, REG_T_LEASE_CLIENT, l->client_key, l->client_key_len,
+	    key, 4) != 0)
+		return -1;
+	if (lease_mac(l, &mac) &&
+	    db_put(txn, REG_T_LEASE_MAC, mac.b, 6, key, 4) != 0)
+		return -1;
+	return 0;
+}
+
+int
+reg_lease_del(struct reg_txn *txn, uint32_t ip)
+{
+	struct reg_lease	old;
+	uint8_t			key[4];
+	int			r;
+
+	if ((r = reg_lease_get(txn, ip, &old)) != 0)
+		return r < 0 ? -1 : 0;
+	ip_key(ip, key);
+	if (lease_unindex(txn, &old, key) != 0)
+		return -1;
+	return db_del(txn, REG_T_LEASES, key, 4, NULL, 0);
+}
+
+/* The sorted duplicates of key in an index table, as addresses. */
+static int
+index_ips(struct reg_txn *txn, enum reg_table t, const void *key,
+    size_t klen, uint32_t *ips, size_t max)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k = { klen, (void *)(uintptr_t)key }, v;
+	int		 rc, n = 0;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[t], &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		struct wire w;
+
+		if (v.mv_size != 4) {
+			mdb_cursor_close(c);
+			return txn_set_err(txn, REG_ECORRUPT);
+		}
+		wire_init(&w, v.mv_data, 4);
+		if ((size_t)n < max)
+			ips[n] = wire_read_u32(&w);
+		n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "index walk");
+	return n;
+}
+
+int
+reg_lease_ips_by_client(struct reg_txn *txn, const uint8_t *key,
+    size_t keylen, uint32_t *ips, size_t max)
+{
+	if (keylen == 0 || keylen > REG_CLIENT_KEY_MAX)
+		return 0;
+	return index_ips(txn, REG_T_LEASE_CLIENT, key, keylen, ips, max);
+}
+
+int
+reg_lease_ips_by_mac(struct reg_txn *txn, const struct mac_addr *mac,
+    uint32_t *ips, size_t max)
+{
+	return index_ips(txn, REG_T_LEASE_MAC, mac->b, 6, ips, max);
+}
+
+/*
+ * Walks table t, decoding each record with decode into rec (of the
+ * table's record type) and handing it to fn.
+ */
+static int
+table_walk(struct reg_txn *txn, enum reg_table t,
+    int (*decode)(const MDB_val *, const MDB_val *, void *), void *rec,
+    int (*fn)(const void *, void *), void *arg)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	int		 rc, r = 0;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[t], &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		int e = decode(&k, &v, rec);
+
+		if (e != REG_OK) {
+			mdb_cursor_close(c);
+			return txn_set_err(txn, e);
+		}
+		if ((r = fn(rec, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return -1;
+	if (r == 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "walk");
+	return 0;
+}
+
+/* Adapters from the typed decoders and callbacks to table_walk's. */
+static int
+user_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	return user_decode(k, v, rec);
+}
+
+static int
+device_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	return device_decode(k, v, rec);
+}
+
+static int
+lease_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	return lease_decode(k, v, rec);
+}
+
+/*
+ * Typed callbacks reach table_walk() through these trampolines, so no
+ * function is called through a pointer of another type.
+ */
+#define WALK_ADAPTER(type)						\
+	struct type##_walk {						\
+		int	(*fn)(const struct reg_##type *, void *);	\
+		void	*arg;						\
+	};								\
+	static int							\
+	type##_visit(const void *rec, void *a)				\
+	{								\
+		struct type##_walk *w = a;				\
+		return w->fn(rec, w->arg);				\
+	}
+WALK_ADAPTER(user)
+WALK_ADAPTER(device)
+WALK_ADAPTER(lease)
+
+int
+reg_user_foreach(struct reg_txn *txn,
+    int (*fn)(const struct reg_user *, void *), void *arg)
+{
+	struct user_walk	w = { fn, arg };
+	struct reg_user		u;
+	int			r;
+
+	r = table_walk(txn, REG_T_USERS, user_decode_v, &u, user_visit, &w);
+	reg_user_clear(&u);
+	return r;
+}
+
+int
+reg_device_foreach(struct reg_txn *txn,
+    int (*fn)(const struct reg_device *, void *), void *arg)
+{
+	struct device_walk	w = { fn, arg };
+	struct reg_device	d;
+
+	return table_walk(txn, REG_T_DEVICES, device_decode_v, &d,
+	    device_visit, &w);
+}
+
+int
+reg_lease_foreach(struct reg_txn *txn,
+    int (*fn)(const struct reg_lease *, void *), void *arg)
+{
+	struct lease_walk	w = { fn, arg };
+	struct reg_lease	l;
+
+	return table_walk(txn, REG_T_LEASES, lease_decode_v, &l, lease_visit,
+	    &w);
+}
+
+long
+reg_count(struct reg_txn *txn, enum reg_table table)
+{
+	MDB_stat	st;
+	int		rc;
+
+	if ((unsigned)table >= REG_T_COUNT || txn_ok(txn, 0) != 0)
+		return -1;
+	if ((rc = mdb_stat(txn->txn, txn->reg->dbi[table], &st)) != 0)
+		return txn_fail(txn, rc, "stat");
+	return (long)st.ms_entries;
+}
+
+int
+reg_meta_set_schema(struct reg_txn *txn, uint32_t version)
+{
+	uint8_t		buf[4];
+	struct wire	w;
+
+	wire_init(&w, buf, sizeof(buf));
+	wire_write_u32(&w, version);
+	return db_put(txn, REG_T_META, "schema", 6, buf, sizeof(buf));
+}
