@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,8 +286,15 @@ cfg_get_uint(struct cfg_ctx *ctx, const config_setting_t *group,
 	v = config_setting_get_int64(s);
 	if (v < 0 || (unsigned long long)v < min ||
 	    (unsigned long long)v > max) {
-		cfg_err(ctx, s, "%lld is out of range (valid: %llu to %llu)",
-		    v, min, max);
+		/*
+		 * libconfig 1.5 reads an integer without an L suffix as an
+		 * int: 4294967295 arrives here as -1. Say how to write it.
+		 */
+		cfg_err(ctx, s, "%lld is out of range (valid: %llu to %llu)%s",
+		    v, min, max, v < 0 && max > INT_MAX &&
+		    config_setting_type(s) == CONFIG_TYPE_INT ? "; write a "
+		    "number above 2147483647 with an L suffix, e.g. "
+		    "4294967295L" : "");
 		return -1;
 	}
 	*out = (unsigned long long)v;

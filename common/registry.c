@@ -982,6 +982,41 @@ reg_lease_foreach(struct reg_txn *txn,
 	    &w);
 }
 
+int
+reg_lease_foreach_range(struct reg_txn *txn, uint32_t start, uint32_t end,
+    int (*fn)(const struct reg_lease *, void *), void *arg)
+{
+	MDB_cursor		*c = NULL;
+	uint8_t			 key[4];
+	MDB_val			 k = { 4, key }, v;
+	struct reg_lease	 l;
+	int			 rc, r = 0, e;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_LEASES],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	ip_key(start, key);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((e = lease_decode(&k, &v, &l)) != REG_OK) {
+			mdb_cursor_close(c);
+			return txn_set_err(txn, e);
+		}
+		if (l.ip > end)
+			break;
+		if ((r = fn(&l, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return -1;
+	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "range walk");
+	return 0;
+}
+
 long
 reg_count(struct reg_txn *txn, enum reg_table table)
 {

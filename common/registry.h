@@ -172,6 +172,11 @@ int	reg_device_foreach(struct reg_txn *txn,
 int	reg_lease_foreach(struct reg_txn *txn,
 	    int (*fn)(const struct reg_lease *, void *), void *arg);
 
+/* Walks the leases with start <= ip <= end, in address order. */
+int	reg_lease_foreach_range(struct reg_txn *txn, uint32_t start,
+	    uint32_t end, int (*fn)(const struct reg_lease *, void *),
+	    void *arg);
+
 enum reg_table {
 	REG_T_USERS,
 	REG_T_TOKENS,
