@@ -1,0 +1,633 @@
+/*
+ * check_registry.c - the LMDB registry and the config sync: open, sync,
+ * re-sync (tokens stable), user removal, schema refusal, leases and their
+ * indexes, the sticky error, a full map, and two processes writing at once.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "testutil.h"
+
+#include "cfg.h"
+#include "registry.h"
+#include "sync.h"
+
+static const char users_two[] =
+    "registry = { path = \"reg\"; };\n"
+    "vendors = (\n"
+    "  { name = \"snom\"; match = { vendor_class_prefix = [ \"snom\" ]; };\n"
+    "    options = ( { code = 66; value = \"https://x/p/${token}/\"; } ); },\n"
+    "  { name = \"yealink\"; match = { oui = [ \"80:5e:c0\" ]; }; }\n"
+    ");\n"
+    "users = (\n"
+    "  { name = \"alice\"; display_name = \"Alice\";\n"
+    "    sip = { user = \"201\"; password = \"pw-alice\"; server = \"pbx\"; };\n"
+    "    devices = ( { mac = \"80:5e:c0:00:00:01\"; vendor = \"yealink\";\n"
+    "                  model = \"T46S\"; } ); },\n"
+    "  { name = \"bob\";\n"
+    "    sip = { user = \"202\"; password = \"pw-bob\"; server = \"pbx\"; };\n"
+    "    devices = ( { mac = \"00:04:13:00:00:02\"; vendor = \"snom\"; },\n"
+    "                { mac = \"00:04:13:00:00:03\"; vendor = \"snom\"; } ); }\n"
+    ");\n";
+
+/* The same office after bob left; alice changed her password. */
+static const char users_alice[] =
+    "registry = { path = \"reg\"; };\n"
+    "vendors = (\n"
+    "  { name = \"snom\"; match = { vendor_class_prefix = [ \"snom\" ]; }; },\n"
+    "  { name = \"yealink\"; match = { oui = [ \"80:5e:c0\" ]; }; }\n"
+    ");\n"
+    "users = (\n"
+    "  { name = \"alice\"; display_name = \"Alice\";\n"
+    "    sip = { user = \"201\"; password = \"pw-new\"; server = \"pbx\"; };\n"
+    "    devices = ( { mac = \"80:5e:c0:00:00:01\"; vendor = \"yealink\";\n"
+    "                  model = \"T46S\"; },\n"
+    "                { mac = \"00:04:13:00:00:03\"; vendor = \"snom\"; } ); }\n"
+    ");\n";
+
+static char		*dir;
+static struct reg	*reg;
+
+static struct cfg *
+load_cfg(const char *name, const char *text)
+{
+	struct cfg_errors	 errs;
+	struct cfg		*cfg;
+	char			*path = tu_write(dir, name, text);
+	char			 line[512];
+
+	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) != 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", cfg_error_format(&errs.v[i],
+			    line, sizeof(line)));
+		ck_abort_msg("test config %s does not load", name);
+	}
+	free(path);
+	return cfg;
+}
+
+static struct reg *
+open_reg(const char *sub, size_t map_size)
+{
+	struct reg	*r;
+	char		 err[512], *path;
+
+	ck_assert(asprintf(&path, "%s/%s", dir, sub) > 0);
+	if (reg_open(path, map_size, REG_NOSYNC, &r, err, sizeof(err)) != 0)
+		ck_abort_msg("reg_open: %s", err);
+	free(path);
+	return r;
+}
+
+static void
+setup(void)
+{
+	dir = tu_mkdtemp();
+	reg = open_reg("reg", 16 << 20);
+}
+
+static void
+teardown(void)
+{
+	reg_close(reg);
+	reg = NULL;
+	tu_rmtree(dir);
+	dir = NULL;
+}
+
+static void
+sync_ok(const struct cfg *cfg, struct reg_sync_stats *st)
+{
+	char err[512];
+
+	if (reg_sync(reg, cfg, 1700000000, st, err, sizeof(err)) != 0)
+		ck_abort_msg("reg_sync: %s", err);
+}
+
+static void
+get_user(const char *name, struct reg_user *u)
+{
+	struct reg_txn txn;
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_user_get(&txn, name, u), 0);
+	reg_txn_abort(&txn);
+}
+
+START_TEST(test_open_creates_private_dir)
+{
+	struct stat	 st;
+	char		*path;
+
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	free(path);
+	ck_assert_uint_eq(reg_schema_version(reg), REG_SCHEMA_VERSION);
+}
+END_TEST
+
+START_TEST(test_sync_populates)
+{
+	struct cfg		*cfg = load_cfg("a.conf", users_two);
+	struct reg_sync_stats	 st;
+	struct reg_txn		 txn;
+	struct reg_user		 u;
+	struct reg_device	 d;
+	struct mac_addr		 mac;
+	char			 owner[CFG_NAME_MAX + 1];
+
+	sync_ok(cfg, &st);
+	ck_assert_uint_eq(st.users_added, 2);
+	ck_assert_uint_eq(st.devices_added, 3);
+	ck_assert_uint_eq(st.users_removed + st.devices_removed, 0);
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_count(&txn, REG_T_USERS), 2);
+	ck_assert_int_eq(reg_count(&txn, REG_T_TOKENS), 2);
+	ck_assert_int_eq(reg_count(&txn, REG_T_DEVICES), 3);
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &u), 0);
+	ck_assert_str_eq(u.display_name, "Alice");
+	ck_assert_str_eq(u.sip_user, "201");
+	ck_assert_str_eq(u.sip_password, "pw-alice");
+	ck_assert_str_eq(u.sip_server, "pbx");
+	ck_assert_uint_eq(u.sip_port, 5060);
+	ck_assert_uint_eq(strlen(u.token), TOKEN_LEN);
+	ck_assert_int_eq(u.token_created, 1700000000);
+	/* The token finds its user, through the hash index. */
+	ck_assert_int_eq(reg_token_lookup(&txn, u.token, strlen(u.token),
+	    owner), 0);
+	ck_assert_str_eq(owner, "alice");
+	ck_assert_int_eq(mac_parse("00:04:13:00:00:02", &mac), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, &d), 0);
+	ck_assert_str_eq(d.user, "bob");
+	ck_assert_str_eq(d.vendor, "snom");
+	ck_assert_str_eq(d.model, "");
+	ck_assert_int_eq(mac_parse("80:5e:c0:00:00:01", &mac), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, &d), 0);
+	ck_assert_str_eq(d.user, "alice");
+	ck_assert_str_eq(d.model, "T46S");
+	ck_assert_int_eq(mac_parse("80:5e:c0:00:00:09", &mac), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, &d), REG_NOTFOUND);
+	ck_assert_int_eq(reg_user_get(&txn, "carol", &u), REG_NOTFOUND);
+	ck_assert_int_eq(txn.err, REG_OK);
+	reg_txn_abort(&txn);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(test_resync_is_idempotent)
+{
+	struct cfg		*cfg = load_cfg("a.conf", users_two);
+	struct reg_sync_stats	 st;
+	struct reg_user		 a1, b1, a2, b2;
+
+	sync_ok(cfg, &st);
+	get_user("alice", &a1);
+	get_user("bob", &b1);
+	ck_assert_str_ne(a1.token, b1.token);
+
+	sync_ok(cfg, &st);
+	ck_assert_uint_eq(st.users_added + st.users_changed +
+	    st.users_removed, 0);
+	ck_assert_uint_eq(st.users_unchanged, 2);
+	ck_assert_uint_eq(st.devices_added + st.devices_changed +
+	    st.devices_removed, 0);
+	ck_assert_uint_eq(st.devices_unchanged, 3);
+	get_user("alice", &a2);
+	get_user("bob", &b2);
+	ck_assert_str_eq(a1.token, a2.token);
+	ck_assert_str_eq(b1.token, b2.token);
+
+	/* A fresh process (a new environment) sees the same tokens. */
+	reg_close(reg);
+	reg = open_reg("reg", 16 << 20);
+	sync_ok(cfg, &st);
+	get_user("alice", &a2);
+	ck_assert_str_eq(a1.token, a2.token);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(test_user_removal)
+{
+	struct cfg		*two = load_cfg("a.conf", users_two);
+	struct cfg		*one = load_cfg("b.conf", users_alice);
+	struct reg_sync_stats	 st;
+	struct reg_user		 a1, b1, a2, u;
+	struct reg_txn		 txn;
+	struct reg_device	 d;
+	struct mac_addr		 mac;
+	char			 owner[CFG_NAME_MAX + 1];
+
+	sync_ok(two, &st);
+	get_user("alice", &a1);
+	get_user("bob", &b1);
+
+	sync_ok(one, &st);
+	ck_assert_uint_eq(st.users_removed, 1);
+	ck_assert_uint_eq(st.users_changed, 1);	/* alice's password */
+	ck_assert_uint_eq(st.devices_removed, 1);	/* ...:02 left with bob */
+	ck_assert_uint_eq(st.devices_changed, 1);	/* ...:03 moved to alice */
+	ck_assert_uint_eq(st.devices_unchanged, 1);
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_user_get(&txn, "bob", &u), REG_NOTFOUND);
+	/* bob's token no longer opens anything. */
+	ck_assert_int_eq(reg_token_lookup(&txn, b1.token, strlen(b1.token),
+	    owner), REG_NOTFOUND);
+	ck_assert_int_eq(reg_count(&txn, REG_T_TOKENS), 1);
+	ck_assert_int_eq(mac_parse("00:04:13:00:00:02", &mac), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, &d), REG_NOTFOUND);
+	ck_assert_int_eq(mac_parse("00:04:13:00:00:03", &mac), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, &d), 0);
+	ck_assert_str_eq(d.user, "alice");
+	/* alice keeps her token through a password change. */
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &a2), 0);
+	ck_assert_str_eq(a2.token, a1.token);
+	ck_assert_str_eq(a2.sip_password, "pw-new");
+	ck_assert_int_eq(reg_token_lookup(&txn, a1.token, strlen(a1.token),
+	    owner), 0);
+	reg_txn_abort(&txn);
+
+	/* bob coming back is a new user with a new token. */
+	sync_ok(two, &st);
+	ck_assert_uint_eq(st.users_added, 1);
+	get_user("bob", &u);
+	ck_assert_str_ne(u.token, b1.token);
+	cfg_free(two);
+	cfg_free(one);
+}
+END_TEST
+
+START_TEST(test_revoked_stays_revoked)
+{
+	struct cfg		*cfg = load_cfg("a.conf", users_two);
+	struct reg_sync_stats	 st;
+	struct reg_user		 u, old;
+	struct reg_txn		 txn;
+	char			 owner[CFG_NAME_MAX + 1];
+
+	sync_ok(cfg, &st);
+	get_user("alice", &old);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &u), 0);
+	u.token[0] = '\0';
+	ck_assert_int_eq(reg_user_put(&txn, &u), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+
+	sync_ok(cfg, &st);
+	get_user("alice", &u);
+	ck_assert_str_eq(u.token, "");
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_token_lookup(&txn, old.token, TOKEN_LEN, owner),
+	    REG_NOTFOUND);
+	reg_txn_abort(&txn);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(test_token_lookup_rejects)
+{
+	struct cfg		*cfg = load_cfg("a.conf", users_two);
+	struct reg_sync_stats	 st;
+	struct reg_user		 u;
+	struct reg_txn		 txn;
+	char			 owner[CFG_NAME_MAX + 1], guess[TOKEN_LEN + 1];
+
+	sync_ok(cfg, &st);
+	get_user("alice", &u);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	/* One character off, a prefix, the token with a suffix, junk. */
+	memcpy(guess, u.token, sizeof(guess));
+	guess[5] = guess[5] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(reg_token_lookup(&txn, guess, TOKEN_LEN, owner),
+	    REG_NOTFOUND);
+	ck_assert_int_eq(reg_token_lookup(&txn, u.token, TOKEN_LEN - 1,
+	    owner), REG_NOTFOUND);
+	ck_assert_int_eq(reg_token_lookup(&txn, "../../etc/passwd", 16,
+	    owner), REG_NOTFOUND);
+	ck_assert_int_eq(reg_token_lookup(&txn, "", 0, owner), REG_NOTFOUND);
+	ck_assert_int_eq(txn.err, REG_OK);
+	reg_txn_abort(&txn);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(test_schema_refused)
+{
+	struct reg_txn	 txn;
+	struct reg	*r = NULL;
+	char		 err[512], *path;
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_meta_set_schema(&txn, REG_SCHEMA_VERSION + 98),
+	    0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	reg_close(reg);
+	reg = NULL;
+
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	err[0] = '\0';
+	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(err, "schema version 99") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "understands up to version 1") != NULL,
+	    "%s", err);
+	/* Read-only opens refuse it the same way. */
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
+	    sizeof(err)), -1);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_rdonly_needs_registry)
+{
+	struct reg	*r = NULL;
+	char		 err[512], *path;
+
+	ck_assert(asprintf(&path, "%s/none", dir) > 0);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
+	free(path);
+}
+END_TEST
+
+static struct reg_lease
+make_lease(uint32_t ip, uint8_t last, const char *client_id)
+{
+	struct reg_lease l;
+
+	memset(&l, 0, sizeof(l));
+	l.ip = ip;
+	l.state = LEASE_BOUND;
+	l.htype = 1;
+	l.hlen = 6;
+	memcpy(l.chaddr, "\x80\x5e\xc0\x00\x00", 5);
+	l.chaddr[5] = last;
+	if (client_id != NULL) {
+		l.client_key[0] = 'I';
+		memcpy(l.client_key + 1, client_id, strlen(client_id));
+		l.client_key_len = (uint16_t)(1 + strlen(client_id));
+	} else {
+		l.client_key[0] = 'H';
+		l.client_key[1] = 1;
+		memcpy(l.client_key + 2, l.chaddr, 6);
+		l.client_key_len = 8;
+	}
+	l.start = 1000;
+	l.expire = 4600;
+	/* Hostile client bytes are stored as they came. */
+	memcpy(l.hostname, "a\0;rm -rf /\n", 12);
+	l.hostname_len = 12;
+	return l;
+}
+
+START_TEST(test_lease_indexes)
+{
+	struct reg_lease	 a = make_lease(0x0a000064, 1, NULL);
+	struct reg_lease	 b = make_lease(0x0a000065, 1, "cid-1");
+	struct reg_lease	 got, c;
+	struct reg_txn		 txn;
+	struct mac_addr		 mac;
+	uint32_t		 ips[4];
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &a), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &b), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_lease_get(&txn, 0x0a000064, &got), 0);
+	ck_assert_uint_eq(got.ip, 0x0a000064);
+	ck_assert_uint_eq(got.state, LEASE_BOUND);
+	ck_assert_int_eq(got.expire, 4600);
+	ck_assert_uint_eq(got.hostname_len, 12);
+	ck_assert_mem_eq(got.hostname, "a\0;rm -rf /\n", 12);
+	ck_assert_uint_eq(got.client_key_len, 8);
+	ck_assert_mem_eq(got.client_key, a.client_key, 8);
+	/* One MAC, two client identities: both addresses, lowest first. */
+	memcpy(mac.b, a.chaddr, 6);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 2);
+	ck_assert_uint_eq(ips[0], 0x0a000064);
+	ck_assert_uint_eq(ips[1], 0x0a000065);
+	ck_assert_int_eq(reg_lease_ips_by_client(&txn, b.client_key,
+	    b.client_key_len, ips, 4), 1);
+	ck_assert_uint_eq(ips[0], 0x0a000065);
+	ck_assert_int_eq(reg_lease_get(&txn, 0x0a000066, &got), REG_NOTFOUND);
+	reg_txn_abort(&txn);
+
+	/* The address at .101 goes to another client: indexes follow. */
+	c = make_lease(0x0a000065, 7, "cid-2");
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &c), 0);
+	ck_assert_int_eq(reg_lease_ips_by_client(&txn, b.client_key,
+	    b.client_key_len, ips, 4), 0);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 1);
+	ck_assert_int_eq(reg_lease_ips_by_client(&txn, c.client_key,
+	    c.client_key_len, ips, 4), 1);
+	/* Deleting a lease leaves no index entry behind. */
+	ck_assert_int_eq(reg_lease_del(&txn, 0x0a000064), 0);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 0);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASES), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_CLIENT), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_MAC), 1);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+}
+END_TEST
+
+START_TEST(test_sticky_error_lands_nothing)
+{
+	struct reg_lease	 a = make_lease(0x0a000064, 1, NULL);
+	struct reg_user		 bad;
+	struct reg_txn		 txn;
+
+	memset(&bad, 0, sizeof(bad));
+	snprintf(bad.name, sizeof(bad.name), "mallory");
+	snprintf(bad.token, sizeof(bad.token), "short");	/* not a token */
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &a), 0);
+	ck_assert_int_eq(reg_user_put(&txn, &bad), -1);
+	ck_assert_int_eq(txn.err, REG_EINVAL);
+	/* Everything after the first failure fails too... */
+	ck_assert_int_eq(reg_lease_del(&txn, 0x0a000064), -1);
+	/* ...and the commit refuses, so the lease put above is gone. */
+	ck_assert_int_eq(reg_txn_commit(&txn), -1);
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASES), 0);
+	reg_txn_abort(&txn);
+}
+END_TEST
+
+START_TEST(test_full_map_keeps_data)
+{
+	struct reg		*small = open_reg("small", 256 << 10);
+	struct reg_txn		 txn;
+	struct reg_lease	 l;
+	int			 failed = 0;
+	long			 before;
+
+	/* Fill a 256 KiB registry with committed leases until it refuses. */
+	for (uint32_t i = 0; i < 100000 && !failed; i += 100) {
+		ck_assert_int_eq(reg_txn_begin(small, &txn, 0), 0);
+		for (uint32_t k = i; k < i + 100; k++) {
+			l = make_lease(0x0a000000 + k, (uint8_t)k, NULL);
+			l.client_key[7] = (uint8_t)(k >> 8);
+			if (reg_lease_put(&txn, &l) != 0)
+				break;
+		}
+		if (txn.err != REG_OK) {
+			ck_assert_int_eq(txn.err, REG_EFULL);
+			failed = 1;
+		}
+		if (reg_txn_commit(&txn) != 0)
+			failed = 1;
+	}
+	ck_assert_msg(failed, "a 256 KiB map never filled up");
+	ck_assert_int_eq(reg_txn_begin(small, &txn, 1), 0);
+	before = reg_count(&txn, REG_T_LEASES);
+	ck_assert_int_gt(before, 0);
+	ck_assert_int_eq(before % 100, 0);	/* whole transactions only */
+	ck_assert_int_eq(reg_lease_get(&txn, 0x0a000000, &l), 0);
+	reg_txn_abort(&txn);
+	reg_close(small);
+}
+END_TEST
+
+/* Writes n leases in n transactions from a fresh environment. */
+static void
+child_writer(const char *path, uint32_t base, int n)
+{
+	struct reg	*r;
+	struct reg_txn	 txn;
+	char		 err[512];
+
+	if (reg_open(path, 64 << 20, 0, &r, err, sizeof(err)) != 0)
+		_exit(10);
+	for (int i = 0; i < n; i++) {
+		struct reg_lease l = make_lease(base + (uint32_t)i,
+		    (uint8_t)i, NULL);
+
+		l.client_key[6] = (uint8_t)(base >> 16);
+		l.client_key[7] = (uint8_t)i;
+		l.client_key[5] = (uint8_t)(i >> 8);
+		if (reg_txn_begin(r, &txn, 0) != 0 ||
+		    reg_lease_put(&txn, &l) != 0 ||
+		    reg_txn_commit(&txn) != 0)
+			_exit(11);
+	}
+	reg_close(r);
+	_exit(0);
+}
+
+struct walk_count {
+	long	 n;
+	long	 bad;
+};
+
+static int
+count_lease(const struct reg_lease *l, void *arg)
+{
+	struct walk_count *w = arg;
+
+	w->n++;
+	if (l->state != LEASE_BOUND || l->hlen != 6 || l->expire != 4600)
+		w->bad++;
+	return 0;
+}
+
+START_TEST(test_two_processes_write)
+{
+	enum { N = 400 };
+	pid_t			 pid[2];
+	struct reg_txn		 txn;
+	struct walk_count	 w = { 0, 0 };
+	char			*path;
+	int			 status;
+
+	/* The parent's environment must not cross the fork. */
+	reg_close(reg);
+	reg = NULL;
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	for (int i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0)
+			child_writer(path, i == 0 ? 0x0a000000 : 0x0a010000, N);
+	}
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	free(path);
+	reg = open_reg("reg", 64 << 20);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASES), 2 * N);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_CLIENT), 2 * N);
+	ck_assert_int_eq(reg_lease_foreach(&txn, count_lease, &w), 0);
+	ck_assert_int_eq(w.n, 2 * N);
+	ck_assert_int_eq(w.bad, 0);
+	reg_txn_abort(&txn);
+}
+END_TEST
+
+START_TEST(test_reset_renew)
+{
+	struct cfg		*cfg = load_cfg("a.conf", users_two);
+	struct reg_sync_stats	 st;
+	struct reg_txn		 rd;
+	struct reg_user		 u;
+
+	/* A long-lived read transaction sees new data after a renew. */
+	ck_assert_int_eq(reg_txn_begin(reg, &rd, 1), 0);
+	ck_assert_int_eq(reg_user_get(&rd, "alice", &u), REG_NOTFOUND);
+	reg_txn_reset(&rd);
+	sync_ok(cfg, &st);
+	ck_assert_int_eq(reg_txn_renew(&rd), 0);
+	ck_assert_int_eq(reg_user_get(&rd, "alice", &u), 0);
+	reg_txn_abort(&rd);
+	cfg_free(cfg);
+}
+END_TEST
+
+static Suite *
+registry_suite(void)
+{
+	Suite	*s = suite_create("registry");
+	TCase	*tc = tcase_create("registry");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_open_creates_private_dir);
+	tcase_add_test(tc, test_sync_populates);
+	tcase_add_test(tc, test_resync_is_idempotent);
+	tcase_add_test(tc, test_user_removal);
+	tcase_add_test(tc, test_revoked_stays_revoked);
+	tcase_add_test(tc, test_token_lookup_rejects);
+	tcase_add_test(tc, test_schema_refused);
+	tcase_add_test(tc, test_rdonly_needs_registry);
+	tcase_add_test(tc, test_lease_indexes);
+	tcase_add_test(tc, test_sticky_error_lands_nothing);
+	tcase_add_test(tc, test_full_map_keeps_data);
+	tcase_add_test(tc, test_two_processes_write);
+	tcase_add_test(tc, test_reset_renew);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(registry_suite());
+}
