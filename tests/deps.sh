@@ -1,0 +1,25 @@
+# deps.sh - sourced by ./quickstart and ./run-tests: installs the Debian
+# packages provbox needs when any is missing. Needs root for apt-get.
+
+# pb_install_deps PACKAGE...
+pb_install_deps() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]}" >&2
+		echo "run as root (sudo $0), or: apt-get install ${missing[*]}" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What building provbox needs.
+PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
+	libevent-dev libssl-dev libconfig-dev liblmdb-dev check openssl)
