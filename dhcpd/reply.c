@@ -1,0 +1,330 @@
+/*
+ * reply.c - the options of a reply: the mandatory ones, what the client
+ * asked for in the order it asked (RFC 2131 4.3.1, Option 55), and the
+ * provisioning options of its vendor class, filled for this phone.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+#include "log.h"
+#include "server.h"
+#include "urltmpl.h"
+#include "wire.h"
+
+/* A candidate value for one option code. */
+struct cand {
+	const uint8_t	*data;
+	uint16_t	 len;
+	uint8_t		 set;
+	uint8_t		 forced;	/* sent even if not asked for */
+};
+
+struct builder {
+	struct dhcp_decision	*d;
+	struct cand		 cand[256];
+	uint8_t			 added[256];
+	int			 full;
+};
+
+static struct log_ratelimit rl_full = LOG_RATELIMIT_INIT(5, 60);
+
+/* Copies bytes into the decision's data area; NULL when it is full. */
+static uint8_t *
+stash(struct builder *b, const void *p, size_t len)
+{
+	struct dhcp_decision	*d = b->d;
+	uint8_t			*out;
+
+	if (len > sizeof(d->data) - d->datalen) {
+		b->full = 1;
+		return NULL;
+	}
+	out = d->data + d->datalen;
+	if (len > 0)
+		memcpy(out, p, len);
+	d->datalen += len;
+	return out;
+}
+
+static void
+add(struct builder *b, uint8_t code, const uint8_t *data, size_t len)
+{
+	struct dhcp_decision *d = b->d;
+
+	if (b->added[code] || len > 0xffff)
+		return;
+	if (d->nopts >= DHCP_MAX_OUT_OPTS) {
+		b->full = 1;
+		return;
+	}
+	d->opts[d->nopts].code = code;
+	d->opts[d->nopts].len = (uint16_t)len;
+	d->opts[d->nopts].data = data;
+	d->nopts++;
+	b->added[code] = 1;
+}
+
+static void
+add_u32(struct builder *b, uint8_t code, uint32_t v)
+{
+	uint8_t		 buf[4];
+	struct wire	 w;
+	const uint8_t	*p;
+
+	wire_init(&w, buf, sizeof(buf));
+	wire_write_u32(&w, v);
+	if ((p = stash(b, buf, 4)) != NULL)
+		add(b, code, p, 4);
+}
+
+static void
+cand_set(struct builder *b, uint8_t code, const uint8_t *data, size_t len,
+    int forced)
+{
+	if (data == NULL && len > 0)
+		return;
+	b->cand[code].data = data;
+	b->cand[code].len = (uint16_t)len;
+	b->cand[code].set = 1;
+	b->cand[code].forced = (uint8_t)forced;
+}
+
+static void
+cand_ips(struct builder *b, uint8_t code, const uint32_t *ips, size_t n)
+{
+	uint8_t		 buf[4 * 64];
+	struct wire	 w;
+
+	if (n == 0)
+		return;
+	if (n > 64)
+		n = 64;
+	wire_init(&w, buf, sizeof(buf));
+	for (size_t i = 0; i < n; i++)
+		wire_write_u32(&w, ips[i]);
+	cand_set(b, code, stash(b, buf, 4 * n), 4 * n, 0);
+}
+
+/* Static options from the config (dhcp and subnet lists). */
+static void
+cand_static(struct builder *b, const struct cfg_option *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (opts[i].nsub > 0) {
+			uint8_t buf[255];
+			size_t	len = 0;
+
+			for (size_t k = 0; k < opts[i].nsub; k++) {
+				const struct cfg_option *s = &opts[i].sub[k];
+
+				if (len + 2 + s->len > sizeof(buf))
+					break;
+				buf[len++] = s->code;
+				buf[len++] = (uint8_t)s->len;
+				memcpy(buf + len, s->data, s->len);
+				len += s->len;
+			}
+			cand_set(b, opts[i].code, stash(b, buf, len), len, 0);
+		} else
+			cand_set(b, opts[i].code, opts[i].data, opts[i].len, 0);
+	}
+}
+
+/* One value, static or a template filled for this client. */
+static int
+value(const struct cfg_option *o, const struct tmpl_vars *vars,
+    uint8_t *out, size_t outsz, size_t *len)
+{
+	int n;
+
+	if (o->tmpl == NULL) {
+		if (o->len > outsz)
+			return -1;
+		memcpy(out, o->data, o->len);
+		*len = o->len;
+		return 0;
+	}
+	if ((n = tmpl_expand(o->tmpl, vars, (char *)out, outsz)) < 0)
+		return -1;
+	*len = (size_t)n;
+	return 0;
+}
+
+/*
+ * The vendor class's options: sent whether or not they were asked for,
+ * since phones read options they do not list (Grandstream reads 66 but
+ * asks for 43 and 125 only).
+ */
+static void
+cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
+    const struct tmpl_vars *vars)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t	buf[1024];
+		size_t	len = 0, sublen;
+
+		if (opts[i].nsub > 0) {
+			for (size_t k = 0; k < opts[i].nsub; k++) {
+				if (len + 2 > 255 || value(&opts[i].sub[k],
+				    vars, buf + len + 2, 255 - len - 2,
+				    &sublen) != 0) {
+					log_warnx_rl(&rl_full, "option %u "
+					    "sub-option %u does not fit in "
+					    "255 bytes; left out", opts[i].code,
+					    opts[i].sub[k].code);
+					continue;
+				}
+				buf[len] = opts[i].sub[k].code;
+				buf[len + 1] = (uint8_t)sublen;
+				len += 2 + sublen;
+			}
+		} else if (value(&opts[i], vars, buf, sizeof(buf), &len) != 0) {
+			log_warnx_rl(&rl_full, "option %u does not fit; left "
+			    "out", opts[i].code);
+			continue;
+		}
+		cand_set(b, opts[i].code, stash(b, buf, len), len, 1);
+	}
+}
+
+/* The class, the user and the options a phone is given (registered or not). */
+static int
+provisioning(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, struct builder *b)
+{
+	struct dhcp_decision		*d = b->d;
+	const struct cfg_vendor		*vc = NULL;
+	const struct cfg_option		*opts;
+	size_t				 nopts, vclen;
+	const uint8_t			*vcp;
+	struct reg_device		 dev;
+	struct reg_user			 user;
+	struct tmpl_vars		 vars;
+	char				 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
+	int				 registered = 0, r;
+
+	memset(&vars, 0, sizeof(vars));
+	memset(&user, 0, sizeof(user));
+	dev.model[0] = '\0';
+	if (d->has_mac) {
+		if ((r = v->device(v->arg, &d->mac, &dev)) < 0)
+			return -1;
+		/* The admin's word on a device beats its fingerprint. */
+		if (r == 0 && (vc = cfg_vendor_find(cfg, dev.vendor)) != NULL) {
+			if ((r = v->user(v->arg, dev.user, &user)) < 0)
+				return -1;
+			registered = r == 0;
+		}
+	}
+	if (vc == NULL) {
+		vcp = dhcp_opt_get(m, DHO_VENDOR_CLASS, &vclen);
+		vc = classify(cfg, vcp, vclen, d->has_mac ? &d->mac : NULL);
+	}
+	d->vendor = vc;
+	if (vc == NULL)
+		return 0;
+	if (registered)
+		snprintf(d->user, sizeof(d->user), "%s", user.name);
+
+	/* Token mode needs a live token; a revoked user is unregistered. */
+	if (registered && (vc->mode == PROV_MODE_LEGACY ||
+	    user.token[0] != '\0')) {
+		opts = vc->options;
+		nopts = vc->noptions;
+		vars.token = vc->mode == PROV_MODE_TOKEN ? user.token : NULL;
+		vars.model = dev.model;
+	} else {
+		opts = vc->unregistered;
+		nopts = vc->nunregistered;
+	}
+	vars.base_url = cfg->prov.base_url;
+	vars.vendor = vc->name;
+	if (d->has_mac) {
+		vars.mac = mac_format_plain(&d->mac, mac, 0);
+		vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
+	}
+	cand_class(b, opts, nopts, &vars);
+	reg_user_clear(&user);
+	return 0;
+}
+
+int
+dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, struct dhcp_decision *d)
+{
+	const struct cfg_subnet	*sn = d->subnet;
+	struct builder		 b;
+	uint8_t			 type = d->type;
+	const uint8_t		*prl, *p;
+	size_t			 nprl, len;
+
+	memset(&b, 0, sizeof(b));
+	b.d = d;
+	d->nopts = 0;
+	d->datalen = 0;
+
+	add(&b, DHO_MSG_TYPE, stash(&b, &type, 1), 1);
+	add_u32(&b, DHO_SERVER_ID, d->server_id);
+	if (type == DHCPNAK) {
+		if (d->note != NULL)
+			add(&b, DHO_MESSAGE, (const uint8_t *)d->note,
+			    strlen(d->note));
+		goto echo;
+	}
+	if (d->lease_time > 0) {
+		add_u32(&b, DHO_LEASE_TIME, d->lease_time);
+		add_u32(&b, DHO_T1, d->lease_time / 2);
+		add_u32(&b, DHO_T2, (uint32_t)((uint64_t)d->lease_time * 7 / 8));
+	}
+
+	/* Candidates, later sources overriding earlier ones. */
+	{
+		uint32_t mask = sn->mask, bcast = sn->network | ~sn->mask;
+
+		cand_ips(&b, DHO_SUBNET_MASK, &mask, 1);
+		b.cand[DHO_SUBNET_MASK].forced = 1;
+		cand_ips(&b, 28, &bcast, 1);
+	}
+	cand_ips(&b, DHO_ROUTERS, sn->routers, sn->nrouters);
+	if (sn->nrouters > 0)
+		b.cand[DHO_ROUTERS].forced = 1;
+	cand_ips(&b, DHO_DNS, sn->dns, sn->ndns);
+	if (sn->domain != NULL)
+		cand_set(&b, DHO_DOMAIN_NAME, (const uint8_t *)sn->domain,
+		    strlen(sn->domain), 0);
+	cand_static(&b, cfg->dhcp.options, cfg->dhcp.noptions);
+	cand_static(&b, sn->options, sn->noptions);
+	if (provisioning(cfg, v, m, &b) != 0)
+		return -1;
+
+	if ((prl = dhcp_opt_get(m, DHO_PARAM_REQ, &nprl)) != NULL) {
+		for (size_t i = 0; i < nprl; i++)
+			if (b.cand[prl[i]].set)
+				add(&b, prl[i], b.cand[prl[i]].data,
+				    b.cand[prl[i]].len);
+		for (size_t c = 1; c < 255; c++)
+			if (b.cand[c].set && b.cand[c].forced)
+				add(&b, (uint8_t)c, b.cand[c].data,
+				    b.cand[c].len);
+	} else {
+		for (size_t c = 1; c < 255; c++)
+			if (b.cand[c].set && c != 28)
+				add(&b, (uint8_t)c, b.cand[c].data,
+				    b.cand[c].len);
+	}
+echo:
+	/* RFC 6842: the client identifier goes back as it came. */
+	if ((p = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) != NULL)
+		add(&b, DHO_CLIENT_ID, p, len);
+	/* RFC 3046 2.2: relay agent information echoed, last. */
+	if ((p = dhcp_opt_get(m, DHO_RELAY_INFO, &len)) != NULL &&
+	    m->giaddr != 0)
+		add(&b, DHO_RELAY_INFO, p, len);
+	if (b.full)
+		log_warnx_rl(&rl_full, "reply options for xid 0x%08x did not "
+		    "all fit", m->xid);
+	return 0;
+}

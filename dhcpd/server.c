@@ -1,0 +1,649 @@
+/*
+ * server.c - the DHCP server's decisions: which address a client gets and
+ * whether a request is ACKed, NAKed or ignored (RFC 2131 4.3).
+ *
+ * All state comes through struct lease_view, so this file does no I/O.
+ * Options for the reply are assembled in reply.c.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "server.h"
+
+static const char *const drop_names[DROP_COUNT] = {
+	[DROP_NONE] = "none",
+	[DROP_NOT_REQUEST] = "not a BOOTREQUEST",
+	[DROP_BOOTP] = "BOOTP (no message type)",
+	[DROP_NO_CLIENT] = "no client identifier or hardware address",
+	[DROP_NO_SUBNET] = "no subnet for this network",
+	[DROP_OTHER_SERVER] = "for another server",
+	[DROP_NO_RECORD] = "no record of this client",
+	[DROP_POOL_EXHAUSTED] = "no free address",
+	[DROP_NOT_AUTHORITATIVE] = "not authoritative",
+	[DROP_UNKNOWN_LEASE] = "not this client's lease",
+	[DROP_SERVER_TYPE] = "a server's message type",
+	[DROP_REGISTRY] = "registry failure",
+};
+
+const char *
+dhcp_drop_str(enum dhcp_drop why)
+{
+	if ((unsigned)why >= DROP_COUNT)
+		return "unknown";
+	return drop_names[why];
+}
+
+size_t
+dhcp_client_key(const struct dhcp_msg *m, uint8_t key[REG_CLIENT_KEY_MAX])
+{
+	const uint8_t	*id;
+	size_t		 len;
+
+	if ((id = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) != NULL && len > 0) {
+		if (len > REG_CLIENT_KEY_MAX - 1)
+			len = REG_CLIENT_KEY_MAX - 1;
+		key[0] = 'I';
+		memcpy(key + 1, id, len);
+		return len + 1;
+	}
+	if (m->hlen == 0)
+		return 0;
+	key[0] = 'H';
+	key[1] = m->htype;
+	memcpy(key + 2, m->chaddr, m->hlen);
+	return 2u + m->hlen;
+}
+
+static int
+in_subnet(const struct cfg_subnet *sn, uint32_t ip)
+{
+	uint32_t bcast = sn->network | ~sn->mask;
+
+	return (ip & sn->mask) == sn->network && ip != sn->network &&
+	    ip != bcast;
+}
+
+static const struct cfg_pool *
+pool_of(const struct cfg_subnet *sn, uint32_t ip)
+{
+	for (size_t i = 0; i < sn->npools; i++)
+		if (ip >= sn->pools[i].start && ip <= sn->pools[i].end)
+			return &sn->pools[i];
+	return NULL;
+}
+
+/*
+ * The subnet a message belongs to: the one holding giaddr for relayed
+ * messages (RFC 2131 4.3.1), else the receiving interface's.
+ */
+static const struct cfg_subnet *
+select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
+    const struct dhcp_rx *rx)
+{
+	const struct cfg_dhcp *d = &cfg->dhcp;
+
+	if (m->giaddr != 0) {
+		for (size_t i = 0; i < d->nsubnets; i++)
+			if ((m->giaddr & d->subnets[i].mask) ==
+			    d->subnets[i].network)
+				return &d->subnets[i];
+		return NULL;
+	}
+	for (size_t i = 0; i < d->nsubnets; i++) {
+		const struct cfg_subnet *sn = &d->subnets[i];
+
+		if (sn->interface != NULL) {
+			if (rx->ifname != NULL &&
+			    strcmp(sn->interface, rx->ifname) == 0)
+				return sn;
+			continue;
+		}
+		for (size_t k = 0; k < rx->nif_addrs; k++)
+			if ((rx->if_addrs[k] & sn->mask) == sn->network)
+				return sn;
+	}
+	return NULL;
+}
+
+/* Our address as the client should see it: one inside its subnet. */
+static uint32_t
+server_id(const struct cfg_subnet *sn, const struct dhcp_rx *rx)
+{
+	for (size_t k = 0; k < rx->nif_addrs; k++)
+		if ((rx->if_addrs[k] & sn->mask) == sn->network)
+			return rx->if_addrs[k];
+	return rx->nif_addrs > 0 ? rx->if_addrs[0] : 0;
+}
+
+static int
+is_ours(const struct dhcp_rx *rx, uint32_t sid, uint32_t ours)
+{
+	if (sid == ours)
+		return 1;
+	for (size_t k = 0; k < rx->nif_addrs; k++)
+		if (rx->if_addrs[k] == sid)
+			return 1;
+	return 0;
+}
+
+static const struct cfg_reservation *
+reservation_for(const struct cfg_subnet *sn, const struct dhcp_decision *d)
+{
+	if (!d->has_mac)
+		return NULL;
+	for (size_t i = 0; i < sn->nreservations; i++)
+		if (mac_cmp(&sn->reservations[i].mac, &d->mac) == 0)
+			return &sn->reservations[i];
+	return NULL;
+}
+
+/* 1 if ip is reserved for a client other than this one. */
+static int
+reserved_for_other(const struct cfg_subnet *sn, uint32_t ip,
+    const struct dhcp_decision *d)
+{
+	for (size_t i = 0; i < sn->nreservations; i++)
+		if (sn->reservations[i].ip == ip && (!d->has_mac ||
+		    mac_cmp(&sn->reservations[i].mac, &d->mac) != 0))
+			return 1;
+	return 0;
+}
+
+static int
+lease_is_clients(const struct reg_lease *l, const uint8_t *key, size_t klen)
+{
+	return l->state != LEASE_DECLINED && l->client_key_len == klen &&
+	    memcmp(l->client_key, key, klen) == 0;
+}
+
+/* 1 if a lease record no longer holds its address at now. */
+static int
+lease_over(const struct reg_lease *l, time_t now)
+{
+	return l->expire <= now;
+}
+
+enum avail {
+	AV_NO = 0,	/* another client holds it, or it is not ours to give */
+	AV_FREE,	/* no record, or a record whose lease is over */
+	AV_OWN,		/* this client's own record */
+	AV_ERROR,
+};
+
+/*
+ * Whether ip may go to the client (key). Outside the pools only a
+ * reservation or the client's own record makes an address available.
+ */
+static enum avail
+availability(const struct lease_view *v, const struct cfg_subnet *sn,
+    uint32_t ip, const uint8_t *key, size_t klen,
+    const struct dhcp_decision *d, time_t now, struct reg_lease *rec)
+{
+	int r;
+
+	if (!in_subnet(sn, ip))
+		return AV_NO;
+	if ((r = v->get(v->arg, ip, rec)) < 0)
+		return AV_ERROR;
+	if (r == 0 && lease_is_clients(rec, key, klen))
+		return AV_OWN;
+	if (reserved_for_other(sn, ip, d))
+		return AV_NO;
+	if (r == 0 && !lease_over(rec, now))
+		return AV_NO;
+	if (pool_of(sn, ip) == NULL) {
+		const struct cfg_reservation *res = reservation_for(sn, d);
+
+		return res != NULL && res->ip == ip ? AV_FREE : AV_NO;
+	}
+	return AV_FREE;
+}
+
+/*
+ * The client's own lease in sn, if it has one: the address it held last,
+ * even if that lease is over, so a returning client gets its address back.
+ */
+static int
+client_lease(const struct lease_view *v, const struct cfg_subnet *sn,
+    const uint8_t *key, size_t klen, struct reg_lease *out)
+{
+	uint32_t	 ips[8];
+	int		 n, found = 0;
+
+	if ((n = v->by_client(v->arg, key, klen, ips, 8)) < 0)
+		return -1;
+	for (int i = 0; i < n && i < 8; i++) {
+		struct reg_lease	 l;
+		int			 r;
+
+		if (!in_subnet(sn, ips[i]))
+			continue;
+		if ((r = v->get(v->arg, ips[i], &l)) < 0)
+			return -1;
+		if (r != 0 || !lease_is_clients(&l, key, klen))
+			continue;
+		/* Prefer the lease that lasts longest. */
+		if (!found || l.expire > out->expire)
+			*out = l;
+		found = 1;
+	}
+	return found;
+}
+
+static uint32_t
+lease_time(const struct cfg *cfg, const struct cfg_subnet *sn,
+    const struct dhcp_msg *m)
+{
+	uint32_t want, lt = sn->lease_time ? sn->lease_time :
+	    cfg->dhcp.lease_time;
+
+	if (dhcp_opt_u32(m, DHO_LEASE_TIME, &want) == 0) {
+		if (want < cfg->dhcp.min_lease_time)
+			want = cfg->dhcp.min_lease_time;
+		if (want > cfg->dhcp.max_lease_time)
+			want = cfg->dhcp.max_lease_time;
+		lt = want;
+	}
+	return lt;
+}
+
+/* Fills the lease record for ip as the client's, in state. */
+static void
+set_lease(struct dhcp_decision *d, const struct dhcp_msg *m,
+    const uint8_t *key, size_t klen, uint32_t ip, uint8_t state,
+    time_t start, time_t expire)
+{
+	struct reg_lease	*l = &d->lease;
+	const uint8_t		*p;
+	size_t			 len;
+
+	memset(l, 0, sizeof(*l));
+	l->ip = ip;
+	l->state = state;
+	l->htype = m->htype;
+	l->hlen = m->hlen;
+	memcpy(l->chaddr, m->chaddr, m->hlen);
+	memcpy(l->client_key, key, klen);
+	l->client_key_len = (uint16_t)klen;
+	l->start = start;
+	l->expire = expire;
+	/* Raw client bytes: whoever shows them escapes them. */
+	if ((p = dhcp_opt_get(m, DHO_HOST_NAME, &len)) != NULL) {
+		l->hostname_len = (uint8_t)(len < sizeof(l->hostname) ? len :
+		    sizeof(l->hostname));
+		memcpy(l->hostname, p, l->hostname_len);
+	}
+	if ((p = dhcp_opt_get(m, DHO_VENDOR_CLASS, &len)) != NULL) {
+		l->vclass_len = (uint8_t)(len < sizeof(l->vclass) ? len :
+		    sizeof(l->vclass));
+		memcpy(l->vclass, p, l->vclass_len);
+	}
+	d->write_lease = 1;
+}
+
+static void
+drop(struct dhcp_decision *d, enum dhcp_drop why)
+{
+	d->action = DA_DROP;
+	d->drop = why;
+	d->write_lease = 0;
+}
+
+/* RFC 2131 4.1: where a reply goes. */
+static void
+set_dest(struct dhcp_decision *d, const struct dhcp_msg *m,
+    const struct dhcp_rx *rx)
+{
+	if (m->giaddr != 0) {
+		d->dest = DEST_RELAY;
+		d->dest_ip = m->giaddr;
+		/* 4.3.2: a NAK through a relay is broadcast beyond it. */
+		if (d->type == DHCPNAK)
+			d->hdr.flags |= DHCP_FLAG_BROADCAST;
+	} else if (d->type == DHCPNAK) {
+		d->dest = DEST_BROADCAST;
+	} else if (m->ciaddr != 0) {
+		d->dest = DEST_CIADDR;
+		d->dest_ip = m->ciaddr;
+	} else if (d->type == DHCPACK && d->hdr.yiaddr == 0 &&
+	    rx->src_ip != 0) {
+		/* An INFORM without ciaddr: answer where it came from. */
+		d->dest = DEST_CIADDR;
+		d->dest_ip = rx->src_ip;
+	} else if ((m->flags & DHCP_FLAG_BROADCAST) || !d->has_mac) {
+		d->dest = DEST_BROADCAST;
+	} else {
+		d->dest = DEST_HWADDR;
+		d->dest_ip = d->hdr.yiaddr;
+	}
+}
+
+static void
+reply(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, uint8_t type,
+    uint32_t yiaddr, struct dhcp_decision *d)
+{
+	uint16_t max;
+
+	d->action = DA_REPLY;
+	d->type = type;
+	memset(&d->hdr, 0, sizeof(d->hdr));
+	d->hdr.op = BOOTREPLY;
+	d->hdr.htype = m->htype;
+	d->hdr.hlen = m->hlen;
+	d->hdr.xid = m->xid;
+	d->hdr.flags = m->flags;
+	/* RFC 2131 table 3: ciaddr is echoed in ACKs only. */
+	d->hdr.ciaddr = type == DHCPACK ? m->ciaddr : 0;
+	d->hdr.yiaddr = type == DHCPNAK ? 0 : yiaddr;
+	d->hdr.giaddr = m->giaddr;
+	memcpy(d->hdr.chaddr, m->chaddr, sizeof(d->hdr.chaddr));
+	/* RFC 2132 9.10: at least 576, IP and UDP headers included. */
+	d->max_size = DHCP_MIN_MAX_SIZE - 28;
+	if (dhcp_opt_u16(m, DHO_MAX_MSG_SIZE, &max) == 0 &&
+	    max > DHCP_MIN_MAX_SIZE)
+		d->max_size = (uint16_t)((max > 1500 ? 1500 : max) - 28);
+	set_dest(d, m, rx);
+	if (dhcp_reply_options(cfg, v, m, d) != 0)
+		drop(d, DROP_REGISTRY);
+}
+
+static void
+nak(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, const char *why,
+    struct dhcp_decision *d)
+{
+	d->write_lease = 0;
+	if (!cfg->dhcp.authoritative) {
+		d->note = why;
+		drop(d, DROP_NOT_AUTHORITATIVE);
+		return;
+	}
+	d->note = why;
+	reply(cfg, v, m, rx, DHCPNAK, 0, d);
+}
+
+static void
+do_discover(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
+    size_t klen, time_t now, struct dhcp_decision *d)
+{
+	const struct cfg_subnet		*sn = d->subnet;
+	const struct cfg_reservation	*res;
+	struct reg_lease		 rec, own;
+	enum avail			 av = AV_NO;
+	uint32_t			 ip = 0, want;
+	int				 r;
+
+	/* 4.3.1: a reservation, then the client's lease, then 50. */
+	if ((res = reservation_for(sn, d)) != NULL) {
+		av = availability(v, sn, res->ip, key, klen, d, now, &rec);
+		if (av == AV_FREE || av == AV_OWN)
+			ip = res->ip;
+	}
+	if (ip == 0 && av != AV_ERROR) {
+		if ((r = client_lease(v, sn, key, klen, &own)) < 0)
+			av = AV_ERROR;
+		else if (r == 1 && (res == NULL || own.ip == res->ip)) {
+			ip = own.ip;
+			rec = own;
+			av = AV_OWN;
+		}
+	}
+	if (ip == 0 && av != AV_ERROR &&
+	    dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &want) == 0) {
+		av = availability(v, sn, want, key, klen, d, now, &rec);
+		if ((av == AV_FREE && pool_of(sn, want) != NULL) ||
+		    av == AV_OWN)
+			ip = want;
+	}
+	for (size_t i = 0; ip == 0 && av != AV_ERROR && i < sn->npools; i++) {
+		if ((r = v->find_free(v->arg, sn, &sn->pools[i], &ip)) < 0)
+			av = AV_ERROR;
+		else if (r != 0)
+			ip = 0;
+		else
+			av = AV_FREE;
+	}
+	for (size_t i = 0; ip == 0 && av != AV_ERROR && i < sn->npools; i++) {
+		if ((r = v->find_expired(v->arg, sn, &sn->pools[i], now,
+		    &ip)) < 0)
+			av = AV_ERROR;
+		else if (r != 0)
+			ip = 0;
+		else
+			av = AV_FREE;
+	}
+	if (av == AV_ERROR) {
+		drop(d, DROP_REGISTRY);
+		return;
+	}
+	if (ip == 0) {
+		drop(d, DROP_POOL_EXHAUSTED);
+		return;
+	}
+	d->lease_time = lease_time(cfg, sn, m);
+	/* Hold the address for the offer, unless the client's lease does. */
+	if (!(av == AV_OWN && rec.state == LEASE_BOUND && !lease_over(&rec,
+	    now)))
+		set_lease(d, m, key, klen, ip, LEASE_OFFERED, now,
+		    now + cfg->dhcp.offer_time);
+	reply(cfg, v, m, rx, DHCPOFFER, ip, d);
+}
+
+static void
+ack(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
+    size_t klen, uint32_t ip, time_t now, struct dhcp_decision *d)
+{
+	d->lease_time = lease_time(cfg, d->subnet, m);
+	set_lease(d, m, key, klen, ip, LEASE_BOUND, now, now + d->lease_time);
+	reply(cfg, v, m, rx, DHCPACK, ip, d);
+}
+
+static void
+do_request(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
+    size_t klen, time_t now, struct dhcp_decision *d)
+{
+	const struct cfg_subnet	*sn = d->subnet;
+	struct reg_lease	 rec, own;
+	uint32_t		 sid, want = 0;
+	int			 has_sid, has_want, r;
+	enum avail		 av;
+
+	has_sid = dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0;
+	has_want = dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &want) == 0;
+
+	if (has_sid) {
+		/* SELECTING: the client picked a server (4.3.2). */
+		if (!is_ours(rx, sid, server_id(sn, rx))) {
+			drop(d, DROP_OTHER_SERVER);
+			return;
+		}
+		if (!has_want)
+			want = m->ciaddr;
+		av = availability(v, sn, want, key, klen, d, now, &rec);
+		if (av == AV_ERROR)
+			drop(d, DROP_REGISTRY);
+		else if (av == AV_NO || want == 0)
+			nak(cfg, v, m, rx, "requested address not available",
+			    d);
+		else
+			ack(cfg, v, m, rx, key, klen, want, now, d);
+		return;
+	}
+	if (has_want && m->ciaddr == 0) {
+		/*
+		 * INIT-REBOOT: NAK an address wrong for the network, stay
+		 * silent without a record of the client (4.3.2).
+		 */
+		if (!in_subnet(sn, want)) {
+			nak(cfg, v, m, rx, "address is wrong for the network",
+			    d);
+			return;
+		}
+		av = availability(v, sn, want, key, klen, d, now, &rec);
+		if (av == AV_ERROR) {
+			drop(d, DROP_REGISTRY);
+			return;
+		}
+		if (av == AV_OWN) {
+			ack(cfg, v, m, rx, key, klen, want, now, d);
+			return;
+		}
+		if ((r = client_lease(v, sn, key, klen, &own)) < 0) {
+			drop(d, DROP_REGISTRY);
+			return;
+		}
+		if (r == 1)
+			nak(cfg, v, m, rx, "the client's lease is for another "
+			    "address", d);
+		else if (av == AV_NO && v->get(v->arg, want, &rec) == 0)
+			nak(cfg, v, m, rx, "address is leased to another "
+			    "client", d);
+		else
+			drop(d, DROP_NO_RECORD);
+		return;
+	}
+	if (m->ciaddr != 0) {
+		/* RENEWING (unicast) or REBINDING (broadcast). */
+		if (!in_subnet(sn, m->ciaddr)) {
+			if (rx->unicast)
+				nak(cfg, v, m, rx, "address is wrong for the "
+				    "network", d);
+			else
+				drop(d, DROP_NO_SUBNET);
+			return;
+		}
+		av = availability(v, sn, m->ciaddr, key, klen, d, now, &rec);
+		if (av == AV_ERROR)
+			drop(d, DROP_REGISTRY);
+		else if (av == AV_OWN || av == AV_FREE)
+			ack(cfg, v, m, rx, key, klen, m->ciaddr, now, d);
+		else
+			nak(cfg, v, m, rx, "address is leased to another "
+			    "client", d);
+		return;
+	}
+	nak(cfg, v, m, rx, "request names no address", d);
+}
+
+static void
+do_decline(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
+    size_t klen, time_t now, struct dhcp_decision *d)
+{
+	struct reg_lease	 rec;
+	uint32_t		 sid, ip;
+	static const uint8_t	 declined[] = { 'D' };
+
+	if (dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0 &&
+	    !is_ours(rx, sid, server_id(d->subnet, rx))) {
+		drop(d, DROP_OTHER_SERVER);
+		return;
+	}
+	if (dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &ip) != 0 ||
+	    v->get(v->arg, ip, &rec) != 0 || !lease_is_clients(&rec, key,
+	    klen)) {
+		drop(d, DROP_UNKNOWN_LEASE);
+		return;
+	}
+	/* 4.3.3: the address is in use elsewhere; rest it, owned by none. */
+	set_lease(d, m, declined, sizeof(declined), ip, LEASE_DECLINED, now,
+	    now + cfg->dhcp.decline_time);
+	d->lease_time = cfg->dhcp.decline_time;
+	d->action = DA_DECLINE;
+}
+
+static void
+do_release(const struct dhcp_msg *m, const struct lease_view *v,
+    const struct dhcp_rx *rx, const uint8_t *key, size_t klen, time_t now,
+    struct dhcp_decision *d)
+{
+	struct reg_lease	 rec;
+	uint32_t		 sid;
+
+	if (dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0 &&
+	    !is_ours(rx, sid, server_id(d->subnet, rx))) {
+		drop(d, DROP_OTHER_SERVER);
+		return;
+	}
+	if (m->ciaddr == 0 || v->get(v->arg, m->ciaddr, &rec) != 0 ||
+	    !lease_is_clients(&rec, key, klen)) {
+		drop(d, DROP_UNKNOWN_LEASE);
+		return;
+	}
+	/* 4.3.4: keep the record, so the client gets the address back. */
+	set_lease(d, m, key, klen, m->ciaddr, LEASE_RELEASED, rec.start, now);
+	d->action = DA_RELEASE;
+}
+
+void
+dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
+    const struct dhcp_msg *m, const struct dhcp_rx *rx, time_t now,
+    struct dhcp_decision *d)
+{
+	uint8_t	 key[REG_CLIENT_KEY_MAX];
+	size_t	 klen;
+
+	d->action = DA_DROP;
+	d->drop = DROP_NONE;
+	d->note = NULL;
+	d->write_lease = 0;
+	d->nopts = 0;
+	d->datalen = 0;
+	d->subnet = NULL;
+	d->vendor = NULL;
+	d->user[0] = '\0';
+	d->lease_time = 0;
+	d->has_mac = m->htype == 1 && m->hlen == 6;
+	if (d->has_mac)
+		memcpy(d->mac.b, m->chaddr, 6);
+
+	if (m->op != BOOTREQUEST) {
+		drop(d, DROP_NOT_REQUEST);
+		return;
+	}
+	switch (m->msgtype) {
+	case 0:
+		drop(d, DROP_BOOTP);
+		return;
+	case DHCPOFFER:
+	case DHCPACK:
+	case DHCPNAK:
+		drop(d, DROP_SERVER_TYPE);
+		return;
+	default:
+		break;
+	}
+	if ((klen = dhcp_client_key(m, key)) == 0 &&
+	    m->msgtype != DHCPINFORM) {
+		drop(d, DROP_NO_CLIENT);
+		return;
+	}
+	if ((d->subnet = select_subnet(cfg, m, rx)) == NULL) {
+		drop(d, DROP_NO_SUBNET);
+		return;
+	}
+	d->server_id = server_id(d->subnet, rx);
+	switch (m->msgtype) {
+	case DHCPDISCOVER:
+		do_discover(cfg, v, m, rx, key, klen, now, d);
+		break;
+	case DHCPREQUEST:
+		do_request(cfg, v, m, rx, key, klen, now, d);
+		break;
+	case DHCPDECLINE:
+		do_decline(cfg, v, m, rx, key, klen, now, d);
+		break;
+	case DHCPRELEASE:
+		do_release(m, v, rx, key, klen, now, d);
+		break;
+	case DHCPINFORM:
+		/* 4.3.5: options only; no lease, no yiaddr. */
+		reply(cfg, v, m, rx, DHCPACK, 0, d);
+		break;
+	}
+}
