@@ -1,0 +1,637 @@
+/*
+ * dhcpd.c - provbox-dhcpd: the event loop around the DHCP decisions.
+ *
+ * Each readable socket is drained in batches of up to BATCH datagrams
+ * (recvmmsg). A batch is one LMDB write transaction: every message is
+ * parsed, decided and its lease stored, then the batch commits (durably,
+ * unless the admin turned registry.sync off) and only then are the replies
+ * sent. No acknowledged lease can be lost to a crash, and the fsync cost is
+ * shared by the whole batch.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "leasedb.h"
+#include "log.h"
+#include "net.h"
+#include "packet.h"
+#include "registry.h"
+#include "server.h"
+#include "sync.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
+#define BATCH		32
+
+struct stats {
+	unsigned long	 rx;
+	unsigned long	 malformed[DHCP_P_COUNT];
+	unsigned long	 dropped[DROP_COUNT];
+	unsigned long	 sent[DHCPINFORM + 1];
+	unsigned long	 send_errors;
+	unsigned long	 commits;
+	unsigned long	 commit_errors;
+};
+
+/* A decided message waiting for its batch to commit. */
+struct pending {
+	struct dhcp_decision	 d;
+	uint8_t			 msgtype;
+	uint32_t		 giaddr;
+	uint8_t			 chaddr[6];
+	int			 len;
+	uint8_t			 out[1500];
+};
+
+struct dhcpd {
+	const char		*cfgpath;
+	int			 foreground;
+	int			 debug;
+	struct event_base	*base;
+	struct cfg		*cfg;
+	struct reg		*reg;
+	struct leasedb		*ldb;
+	struct iface		*ifs;
+	size_t			 nifs;
+	char			*pidfile;
+	struct stats		 st;
+};
+
+static struct dhcpd	 D;
+static struct dhcp_msg	 rxmsg;			/* one at a time */
+static struct pending	 pend[BATCH];
+static uint8_t		 rxbuf[BATCH][DHCP_MAX_LEN];
+static struct log_ratelimit rl_malformed = LOG_RATELIMIT_INIT(10, 60);
+static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_INIT(5, 60);
+static struct log_ratelimit rl_io = LOG_RATELIMIT_INIT(5, 60);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: provbox-dhcpd [-dfnt] [-c config]\n"
+	    "  -c file  config file (default %s)\n"
+	    "  -d       debug logging\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -t, -n   check the config and exit (0 valid, 1 not)\n",
+	    DEFAULT_CONFIG);
+	exit(2);
+}
+
+/* "80:5e:c0:aa:bb:cc", or the client identifier escaped. */
+static const char *
+client_str(const struct dhcp_decision *d, const uint8_t *chaddr,
+    char *buf, size_t sz)
+{
+	struct mac_addr m;
+
+	if (d->has_mac) {
+		memcpy(m.b, chaddr, 6);
+		if (sz >= MAC_STR_LEN)
+			return mac_format(&m, buf);
+	}
+	snprintf(buf, sz, "(no MAC)");
+	return buf;
+}
+
+static void
+log_decision(const struct iface *ifc, const struct pending *p)
+{
+	const struct dhcp_decision	*d = &p->d;
+	char				 who[32], ip[IP4_STR_LEN], via[64];
+	char				 cls[96];
+
+	client_str(d, p->chaddr, who, sizeof(who));
+	if (p->giaddr != 0) {
+		char relay[IP4_STR_LEN];
+
+		snprintf(via, sizeof(via), "%s (relay %s)", ifc->name,
+		    ip4_format(p->giaddr, relay));
+	} else
+		snprintf(via, sizeof(via), "%s", ifc->name);
+	snprintf(cls, sizeof(cls), "%s%s%s", d->vendor != NULL ?
+	    d->vendor->name : "-", d->user[0] ? ", " : "", d->user);
+
+	switch (d->action) {
+	case DA_REPLY:
+		if (d->type == DHCPNAK)
+			log_info("DHCPNAK to %s (%s) via %s: %s", who, cls, via,
+			    d->note != NULL ? d->note : "");
+		else if (d->lease_time == 0)
+			log_info("DHCPACK (inform) to %s %s (%s) via %s",
+			    ip4_format(d->dest_ip, ip), who, cls, via);
+		else
+			log_info("%s %s to %s (%s) via %s lease %us",
+			    dhcp_msgtype_str(d->type),
+			    ip4_format(d->hdr.yiaddr, ip), who, cls, via,
+			    d->lease_time);
+		break;
+	case DA_RELEASE:
+		log_info("DHCPRELEASE of %s from %s via %s",
+		    ip4_format(d->lease.ip, ip), who, via);
+		break;
+	case DA_DECLINE:
+		log_warnx("DHCPDECLINE of %s from %s via %s: the address is "
+		    "in use elsewhere; quarantined for %us",
+		    ip4_format(d->lease.ip, ip), who, via, d->lease_time);
+		break;
+	case DA_DROP:
+		if (d->drop == DROP_POOL_EXHAUSTED)
+			log_warnx_rl(&rl_exhausted, "%s from %s via %s: no "
+			    "free address in %s/%u", dhcp_msgtype_str(
+			    p->msgtype), who, via, ip4_format(
+			    d->subnet->network, ip), d->subnet->prefix);
+		else
+			log_debug("%s from %s via %s ignored: %s%s%s",
+			    dhcp_msgtype_str(p->msgtype), who, via,
+			    dhcp_drop_str(d->drop), d->note ? ": " : "",
+			    d->note ? d->note : "");
+		break;
+	}
+}
+
+static void
+send_reply(const struct iface *ifc, struct pending *p)
+{
+	const struct dhcp_decision	*d = &p->d;
+	int				 r = -1;
+
+	switch (d->dest) {
+	case DEST_RELAY:
+		r = net_send_udp(ifc, d->dest_ip, DHCP_SERVER_PORT, p->out,
+		    (size_t)p->len);
+		break;
+	case DEST_CIADDR:
+		r = net_send_udp(ifc, d->dest_ip, DHCP_CLIENT_PORT, p->out,
+		    (size_t)p->len);
+		break;
+	case DEST_BROADCAST:
+		r = net_send_udp(ifc, INADDR_BROADCAST, DHCP_CLIENT_PORT,
+		    p->out, (size_t)p->len);
+		break;
+	case DEST_HWADDR:
+		r = net_send_hw(ifc, d->server_id, d->dest_ip, p->chaddr,
+		    p->out, (size_t)p->len);
+		break;
+	}
+	if (r != 0) {
+		D.st.send_errors++;
+		log_warnx_rl(&rl_io, "%s: sending %s: %s", ifc->name,
+		    dhcp_msgtype_str(d->type), strerror(errno));
+		return;
+	}
+	D.st.sent[d->type]++;
+}
+
+/* Was the datagram sent to one of our addresses (not broadcast)? */
+static int
+rx_unicast(const struct iface *ifc, struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		struct in_pktinfo pi;
+
+		if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		for (size_t k = 0; k < ifc->naddrs; k++)
+			if (ntohl(pi.ipi_addr.s_addr) == ifc->addrs[k])
+				return 1;
+	}
+	return 0;
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct iface		*ifc = arg;
+	struct mmsghdr		 mm[BATCH];
+	struct iovec		 iov[BATCH];
+	struct sockaddr_in	 from[BATCH];
+	uint8_t			 ctl[BATCH][64];
+	struct lease_view	 view;
+	size_t			 np = 0;
+	time_t			 now = time(NULL);
+	int			 n, writes = 0;
+
+	(void)what;
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < BATCH; i++) {
+		iov[i].iov_base = rxbuf[i];
+		iov[i].iov_len = sizeof(rxbuf[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &from[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		mm[i].msg_hdr.msg_control = ctl[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
+	}
+	if ((n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL)) <= 0)
+		return;
+	if (leasedb_begin(D.ldb) != 0) {
+		log_warnx_rl(&rl_io, "registry: cannot begin a transaction; "
+		    "%d messages dropped", n);
+		D.st.dropped[DROP_REGISTRY] += (unsigned long)n;
+		return;
+	}
+	leasedb_view(D.ldb, &view);
+	for (int i = 0; i < n; i++) {
+		struct pending	*p = &pend[np];
+		struct dhcp_rx	 rx;
+		enum dhcp_perr	 e;
+		unsigned	 omitted;
+		char		 src[IP4_STR_LEN];
+
+		D.st.rx++;
+		if ((e = dhcp_parse(rxbuf[i], mm[i].msg_len, &rxmsg)) !=
+		    DHCP_P_OK) {
+			D.st.malformed[e]++;
+			log_warnx_rl(&rl_malformed, "malformed packet from %s "
+			    "via %s dropped: %s", ip4_format(ntohl(
+			    from[i].sin_addr.s_addr), src), ifc->name,
+			    dhcp_perr_str(e));
+			continue;
+		}
+		rx.ifname = ifc->name;
+		rx.if_addrs = ifc->addrs;
+		rx.nif_addrs = ifc->naddrs;
+		rx.src_ip = ntohl(from[i].sin_addr.s_addr);
+		rx.unicast = rx_unicast(ifc, &mm[i].msg_hdr);
+		dhcp_decide(D.cfg, &view, &rxmsg, &rx, now, &p->d);
+		p->msgtype = rxmsg.msgtype;
+		p->giaddr = rxmsg.giaddr;
+		memcpy(p->chaddr, rxmsg.chaddr, 6);
+		if (p->d.write_lease) {
+			if (leasedb_store(D.ldb, &p->d.lease) != 0) {
+				/* The batch is lost: say so once, below. */
+				p->d.action = DA_DROP;
+				p->d.drop = DROP_REGISTRY;
+			} else
+				writes++;
+		}
+		if (p->d.action == DA_REPLY) {
+			p->len = dhcp_build(&p->d.hdr, p->d.opts, p->d.nopts,
+			    p->out, p->d.max_size, &omitted);
+			if (p->len < 0) {
+				p->d.action = DA_DROP;
+				p->d.drop = DROP_REGISTRY;
+			} else if (omitted > 0)
+				log_warnx_rl(&rl_io, "reply to xid 0x%08x: %u "
+				    "options did not fit in %u bytes",
+				    rxmsg.xid, omitted, p->d.max_size);
+		}
+		np++;
+	}
+	if (leasedb_commit(D.ldb) != 0) {
+		D.st.commit_errors++;
+		log_warnx("registry commit failed (%s): %zu replies of this "
+		    "batch not sent; clients will retry",
+		    leasedb_error(D.ldb), np);
+		/* Nothing of the batch was stored: only NAKs may go out. */
+		for (size_t i = 0; i < np; i++)
+			if (!(pend[i].d.action == DA_REPLY &&
+			    pend[i].d.type == DHCPNAK))
+				pend[i].d.action = DA_DROP;
+	} else if (writes > 0)
+		D.st.commits++;
+	for (size_t i = 0; i < np; i++) {
+		if (pend[i].d.action == DA_DROP)
+			D.st.dropped[pend[i].d.drop]++;
+		if (pend[i].d.action == DA_REPLY)
+			send_reply(ifc, &pend[i]);
+		log_decision(ifc, &pend[i]);
+	}
+}
+
+static void
+log_stats(void)
+{
+	unsigned long	held, total, mal = 0, dropped = 0;
+
+	for (int i = 0; i < DHCP_P_COUNT; i++)
+		mal += D.st.malformed[i];
+	for (int i = 0; i < DROP_COUNT; i++)
+		dropped += D.st.dropped[i];
+	leasedb_usage(D.ldb, &held, &total);
+	log_notice("stats: received %lu, malformed %lu, ignored %lu, "
+	    "offers %lu, acks %lu, naks %lu, send errors %lu, commits %lu "
+	    "(%lu failed); pool addresses used %lu of %lu", D.st.rx, mal,
+	    dropped, D.st.sent[DHCPOFFER], D.st.sent[DHCPACK],
+	    D.st.sent[DHCPNAK], D.st.send_errors, D.st.commits,
+	    D.st.commit_errors, held, total);
+}
+
+static int
+open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout)
+{
+	struct iface	*ifs;
+	char		 err[256];
+	int		 n;
+
+	if ((n = net_discover(cfg, &ifs, err, sizeof(err))) < 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (n == 0)
+		log_warnx("no interface has an address in a configured subnet: "
+		    "serving nothing until a reload");
+	for (int i = 0; i < n; i++) {
+		if (net_open(&ifs[i], err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			for (int k = 0; k < i; k++)
+				net_close(&ifs[k]);
+			free(ifs);
+			return -1;
+		}
+	}
+	*out = ifs;
+	*nout = (size_t)n;
+	return 0;
+}
+
+static int
+watch_interfaces(void)
+{
+	for (size_t i = 0; i < D.nifs; i++) {
+		struct iface *ifc = &D.ifs[i];
+
+		ifc->ev = event_new(D.base, ifc->udp_fd, EV_READ | EV_PERSIST,
+		    on_read, ifc);
+		if (ifc->ev == NULL || event_add(ifc->ev, NULL) != 0)
+			return -1;
+		log_info("serving DHCP on %s", ifc->name);
+	}
+	return 0;
+}
+
+static void
+close_interfaces(struct iface *ifs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ifs[i].ev != NULL)
+			event_free(ifs[i].ev);
+		net_close(&ifs[i]);
+	}
+	free(ifs);
+}
+
+/* Loads and checks a config, logging every error; NULL if it has any. */
+static struct cfg *
+load_config(const char *path)
+{
+	struct cfg_errors	 errs;
+	struct cfg		*cfg;
+	char			 line[1024];
+
+	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) == 0)
+		return cfg;
+	for (size_t i = 0; i < errs.n; i++)
+		log_warnx("%s", cfg_error_format(&errs.v[i], line,
+		    sizeof(line)));
+	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
+	cfg_errors_free(&errs);
+	return NULL;
+}
+
+static int
+sync_registry(struct cfg *cfg)
+{
+	struct reg_sync_stats	st;
+	char			err[256];
+
+	if (reg_sync(D.reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	log_info("registry: users %u added, %u changed, %u removed; devices "
+	    "%u added, %u changed, %u removed", st.users_added,
+	    st.users_changed, st.users_removed, st.devices_added,
+	    st.devices_changed, st.devices_removed);
+	return 0;
+}
+
+/*
+ * SIGHUP: a new config, the registry synced to it, a new address index and
+ * the interfaces it names. Any failure leaves the running config in place.
+ * Leases are untouched.
+ */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct cfg	*cfg;
+	struct leasedb	*ldb;
+	struct iface	*ifs;
+	size_t		 nifs;
+	char		 err[256];
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	log_info("reloading %s", D.cfgpath);
+	if ((cfg = load_config(D.cfgpath)) == NULL) {
+		log_warnx("reload refused: the running config stays");
+		return;
+	}
+	if (strcmp(cfg->registry_path, D.cfg->registry_path) != 0)
+		log_warnx("registry.path changed: it takes effect at restart");
+	if ((ldb = leasedb_new(D.reg, cfg, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused: %s", err);
+		cfg_free(cfg);
+		return;
+	}
+	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
+		log_warnx("reload refused: the running config stays");
+		leasedb_free(ldb);
+		cfg_free(cfg);
+		return;
+	}
+	if (sync_registry(cfg) != 0) {
+		log_warnx("reload refused: the running config stays");
+		close_interfaces(ifs, nifs);
+		leasedb_free(ldb);
+		cfg_free(cfg);
+		return;
+	}
+	close_interfaces(D.ifs, D.nifs);
+	leasedb_free(D.ldb);
+	cfg_free(D.cfg);
+	D.cfg = cfg;
+	D.ldb = ldb;
+	D.ifs = ifs;
+	D.nifs = nifs;
+	if (!D.debug)
+		log_set_level(cfg->log_level);
+	if (watch_interfaces() != 0)
+		log_warnx("reload: cannot watch the sockets");
+	log_info("reloaded %s", D.cfgpath);
+}
+
+static void
+on_term(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(D.base);
+}
+
+static void
+on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	log_stats();
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL || getuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user %s does not exist", user);
+	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
+	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) != 0)
+		fatal("dropping privileges to %s", user);
+	log_info("running as %s", user);
+}
+
+static void
+write_pidfile(const char *run_dir)
+{
+	FILE *f;
+
+	if (mkdir(run_dir, 0755) != 0 && errno != EEXIST) {
+		log_warn("cannot create %s", run_dir);
+		return;
+	}
+	if (asprintf(&D.pidfile, "%s/provbox-dhcpd.pid", run_dir) < 0) {
+		D.pidfile = NULL;
+		return;
+	}
+	if ((f = fopen(D.pidfile, "w")) == NULL) {
+		log_warn("cannot write %s", D.pidfile);
+		free(D.pidfile);
+		D.pidfile = NULL;
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event	*sigs[4];
+	char		 err[512];
+	int		 ch, check_only = 0;
+
+	D.cfgpath = DEFAULT_CONFIG;
+	while ((ch = getopt(argc, argv, "c:dfnth")) != -1) {
+		switch (ch) {
+		case 'c':
+			D.cfgpath = optarg;
+			break;
+		case 'd':
+			D.debug = 1;
+			break;
+		case 'f':
+			D.foreground = 1;
+			break;
+		case 'n':
+		case 't':
+			check_only = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("provbox-dhcpd", 1, D.debug ? PB_LOG_DEBUG : PB_LOG_INFO);
+	if ((D.cfg = load_config(D.cfgpath)) == NULL)
+		return 1;
+	if (check_only) {
+		fprintf(stderr, "%s: OK\n", D.cfgpath);
+		cfg_free(D.cfg);
+		return 0;
+	}
+	if (!D.debug)
+		log_set_level(D.cfg->log_level);
+	log_set_facility(D.cfg->log_facility);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (reg_open(D.cfg->registry_path, D.cfg->registry_map_size,
+	    D.cfg->registry_sync ? 0 : REG_NOSYNC, &D.reg, err,
+	    sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (!D.cfg->registry_sync)
+		log_warnx("registry.sync is off: acknowledged leases can be "
+		    "lost in a power failure");
+	if (sync_registry(D.cfg) != 0)
+		fatalx("cannot bring the config into the registry");
+	if ((D.ldb = leasedb_new(D.reg, D.cfg, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if ((D.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if (open_interfaces(D.cfg, &D.ifs, &D.nifs) != 0)
+		fatalx("cannot open the DHCP sockets");
+
+	if (!D.foreground) {
+		if (daemon(0, 0) != 0)
+			fatal("daemon");
+		log_init("provbox-dhcpd", 0, D.debug ? PB_LOG_DEBUG :
+		    D.cfg->log_level);
+	}
+	write_pidfile(D.cfg->run_dir);
+	drop_privileges(D.cfg->user);
+
+	sigs[0] = evsignal_new(D.base, SIGHUP, on_hup, NULL);
+	sigs[1] = evsignal_new(D.base, SIGTERM, on_term, NULL);
+	sigs[2] = evsignal_new(D.base, SIGINT, on_term, NULL);
+	sigs[3] = evsignal_new(D.base, SIGUSR1, on_usr1, NULL);
+	for (int i = 0; i < 4; i++)
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
+			fatalx("cannot watch signals");
+	if (watch_interfaces() != 0)
+		fatalx("cannot watch the sockets");
+	log_info("provbox-dhcpd started (config %s, registry %s)", D.cfgpath,
+	    D.cfg->registry_path);
+
+	event_base_dispatch(D.base);
+
+	log_stats();
+	for (int i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	close_interfaces(D.ifs, D.nifs);
+	leasedb_free(D.ldb);
+	reg_close(D.reg);
+	cfg_free(D.cfg);
+	event_base_free(D.base);
+	if (D.pidfile != NULL) {
+		unlink(D.pidfile);
+		free(D.pidfile);
+	}
+	return 0;
+}

@@ -1,0 +1,326 @@
+/*
+ * leasedb.c - the DHCP server's lease view over the LMDB registry, with an
+ * in-memory bitmap of held pool addresses.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leasedb.h"
+#include "log.h"
+
+/* One pool's bitmap: bit set = a lease record or a reservation holds it. */
+struct pool_map {
+	uint32_t	 start;
+	uint32_t	 end;
+	uint64_t	*bits;
+	uint32_t	 next;		/* where the next free search starts */
+	unsigned long	 held;
+	time_t		 no_expiry_before;	/* no lease ends earlier */
+};
+
+struct leasedb {
+	struct reg		*reg;
+	struct reg_txn		 txn;
+	int			 in_batch;
+	struct pool_map		*maps;
+	size_t			 nmaps;
+};
+
+static struct pool_map *
+map_for(struct leasedb *ldb, uint32_t ip)
+{
+	for (size_t i = 0; i < ldb->nmaps; i++)
+		if (ip >= ldb->maps[i].start && ip <= ldb->maps[i].end)
+			return &ldb->maps[i];
+	return NULL;
+}
+
+static void
+map_mark(struct leasedb *ldb, uint32_t ip)
+{
+	struct pool_map	*pm = map_for(ldb, ip);
+	uint32_t	 off;
+
+	if (pm == NULL)
+		return;
+	off = ip - pm->start;
+	if (!(pm->bits[off / 64] & (1ULL << (off % 64)))) {
+		pm->bits[off / 64] |= 1ULL << (off % 64);
+		pm->held++;
+	}
+}
+
+static int
+mark_lease(const struct reg_lease *l, void *arg)
+{
+	struct leasedb	*ldb = arg;
+	struct pool_map	*pm = map_for(ldb, l->ip);
+
+	map_mark(ldb, l->ip);
+	if (pm != NULL && (pm->no_expiry_before == 0 ||
+	    l->expire < pm->no_expiry_before))
+		pm->no_expiry_before = l->expire;
+	return 0;
+}
+
+struct leasedb *
+leasedb_new(struct reg *reg, const struct cfg *cfg, char *err, size_t errsz)
+{
+	struct leasedb	*ldb;
+	struct reg_txn	 txn;
+	size_t		 n = 0;
+
+	if ((ldb = calloc(1, sizeof(*ldb))) == NULL)
+		goto nomem;
+	ldb->reg = reg;
+	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++)
+		n += cfg->dhcp.subnets[i].npools;
+	if (n > 0 && (ldb->maps = calloc(n, sizeof(*ldb->maps))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++) {
+		const struct cfg_subnet *sn = &cfg->dhcp.subnets[i];
+
+		for (size_t k = 0; k < sn->npools; k++) {
+			struct pool_map	*pm = &ldb->maps[ldb->nmaps++];
+			uint64_t	 size = (uint64_t)sn->pools[k].end -
+					    sn->pools[k].start + 1;
+
+			pm->start = sn->pools[k].start;
+			pm->end = sn->pools[k].end;
+			if ((pm->bits = calloc((size_t)(size + 63) / 64,
+			    sizeof(uint64_t))) == NULL)
+				goto nomem;
+		}
+		/* Reserved addresses are never handed out dynamically. */
+		for (size_t k = 0; k < sn->nreservations; k++)
+			map_mark(ldb, sn->reservations[k].ip);
+	}
+	if (reg_txn_begin(reg, &txn, 1) != 0 ||
+	    reg_lease_foreach(&txn, mark_lease, ldb) != 0) {
+		snprintf(err, errsz, "reading the leases: %s",
+		    reg_strerror(txn.err));
+		reg_txn_abort(&txn);
+		leasedb_free(ldb);
+		return NULL;
+	}
+	reg_txn_abort(&txn);
+	return ldb;
+nomem:
+	snprintf(err, errsz, "out of memory for the address index");
+	leasedb_free(ldb);
+	return NULL;
+}
+
+void
+leasedb_free(struct leasedb *ldb)
+{
+	if (ldb == NULL)
+		return;
+	if (ldb->in_batch)
+		leasedb_abort(ldb);
+	for (size_t i = 0; i < ldb->nmaps; i++)
+		free(ldb->maps[i].bits);
+	free(ldb->maps);
+	free(ldb);
+}
+
+void
+leasedb_usage(const struct leasedb *ldb, unsigned long *held,
+    unsigned long *total)
+{
+	*held = *total = 0;
+	for (size_t i = 0; i < ldb->nmaps; i++) {
+		*held += ldb->maps[i].held;
+		*total += ldb->maps[i].end - ldb->maps[i].start + 1;
+	}
+}
+
+int
+leasedb_begin(struct leasedb *ldb)
+{
+	if (ldb->in_batch)
+		return 0;
+	if (reg_txn_begin(ldb->reg, &ldb->txn, 0) != 0)
+		return -1;
+	ldb->in_batch = 1;
+	return 0;
+}
+
+int
+leasedb_store(struct leasedb *ldb, const struct reg_lease *l)
+{
+	struct pool_map *pm;
+
+	if (!ldb->in_batch || reg_lease_put(&ldb->txn, l) != 0)
+		return -1;
+	map_mark(ldb, l->ip);
+	if ((pm = map_for(ldb, l->ip)) != NULL &&
+	    l->expire < pm->no_expiry_before)
+		pm->no_expiry_before = l->expire;
+	return 0;
+}
+
+int
+leasedb_commit(struct leasedb *ldb)
+{
+	if (!ldb->in_batch)
+		return 0;
+	ldb->in_batch = 0;
+	return reg_txn_commit(&ldb->txn);
+}
+
+void
+leasedb_abort(struct leasedb *ldb)
+{
+	if (ldb->in_batch)
+		reg_txn_abort(&ldb->txn);
+	ldb->in_batch = 0;
+}
+
+const char *
+leasedb_error(const struct leasedb *ldb)
+{
+	return reg_strerror(ldb->txn.err);
+}
+
+static int
+v_get(void *arg, uint32_t ip, struct reg_lease *out)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_lease_get(&ldb->txn, ip, out);
+}
+
+static int
+v_by_client(void *arg, const uint8_t *key, size_t len, uint32_t *ips,
+    size_t max)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_lease_ips_by_client(&ldb->txn, key, len, ips, max);
+}
+
+/*
+ * The first clear bit from the pool's rotating start: O(pool / 64) at
+ * worst, and the rotation spreads new clients over the pool.
+ */
+static int
+v_find_free(void *arg, const struct cfg_subnet *sn,
+    const struct cfg_pool *pool, uint32_t *out)
+{
+	struct leasedb	*ldb = arg;
+	struct pool_map	*pm = map_for(ldb, pool->start);
+	uint32_t	 size, off;
+
+	(void)sn;
+	if (pm == NULL)
+		return REG_NOTFOUND;
+	size = pm->end - pm->start + 1;
+	if (pm->held >= size)
+		return REG_NOTFOUND;
+	off = pm->next < size ? pm->next : 0;
+	for (uint32_t n = 0; n < size; n++, off = off + 1 < size ? off + 1 :
+	    0) {
+		uint64_t word = pm->bits[off / 64];
+
+		/* Skip whole full words. */
+		if (word == ~0ULL && off % 64 == 0 && size - off >= 64) {
+			n += 63;
+			off += 63;
+			continue;
+		}
+		if (!(word & (1ULL << (off % 64)))) {
+			*out = pm->start + off;
+			pm->next = off + 1;
+			return 0;
+		}
+	}
+	return REG_NOTFOUND;
+}
+
+struct expired_scan {
+	time_t			 now;
+	const struct cfg_subnet	*sn;
+	uint32_t		 best;
+	time_t			 best_expire;
+	time_t			 next_expiry;
+};
+
+static int
+scan_expired(const struct reg_lease *l, void *arg)
+{
+	struct expired_scan *s = arg;
+
+	for (size_t i = 0; i < s->sn->nreservations; i++)
+		if (s->sn->reservations[i].ip == l->ip)
+			return 0;
+	if (l->expire > s->now) {
+		if (s->next_expiry == 0 || l->expire < s->next_expiry)
+			s->next_expiry = l->expire;
+		return 0;
+	}
+	if (s->best == 0 || l->expire < s->best_expire) {
+		s->best = l->ip;
+		s->best_expire = l->expire;
+	}
+	return 0;
+}
+
+/*
+ * The pool address whose lease ended longest ago. O(pool) in LMDB, so a
+ * scan that finds none remembers when the next lease ends and is not
+ * repeated before then: a flood against a full pool costs nothing.
+ */
+static int
+v_find_expired(void *arg, const struct cfg_subnet *sn,
+    const struct cfg_pool *pool, time_t now, uint32_t *out)
+{
+	struct leasedb		*ldb = arg;
+	struct pool_map		*pm = map_for(ldb, pool->start);
+	struct expired_scan	 s = { now, sn, 0, 0, 0 };
+
+	if (pm != NULL && pm->no_expiry_before > now)
+		return REG_NOTFOUND;
+	if (reg_lease_foreach_range(&ldb->txn, pool->start, pool->end,
+	    scan_expired, &s) != 0)
+		return -1;
+	if (s.best == 0) {
+		if (pm != NULL)
+			pm->no_expiry_before = s.next_expiry != 0 ?
+			    s.next_expiry : now + 60;
+		return REG_NOTFOUND;
+	}
+	*out = s.best;
+	return 0;
+}
+
+static int
+v_device(void *arg, const struct mac_addr *mac, struct reg_device *out)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_device_get(&ldb->txn, mac, out);
+}
+
+static int
+v_user(void *arg, const char *name, struct reg_user *out)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_user_get(&ldb->txn, name, out);
+}
+
+void
+leasedb_view(struct leasedb *ldb, struct lease_view *v)
+{
+	v->arg = ldb;
+	v->get = v_get;
+	v->by_client = v_by_client;
+	v->find_free = v_find_free;
+	v->find_expired = v_find_expired;
+	v->device = v_device;
+	v->user = v_user;
+}
