@@ -29,7 +29,8 @@ usage(void)
 	    "  check   validate the config and print every error\n"
 	    "  sync    bring users and devices from the config into the "
 	    "registry\n"
-	    "  show    print what the registry holds\n");
+	    "  show    print what the registry holds\n"
+	    "  leases  print every lease: address, MAC, state, end, client\n");
 	exit(2);
 }
 
@@ -150,6 +151,50 @@ show_device(const struct reg_device *d, void *arg)
 }
 
 static int
+show_lease(const struct reg_lease *l, void *arg)
+{
+	const time_t	*now = arg;
+	char		 ip[IP4_STR_LEN], mac[MAC_STR_LEN], host[128];
+	struct mac_addr	 m;
+
+	memset(&m, 0, sizeof(m));
+	if (l->hlen == 6)
+		memcpy(m.b, l->chaddr, 6);
+	printf("%-15s %s %-8s %+8lds %s\n", ip4_format(l->ip, ip),
+	    l->hlen == 6 ? mac_format(&m, mac) : "-", lease_state_str(
+	    (enum lease_state)l->state), (long)(l->expire - *now),
+	    log_escape(host, sizeof(host), l->hostname, l->hostname_len));
+	return 0;
+}
+
+static int
+cmd_leases(const char *path)
+{
+	struct cfg	*cfg;
+	struct reg	*reg = NULL;
+	struct reg_txn	 txn;
+	time_t		 now = time(NULL);
+	int		 ret = 1;
+
+	if ((cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+		return 1;
+	if ((reg = open_registry(cfg, REG_RDONLY)) == NULL)
+		goto done;
+	if (reg_txn_begin(reg, &txn, 1) != 0 ||
+	    reg_lease_foreach(&txn, show_lease, &now) != 0) {
+		fprintf(stderr, "provboxctl: %s\n", reg_strerror(txn.err));
+		reg_txn_abort(&txn);
+		goto done;
+	}
+	reg_txn_abort(&txn);
+	ret = 0;
+done:
+	reg_close(reg);
+	cfg_free(cfg);
+	return ret;
+}
+
+static int
 cmd_show(const char *path)
 {
 	struct cfg	*cfg;
@@ -212,5 +257,7 @@ main(int argc, char *argv[])
 		return cmd_sync(path);
 	if (strcmp(argv[0], "show") == 0)
 		return cmd_show(path);
+	if (strcmp(argv[0], "leases") == 0)
+		return cmd_leases(path);
 	usage();
 }
