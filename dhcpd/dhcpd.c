@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -22,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -338,10 +341,25 @@ log_stats(void)
 	    D.st.commit_errors, held, total);
 }
 
+/* The running interface of that name, or NULL. */
+static struct iface *
+running_iface(const char *name)
+{
+	for (size_t i = 0; i < D.nifs; i++)
+		if (D.ifs[i].udp_fd >= 0 && strcmp(D.ifs[i].name, name) == 0)
+			return &D.ifs[i];
+	return NULL;
+}
+
+/*
+ * Finds and opens the interfaces cfg names. An interface that is already
+ * served keeps its sockets (they move to the new set), so a reload needs
+ * no privilege to bind again; only new interfaces open new sockets.
+ */
 static int
 open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout)
 {
-	struct iface	*ifs;
+	struct iface	*ifs, *old;
 	char		 err[256];
 	int		 n;
 
@@ -353,12 +371,27 @@ open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout)
 		log_warnx("no interface has an address in a configured subnet: "
 		    "serving nothing until a reload");
 	for (int i = 0; i < n; i++) {
+		if ((old = running_iface(ifs[i].name)) != NULL)
+			continue;
 		if (net_open(&ifs[i], err, sizeof(err)) != 0) {
 			log_warnx("%s", err);
 			for (int k = 0; k < i; k++)
-				net_close(&ifs[k]);
+				if (running_iface(ifs[k].name) == NULL)
+					net_close(&ifs[k]);
 			free(ifs);
 			return -1;
+		}
+	}
+	/* Only now, when nothing can fail any more, take the old sockets. */
+	for (int i = 0; i < n; i++) {
+		if ((old = running_iface(ifs[i].name)) == NULL)
+			continue;
+		ifs[i].udp_fd = old->udp_fd;
+		ifs[i].raw_fd = old->raw_fd;
+		old->udp_fd = old->raw_fd = -1;
+		if (old->ev != NULL) {
+			event_free(old->ev);
+			old->ev = NULL;
 		}
 	}
 	*out = ifs;
@@ -456,15 +489,16 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		cfg_free(cfg);
 		return;
 	}
-	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
+	/* The sync is one transaction: it lands whole or not at all. */
+	if (sync_registry(cfg) != 0) {
 		log_warnx("reload refused: the running config stays");
 		leasedb_free(ldb);
 		cfg_free(cfg);
 		return;
 	}
-	if (sync_registry(cfg) != 0) {
-		log_warnx("reload refused: the running config stays");
-		close_interfaces(ifs, nifs);
+	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
+		log_warnx("reload refused: the running config stays (its "
+		    "users and devices are in the registry already)");
 		leasedb_free(ldb);
 		cfg_free(cfg);
 		return;
@@ -501,20 +535,38 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 	log_stats();
 }
 
+/*
+ * Becomes user, keeping only what serving needs: CAP_NET_BIND_SERVICE and
+ * CAP_NET_RAW, so a reload can still open the sockets of a new interface.
+ */
 static void
 drop_privileges(const char *user)
 {
-	struct passwd *pw;
+	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3,
+					    0 };
+	struct __user_cap_data_struct	 data[2];
+	uint32_t			 keep;
+	struct passwd			*pw;
 
 	if (user == NULL || getuid() != 0)
 		return;
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("user %s does not exist", user);
+	if (prctl(PR_SET_KEEPCAPS, 1) != 0)
+		fatal("prctl(PR_SET_KEEPCAPS)");
 	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
 	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
 	    pw->pw_uid) != 0)
 		fatal("dropping privileges to %s", user);
-	log_info("running as %s", user);
+	keep = 1u << CAP_NET_BIND_SERVICE | 1u << CAP_NET_RAW;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		fatal("capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	log_info("running as %s with CAP_NET_BIND_SERVICE and CAP_NET_RAW "
+	    "only", user);
 }
 
 static void

@@ -320,8 +320,7 @@ echo:
 	if ((p = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) != NULL)
 		add(&b, DHO_CLIENT_ID, p, len);
 	/* RFC 3046 2.2: relay agent information echoed, last. */
-	if ((p = dhcp_opt_get(m, DHO_RELAY_INFO, &len)) != NULL &&
-	    m->giaddr != 0)
+	if ((p = dhcp_opt_get(m, DHO_RELAY_INFO, &len)) != NULL)
 		add(&b, DHO_RELAY_INFO, p, len);
 	if (b.full)
 		log_warnx_rl(&rl_full, "reply options for xid 0x%08x did not "
