@@ -10,8 +10,8 @@
 
 #include "addr.h"
 
-static int
-hexval(char c)
+int
+hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -34,7 +34,7 @@ mac_parse_grouped(const char *s, size_t len, char sep, size_t group,
 	size_t	 n = 0, i = 0;
 
 	while (i < len && n < 12) {
-		int v = hexval(s[i]);
+		int v = hex_digit(s[i]);
 
 		if (v < 0)
 			return -1;

@@ -33,6 +33,8 @@ char	*mac_format(const struct mac_addr *mac, char buf[MAC_STR_LEN]);
 char	*mac_format_plain(const struct mac_addr *mac, char buf[MAC_PLAIN_LEN],
 	    int upper);
 int	 mac_cmp(const struct mac_addr *a, const struct mac_addr *b);
+/* The value of one hex digit, or -1. */
+int	 hex_digit(char c);
 
 /* Dotted quad, exactly four decimal parts 0..255 without leading junk. */
 int	 ip4_parse(const char *s, uint32_t *out);

@@ -166,6 +166,28 @@ cfg_path(struct cfg_ctx *ctx, const char *p)
 	return out;
 }
 
+int
+cfg_list_len(struct cfg_ctx *ctx, const config_setting_t *s,
+    const char *example)
+{
+	if (s == NULL)
+		return 0;
+	if (!config_setting_is_list(s)) {
+		cfg_err(ctx, s, "must be a list ( %s, ... )", example);
+		return -1;
+	}
+	return config_setting_length(s);
+}
+
+int
+cfg_is_group(struct cfg_ctx *ctx, const config_setting_t *g)
+{
+	if (config_setting_is_group(g))
+		return 1;
+	cfg_err(ctx, g, "must be a group { }");
+	return 0;
+}
+
 void
 cfg_strv_free(char **v, size_t n)
 {
@@ -449,10 +471,8 @@ parse_registry(struct cfg_ctx *ctx, const config_setting_t *root)
 
 	cfg->registry_sync = 1;
 	if (g != NULL) {
-		if (!config_setting_is_group(g)) {
-			cfg_err(ctx, g, "must be a group { }");
+		if (!cfg_is_group(ctx, g))
 			return;
-		}
 		cfg_check_keys(ctx, g, keys);
 		cfg_get_string(ctx, g, "path", 0, 4096, &path);
 		/* LMDB's map is virtual address space, not memory. */
@@ -479,10 +499,8 @@ parse_log(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg->log_warn_interval = 60;
 	if (g == NULL)
 		return;
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return;
-	}
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_string(ctx, g, "level", 0, 32, &str) == 1 &&
 	    log_level_parse(str, &cfg->log_level) != 0)

@@ -323,13 +323,8 @@ parse_option_list(struct cfg_ctx *ctx, const config_setting_t *list,
 
 	*out = NULL;
 	*nout = 0;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { code = N; value = ...; "
-		    "}, ... )");
-		return -1;
-	}
-	if ((n = config_setting_length(list)) == 0)
-		return 0;
+	if ((n = cfg_list_len(ctx, list, "{ code = N; value = ...; }")) <= 0)
+		return n;
 	if ((opts = cfg_calloc(ctx, (size_t)n, sizeof(*opts))) == NULL)
 		return -1;
 	for (int i = 0; i < n; i++) {
@@ -396,14 +391,8 @@ parse_pools(struct cfg_ctx *ctx, const config_setting_t *sg,
 	uint32_t		 bcast = sn->network | ~sn->mask;
 	int			 n;
 
-	if (list == NULL)
-		return;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { start = \"a.b.c.d\"; "
-		    "end = \"a.b.c.d\"; }, ... )");
-		return;
-	}
-	if ((n = config_setting_length(list)) == 0)
+	if ((n = cfg_list_len(ctx, list, "{ start = \"a.b.c.d\"; end = "
+	    "\"a.b.c.d\"; }")) <= 0)
 		return;
 	if ((sn->pools = cfg_calloc(ctx, (size_t)n, sizeof(*sn->pools))) ==
 	    NULL)
@@ -479,14 +468,8 @@ parse_reservations(struct cfg_ctx *ctx, const config_setting_t *sg,
 	uint32_t		 bcast = sn->network | ~sn->mask;
 	int			 n;
 
-	if (list == NULL)
-		return;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { mac = \"...\"; ip = "
-		    "\"...\"; }, ... )");
-		return;
-	}
-	if ((n = config_setting_length(list)) == 0)
+	if ((n = cfg_list_len(ctx, list, "{ mac = \"...\"; ip = \"...\"; }")) <=
+	    0)
 		return;
 	if ((sn->reservations = cfg_calloc(ctx, (size_t)n,
 	    sizeof(*sn->reservations))) == NULL)
@@ -680,10 +663,8 @@ cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root)
 	d->offer_time = 60;
 	if (g == NULL)
 		return 0;
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return -1;
-	}
 	cfg_check_keys(ctx, g, keys);
 	cfg_get_strings(ctx, g, "interfaces", &d->interfaces,
 	    &d->ninterfaces);
@@ -724,15 +705,10 @@ cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root)
 		cfg_parse_options(ctx, opts, 0, "placeholders are filled only "
 		    "in vendor class options", &d->options, &d->noptions);
 
-	if ((list = config_setting_get_member(g, "subnets")) == NULL)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { subnet = "
-		    "\"a.b.c.d/len\"; ... }, ... )");
-		return -1;
-	}
-	if ((n = config_setting_length(list)) == 0)
-		return 0;
+	list = config_setting_get_member(g, "subnets");
+	if ((n = cfg_list_len(ctx, list, "{ subnet = \"a.b.c.d/len\"; ... }")) <=
+	    0)
+		return n;
 	if ((d->subnets = cfg_calloc(ctx, (size_t)n, sizeof(*d->subnets))) ==
 	    NULL || (nets = cfg_calloc(ctx, (size_t)n, sizeof(*nets))) ==
 	    NULL)

@@ -78,6 +78,15 @@ void	cfg_vendors_free(struct cfg_vendor *v, size_t n);
 int	cfg_parse_users(struct cfg_ctx *ctx, const config_setting_t *root);
 void	cfg_users_free(struct cfg_user *u, size_t n);
 
+/*
+ * The length of the list s (0 when s is NULL or empty), or -1 with an
+ * error recorded when s is not a list; example shows one element.
+ */
+int	cfg_list_len(struct cfg_ctx *ctx, const config_setting_t *s,
+	    const char *example);
+/* 1 if g is a group; 0, with an error recorded, if it is anything else. */
+int	cfg_is_group(struct cfg_ctx *ctx, const config_setting_t *g);
+
 void	cfg_strv_free(char **v, size_t n);
 /* 1 for a DNS name: dot-separated labels of letters, digits and '-'. */
 int	cfg_valid_hostname(const char *s);

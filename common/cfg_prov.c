@@ -152,10 +152,8 @@ parse_guard(struct cfg_ctx *ctx, const config_setting_t *pg,
 	gd->block = 300;
 	if (g == NULL)
 		return;
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return;
-	}
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_uint(ctx, g, "max_misses", 0, 1, 1000000, &v) == 1)
 		gd->max_misses = (unsigned)v;
@@ -180,10 +178,8 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
 	lim->max_connections = 1024;
 	if (g == NULL)
 		return;
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return;
-	}
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_uint(ctx, g, "max_header_size", 0, 1024, 1 << 20, &v) == 1)
 		lim->max_header_size = (unsigned)v;
@@ -232,10 +228,8 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 	char			 err[256];
 
 	p->default_mode = PROV_MODE_TOKEN;
-	if (g != NULL && !config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (g != NULL && !cfg_is_group(ctx, g))
 		return -1;
-	}
 	if (g == NULL) {
 		/* No provisioning service: defaults only. */
 		p->token_path = cfg_strdup(ctx, "/p");
@@ -375,10 +369,8 @@ parse_match(struct cfg_ctx *ctx, const config_setting_t *vg,
 			    "oui = [...]; } (or default = true)");
 		return;
 	}
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return;
-	}
 	cfg_check_keys(ctx, g, keys);
 	cfg_get_strings(ctx, g, "vendor_class_prefix", &v->match_prefix,
 	    &v->nmatch_prefix);
@@ -470,15 +462,8 @@ cfg_parse_vendors(struct cfg_ctx *ctx, const config_setting_t *root)
 	const config_setting_t	*first_default = NULL;
 	int			 n;
 
-	if (list == NULL)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { name = \"...\"; ... }, "
-		    "... )");
-		return -1;
-	}
-	if ((n = config_setting_length(list)) == 0)
-		return 0;
+	if ((n = cfg_list_len(ctx, list, "{ name = \"...\"; ... }")) <= 0)
+		return n;
 	if ((cfg->vendors = cfg_calloc(ctx, (size_t)n,
 	    sizeof(*cfg->vendors))) == NULL)
 		return -1;
@@ -628,10 +613,8 @@ parse_sip(struct cfg_ctx *ctx, const config_setting_t *ug,
 		    "{ user = \"...\"; password = \"...\"; server = \"...\"; }");
 		return;
 	}
-	if (!config_setting_is_group(g)) {
-		cfg_err(ctx, g, "must be a group { }");
+	if (!cfg_is_group(ctx, g))
 		return;
-	}
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_string(ctx, g, "user", 1, CFG_SIP_MAX, &s) == 1) {
 		if (!valid_text(s))
@@ -687,14 +670,9 @@ parse_user(struct cfg_ctx *ctx, const config_setting_t *ug,
 			u->display_name = cfg_strdup(ctx, s);
 	}
 	parse_sip(ctx, ug, u);
-	if ((list = config_setting_get_member(ug, "devices")) == NULL)
-		return;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { mac = \"...\"; vendor = "
-		    "\"...\"; }, ... )");
-		return;
-	}
-	if ((n = config_setting_length(list)) == 0)
+	list = config_setting_get_member(ug, "devices");
+	if ((n = cfg_list_len(ctx, list, "{ mac = \"...\"; vendor = "
+	    "\"...\"; }")) <= 0)
 		return;
 	if ((u->devices = cfg_calloc(ctx, (size_t)n, sizeof(*u->devices))) ==
 	    NULL)
@@ -745,15 +723,8 @@ cfg_parse_users(struct cfg_ctx *ctx, const config_setting_t *root)
 	size_t			 nrefs = 0, nnamed = 0;
 	int			 n;
 
-	if (list == NULL)
-		return 0;
-	if (!config_setting_is_list(list)) {
-		cfg_err(ctx, list, "must be a list ( { name = \"...\"; ... }, "
-		    "... )");
-		return -1;
-	}
-	if ((n = config_setting_length(list)) == 0)
-		return 0;
+	if ((n = cfg_list_len(ctx, list, "{ name = \"...\"; ... }")) <= 0)
+		return n;
 	if ((cfg->users = cfg_calloc(ctx, (size_t)n, sizeof(*cfg->users))) ==
 	    NULL || (byname = cfg_calloc(ctx, (size_t)n,
 	    sizeof(*byname))) == NULL)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "dhcpopt.h"
 
 static const struct opt_def opt_table[] = {
@@ -100,18 +101,6 @@ opt_code_by_name(const char *name)
 	return -1;
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 opt_hex_parse(const char *s, uint8_t *out, size_t outsz)
 {
@@ -126,7 +115,7 @@ opt_hex_parse(const char *s, uint8_t *out, size_t outsz)
 				return -1;
 			continue;
 		}
-		if ((v = hexdigit(*s)) < 0)
+		if ((v = hex_digit(*s)) < 0)
 			return -1;
 		if (hi < 0) {
 			hi = v;
