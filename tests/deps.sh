@@ -23,3 +23,8 @@ pb_install_deps() {
 # What building provbox needs.
 PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libconfig-dev liblmdb-dev check openssl)
+
+# What the integration tests need on top: real DHCP clients and a relay,
+# a capture tool, and the network namespace tools.
+PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
+	iproute2 curl)
