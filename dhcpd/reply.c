@@ -181,6 +181,8 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 				buf[len + 1] = (uint8_t)sublen;
 				len += 2 + sublen;
 			}
+			if (len == 0)	/* no sub-option fitted */
+				continue;
 		} else if (value(&opts[i], vars, buf, sizeof(buf), &len) != 0) {
 			log_warnx_rl(&rl_full, "option %u does not fit; left "
 			    "out", opts[i].code);
@@ -214,8 +216,10 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 			return -1;
 		/* The admin's word on a device beats its fingerprint. */
 		if (r == 0 && (vc = cfg_vendor_find(cfg, dev.vendor)) != NULL) {
-			if ((r = v->user(v->arg, dev.user, &user)) < 0)
+			if ((r = v->user(v->arg, dev.user, &user)) < 0) {
+				reg_user_clear(&user);
 				return -1;
+			}
 			registered = r == 0;
 		}
 	}

@@ -75,7 +75,9 @@ pool_of(const struct cfg_subnet *sn, uint32_t ip)
 
 /*
  * The subnet a message belongs to: the one holding giaddr for relayed
- * messages (RFC 2131 4.3.1), else the receiving interface's.
+ * messages (RFC 2131 4.3.1), the one holding ciaddr for a message unicast
+ * to us (4.3.2: a RENEWING client bypasses the relay and the server trusts
+ * ciaddr), else the receiving interface's.
  */
 static const struct cfg_subnet *
 select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
@@ -89,6 +91,12 @@ select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
 			    d->subnets[i].network)
 				return &d->subnets[i];
 		return NULL;
+	}
+	if (m->ciaddr != 0 && rx->unicast) {
+		for (size_t i = 0; i < d->nsubnets; i++)
+			if ((m->ciaddr & d->subnets[i].mask) ==
+			    d->subnets[i].network)
+				return &d->subnets[i];
 	}
 	for (size_t i = 0; i < d->nsubnets; i++) {
 		const struct cfg_subnet *sn = &d->subnets[i];
@@ -186,10 +194,15 @@ availability(const struct lease_view *v, const struct cfg_subnet *sn,
 		return AV_NO;
 	if ((r = v->get(v->arg, ip, rec)) < 0)
 		return AV_ERROR;
-	if (r == 0 && lease_is_clients(rec, key, klen))
-		return AV_OWN;
+	/*
+	 * A reservation wins even over the client's own record: a
+	 * reservation added over a live lease moves the address to its
+	 * owner at the next renewal.
+	 */
 	if (reserved_for_other(sn, ip, d))
 		return AV_NO;
+	if (r == 0 && lease_is_clients(rec, key, klen))
+		return AV_OWN;
 	if (r == 0 && !lease_over(rec, now))
 		return AV_NO;
 	if (pool_of(sn, ip) == NULL) {
@@ -385,7 +398,8 @@ do_discover(const struct cfg *cfg, const struct lease_view *v,
 	if (ip == 0 && av != AV_ERROR) {
 		if ((r = client_lease(v, sn, key, klen, &own)) < 0)
 			av = AV_ERROR;
-		else if (r == 1 && (res == NULL || own.ip == res->ip)) {
+		else if (r == 1 && (res == NULL || own.ip == res->ip) &&
+		    !reserved_for_other(sn, own.ip, d)) {
 			ip = own.ip;
 			rec = own;
 			av = AV_OWN;
@@ -518,13 +532,30 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 			return;
 		}
 		av = availability(v, sn, m->ciaddr, key, klen, d, now, &rec);
-		if (av == AV_ERROR)
+		if (av == AV_ERROR) {
 			drop(d, DROP_REGISTRY);
-		else if (av == AV_OWN || av == AV_FREE)
+			return;
+		}
+		if (av == AV_OWN || (av == AV_FREE && rx->unicast)) {
 			ack(cfg, v, m, rx, key, klen, m->ciaddr, now, d);
-		else
-			nak(cfg, v, m, rx, "address is leased to another "
-			    "client", d);
+			return;
+		}
+		/*
+		 * REBINDING is broadcast to every server (4.4.5): without a
+		 * record of the client, or of another holding its address,
+		 * stay silent as in INIT-REBOOT; it may be another server's.
+		 */
+		if (!rx->unicast) {
+			if ((r = v->get(v->arg, m->ciaddr, &rec)) < 0) {
+				drop(d, DROP_REGISTRY);
+				return;
+			}
+			if (r != 0 || lease_over(&rec, now)) {
+				drop(d, DROP_NO_RECORD);
+				return;
+			}
+		}
+		nak(cfg, v, m, rx, "address is leased to another client", d);
 		return;
 	}
 	nak(cfg, v, m, rx, "request names no address", d);
