@@ -125,6 +125,32 @@ struct cfg_prov {
 	struct cfg_limits	 limits;
 };
 
+enum file_format {
+	FILE_FMT_TEXT = 0,	/* key = value lines: no line breaks inside */
+	FILE_FMT_XML,		/* XML-escaped values */
+};
+
+/*
+ * A file a vendor's phones fetch: the name pattern they request (with
+ * ${mac}, ${MAC}, ${model} and at most one '*'), and what answers it.
+ */
+struct cfg_file {
+	char			*pattern;
+	char			*template;	/* absolute path */
+	enum file_format	 format;
+	char			*content_type;
+	int			 per_device;	/* names a MAC: the phone's own
+						 * file, with its credentials */
+};
+
+/* How the flat folder guards a legacy class's files. */
+struct cfg_legacy {
+	int			 lease_binding;	/* requester holds the lease */
+	int			 client_cert;	/* certificate names the MAC */
+	int			 allowlist;	/* only registered MACs */
+	int			 bootstrap;	/* serve credentials blanked */
+};
+
 struct cfg_vendor {
 	char			*name;
 	int			 is_default;	/* the fallback class */
@@ -141,6 +167,9 @@ struct cfg_vendor {
 	size_t			 noptions;
 	struct cfg_option	*unregistered;	/* for the others; may be 0 */
 	size_t			 nunregistered;
+	struct cfg_file		*files;
+	size_t			 nfiles;
+	struct cfg_legacy	 legacy;
 };
 
 struct cfg_device {

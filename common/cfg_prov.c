@@ -234,6 +234,8 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 		/* No provisioning service: defaults only. */
 		p->token_path = cfg_strdup(ctx, "/p");
 		p->legacy_path = cfg_strdup(ctx, "/prov");
+		p->templates_dir = cfg_path(ctx, "templates");
+		p->static_dir = cfg_path(ctx, "static");
 		parse_guard(ctx, root, &p->guard);
 		parse_limits(ctx, root, &p->limits);
 		return 0;
@@ -407,12 +409,156 @@ parse_match(struct cfg_ctx *ctx, const config_setting_t *vg,
 		    "vendor_class_substring, vendor_class_exact or oui");
 }
 
+/*
+ * A file name pattern: name characters, ${mac}, ${MAC} or ${model}
+ * placeholders (one MAC at most) and at most one '*'. Returns -1 with a
+ * message, or 0 and whether the pattern names the phone's MAC.
+ */
+static int
+check_pattern(const char *p, int *per_device, char *err, size_t errsz)
+{
+	int	 macs = 0, stars = 0;
+
+	*per_device = 0;
+	if (*p == '\0') {
+		snprintf(err, errsz, "an empty file name pattern");
+		return -1;
+	}
+	while (*p != '\0') {
+		if (strncmp(p, "${mac}", 6) == 0 || strncmp(p, "${MAC}", 6) == 0) {
+			macs++;
+			p += 6;
+		} else if (strncmp(p, "${model}", 8) == 0) {
+			p += 8;
+		} else if (*p == '*') {
+			stars++;
+			p++;
+		} else if (isalnum((unsigned char)*p) || strchr("._-", *p)) {
+			p++;
+		} else {
+			snprintf(err, errsz, "'%c' cannot stand in a file "
+			    "name pattern (letters, digits, . _ -, ${mac}, "
+			    "${MAC}, ${model}, one '*')", *p);
+			return -1;
+		}
+	}
+	if (macs > 1 || stars > 1) {
+		snprintf(err, errsz, "at most one MAC placeholder and one '*'");
+		return -1;
+	}
+	*per_device = macs == 1;
+	return 0;
+}
+
+static void
+parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
+    struct cfg_vendor *v)
+{
+	static const char *const keys[] = { "name", "template", "format",
+		"content_type", NULL };
+	const config_setting_t	*list = config_setting_get_member(vg, "files");
+	int			 n;
+
+	if ((n = cfg_list_len(ctx, list, "{ name = \"${mac}.cfg\"; template = "
+	    "\"...\"; }")) <= 0)
+		return;
+	if ((v->files = cfg_calloc(ctx, (size_t)n, sizeof(*v->files))) == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t	*fg = config_setting_get_elem(list,
+					    (unsigned)i);
+		struct cfg_file		*f = &v->files[v->nfiles];
+		const char		*name, *tmpl, *str;
+		char			 err[256], *path;
+
+		if (!cfg_is_group(ctx, fg))
+			continue;
+		cfg_check_keys(ctx, fg, keys);
+		if ((cfg_get_string(ctx, fg, "name", 1, 128, &name) != 1) |
+		    (cfg_get_string(ctx, fg, "template", 1, 4096, &tmpl) != 1))
+			continue;
+		if (check_pattern(name, &f->per_device, err, sizeof(err)) != 0) {
+			cfg_err(ctx, config_setting_get_member(fg, "name"),
+			    "%s", err);
+			continue;
+		}
+		if (tmpl[0] == '/' || strstr(tmpl, "..") != NULL) {
+			cfg_err(ctx, config_setting_get_member(fg, "template"),
+			    "'%s' must be a path inside templates_dir", tmpl);
+			continue;
+		}
+		if (asprintf(&path, "%s/%s", ctx->cfg->prov.templates_dir,
+		    tmpl) < 0) {
+			ctx->nomem = 1;
+			continue;
+		}
+		if (!(ctx->flags & CFG_NO_FILE_CHECKS) &&
+		    access(path, R_OK) != 0)
+			cfg_err(ctx, config_setting_get_member(fg, "template"),
+			    "cannot read template %s: %m", path);
+		f->template = path;
+		f->format = strstr(tmpl, ".xml") != NULL ||
+		    strstr(tmpl, ".htm") != NULL ? FILE_FMT_XML : FILE_FMT_TEXT;
+		if (cfg_get_string(ctx, fg, "format", 0, 8, &str) == 1) {
+			if (strcmp(str, "xml") == 0)
+				f->format = FILE_FMT_XML;
+			else if (strcmp(str, "text") == 0)
+				f->format = FILE_FMT_TEXT;
+			else
+				cfg_err(ctx, config_setting_get_member(fg,
+				    "format"), "unknown format '%s' (valid: "
+				    "xml, text)", str);
+		}
+		str = f->format == FILE_FMT_XML ? "application/xml" :
+		    "text/plain";
+		if (cfg_get_string(ctx, fg, "content_type", 0, 128, &str) ==
+		    1 && (!valid_text(str) || strchr(str, '/') == NULL))
+			cfg_err(ctx, config_setting_get_member(fg,
+			    "content_type"), "'%s' is not a media type "
+			    "(e.g. \"text/plain\")", str);
+		f->content_type = cfg_strdup(ctx, str);
+		f->pattern = cfg_strdup(ctx, name);
+		v->nfiles++;
+	}
+}
+
+static void
+parse_legacy(struct cfg_ctx *ctx, const config_setting_t *vg,
+    struct cfg_vendor *v)
+{
+	static const char *const keys[] = { "lease_binding", "client_cert",
+		"allowlist", "bootstrap", NULL };
+	const config_setting_t	*g = config_setting_get_member(vg, "legacy");
+	struct cfg_legacy	*l = &v->legacy;
+	int			 cert = -1;
+
+	/* On by default where they can be. */
+	l->lease_binding = 1;
+	l->allowlist = 1;
+	l->bootstrap = 0;
+	l->client_cert = ctx->cfg->prov.tls_client_ca != NULL;
+	if (g == NULL || !cfg_is_group(ctx, g))
+		return;
+	cfg_check_keys(ctx, g, keys);
+	cfg_get_bool(ctx, g, "lease_binding", &l->lease_binding);
+	cfg_get_bool(ctx, g, "allowlist", &l->allowlist);
+	cfg_get_bool(ctx, g, "bootstrap", &l->bootstrap);
+	if (cfg_get_bool(ctx, g, "client_cert", &cert) == 1) {
+		if (cert && ctx->cfg->prov.tls_client_ca == NULL)
+			cfg_err(ctx, config_setting_get_member(g,
+			    "client_cert"), "needs provisioning.tls.client_ca: "
+			    "the CA bundle that signs the phones' "
+			    "certificates");
+		l->client_cert = cert;
+	}
+}
+
 static void
 parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
 	static const char *const keys[] = { "name", "default", "match",
-		"mode", "options", "unregistered", NULL };
+		"mode", "options", "unregistered", "files", "legacy", NULL };
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
@@ -445,6 +591,8 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	    cfg_parse_options(ctx, list, allowed, why, &v->options,
 	    &v->noptions) == 0)
 		check_option_urls(ctx, list, v->options, v->noptions, name);
+	parse_files(ctx, vg, v);
+	parse_legacy(ctx, vg, v);
 	if ((list = config_setting_get_member(vg, "unregistered")) != NULL &&
 	    cfg_parse_options(ctx, list, TMPL_ALL & ~(TMPL_TOKEN | TMPL_MODEL),
 	    "a device not in the users table has no token and no model",
@@ -520,6 +668,12 @@ cfg_vendors_free(struct cfg_vendor *v, size_t n)
 		free(v[i].oui);
 		cfg_options_free(v[i].options, v[i].noptions);
 		cfg_options_free(v[i].unregistered, v[i].nunregistered);
+		for (size_t k = 0; k < v[i].nfiles; k++) {
+			free(v[i].files[k].pattern);
+			free(v[i].files[k].template);
+			free(v[i].files[k].content_type);
+		}
+		free(v[i].files);
 	}
 	free(v);
 }
