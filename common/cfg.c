@@ -577,8 +577,9 @@ cfg_load(const char *path, unsigned flags, struct cfg **out,
 			snprintf(msg, sizeof(msg), "cannot read the config "
 			    "file: %s", strerror(errno));
 		else
-			snprintf(msg, sizeof(msg), "syntax error: %s",
-			    config_error_text(&lc));
+			snprintf(msg, sizeof(msg), "%s%s",
+			    strstr(config_error_text(&lc), "syntax") ? "" :
+			    "syntax error: ", config_error_text(&lc));
 		cfg_err(&ctx, NULL, "%s", msg);
 		/* cfg_err() points at the main file; a syntax error knows
 		 * its own file and line (an @include'd file, say). */

@@ -111,7 +111,7 @@ int
 net_open(struct iface *ifc, char *err, size_t errsz)
 {
 	struct sockaddr_in	sin;
-	int			on = 1, fd = -1;
+	int			on = 1, fd = -1, rcvbuf = 4 << 20;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -128,6 +128,15 @@ net_open(struct iface *ifc, char *err, size_t errsz)
 		    strerror(errno));
 		goto fail;
 	}
+	/*
+	 * A boot storm arrives faster than one pass of the loop drains it:
+	 * a large receive buffer holds the burst instead of dropping it.
+	 * FORCE needs CAP_NET_ADMIN; without it the plain limit applies.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(DHCP_SERVER_PORT);
