@@ -1,0 +1,671 @@
+/*
+ * provisiond.c - provbox-provisiond: HTTPS on libevent and OpenSSL around
+ * the answers of serve.c, with the enumeration guard and one audit line
+ * per request.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "certmac.h"
+#include "cfg.h"
+#include "guard.h"
+#include "log.h"
+#include "registry.h"
+#include "serve.h"
+#include "sync.h"
+#include "tls.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
+#define GUARD_TRACKED	65536
+#define SWEEP_SECONDS	5
+
+struct provd {
+	const char		*cfgpath;
+	int			 foreground;
+	int			 debug;
+	struct event_base	*base;
+	struct cfg		*cfg;
+	struct reg		*reg;
+	struct reg_txn		 rtxn;		/* reset between requests */
+	struct prov_templates	*tp;
+	SSL_CTX			*ctx;
+	struct guard		*guard;
+	struct evhttp		*https;
+	struct evhttp		*http;
+	char			*pidfile;
+	unsigned long		 requests;
+	unsigned long		 status[6];	/* by hundreds */
+};
+
+static struct provd	 P;
+static int		 tag_tls = 1, tag_plain = 0;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: provbox-provisiond [-dfnt] [-c config]\n"
+	    "  -c file  config file (default %s)\n"
+	    "  -d       debug logging\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -t, -n   check the config, templates and TLS files and exit\n",
+	    DEFAULT_CONFIG);
+	exit(2);
+}
+
+static struct bufferevent *
+ssl_bevcb(struct event_base *base, void *arg)
+{
+	SSL *ssl;
+
+	(void)arg;
+	/*
+	 * Never NULL: evhttp would then make a plain connection on the
+	 * HTTPS port. A bufferevent without SSL is refused per request.
+	 */
+	if ((ssl = SSL_new(P.ctx)) == NULL) {
+		log_warnx("SSL_new failed");
+		ERR_clear_error();
+		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	}
+	return bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* evbuffer_add_reference cleanup: the body may hold a password. */
+static void
+wipe_body(const void *data, size_t len, void *arg)
+{
+	(void)arg;
+	OPENSSL_cleanse((void *)(uintptr_t)data, len);
+	free((void *)(uintptr_t)data);
+}
+
+static void
+peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
+    uint32_t *ip4)
+{
+	const struct sockaddr *sa = evhttp_connection_get_addr(conn);
+
+	memset(ga, 0, sizeof(*ga));
+	*ip4 = 0;
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		ga->family = AF_INET;
+		memcpy(ga->b, &sin->sin_addr, 4);
+		*ip4 = ntohl(sin->sin_addr.s_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		ga->family = AF_INET6;
+		memcpy(ga->b, &sin6->sin6_addr, 16);
+		/* An IPv4 client on a dual-stack socket. */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			ga->family = AF_INET;
+			memcpy(ga->b, &sin6->sin6_addr.s6_addr[12], 4);
+			memset(ga->b + 4, 0, 12);
+			*ip4 = (uint32_t)ga->b[0] << 24 | ga->b[1] << 16 |
+			    ga->b[2] << 8 | ga->b[3];
+		}
+	}
+}
+
+static void
+audit(const char *peer, const char *method, const struct prov_resp *r,
+    size_t bytes, const char *subject)
+{
+	char	mac[MAC_STR_LEN] = "-", file[ROUTE_FILE_MAX * 4 + 8];
+	char	where[sizeof(file) + 64];
+
+	if (r->has_mac)
+		mac_format(&r->mac, mac);
+	log_escape(file, sizeof(file), r->file, strlen(r->file));
+	switch (r->kind) {
+	case ROUTE_TOKEN:
+		snprintf(where, sizeof(where), "token %s/%s", r->token_hint,
+		    file);
+		break;
+	case ROUTE_LEGACY:
+	case ROUTE_STATIC:
+		snprintf(where, sizeof(where), "%s %s",
+		    route_kind_str(r->kind), file);
+		break;
+	default:
+		/* Never the raw path: it may hold a token. */
+		snprintf(where, sizeof(where), "%s path",
+		    r->refused == REF_GUARD || r->refused == REF_METHOD ?
+		    "unread" : r->kind == ROUTE_BAD ? "malformed" : "unknown");
+		break;
+	}
+	log_info("%s %s %s %d %zu mac %s user %s vendor %s cert \"%s\" "
+	    "refused %s", peer, method, where, r->status, bytes, mac,
+	    r->user[0] ? r->user : "-", r->vendor ? r->vendor : "-",
+	    subject[0] ? subject : "-", prov_refusal_str(r->refused));
+}
+
+static void
+on_block_ended(const struct guard_addr *a, void *arg)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	(void)arg;
+	log_notice("guard: block of %s ended", guard_addr_str(a, ip,
+	    sizeof(ip)));
+}
+
+static void
+on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	guard_sweep(P.guard, time(NULL), on_block_ended, NULL);
+}
+
+static void
+fill_cert(SSL *ssl, struct prov_req *pr, char *subject, size_t sz)
+{
+	X509	*cert;
+	char	 where[64];
+
+	subject[0] = '\0';
+	if (ssl == NULL || (cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return;
+	pr->cert_present = 1;
+	pr->cert_verified = P.cfg->prov.tls_client_ca != NULL &&
+	    SSL_get_verify_result(ssl) == X509_V_OK;
+	pr->cert_has_mac = certmac_find(cert, &pr->cert_mac, where,
+	    sizeof(where)) == 0;
+	certmac_subject(cert, subject, sz);
+	X509_free(cert);
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct evhttp_connection	*conn = evhttp_request_get_connection(req);
+	struct bufferevent		*bev = evhttp_connection_get_bufferevent(
+					    conn);
+	struct evkeyvalq		*in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq		*out = evhttp_request_get_output_headers(
+					    req);
+	const struct evhttp_uri		*uri = evhttp_request_get_evhttp_uri(req);
+	struct prov_req			 pr;
+	struct prov_resp		 r;
+	struct guard_addr		 ga;
+	struct evbuffer			*body = NULL;
+	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
+	SSL				*ssl = NULL;
+	time_t				 until, now = time(NULL);
+	char				 peer[INET6_ADDRSTRLEN], subject[256];
+	char				 hdr[32];
+	size_t				 bytes = 0;
+	const char			*method = cmd == EVHTTP_REQ_HEAD ?
+					    "HEAD" : "GET";
+
+	memset(&pr, 0, sizeof(pr));
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	P.requests++;
+	if (arg == &tag_tls)
+		ssl = bufferevent_openssl_get_ssl(bev);
+	peer_of(conn, &ga, &pr.peer_ip4);
+	guard_addr_str(&ga, peer, sizeof(peer));
+	subject[0] = '\0';
+
+	if (guard_check(P.guard, &ga, now, &until)) {
+		guard_refused(P.guard);
+		r.status = 429;
+		r.reason = "Too Many Requests";
+		r.refused = REF_GUARD;
+		r.content_type = "text/plain";
+		snprintf(hdr, sizeof(hdr), "%lld", (long long)(until - now));
+		evhttp_add_header(out, "Retry-After", hdr);
+		goto send;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		r.status = 405;
+		r.reason = "Method Not Allowed";
+		r.refused = REF_METHOD;
+		r.content_type = "text/plain";
+		evhttp_add_header(out, "Allow", "GET, HEAD");
+		goto send;
+	}
+	pr.path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	pr.head = cmd == EVHTTP_REQ_HEAD;
+	pr.tls = ssl != NULL;
+	pr.if_none_match = evhttp_find_header(in, "If-None-Match");
+	pr.range = evhttp_find_header(in, "Range");
+	pr.now = now;
+	fill_cert(ssl, &pr, subject, sizeof(subject));
+
+	if (reg_txn_renew(&P.rtxn) != 0) {
+		r.status = 500;
+		r.reason = "Internal Server Error";
+		r.refused = REF_INTERNAL;
+		r.content_type = "text/plain";
+		goto send;
+	}
+	prov_handle(P.cfg, P.tp, &P.rtxn, &pr, &r);
+	reg_txn_reset(&P.rtxn);
+
+	if (r.status == 404 || r.status == 403) {
+		if (guard_miss(P.guard, &ga, now))
+			log_warnx("guard: %s blocked for %us after more than "
+			    "%u misses in %us", peer, P.cfg->prov.guard.block,
+			    P.cfg->prov.guard.max_misses,
+			    P.cfg->prov.guard.window);
+	} else if (r.status < 400)
+		guard_hit(P.guard, &ga, now);
+send:
+	evhttp_add_header(out, "Content-Type", r.content_type);
+	if (r.no_store)
+		evhttp_add_header(out, "Cache-Control", "no-store");
+	if (r.etag[0] != '\0')
+		evhttp_add_header(out, "ETag", r.etag);
+	if (r.fd >= 0 || r.etag[0] != '\0')
+		evhttp_add_header(out, "Accept-Ranges", "bytes");
+	if (r.content_range[0] != '\0')
+		evhttp_add_header(out, "Content-Range", r.content_range);
+	if ((body = evbuffer_new()) == NULL) {
+		prov_resp_clear(&r);
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	if (r.body != NULL) {
+		bytes = r.len;
+		if (evbuffer_add_reference(body, r.body, r.len, wipe_body,
+		    NULL) == 0)
+			r.body = NULL;	/* the buffer owns it now */
+	} else if (r.fd >= 0) {
+		bytes = r.len;
+		if (evbuffer_add_file(body, r.fd, r.off, (ev_off_t)r.len) == 0)
+			r.fd = -1;
+	} else if (r.status >= 400)
+		evbuffer_add_printf(body, "%d %s\n", r.status, r.reason);
+	if (pr.head && r.status < 400) {
+		/* HEAD: the length the GET would have, and no body. */
+		snprintf(hdr, sizeof(hdr), "%zu", r.len);
+		evhttp_add_header(out, "Content-Length", hdr);
+	}
+	P.status[r.status / 100 < 6 ? r.status / 100 : 5]++;
+	evhttp_send_reply(req, r.status, r.reason, body);
+	evbuffer_free(body);
+	audit(peer, method, &r, bytes, subject);
+	prov_resp_clear(&r);
+}
+
+static struct evhttp *
+new_http(int tls)
+{
+	const struct cfg_limits	*lim = &P.cfg->prov.limits;
+	struct evhttp		*h;
+
+	if ((h = evhttp_new(P.base)) == NULL)
+		return NULL;
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT);
+	evhttp_set_max_headers_size(h, lim->max_header_size);
+	evhttp_set_max_body_size(h, lim->max_body_size);
+	evhttp_set_timeout(h, (int)lim->timeout);
+	evhttp_set_gencb(h, on_request, tls ? &tag_tls : &tag_plain);
+	if (tls)
+		evhttp_set_bevcb(h, ssl_bevcb, NULL);
+	return h;
+}
+
+/* Binds every "addr:port" of list; 0 or -1. */
+static int
+bind_all(struct evhttp *h, char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char	 host[64];
+		char	*colon = strrchr(list[i], ':');
+		size_t	 hlen = (size_t)(colon - list[i]);
+		long	 port = strtol(colon + 1, NULL, 10);
+
+		if (hlen >= sizeof(host))
+			return -1;
+		memcpy(host, list[i], hlen);
+		host[hlen] = '\0';
+		if (host[0] == '[') {
+			memmove(host, host + 1, hlen);
+			host[strlen(host) - 1] = '\0';
+		}
+		if (evhttp_bind_socket_with_handle(h, host, (uint16_t)port) ==
+		    NULL) {
+			log_warn("cannot listen on %s", list[i]);
+			return -1;
+		}
+		log_info("listening on %s (%s)", list[i], h == P.https ?
+		    "HTTPS" : "plain HTTP");
+	}
+	return 0;
+}
+
+static struct cfg *
+load_config(const char *path)
+{
+	struct cfg_errors	 errs;
+	struct cfg		*cfg;
+	char			 line[1024];
+
+	if (cfg_load(path, 0, &cfg, &errs) == 0)
+		return cfg;
+	for (size_t i = 0; i < errs.n; i++)
+		log_warnx("%s", cfg_error_format(&errs.v[i], line,
+		    sizeof(line)));
+	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
+	cfg_errors_free(&errs);
+	return NULL;
+}
+
+/* Config, templates and TLS context: all of them or none. */
+static int
+load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
+    SSL_CTX **ctx)
+{
+	char err[512];
+
+	*tp = NULL;
+	*ctx = NULL;
+	if ((*cfg = load_config(path)) == NULL)
+		return -1;
+	if ((*tp = prov_templates_load(*cfg, err, sizeof(err))) == NULL) {
+		log_warnx("template %s", err);
+		goto fail;
+	}
+	if ((*ctx = tls_ctx_new(*cfg, err, sizeof(err))) == NULL) {
+		log_warnx("TLS: %s", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	prov_templates_free(*tp);
+	cfg_free(*cfg);
+	*cfg = NULL;
+	*tp = NULL;
+	return -1;
+}
+
+static int
+sync_registry(struct cfg *cfg)
+{
+	struct reg_sync_stats	st;
+	char			err[256];
+
+	if (reg_sync(P.reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	log_info("registry: users %u added, %u changed, %u removed; devices "
+	    "%u added, %u changed, %u removed", st.users_added,
+	    st.users_changed, st.users_removed, st.devices_added,
+	    st.devices_changed, st.devices_removed);
+	return 0;
+}
+
+static void
+apply_limits(struct evhttp *h)
+{
+	const struct cfg_limits *lim = &P.cfg->prov.limits;
+
+	if (h == NULL)
+		return;
+	evhttp_set_max_headers_size(h, lim->max_header_size);
+	evhttp_set_max_body_size(h, lim->max_body_size);
+	evhttp_set_timeout(h, (int)lim->timeout);
+}
+
+/*
+ * SIGHUP: config, templates and TLS material anew, the registry synced.
+ * Open connections finish on the context they started with (OpenSSL
+ * counts its references). Any failure keeps the running config.
+ */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct cfg		*cfg;
+	struct prov_templates	*tp;
+	SSL_CTX			*ctx;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	log_info("reloading %s", P.cfgpath);
+	if (load_all(P.cfgpath, &cfg, &tp, &ctx) != 0) {
+		log_warnx("reload refused: the running config stays");
+		return;
+	}
+	if (sync_registry(cfg) != 0) {
+		log_warnx("reload refused: the running config stays");
+		SSL_CTX_free(ctx);
+		prov_templates_free(tp);
+		cfg_free(cfg);
+		return;
+	}
+	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
+	    cfg->prov.nhttp_listen != P.cfg->prov.nhttp_listen)
+		log_warnx("listen addresses changed: they take effect at "
+		    "restart");
+	SSL_CTX_free(P.ctx);
+	prov_templates_free(P.tp);
+	cfg_free(P.cfg);
+	P.cfg = cfg;
+	P.tp = tp;
+	P.ctx = ctx;
+	guard_configure(P.guard, &cfg->prov.guard);
+	apply_limits(P.https);
+	apply_limits(P.http);
+	if (!P.debug)
+		log_set_level(cfg->log_level);
+	log_info("reloaded %s", P.cfgpath);
+}
+
+static void
+on_term(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(P.base);
+}
+
+static void
+log_stats(void)
+{
+	struct guard_stats gs;
+
+	guard_get_stats(P.guard, &gs);
+	log_notice("stats: requests %lu (2xx %lu, 3xx %lu, 4xx %lu, 5xx %lu); "
+	    "guard: hits %lu, misses %lu, refused %lu, blocks %lu",
+	    P.requests, P.status[2], P.status[3], P.status[4], P.status[5],
+	    gs.hits, gs.misses, gs.refused, gs.blocks);
+}
+
+static void
+on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	log_stats();
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL || getuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user %s does not exist", user);
+	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
+	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) != 0)
+		fatal("dropping privileges to %s", user);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	log_info("running as %s", user);
+}
+
+static void
+write_pidfile(const char *run_dir)
+{
+	FILE *f;
+
+	if (mkdir(run_dir, 0755) != 0 && errno != EEXIST)
+		return;
+	if (asprintf(&P.pidfile, "%s/provbox-provisiond.pid", run_dir) < 0) {
+		P.pidfile = NULL;
+		return;
+	}
+	if ((f = fopen(P.pidfile, "w")) == NULL) {
+		log_warn("cannot write %s", P.pidfile);
+		free(P.pidfile);
+		P.pidfile = NULL;
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct event	*sigs[4], *sweep;
+	struct timeval	 tv = { SWEEP_SECONDS, 0 };
+	char		 err[512];
+	int		 ch, check_only = 0;
+
+	P.cfgpath = DEFAULT_CONFIG;
+	while ((ch = getopt(argc, argv, "c:dfnth")) != -1) {
+		switch (ch) {
+		case 'c':
+			P.cfgpath = optarg;
+			break;
+		case 'd':
+			P.debug = 1;
+			break;
+		case 'f':
+			P.foreground = 1;
+			break;
+		case 'n':
+		case 't':
+			check_only = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("provbox-provisiond", 1, P.debug ? PB_LOG_DEBUG :
+	    PB_LOG_INFO);
+	if (load_all(P.cfgpath, &P.cfg, &P.tp, &P.ctx) != 0)
+		return 1;
+	if (check_only) {
+		fprintf(stderr, "%s: OK\n", P.cfgpath);
+		goto out;
+	}
+	if (!P.debug)
+		log_set_level(P.cfg->log_level);
+	log_set_facility(P.cfg->log_facility);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (reg_open(P.cfg->registry_path, P.cfg->registry_map_size,
+	    P.cfg->registry_sync ? 0 : REG_NOSYNC, &P.reg, err,
+	    sizeof(err)) != 0)
+		fatalx("%s", err);
+	if (sync_registry(P.cfg) != 0)
+		fatalx("cannot bring the config into the registry");
+	if (reg_txn_begin(P.reg, &P.rtxn, 1) != 0)
+		fatalx("cannot read the registry");
+	reg_txn_reset(&P.rtxn);
+	if ((P.guard = guard_new(&P.cfg->prov.guard, GUARD_TRACKED)) == NULL)
+		fatalx("out of memory for the guard");
+	if ((P.base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((P.https = new_http(1)) == NULL ||
+	    bind_all(P.https, P.cfg->prov.listen, P.cfg->prov.nlisten) != 0)
+		fatalx("cannot start HTTPS");
+	if (P.cfg->prov.nhttp_listen > 0 && ((P.http = new_http(0)) == NULL ||
+	    bind_all(P.http, P.cfg->prov.http_listen,
+	    P.cfg->prov.nhttp_listen) != 0))
+		fatalx("cannot start plain HTTP");
+
+	if (!P.foreground) {
+		if (daemon(0, 0) != 0)
+			fatal("daemon");
+		log_init("provbox-provisiond", 0, P.debug ? PB_LOG_DEBUG :
+		    P.cfg->log_level);
+	}
+	write_pidfile(P.cfg->run_dir);
+	drop_privileges(P.cfg->user);
+
+	sigs[0] = evsignal_new(P.base, SIGHUP, on_hup, NULL);
+	sigs[1] = evsignal_new(P.base, SIGTERM, on_term, NULL);
+	sigs[2] = evsignal_new(P.base, SIGINT, on_term, NULL);
+	sigs[3] = evsignal_new(P.base, SIGUSR1, on_usr1, NULL);
+	for (int i = 0; i < 4; i++)
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
+			fatalx("cannot watch signals");
+	if ((sweep = event_new(P.base, -1, EV_PERSIST, on_sweep, NULL)) ==
+	    NULL || event_add(sweep, &tv) != 0)
+		fatalx("cannot start the guard sweep");
+	log_info("provbox-provisiond started (config %s, registry %s)",
+	    P.cfgpath, P.cfg->registry_path);
+
+	event_base_dispatch(P.base);
+
+	log_stats();
+	event_free(sweep);
+	for (int i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	if (P.http != NULL)
+		evhttp_free(P.http);
+	evhttp_free(P.https);
+	event_base_free(P.base);
+	guard_free(P.guard);
+	reg_txn_abort(&P.rtxn);
+	reg_close(P.reg);
+	if (P.pidfile != NULL) {
+		unlink(P.pidfile);
+		free(P.pidfile);
+	}
+out:
+	SSL_CTX_free(P.ctx);
+	prov_templates_free(P.tp);
+	cfg_free(P.cfg);
+	return 0;
+}
