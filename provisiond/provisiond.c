@@ -26,6 +26,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -60,12 +61,17 @@ struct provd {
 	struct evhttp		*https;
 	struct evhttp		*http;
 	char			*pidfile;
+	struct evhttp_bound_socket *bound[16];	/* HTTPS listeners */
+	size_t			 nbound;
+	unsigned		 conns;		/* live TLS connections */
+	int			 paused;	/* listeners off at the limit */
 	unsigned long		 requests;
 	unsigned long		 status[6];	/* by hundreds */
 };
 
 static struct provd	 P;
 static int		 tag_tls = 1, tag_plain = 0;
+static int		 ssl_conn_idx = -1;	/* marks our SSL objects */
 
 static void
 usage(void)
@@ -77,6 +83,47 @@ usage(void)
 	    "  -t, -n   check the config, templates and TLS files and exit\n",
 	    DEFAULT_CONFIG);
 	exit(2);
+}
+
+/*
+ * limits.max_connections: at the limit the HTTPS listeners stop accepting
+ * (the kernel's backlog holds newcomers) until a connection ends. An end
+ * is seen when OpenSSL frees the connection's SSL object.
+ */
+static void
+set_paused(int pause)
+{
+	if (pause == P.paused)
+		return;
+	for (size_t i = 0; i < P.nbound; i++) {
+		struct evconnlistener *l = evhttp_bound_socket_get_listener(
+		    P.bound[i]);
+
+		if (pause)
+			evconnlistener_disable(l);
+		else
+			evconnlistener_enable(l);
+	}
+	P.paused = pause;
+	if (pause)
+		log_warnx("%u connections open: not accepting more until one "
+		    "ends (limits.max_connections)", P.conns);
+}
+
+static void
+ssl_conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (ptr == NULL || P.conns == 0)
+		return;
+	P.conns--;
+	if (P.paused && P.conns < P.cfg->prov.limits.max_connections)
+		set_paused(0);
 }
 
 static struct bufferevent *
@@ -94,6 +141,9 @@ ssl_bevcb(struct event_base *base, void *arg)
 		ERR_clear_error();
 		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	}
+	SSL_set_ex_data(ssl, ssl_conn_idx, &P);
+	if (++P.conns >= P.cfg->prov.limits.max_connections)
+		set_paused(1);
 	return bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
@@ -348,6 +398,7 @@ static int
 bind_all(struct evhttp *h, char **list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		struct evhttp_bound_socket *bs;
 		char	 host[64];
 		char	*colon = strrchr(list[i], ':');
 		size_t	 hlen = (size_t)(colon - list[i]);
@@ -361,11 +412,14 @@ bind_all(struct evhttp *h, char **list, size_t n)
 			memmove(host, host + 1, hlen);
 			host[strlen(host) - 1] = '\0';
 		}
-		if (evhttp_bind_socket_with_handle(h, host, (uint16_t)port) ==
-		    NULL) {
+		if ((bs = evhttp_bind_socket_with_handle(h, host,
+		    (uint16_t)port)) == NULL) {
 			log_warn("cannot listen on %s", list[i]);
 			return -1;
 		}
+		if (h == P.https && P.nbound < sizeof(P.bound) /
+		    sizeof(P.bound[0]))
+			P.bound[P.nbound++] = bs;
 		log_info("listening on %s (%s)", list[i], h == P.https ?
 		    "HTTPS" : "plain HTTP");
 	}
@@ -484,6 +538,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	P.tp = tp;
 	P.ctx = ctx;
 	guard_configure(P.guard, &cfg->prov.guard);
+	set_paused(P.conns >= cfg->prov.limits.max_connections);
 	apply_limits(P.https);
 	apply_limits(P.http);
 	if (!P.debug)
@@ -609,6 +664,9 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (sync_registry(P.cfg) != 0)
 		fatalx("cannot bring the config into the registry");
+	if ((ssl_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+	    ssl_conn_gone)) < 0)
+		fatalx("SSL_get_ex_new_index");
 	if (reg_txn_begin(P.reg, &P.rtxn, 1) != 0)
 		fatalx("cannot read the registry");
 	reg_txn_reset(&P.rtxn);
