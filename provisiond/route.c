@@ -153,6 +153,9 @@ match(const char *p, const char *n, struct file_match *m)
 				len = 12;
 			else
 				return 0;
+			/* 000000000000: Polycom's common file, no device. */
+			if (memcmp(m->mac.b, "\0\0\0\0\0\0", 6) == 0)
+				return 0;
 			m->has_mac = 1;
 			n += len;
 			p += 6;

@@ -338,6 +338,87 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	}
 }
 
+/*
+ * The per-device rule that answers name, and the device: vendors' file
+ * names overlap (snom's and Gigaset's <MAC>.xml, Yealink's and Fanvil's
+ * <mac>.cfg), so every class whose rule matches and names a MAC is tried,
+ * and the class the registry files that device under wins. Returns 1 (m,
+ * d filled), 0 (none; *named says whether some rule named a MAC, m then
+ * holds that MAC), -1 on a registry failure. O(classes x rules).
+ */
+static int
+device_file(const struct cfg *cfg, struct reg_txn *txn, const char *name,
+    int legacy_only, struct file_match *m, struct reg_device *d, int *named)
+{
+	struct file_match	cand;
+	int			x;
+
+	*named = 0;
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < cfg->nvendors; i++) {
+		const struct cfg_vendor *v = &cfg->vendors[i];
+
+		if (legacy_only && v->mode != PROV_MODE_LEGACY)
+			continue;
+		for (size_t k = 0; k < v->nfiles; k++) {
+			if (!v->files[k].per_device ||
+			    !route_match_file(&v->files[k], name, &cand))
+				continue;
+			cand.vendor = v;
+			if (!*named)
+				*m = cand;
+			*named = 1;
+			if ((x = reg_device_get(txn, &cand.mac, d)) < 0)
+				return -1;
+			if (x == 0 && strcmp(d->vendor, v->name) == 0) {
+				*m = cand;
+				return 1;
+			}
+			break;	/* this class's rule matched: next class */
+		}
+	}
+	return 0;
+}
+
+/* 1 if the class named vendor is that of one of user's devices. */
+static int
+users_class(const struct cfg *cfg, const char *user, const char *vendor)
+{
+	const struct cfg_user *u = cfg_user_find(cfg, user);
+
+	for (size_t i = 0; u != NULL && i < u->ndevices; i++)
+		if (strcmp(cfg->vendors[u->devices[i].vendor].name, vendor) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A common (per-model) rule for name among the classes that pass: the
+ * user's own classes for a token folder (user set), legacy classes for
+ * the flat folder (user NULL).
+ */
+static int
+common_file(const struct cfg *cfg, const char *user, const char *name,
+    struct file_match *m)
+{
+	for (size_t i = 0; i < cfg->nvendors; i++) {
+		const struct cfg_vendor *v = &cfg->vendors[i];
+
+		if (user != NULL ? !users_class(cfg, user, v->name) :
+		    v->mode != PROV_MODE_LEGACY)
+			continue;
+		for (size_t k = 0; k < v->nfiles; k++) {
+			if (v->files[k].per_device ||
+			    !route_match_file(&v->files[k], name, m))
+				continue;
+			m->vendor = v;
+			return 1;
+		}
+	}
+	memset(m, 0, sizeof(*m));
+	return 0;
+}
+
 static void
 serve_token(const struct cfg *cfg, const struct prov_templates *tp,
     struct reg_txn *txn, const struct route *r, const struct prov_req *req,
@@ -347,7 +428,7 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 	struct reg_device	 d;
 	struct file_match	 m;
 	char			 name[CFG_NAME_MAX + 1];
-	int			 x;
+	int			 x, named;
 
 	memset(&u, 0, sizeof(u));
 	log_redact(resp->token_hint, sizeof(resp->token_hint), r->token);
@@ -362,39 +443,31 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		refuse(resp, REF_PLAIN_HTTP);
 		goto done;
 	}
-	if (!route_find_file(cfg, NULL, r->file, &m)) {
-		if (serve_static(cfg, req, resp) != 0)
-			refuse(resp, REF_NOT_FOUND);
+	if ((x = device_file(cfg, txn, r->file, 0, &m, &d, &named)) < 0) {
+		refuse(resp, REF_INTERNAL);
 		goto done;
 	}
-	resp->vendor = m.vendor->name;
-	if (!m.has_mac) {
+	if (x == 1 || named) {
+		resp->mac = m.mac;
+		resp->has_mac = 1;
+		resp->vendor = m.vendor->name;
+		/* Not this user's device: the same 404 as a missing file. */
+		if (x != 1 || strcmp(d.user, u.name) != 0) {
+			refuse(resp, REF_NOT_USERS);
+			goto done;
+		}
+		serve_rendered(cfg, tp, &m, &u, &d, 0, req, resp);
+		goto done;
+	}
+	if (common_file(cfg, u.name, r->file, &m)) {
+		resp->vendor = m.vendor->name;
 		serve_rendered(cfg, tp, &m, &u, NULL, 0, req, resp);
 		goto done;
 	}
-	resp->mac = m.mac;
-	resp->has_mac = 1;
-	/* Not this user's device: the same 404 as a missing file. */
-	if ((x = reg_device_get(txn, &m.mac, &d)) != 0 ||
-	    strcmp(d.user, u.name) != 0 || strcmp(d.vendor,
-	    m.vendor->name) != 0) {
-		refuse(resp, x < 0 ? REF_INTERNAL : REF_NOT_USERS);
-		goto done;
-	}
-	serve_rendered(cfg, tp, &m, &u, &d, 0, req, resp);
+	if (serve_static(cfg, req, resp) != 0)
+		refuse(resp, REF_NOT_FOUND);
 done:
 	reg_user_clear(&u);
-}
-
-/* The first legacy class with a rule for name. */
-static int
-legacy_file(const struct cfg *cfg, const char *name, struct file_match *m)
-{
-	for (size_t i = 0; i < cfg->nvendors; i++)
-		if (cfg->vendors[i].mode == PROV_MODE_LEGACY &&
-		    route_find_file(cfg, &cfg->vendors[i], name, m))
-			return 1;
-	return 0;
 }
 
 /* 1 if ip holds a live lease for mac (RFC 2131 bound, not expired). */
@@ -418,29 +491,30 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	struct reg_user		 u;
 	struct reg_device	 d;
 	struct file_match	 m;
-	int			 x, registered;
+	int			 x, named;
 
 	memset(&u, 0, sizeof(u));
-	if (!legacy_file(cfg, resp->file, &m)) {
-		if (serve_static(cfg, req, resp) != 0)
+	if ((x = device_file(cfg, txn, resp->file, 1, &m, &d, &named)) < 0) {
+		refuse(resp, REF_INTERNAL);
+		return;
+	}
+	if (x == 0 && !named) {
+		if (common_file(cfg, NULL, resp->file, &m)) {
+			resp->vendor = m.vendor->name;
+			serve_rendered(cfg, tp, &m, NULL, NULL, 0, req, resp);
+		} else if (serve_static(cfg, req, resp) != 0)
 			refuse(resp, REF_NOT_FOUND);
 		return;
 	}
 	resp->vendor = m.vendor->name;
-	if (!m.has_mac) {
-		serve_rendered(cfg, tp, &m, NULL, NULL, 0, req, resp);
-		return;
-	}
-	g = &m.vendor->legacy;
 	resp->mac = m.mac;
 	resp->has_mac = 1;
-	if ((x = reg_device_get(txn, &m.mac, &d)) < 0) {
-		refuse(resp, REF_INTERNAL);
-		return;
-	}
-	registered = x == 0;
-	/* Without the allowlist an unknown MAC still has nothing to get. */
-	if (!registered) {
+	g = &m.vendor->legacy;
+	/*
+	 * Not registered in a legacy class: refused by the allowlist, or,
+	 * without it, simply nothing to serve.
+	 */
+	if (x == 0) {
 		refuse(resp, g->allowlist ? REF_ALLOWLIST : REF_NOT_FOUND);
 		return;
 	}

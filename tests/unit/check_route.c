@@ -211,9 +211,8 @@ START_TEST(test_vendor_names)
 	    "c0:74:ad:2b:d8:59", "");
 	expect_file("0004f2aabbcc-phone.cfg", "polycom", "${mac}-phone.cfg",
 	    "00:04:f2:aa:bb:cc", "");
-	/* The device file, not Polycom's common one, for a MAC name. */
-	expect_file("000000000000.cfg", "yealink", "${mac}.cfg",
-	    "00:00:00:00:00:00", "");
+	/* All zeros is Polycom's common file, never a device's MAC. */
+	expect_file("000000000000.cfg", "polycom", "000000000000.cfg", "", "");
 	/* With separators. */
 	expect_file("80-5e-c0-aa-bb-cc.cfg", "yealink", "${mac}.cfg",
 	    "80:5e:c0:aa:bb:cc", "");
