@@ -1,0 +1,295 @@
+/*
+ * check_vendors.c - the shipped vendor classes and templates, end to end
+ * without sockets: every vendor's real file names (VENDORS.md) asked of a
+ * token folder (or, for the legacy class, the flat folder) through
+ * prov_handle(), against the shipped etc/vendors.conf and etc/templates.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#include "cfg.h"
+#include "registry.h"
+#include "serve.h"
+#include "sync.h"
+
+#ifndef PB_TOP_SRCDIR
+#define PB_TOP_SRCDIR ".."
+#endif
+
+/* One user per vendor, each with one phone of that vendor. */
+static const char users[] =
+    "users = (\n"
+    " { name = \"u_gigaset\"; sip = { user = \"207\"; password = \"pw-gigaset\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"7c:2f:80:aa:bb:07\"; vendor = \"gigaset\"; model = \"N870\"; } ); },\n"
+    " { name = \"u_snom\"; sip = { user = \"201\"; password = \"pw-snom\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"00:04:13:aa:bb:01\"; vendor = \"snom\"; model = \"D785\"; } ); },\n"
+    " { name = \"u_yealink\"; sip = { user = \"202\"; password = \"pw-yealink\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"80:5e:c0:aa:bb:02\"; vendor = \"yealink\"; model = \"T46S\"; } ); },\n"
+    " { name = \"u_polycom\"; sip = { user = \"203\"; password = \"pw-polycom\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"00:04:f2:aa:bb:03\"; vendor = \"polycom\"; model = \"VVX310\"; } ); },\n"
+    " { name = \"u_cisco\"; sip = { user = \"204\"; password = \"pw-cisco\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"00:21:aa:bb:00:04\"; vendor = \"cisco\"; model = \"CP-7841\"; } ); },\n"
+    " { name = \"u_grandstream\"; sip = { user = \"205\"; password = \"pw-grandstream\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"c0:74:ad:aa:bb:05\"; vendor = \"grandstream\"; model = \"GXP1628\"; } ); },\n"
+    " { name = \"u_fanvil\"; sip = { user = \"206\"; password = \"pw-fanvil\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"0c:38:3e:aa:bb:06\"; vendor = \"fanvil\"; model = \"X4\"; } ); },\n"
+    " { name = \"u_aastra\"; sip = { user = \"208\"; password = \"pw-aastra\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"00:08:5d:aa:bb:08\"; vendor = \"aastra\"; model = \"6737i\"; } ); }\n"
+    ");\n";
+
+static char			*dir;
+static struct cfg		*cfg;
+static struct reg		*reg;
+static struct prov_templates	*tp;
+
+static void
+copy_file(const char *from, const char *to)
+{
+	char	 buf[65536];
+	FILE	*in, *out;
+	size_t	 n;
+
+	ck_assert_ptr_nonnull(in = fopen(from, "r"));
+	ck_assert_ptr_nonnull(out = fopen(to, "w"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+}
+
+static void
+setup(void)
+{
+	const char		*top = getenv("top_srcdir");
+	struct cfg_errors	 errs;
+	struct reg_sync_stats	 st;
+	char			*from, *to, *path, err[512];
+
+	if (top == NULL)
+		top = PB_TOP_SRCDIR;
+	dir = tu_mkdtemp();
+	/* The shipped main file and vendor classes, our own users. */
+	ck_assert(asprintf(&from, "%s/etc/provbox.conf", top) > 0);
+	ck_assert(asprintf(&to, "%s/provbox.conf", dir) > 0);
+	copy_file(from, to);
+	free(from);
+	free(to);
+	ck_assert(asprintf(&from, "%s/etc/vendors.conf", top) > 0);
+	ck_assert(asprintf(&to, "%s/vendors.conf", dir) > 0);
+	copy_file(from, to);
+	free(from);
+	free(to);
+	free(tu_write(dir, "users.conf", users));
+	ck_assert(asprintf(&from, "%s/etc/templates", top) > 0);
+	ck_assert(asprintf(&to, "%s/templates", dir) > 0);
+	ck_assert_int_eq(symlink(from, to), 0);
+	free(from);
+	free(to);
+
+	ck_assert(asprintf(&path, "%s/provbox.conf", dir) > 0);
+	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) != 0) {
+		char line[512];
+
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", cfg_error_format(&errs.v[i],
+			    line, sizeof(line)));
+		ck_abort_msg("the shipped config with test users does not load");
+	}
+	free(path);
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	if (reg_open(path, 16 << 20, REG_NOSYNC, &reg, err, sizeof(err)) != 0)
+		ck_abort_msg("%s", err);
+	free(path);
+	if (reg_sync(reg, cfg, 1700000000, &st, err, sizeof(err)) != 0)
+		ck_abort_msg("%s", err);
+	tp = prov_templates_load(cfg, err, sizeof(err));
+	ck_assert_msg(tp != NULL, "%s", err);
+}
+
+static void
+teardown(void)
+{
+	prov_templates_free(tp);
+	reg_close(reg);
+	cfg_free(cfg);
+	tu_rmtree(dir);
+}
+
+static void
+token_of(const char *user, char tok[TOKEN_LEN + 1])
+{
+	struct reg_txn	txn;
+	struct reg_user	u;
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_user_get(&txn, user, &u), 0);
+	memcpy(tok, u.token, TOKEN_LEN + 1);
+	reg_user_clear(&u);
+	reg_txn_abort(&txn);
+}
+
+/*
+ * Asks path and checks the answer: status, the class that answered, and
+ * whether the body holds the password (device files) or none (common).
+ */
+static void
+ask(const char *path, uint32_t peer, int status, const char *vendor,
+    const char *password)
+{
+	static const char *const all[] = { "pw-gigaset", "pw-snom",
+		"pw-yealink", "pw-polycom", "pw-cisco", "pw-grandstream",
+		"pw-fanvil", "pw-aastra" };
+	struct prov_req		 req;
+	struct prov_resp	 resp;
+	struct reg_txn		 txn;
+
+	memset(&req, 0, sizeof(req));
+	req.path = path;
+	req.tls = 1;
+	req.peer_ip4 = peer;
+	req.now = 1700000100;
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	prov_handle(cfg, tp, &txn, &req, &resp);
+	reg_txn_abort(&txn);
+	ck_assert_msg(resp.status == status, "%s: %d (%s), expected %d",
+	    path, resp.status, prov_refusal_str(resp.refused), status);
+	if (status == 200) {
+		ck_assert_ptr_nonnull(resp.body);
+		ck_assert_msg(resp.vendor != NULL && strcmp(resp.vendor,
+		    vendor) == 0, "%s answered by %s, expected %s", path,
+		    resp.vendor ? resp.vendor : "nobody", vendor);
+		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+			int has = strstr(resp.body, all[i]) != NULL;
+			int want = password != NULL &&
+			    strcmp(password, all[i]) == 0;
+
+			ck_assert_msg(has == want, "%s: password %s %s",
+			    path, all[i], has ? "present" : "missing");
+		}
+		/* A file with credentials is never cached. */
+		if (password != NULL)
+			ck_assert_int_eq(resp.no_store, 1);
+	}
+	prov_resp_clear(&resp);
+}
+
+static void
+ask_token(const char *user, const char *file, int status, const char *vendor,
+    const char *password)
+{
+	char	tok[TOKEN_LEN + 1], path[256];
+
+	token_of(user, tok);
+	snprintf(path, sizeof(path), "/p/%s/%s", tok, file);
+	ask(path, 0, status, vendor, password);
+}
+
+START_TEST(test_every_vendor_in_its_folder)
+{
+	/* snom: model file, then the phone's own two names. */
+	ask_token("u_snom", "snomD785.htm", 200, "snom", NULL);
+	ask_token("u_snom", "snomD785-000413AABB01.htm", 200, "snom",
+	    "pw-snom");
+	ask_token("u_snom", "000413AABB01.xml", 200, "snom", "pw-snom");
+	/* Gigaset's <MAC>.xml is the same shape as snom's. */
+	ask_token("u_gigaset", "7C2F80AABB07.xml", 200, "gigaset",
+	    "pw-gigaset");
+	/* Yealink: boot file (no secrets), common file, own file. */
+	ask_token("u_yealink", "805ec0aabb02.boot", 200, "yealink", NULL);
+	ask_token("u_yealink", "y000000000066.cfg", 200, "yealink", NULL);
+	ask_token("u_yealink", "805ec0aabb02.cfg", 200, "yealink",
+	    "pw-yealink");
+	/* Polycom: master file (all zeros), then the phone's file. */
+	ask_token("u_polycom", "000000000000.cfg", 200, "polycom", NULL);
+	ask_token("u_polycom", "0004f2aabb03-phone.cfg", 200, "polycom",
+	    "pw-polycom");
+	/* Cisco SPA/MPP and 79xx names. */
+	ask_token("u_cisco", "spa508G.cfg", 200, "cisco", NULL);
+	ask_token("u_cisco", "CP-7841-3PCC.xml", 200, "cisco", NULL);
+	ask_token("u_cisco", "0021aabb0004.xml", 200, "cisco", "pw-cisco");
+	ask_token("u_cisco", "SEP0021AABB0004.cnf.xml", 200, "cisco",
+	    "pw-cisco");
+	ask_token("u_cisco", "XMLDefault.cnf.xml", 200, "cisco", NULL);
+	/* Grandstream. */
+	ask_token("u_grandstream", "cfgc074adaabb05.xml", 200, "grandstream",
+	    "pw-grandstream");
+	ask_token("u_grandstream", "cfg.xml", 200, "grandstream", NULL);
+	ask_token("u_grandstream", "cfgGXP1628.xml", 200, "grandstream",
+	    NULL);
+	/* Fanvil: <mac>.cfg is Yealink's shape too. */
+	ask_token("u_fanvil", "F0V00X300000.cfg", 200, "fanvil", NULL);
+	ask_token("u_fanvil", "0c383eaabb06.cfg", 200, "fanvil", "pw-fanvil");
+}
+END_TEST
+
+START_TEST(test_other_users_phones_404)
+{
+	/* Each device file through another user's token: a plain 404. */
+	ask_token("u_yealink", "000413AABB01.xml", 404, NULL, NULL);
+	ask_token("u_snom", "805ec0aabb02.cfg", 404, NULL, NULL);
+	ask_token("u_fanvil", "805ec0aabb02.cfg", 404, NULL, NULL);
+	ask_token("u_snom", "7C2F80AABB07.xml", 404, NULL, NULL);
+	/* Another vendor's common file is not in this user's folder. */
+	ask_token("u_snom", "y000000000066.cfg", 404, NULL, NULL);
+	/* The legacy class's phone is not served from token folders. */
+	ask_token("u_yealink", "00085DAABB08.cfg", 404, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_legacy_flat_folder)
+{
+	struct reg_txn		txn;
+	struct reg_lease	l;
+	uint32_t		ip = 0x0a2a0063;	/* 10.42.0.99 */
+
+	/* The Aastra phone holds 10.42.0.99. */
+	memset(&l, 0, sizeof(l));
+	l.ip = ip;
+	l.state = LEASE_BOUND;
+	l.htype = 1;
+	l.hlen = 6;
+	memcpy(l.chaddr, "\x00\x08\x5d\xaa\xbb\x08", 6);
+	l.client_key[0] = 'H';
+	l.client_key[1] = 1;
+	memcpy(l.client_key + 2, l.chaddr, 6);
+	l.client_key_len = 8;
+	l.start = 1700000000;
+	l.expire = 1700003600;
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &l), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+
+	ask("/prov/aastra.cfg", ip, 200, "aastra", NULL);
+	ask("/prov/6737i.cfg", ip, 200, "aastra", NULL);
+	ask("/prov/00085DAABB08.cfg", ip, 200, "aastra", "pw-aastra");
+	/* From an address that holds no lease for that MAC. */
+	ask("/prov/00085DAABB08.cfg", ip + 1, 403, NULL, NULL);
+	/* A token-mode phone's file is not in the flat folder. */
+	ask("/prov/805ec0aabb02.cfg", ip, 404, NULL, NULL);
+	ask("/prov/00085DAABB09.cfg", ip, 404, NULL, NULL);
+}
+END_TEST
+
+static Suite *
+vendors_suite(void)
+{
+	Suite	*s = suite_create("vendors");
+	TCase	*tc = tcase_create("vendors");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_every_vendor_in_its_folder);
+	tcase_add_test(tc, test_other_users_phones_404);
+	tcase_add_test(tc, test_legacy_flat_folder);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(vendors_suite());
+}
