@@ -144,8 +144,9 @@ render_load(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		goto done;
 	}
-	len = fread(buf, 1, 1 << 20, f);
-	if (ferror(f) || !feof(f)) {
+	/* One byte over the limit tells "exactly 1 MiB" from "more". */
+	len = fread(buf, 1, (1 << 20) + 1, f);
+	if (ferror(f) || len > 1 << 20) {
 		snprintf(err, errsz, "%s: %s", path, ferror(f) ?
 		    "read error" : "larger than 1 MiB");
 		goto done;

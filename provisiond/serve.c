@@ -186,7 +186,7 @@ parse_range(const char *r, off_t size, off_t *start, off_t *end)
 	r += 6;
 	if (*r != '-') {
 		a = strtoll(r, &e, 10);
-		if (e == r || *e != '-')
+		if (e == r || *e != '-' || a < 0)
 			return -1;
 		r = e + 1;
 		if (*r != '\0') {
@@ -222,7 +222,9 @@ serve_static(const struct cfg *cfg, const struct prov_req *req,
 	    sizeof(path), "%s/%s", cfg->prov.static_dir, resp->file) >=
 	    sizeof(path))
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	/* O_NONBLOCK: open() of a FIFO would wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -387,7 +389,8 @@ users_class(const struct cfg *cfg, const char *user, const char *vendor)
 	const struct cfg_user *u = cfg_user_find(cfg, user);
 
 	for (size_t i = 0; u != NULL && i < u->ndevices; i++)
-		if (strcmp(cfg->vendors[u->devices[i].vendor].name, vendor) == 0)
+		if (strcmp(cfg->vendors[u->devices[i].vendor].name,
+		    vendor) == 0)
 			return 1;
 	return 0;
 }
@@ -539,7 +542,11 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 			return;
 		}
 	}
-	if (!req->tls && !g->bootstrap) {
+	/*
+	 * Never in clear text: a phone's file holds its password, and a
+	 * bootstrap file its token URL.
+	 */
+	if (!req->tls) {
 		refuse(resp, REF_PLAIN_HTTP);
 		return;
 	}

@@ -5,15 +5,18 @@
  * from the connection and sends struct prov_resp.
  *
  * Token folder: the token names a user (looked up by its hash); the folder
- * holds exactly the per-device files of that user's devices and every
- * vendor's common files. A file for a MAC that is not this user's device
- * gets the same 404 as a file that does not exist.
+ * holds exactly the per-device files of that user's devices and the common
+ * files of their vendor classes. A file for a MAC that is not this user's
+ * device gets the same 404 as a file that does not exist. Vendors' file
+ * names overlap, so the class the registry files a device under decides
+ * which rule answers a name holding its MAC.
  *
  * Flat folder (legacy classes): the MAC in the file name must be
  * registered (allowlist), held in a live lease by the requesting address
  * (lease binding) and named by the verified client certificate, as the
  * class's legacy settings say. With bootstrap on, the file is served with
  * its credentials blanked and the phone pointed at its token folder.
+ * Phones' own files never go out over plain HTTP.
  */
 #ifndef PB_SERVE_H
 #define PB_SERVE_H
