@@ -35,6 +35,7 @@
 #include "net.h"
 #include "packet.h"
 #include "registry.h"
+#include "runstate.h"
 #include "server.h"
 #include "sync.h"
 
@@ -75,6 +76,7 @@ struct dhcpd {
 	struct iface		*ifs;
 	size_t			 nifs;
 	char			*pidfile;
+	unsigned long		 reloads;
 	struct stats		 st;
 };
 
@@ -427,7 +429,7 @@ close_interfaces(struct iface *ifs, size_t n)
 
 /* Loads and checks a config, logging every error; NULL if it has any. */
 static struct cfg *
-load_config(const char *path)
+load_config(const char *path, char *why, size_t whysz)
 {
 	struct cfg_errors	 errs;
 	struct cfg		*cfg;
@@ -439,6 +441,10 @@ load_config(const char *path)
 		log_warnx("%s", cfg_error_format(&errs.v[i], line,
 		    sizeof(line)));
 	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
+	/* The first error says where to look; the log has them all. */
+	if (errs.n > 0)
+		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
+		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
 	cfg_errors_free(&errs);
 	return NULL;
 }
@@ -460,6 +466,19 @@ sync_registry(struct cfg *cfg)
 	return 0;
 }
 
+/* Tells provboxctl reload how the reload went (why NULL: it took). */
+static void
+reload_done(const struct cfg *cfg, const char *why)
+{
+	D.reloads++;
+	runstate_write_reload(cfg->run_dir, "provbox-dhcpd", D.reloads,
+	    why == NULL, why);
+	if (why != NULL)
+		log_warnx("reload refused (%s): the running config stays", why);
+	else
+		log_info("reloaded %s", D.cfgpath);
+}
+
 /*
  * SIGHUP: a new config, the registry synced to it, a new address index and
  * the interfaces it names. Any failure leaves the running config in place.
@@ -472,35 +491,35 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	struct leasedb	*ldb;
 	struct iface	*ifs;
 	size_t		 nifs;
-	char		 err[256];
+	char		 why[512];
 
 	(void)sig;
 	(void)what;
 	(void)arg;
 	log_info("reloading %s", D.cfgpath);
-	if ((cfg = load_config(D.cfgpath)) == NULL) {
-		log_warnx("reload refused: the running config stays");
+	if ((cfg = load_config(D.cfgpath, why, sizeof(why))) == NULL) {
+		reload_done(D.cfg, why);
 		return;
 	}
 	if (strcmp(cfg->registry_path, D.cfg->registry_path) != 0)
 		log_warnx("registry.path changed: it takes effect at restart");
-	if ((ldb = leasedb_new(D.reg, cfg, err, sizeof(err))) == NULL) {
-		log_warnx("reload refused: %s", err);
+	if ((ldb = leasedb_new(D.reg, cfg, why, sizeof(why))) == NULL) {
 		cfg_free(cfg);
+		reload_done(D.cfg, why);
 		return;
 	}
 	/* The sync is one transaction: it lands whole or not at all. */
 	if (sync_registry(cfg) != 0) {
-		log_warnx("reload refused: the running config stays");
 		leasedb_free(ldb);
 		cfg_free(cfg);
+		reload_done(D.cfg, "the registry sync failed (see the log)");
 		return;
 	}
 	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
-		log_warnx("reload refused: the running config stays (its "
-		    "users and devices are in the registry already)");
 		leasedb_free(ldb);
 		cfg_free(cfg);
+		reload_done(D.cfg, "cannot open the interfaces (see the log); "
+		    "its users and devices are in the registry already");
 		return;
 	}
 	close_interfaces(D.ifs, D.nifs);
@@ -514,7 +533,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		log_set_level(cfg->log_level);
 	if (watch_interfaces() != 0)
 		log_warnx("reload: cannot watch the sockets");
-	log_info("reloaded %s", D.cfgpath);
+	reload_done(D.cfg, NULL);
 }
 
 static void
@@ -569,29 +588,6 @@ drop_privileges(const char *user)
 	    "only", user);
 }
 
-static void
-write_pidfile(const char *run_dir)
-{
-	FILE *f;
-
-	if (mkdir(run_dir, 0755) != 0 && errno != EEXIST) {
-		log_warn("cannot create %s", run_dir);
-		return;
-	}
-	if (asprintf(&D.pidfile, "%s/provbox-dhcpd.pid", run_dir) < 0) {
-		D.pidfile = NULL;
-		return;
-	}
-	if ((f = fopen(D.pidfile, "w")) == NULL) {
-		log_warn("cannot write %s", D.pidfile);
-		free(D.pidfile);
-		D.pidfile = NULL;
-		return;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -622,7 +618,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init("provbox-dhcpd", 1, D.debug ? PB_LOG_DEBUG : PB_LOG_INFO);
-	if ((D.cfg = load_config(D.cfgpath)) == NULL)
+	if ((D.cfg = load_config(D.cfgpath, err, sizeof(err))) == NULL)
 		return 1;
 	if (check_only) {
 		fprintf(stderr, "%s: OK\n", D.cfgpath);
@@ -656,7 +652,7 @@ main(int argc, char *argv[])
 		log_init("provbox-dhcpd", 0, D.debug ? PB_LOG_DEBUG :
 		    D.cfg->log_level);
 	}
-	write_pidfile(D.cfg->run_dir);
+	D.pidfile = runstate_write_pid(D.cfg->run_dir, "provbox-dhcpd");
 	drop_privileges(D.cfg->user);
 
 	sigs[0] = evsignal_new(D.base, SIGHUP, on_hup, NULL);

@@ -36,6 +36,7 @@
 #include "guard.h"
 #include "log.h"
 #include "registry.h"
+#include "runstate.h"
 #include "serve.h"
 #include "sync.h"
 #include "tls.h"
@@ -65,6 +66,7 @@ struct provd {
 	size_t			 nbound;
 	unsigned		 conns;		/* live TLS connections */
 	int			 paused;	/* listeners off at the limit */
+	unsigned long		 reloads;
 	unsigned long		 requests;
 	unsigned long		 status[6];	/* by hundreds */
 };
@@ -427,7 +429,7 @@ bind_all(struct evhttp *h, char **list, size_t n)
 }
 
 static struct cfg *
-load_config(const char *path)
+load_config(const char *path, char *why, size_t whysz)
 {
 	struct cfg_errors	 errs;
 	struct cfg		*cfg;
@@ -439,6 +441,10 @@ load_config(const char *path)
 		log_warnx("%s", cfg_error_format(&errs.v[i], line,
 		    sizeof(line)));
 	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
+	/* The first error says where to look; the log has them all. */
+	if (errs.n > 0)
+		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
+		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
 	cfg_errors_free(&errs);
 	return NULL;
 }
@@ -446,20 +452,22 @@ load_config(const char *path)
 /* Config, templates and TLS context: all of them or none. */
 static int
 load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
-    SSL_CTX **ctx)
+    SSL_CTX **ctx, char *why, size_t whysz)
 {
 	char err[512];
 
 	*tp = NULL;
 	*ctx = NULL;
-	if ((*cfg = load_config(path)) == NULL)
+	if ((*cfg = load_config(path, why, whysz)) == NULL)
 		return -1;
 	if ((*tp = prov_templates_load(*cfg, err, sizeof(err))) == NULL) {
 		log_warnx("template %s", err);
+		snprintf(why, whysz, "template %.400s", err);
 		goto fail;
 	}
 	if ((*ctx = tls_ctx_new(*cfg, err, sizeof(err))) == NULL) {
 		log_warnx("TLS: %s", err);
+		snprintf(why, whysz, "TLS: %.400s", err);
 		goto fail;
 	}
 	return 0;
@@ -500,6 +508,19 @@ apply_limits(struct evhttp *h)
 	evhttp_set_timeout(h, (int)lim->timeout);
 }
 
+/* Tells provboxctl reload how the reload went (why NULL: it took). */
+static void
+reload_done(const struct cfg *cfg, const char *why)
+{
+	P.reloads++;
+	runstate_write_reload(cfg->run_dir, "provbox-provisiond", P.reloads,
+	    why == NULL, why);
+	if (why != NULL)
+		log_warnx("reload refused (%s): the running config stays", why);
+	else
+		log_info("reloaded %s", P.cfgpath);
+}
+
 /*
  * SIGHUP: config, templates and TLS material anew, the registry synced.
  * Open connections finish on the context they started with (OpenSSL
@@ -511,20 +532,21 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	struct cfg		*cfg;
 	struct prov_templates	*tp;
 	SSL_CTX			*ctx;
+	char			 why[512];
 
 	(void)sig;
 	(void)what;
 	(void)arg;
 	log_info("reloading %s", P.cfgpath);
-	if (load_all(P.cfgpath, &cfg, &tp, &ctx) != 0) {
-		log_warnx("reload refused: the running config stays");
+	if (load_all(P.cfgpath, &cfg, &tp, &ctx, why, sizeof(why)) != 0) {
+		reload_done(P.cfg, why);
 		return;
 	}
 	if (sync_registry(cfg) != 0) {
-		log_warnx("reload refused: the running config stays");
 		SSL_CTX_free(ctx);
 		prov_templates_free(tp);
 		cfg_free(cfg);
+		reload_done(P.cfg, "the registry sync failed (see the log)");
 		return;
 	}
 	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
@@ -543,7 +565,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	apply_limits(P.http);
 	if (!P.debug)
 		log_set_level(cfg->log_level);
-	log_info("reloaded %s", P.cfgpath);
+	reload_done(P.cfg, NULL);
 }
 
 static void
@@ -594,27 +616,6 @@ drop_privileges(const char *user)
 	log_info("running as %s", user);
 }
 
-static void
-write_pidfile(const char *run_dir)
-{
-	FILE *f;
-
-	if (mkdir(run_dir, 0755) != 0 && errno != EEXIST)
-		return;
-	if (asprintf(&P.pidfile, "%s/provbox-provisiond.pid", run_dir) < 0) {
-		P.pidfile = NULL;
-		return;
-	}
-	if ((f = fopen(P.pidfile, "w")) == NULL) {
-		log_warn("cannot write %s", P.pidfile);
-		free(P.pidfile);
-		P.pidfile = NULL;
-		return;
-	}
-	fprintf(f, "%ld\n", (long)getpid());
-	fclose(f);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -647,7 +648,7 @@ main(int argc, char *argv[])
 		usage();
 	log_init("provbox-provisiond", 1, P.debug ? PB_LOG_DEBUG :
 	    PB_LOG_INFO);
-	if (load_all(P.cfgpath, &P.cfg, &P.tp, &P.ctx) != 0)
+	if (load_all(P.cfgpath, &P.cfg, &P.tp, &P.ctx, err, sizeof(err)) != 0)
 		return 1;
 	if (check_only) {
 		fprintf(stderr, "%s: OK\n", P.cfgpath);
@@ -688,7 +689,7 @@ main(int argc, char *argv[])
 		log_init("provbox-provisiond", 0, P.debug ? PB_LOG_DEBUG :
 		    P.cfg->log_level);
 	}
-	write_pidfile(P.cfg->run_dir);
+	P.pidfile = runstate_write_pid(P.cfg->run_dir, "provbox-provisiond");
 	drop_privileges(P.cfg->user);
 
 	sigs[0] = evsignal_new(P.base, SIGHUP, on_hup, NULL);
