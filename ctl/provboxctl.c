@@ -1,36 +1,62 @@
 /*
- * provboxctl - the admin's tool: checks the config, brings it into the
- * registry and shows what the registry holds.
+ * provboxctl - the admin's tool. It reads the same config as the daemons
+ * and talks to the registry directly (its own LMDB environment):
+ *
+ *   check                 validate the config, print every error
+ *   sync                  bring users and devices into the registry
+ *   users | devices | leases [--json]
+ *   url USER|MAC          the provisioning URL(s) a user or phone gets
+ *   rotate USER           a new token; the old one stops working at once
+ *   revoke USER           no token at all until rotated
+ *   status MAC            a phone's class, user, lease(s)
+ *   reload                check the config, then SIGHUP both daemons and
+ *                         report whether each took it
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "cfg.h"
 #include "log.h"
 #include "registry.h"
+#include "runstate.h"
 #include "sync.h"
+#include "token.h"
+#include "urltmpl.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
+#define MAX_COLS	8
+
+static int	 json;
+static time_t	 now;
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: provboxctl [-c config] command\n"
-	    "commands:\n"
-	    "  check   validate the config and print every error\n"
-	    "  sync    bring users and devices from the config into the "
-	    "registry\n"
-	    "  show    print what the registry holds\n"
-	    "  leases  print every lease: address, MAC, state, end, client\n");
+	    "usage: provboxctl [-c config] [--json] command [argument]\n"
+	    "  check            validate the config; print every error\n"
+	    "  sync             bring users and devices into the registry\n"
+	    "  users            users, their SIP accounts and tokens\n"
+	    "  devices          phones, their users, classes and leases\n"
+	    "  leases           every lease: address, MAC, state, end\n"
+	    "  url USER|MAC     the provisioning URL a user's phones get\n"
+	    "  rotate USER      give USER a new token (the old one dies)\n"
+	    "  revoke USER      take USER's token away until rotated\n"
+	    "  status MAC       what provbox knows of one phone\n"
+	    "  reload           check the config, then reload both daemons\n");
 	exit(2);
 }
 
@@ -52,6 +78,186 @@ load(const char *path, unsigned flags)
 		return NULL;
 	}
 	return cfg;
+}
+
+static struct reg *
+open_registry(const struct cfg *cfg, unsigned flags)
+{
+	struct reg	*reg;
+	char		 err[512];
+
+	if (reg_open(cfg->registry_path, cfg->registry_map_size, flags |
+	    (cfg->registry_sync ? 0 : REG_NOSYNC), &reg, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "provboxctl: %s\n", err);
+		return NULL;
+	}
+	return reg;
+}
+
+/* "in 41m", "3h ago", "now": how far t is from now. */
+static const char *
+reltime(time_t t, char *buf, size_t sz)
+{
+	long long	 d = (long long)(t - now), a = d < 0 ? -d : d;
+	const char	*unit = "s";
+
+	if (t == 0)
+		return "-";
+	if (a < 5)
+		return "now";
+	if (a >= 172800) {
+		a /= 86400;
+		unit = "d";
+	} else if (a >= 7200) {
+		a /= 3600;
+		unit = "h";
+	} else if (a >= 120) {
+		a /= 60;
+		unit = "m";
+	}
+	snprintf(buf, sz, d > 0 ? "in %lld%s" : "%lld%s ago", a, unit);
+	return buf;
+}
+
+/* Writes s as a JSON string. */
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* A table printed with aligned columns, or as a JSON array of objects. */
+struct table {
+	const char	*cols[MAX_COLS];	/* header; JSON keys */
+	size_t		 ncols;
+	char		*(*rows)[MAX_COLS];
+	size_t		 nrows;
+	int		 numeric[MAX_COLS];	/* JSON: a number, not a string */
+};
+
+static int
+table_add(struct table *t, char *const *vals)
+{
+	char *(*n)[MAX_COLS] = reallocarray(t->rows, t->nrows + 1,
+	    sizeof(*t->rows));
+
+	if (n == NULL)
+		return -1;
+	t->rows = n;
+	for (size_t i = 0; i < t->ncols; i++)
+		if ((t->rows[t->nrows][i] = strdup(vals[i] ? vals[i] : "")) ==
+		    NULL)
+			return -1;
+	t->nrows++;
+	return 0;
+}
+
+static void
+table_print(struct table *t)
+{
+	size_t w[MAX_COLS];
+
+	if (json) {
+		printf("[");
+		for (size_t r = 0; r < t->nrows; r++) {
+			printf("%s\n  {", r ? "," : "");
+			for (size_t c = 0; c < t->ncols; c++) {
+				printf("%s", c ? ", " : "");
+				json_str(t->cols[c]);
+				printf(": ");
+				if (t->numeric[c] && t->rows[r][c][0] != '\0')
+					printf("%s", t->rows[r][c]);
+				else if (t->numeric[c])
+					printf("null");
+				else
+					json_str(t->rows[r][c]);
+			}
+			printf("}");
+		}
+		printf("%s]\n", t->nrows ? "\n" : "");
+		return;
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->cols[c]);
+		for (size_t r = 0; r < t->nrows; r++)
+			if (strlen(t->rows[r][c]) > w[c])
+				w[c] = strlen(t->rows[r][c]);
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
+		    t->cols[c], c + 1 < t->ncols ? "  " : "\n");
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++)
+			printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
+			    t->rows[r][c], c + 1 < t->ncols ? "  " : "\n");
+}
+
+static void
+table_free(struct table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++)
+			free(t->rows[r][c]);
+	free(t->rows);
+}
+
+/* Everything a command needs: config, registry, a read transaction. */
+struct session {
+	struct cfg	*cfg;
+	struct reg	*reg;
+	struct reg_txn	 txn;
+};
+
+static int
+session_open(struct session *s, const char *path, int write)
+{
+	memset(s, 0, sizeof(*s));
+	if ((s->cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+		return -1;
+	if ((s->reg = open_registry(s->cfg, write ? 0 : REG_RDONLY)) == NULL ||
+	    reg_txn_begin(s->reg, &s->txn, !write) != 0) {
+		if (s->reg != NULL)
+			fprintf(stderr, "provboxctl: %s\n",
+			    reg_strerror(s->txn.err));
+		reg_close(s->reg);
+		cfg_free(s->cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Commits (a write session) and closes; 0 or 1 for the exit status. */
+static int
+session_close(struct session *s, int ok)
+{
+	int ret = ok ? 0 : 1;
+
+	if (ok && !s->txn.rdonly && reg_txn_commit(&s->txn) != 0) {
+		fprintf(stderr, "provboxctl: %s\n", reg_strerror(s->txn.err));
+		ret = 1;
+	} else if (s->txn.txn != NULL) {
+		if (ok && s->txn.err != REG_OK) {
+			fprintf(stderr, "provboxctl: %s\n",
+			    reg_strerror(s->txn.err));
+			ret = 1;
+		}
+		reg_txn_abort(&s->txn);
+	}
+	reg_close(s->reg);
+	cfg_free(s->cfg);
+	return ret;
 }
 
 static size_t
@@ -81,21 +287,6 @@ cmd_check(const char *path)
 	return 0;
 }
 
-static struct reg *
-open_registry(const struct cfg *cfg, unsigned flags)
-{
-	struct reg	*reg;
-	char		 err[512];
-
-	if (reg_open(cfg->registry_path, cfg->registry_map_size, flags |
-	    (cfg->registry_sync ? 0 : REG_NOSYNC), &reg, err,
-	    sizeof(err)) != 0) {
-		fprintf(stderr, "provboxctl: %s\n", err);
-		return NULL;
-	}
-	return reg;
-}
-
 static int
 cmd_sync(const char *path)
 {
@@ -109,7 +300,7 @@ cmd_sync(const char *path)
 		return 1;
 	if ((reg = open_registry(cfg, 0)) == NULL)
 		goto done;
-	if (reg_sync(reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
+	if (reg_sync(reg, cfg, now, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "provboxctl: %s\n", err);
 		goto done;
 	}
@@ -126,107 +317,398 @@ done:
 	return ret;
 }
 
-static int
-show_user(const struct reg_user *u, void *arg)
-{
-	char tok[32];
+struct walk {
+	struct session	*s;
+	struct table	*t;
+	int		 failed;
+};
 
-	(void)arg;
-	printf("  %-16s %-24s sip %s@%s:%u  token %s\n", u->name,
-	    u->display_name[0] ? u->display_name : "-", u->sip_user,
-	    u->sip_server, u->sip_port,
-	    u->token[0] ? log_redact(tok, sizeof(tok), u->token) : "revoked");
+static int
+user_row(const struct reg_user *u, void *arg)
+{
+	struct walk		*w = arg;
+	const struct cfg_user	*cu = cfg_user_find(w->s->cfg, u->name);
+	char			 tok[32], sip[400], when[32], ndev[16];
+	char			*row[MAX_COLS];
+
+	snprintf(sip, sizeof(sip), "%s@%s:%u", u->sip_user, u->sip_server,
+	    u->sip_port);
+	snprintf(ndev, sizeof(ndev), "%zu", cu != NULL ? cu->ndevices : 0);
+	row[0] = (char *)u->name;
+	row[1] = (char *)u->display_name;
+	row[2] = sip;
+	row[3] = ndev;
+	row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
+	    (char *)"revoked";
+	row[5] = (char *)(json ? "" : reltime(u->token_created, when,
+	    sizeof(when)));
+	if (json)
+		snprintf(row[5] = when, sizeof(when), "%lld",
+		    (long long)u->token_created);
+	if (table_add(w->t, row) != 0)
+		return -1;
 	return 0;
 }
 
 static int
-show_device(const struct reg_device *d, void *arg)
+cmd_users(const char *path)
 {
-	char mac[MAC_STR_LEN];
+	struct session	s;
+	struct table	t = { { "user", "display_name", "sip", "devices",
+			    "token", "token_created" }, 6, NULL, 0,
+			    { 0, 0, 0, 1, 0, 1 } };
+	struct walk	w = { &s, &t, 0 };
+	int		ok;
 
-	(void)arg;
-	printf("  %s  %-16s %-12s %s\n", mac_format(&d->mac, mac), d->user,
-	    d->vendor, d->model[0] ? d->model : "-");
-	return 0;
+	if (session_open(&s, path, 0) != 0)
+		return 1;
+	ok = reg_user_foreach(&s.txn, user_row, &w) == 0;
+	if (ok)
+		table_print(&t);
+	table_free(&t);
+	return session_close(&s, ok);
+}
+
+/* The newest live lease of mac: its address, or 0. */
+static uint32_t
+lease_of(struct reg_txn *txn, const struct mac_addr *mac,
+    struct reg_lease *out)
+{
+	uint32_t	ips[8];
+	uint32_t	best = 0;
+	int		n = reg_lease_ips_by_mac(txn, mac, ips, 8);
+
+	for (int i = 0; i < n && i < 8; i++) {
+		struct reg_lease l;
+
+		if (reg_lease_get(txn, ips[i], &l) != 0)
+			continue;
+		if (best == 0 || l.expire > out->expire) {
+			*out = l;
+			best = ips[i];
+		}
+	}
+	return best;
 }
 
 static int
-show_lease(const struct reg_lease *l, void *arg)
+device_row(const struct reg_device *d, void *arg)
 {
-	const time_t	*now = arg;
-	char		 ip[IP4_STR_LEN], mac[MAC_STR_LEN], host[128];
-	struct mac_addr	 m;
+	struct walk		*w = arg;
+	struct reg_lease	 l;
+	char			 mac[MAC_STR_LEN], ip[IP4_STR_LEN] = "";
+	char			 state[64] = "", *row[MAX_COLS];
 
-	memset(&m, 0, sizeof(m));
-	if (l->hlen == 6)
+	if (lease_of(&w->s->txn, &d->mac, &l) != 0) {
+		ip4_format(l.ip, ip);
+		snprintf(state, sizeof(state), "%s", lease_state_str(
+		    (enum lease_state)l.state));
+		if (l.expire <= now)
+			snprintf(state, sizeof(state), "expired");
+	}
+	row[0] = mac_format(&d->mac, mac);
+	row[1] = (char *)d->user;
+	row[2] = (char *)d->vendor;
+	row[3] = (char *)d->model;
+	row[4] = ip;
+	row[5] = state;
+	return table_add(w->t, row);
+}
+
+static int
+cmd_devices(const char *path)
+{
+	struct session	s;
+	struct table	t = { { "mac", "user", "class", "model", "address",
+			    "lease" }, 6, NULL, 0, { 0 } };
+	struct walk	w = { &s, &t, 0 };
+	int		ok;
+
+	if (session_open(&s, path, 0) != 0)
+		return 1;
+	ok = reg_device_foreach(&s.txn, device_row, &w) == 0;
+	if (ok)
+		table_print(&t);
+	table_free(&t);
+	return session_close(&s, ok);
+}
+
+static int
+lease_row(const struct reg_lease *l, void *arg)
+{
+	struct walk		*w = arg;
+	struct reg_device	 d;
+	struct mac_addr		 m;
+	char			 ip[IP4_STR_LEN], mac[MAC_STR_LEN] = "";
+	char			 when[32], host[REG_HOSTNAME_MAX * 4 + 8];
+	char			*row[MAX_COLS];
+
+	ip4_format(l->ip, ip);
+	if (l->htype == 1 && l->hlen == 6) {
 		memcpy(m.b, l->chaddr, 6);
-	printf("%-15s %s %-8s %+8lds %s\n", ip4_format(l->ip, ip),
-	    l->hlen == 6 ? mac_format(&m, mac) : "-", lease_state_str(
-	    (enum lease_state)l->state), (long)(l->expire - *now),
-	    log_escape(host, sizeof(host), l->hostname, l->hostname_len));
-	return 0;
+		mac_format(&m, mac);
+	}
+	if (json)
+		snprintf(when, sizeof(when), "%lld", (long long)l->expire);
+	else
+		reltime(l->expire, when, sizeof(when));
+	row[0] = ip;
+	row[1] = mac;
+	row[2] = (char *)lease_state_str((enum lease_state)l->state);
+	row[3] = when;
+	row[4] = mac[0] && reg_device_get(&w->s->txn, &m, &d) == 0 ?
+	    d.user : (char *)"";
+	/* Client bytes, escaped: a hostname is whatever the client sent. */
+	row[5] = log_escape(host, sizeof(host), l->hostname, l->hostname_len);
+	return table_add(w->t, row);
 }
 
 static int
 cmd_leases(const char *path)
 {
-	struct cfg	*cfg;
-	struct reg	*reg = NULL;
-	struct reg_txn	 txn;
-	time_t		 now = time(NULL);
-	int		 ret = 1;
+	struct session	s;
+	struct table	t = { { "address", "mac", "state", "ends", "user",
+			    "hostname" }, 6, NULL, 0, { 0, 0, 0, 1, 0, 0 } };
+	struct walk	w = { &s, &t, 0 };
+	int		ok;
 
-	if ((cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+	if (session_open(&s, path, 0) != 0)
 		return 1;
-	if ((reg = open_registry(cfg, REG_RDONLY)) == NULL)
-		goto done;
-	if (reg_txn_begin(reg, &txn, 1) != 0 ||
-	    reg_lease_foreach(&txn, show_lease, &now) != 0) {
-		fprintf(stderr, "provboxctl: %s\n", reg_strerror(txn.err));
-		reg_txn_abort(&txn);
+	ok = reg_lease_foreach(&s.txn, lease_row, &w) == 0;
+	if (ok)
+		table_print(&t);
+	table_free(&t);
+	return session_close(&s, ok);
+}
+
+/* The token folder URL of a user with a token. */
+static void
+folder_url(const struct cfg *cfg, const struct reg_user *u, char *buf,
+    size_t sz)
+{
+	snprintf(buf, sz, "%s%s/%s/", cfg->prov.base_url ?
+	    cfg->prov.base_url : "", cfg->prov.token_path, u->token);
+}
+
+/* Prints the class options a registered phone is given, filled. */
+static void
+print_options(const struct cfg *cfg, const struct cfg_vendor *v,
+    const struct reg_user *u, const struct reg_device *d)
+{
+	struct tmpl_vars	 vars;
+	char			 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
+	char			 out[1024];
+
+	memset(&vars, 0, sizeof(vars));
+	vars.base_url = cfg->prov.base_url;
+	vars.token = v->mode == PROV_MODE_TOKEN ? u->token : NULL;
+	vars.mac = mac_format_plain(&d->mac, mac, 0);
+	vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
+	vars.model = d->model;
+	vars.vendor = v->name;
+	for (size_t i = 0; i < v->noptions; i++) {
+		const struct cfg_option *o = &v->options[i];
+
+		if (o->tmpl != NULL && tmpl_expand(o->tmpl, &vars, out,
+		    sizeof(out)) >= 0)
+			printf("  option %u: %s\n", o->code, out);
+		for (size_t k = 0; k < o->nsub; k++)
+			if (o->sub[k].tmpl != NULL && tmpl_expand(
+			    o->sub[k].tmpl, &vars, out, sizeof(out)) >= 0)
+				printf("  option %u.%u: %s\n", o->code,
+				    o->sub[k].code, out);
+	}
+}
+
+static int
+cmd_url(const char *path, const char *who)
+{
+	struct session		 s;
+	struct reg_user		 u;
+	struct reg_device	 d;
+	struct mac_addr		 mac;
+	const struct cfg_vendor	*v = NULL;
+	char			 url[1024];
+	int			 ok = 0, r;
+
+	if (session_open(&s, path, 0) != 0)
+		return 1;
+	memset(&u, 0, sizeof(u));
+	if (mac_parse(who, &mac) == 0) {
+		if ((r = reg_device_get(&s.txn, &mac, &d)) != 0) {
+			fprintf(stderr, "provboxctl: %s is not in the "
+			    "registry (is it in users.conf? run sync)\n", who);
+			goto done;
+		}
+		v = cfg_vendor_find(s.cfg, d.vendor);
+		who = d.user;
+	}
+	if ((r = reg_user_get(&s.txn, who, &u)) != 0) {
+		fprintf(stderr, "provboxctl: no user %s in the registry\n",
+		    who);
 		goto done;
 	}
-	reg_txn_abort(&txn);
-	ret = 0;
+	if (v != NULL && v->mode == PROV_MODE_LEGACY) {
+		printf("%s%s/ (flat folder: class %s is legacy)\n",
+		    s.cfg->prov.base_url ? s.cfg->prov.base_url : "",
+		    s.cfg->prov.legacy_path, v->name);
+	} else if (u.token[0] == '\0') {
+		fprintf(stderr, "provboxctl: %s's token is revoked (provboxctl "
+		    "rotate %s gives a new one)\n", u.name, u.name);
+		goto done;
+	} else {
+		folder_url(s.cfg, &u, url, sizeof(url));
+		printf("%s\n", url);
+	}
+	if (v != NULL)
+		print_options(s.cfg, v, &u, &d);
+	ok = 1;
 done:
-	reg_close(reg);
-	cfg_free(cfg);
+	reg_user_clear(&u);
+	return session_close(&s, ok);
+}
+
+/* rotate (a new token) or revoke (none) a user's token. */
+static int
+cmd_token(const char *path, const char *who, int rotate)
+{
+	struct session	s;
+	struct reg_user	u;
+	char		url[1024];
+	int		ok = 0, ret;
+
+	if (session_open(&s, path, 1) != 0)
+		return 1;
+	memset(&u, 0, sizeof(u));
+	url[0] = '\0';
+	if (reg_user_get(&s.txn, who, &u) != 0) {
+		fprintf(stderr, "provboxctl: no user %s in the registry\n",
+		    who);
+		goto done;
+	}
+	if (rotate && token_generate(u.token) != 0) {
+		fprintf(stderr, "provboxctl: the random number generator "
+		    "failed\n");
+		goto done;
+	}
+	if (!rotate)
+		u.token[0] = '\0';
+	u.token_created = now;
+	if (reg_user_put(&s.txn, &u) != 0)
+		goto done;
+	if (rotate)
+		folder_url(s.cfg, &u, url, sizeof(url));
+	ok = 1;
+done:
+	reg_user_clear(&u);
+	/* Nothing is said to have happened before the commit lands. */
+	if ((ret = session_close(&s, ok)) == 0 && ok) {
+		if (rotate)
+			printf("%s: new token; the old one no longer works. "
+			    "Phones get the new URL at their next DHCP "
+			    "renewal:\n%s\n", who, url);
+		else
+			printf("%s: token revoked; the folder is closed until "
+			    "provboxctl rotate %s.\n", who, who);
+	}
+	OPENSSL_cleanse(url, sizeof(url));
 	return ret;
 }
 
 static int
-cmd_show(const char *path)
+cmd_status(const char *path, const char *arg)
+{
+	struct session		 s;
+	struct reg_device	 d;
+	struct mac_addr		 mac;
+	uint32_t		 ips[8];
+	char			 m[MAC_STR_LEN], ip[IP4_STR_LEN], when[32];
+	int			 n, r;
+
+	if (mac_parse(arg, &mac) != 0) {
+		fprintf(stderr, "provboxctl: %s is not a MAC address\n", arg);
+		return 2;
+	}
+	if (session_open(&s, path, 0) != 0)
+		return 1;
+	mac_format(&mac, m);
+	if ((r = reg_device_get(&s.txn, &mac, &d)) == 0)
+		printf("%s: class %s, user %s%s%s\n", m, d.vendor, d.user,
+		    d.model[0] ? ", model " : "", d.model);
+	else
+		printf("%s: not registered (no user has it in users.conf)\n",
+		    m);
+	n = reg_lease_ips_by_mac(&s.txn, &mac, ips, 8);
+	if (n <= 0)
+		printf("  lease: none\n");
+	for (int i = 0; i < n && i < 8; i++) {
+		struct reg_lease l;
+
+		if (reg_lease_get(&s.txn, ips[i], &l) != 0)
+			continue;
+		printf("  lease: %s %s, %s %s\n", ip4_format(l.ip, ip),
+		    lease_state_str((enum lease_state)l.state),
+		    l.expire > now ? "ends" : "ended", reltime(l.expire, when,
+		    sizeof(when)));
+	}
+	return session_close(&s, 1);
+}
+
+/* Sends SIGHUP to one daemon and waits for its reload status. */
+static int
+reload_one(const struct cfg *cfg, const char *name)
+{
+	unsigned long	 seq0 = 0, seq;
+	char		 why[512];
+	int		 had, ok;
+	pid_t		 pid = runstate_read_pid(cfg->run_dir, name);
+
+	if (pid < 0) {
+		printf("%s: not running (no live pid in %s)\n", name,
+		    cfg->run_dir);
+		return 0;
+	}
+	had = runstate_read_reload(cfg->run_dir, name, &seq0, &ok, why,
+	    sizeof(why)) == 0;
+	if (kill(pid, SIGHUP) != 0) {
+		printf("%s (pid %ld): cannot signal it: %s\n", name,
+		    (long)pid, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 100; i++) {
+		usleep(100 * 1000);
+		if (runstate_read_reload(cfg->run_dir, name, &seq, &ok, why,
+		    sizeof(why)) == 0 && (!had || seq != seq0)) {
+			if (ok)
+				printf("%s (pid %ld): reloaded\n", name,
+				    (long)pid);
+			else
+				printf("%s (pid %ld): refused the new config: "
+				    "%s\n", name, (long)pid, why);
+			return ok ? 0 : -1;
+		}
+	}
+	printf("%s (pid %ld): no answer within 10 s (see its log)\n", name,
+	    (long)pid);
+	return -1;
+}
+
+static int
+cmd_reload(const char *path)
 {
 	struct cfg	*cfg;
-	struct reg	*reg = NULL;
-	struct reg_txn	 txn;
-	int		 ret = 1;
+	int		 ret = 0;
 
-	if ((cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+	/* The same check the daemons make: nothing is sent if it fails. */
+	if ((cfg = load(path, 0)) == NULL) {
+		fprintf(stderr, "provboxctl: not reloading: the running "
+		    "daemons keep their config\n");
 		return 1;
-	if ((reg = open_registry(cfg, REG_RDONLY)) == NULL)
-		goto done;
-	if (reg_txn_begin(reg, &txn, 1) != 0)
-		goto fail;
-	printf("registry %s (schema %u)\n", cfg->registry_path,
-	    reg_schema_version(reg));
-	printf("users (%ld):\n", reg_count(&txn, REG_T_USERS));
-	if (reg_user_foreach(&txn, show_user, NULL) != 0)
-		goto fail;
-	printf("devices (%ld):\n", reg_count(&txn, REG_T_DEVICES));
-	if (reg_device_foreach(&txn, show_device, NULL) != 0)
-		goto fail;
-	printf("leases: %ld\n", reg_count(&txn, REG_T_LEASES));
-	if (txn.err != REG_OK)
-		goto fail;
-	reg_txn_abort(&txn);
-	ret = 0;
-	goto done;
-fail:
-	fprintf(stderr, "provboxctl: %s\n", reg_strerror(txn.err));
-	reg_txn_abort(&txn);
-done:
-	reg_close(reg);
+	}
+	if (reload_one(cfg, "provbox-dhcpd") != 0)
+		ret = 1;
+	if (reload_one(cfg, "provbox-provisiond") != 0)
+		ret = 1;
 	cfg_free(cfg);
 	return ret;
 }
@@ -234,14 +716,23 @@ done:
 int
 main(int argc, char *argv[])
 {
-	const char	*path = DEFAULT_CONFIG;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char	*path = DEFAULT_CONFIG, *cmd;
 	int		 ch;
 
 	log_init("provboxctl", 1, PB_LOG_WARNING);
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	now = time(NULL);
+	while ((ch = getopt_long(argc, argv, "c:jh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		default:
 			usage();
@@ -249,15 +740,31 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (argc < 1)
 		usage();
-	if (strcmp(argv[0], "check") == 0)
-		return cmd_check(path);
-	if (strcmp(argv[0], "sync") == 0)
-		return cmd_sync(path);
-	if (strcmp(argv[0], "show") == 0)
-		return cmd_show(path);
-	if (strcmp(argv[0], "leases") == 0)
-		return cmd_leases(path);
+	cmd = argv[0];
+	if (argc == 1) {
+		if (strcmp(cmd, "check") == 0)
+			return cmd_check(path);
+		if (strcmp(cmd, "sync") == 0)
+			return cmd_sync(path);
+		if (strcmp(cmd, "users") == 0 || strcmp(cmd, "show") == 0)
+			return cmd_users(path);
+		if (strcmp(cmd, "devices") == 0)
+			return cmd_devices(path);
+		if (strcmp(cmd, "leases") == 0)
+			return cmd_leases(path);
+		if (strcmp(cmd, "reload") == 0)
+			return cmd_reload(path);
+	} else if (argc == 2) {
+		if (strcmp(cmd, "url") == 0)
+			return cmd_url(path, argv[1]);
+		if (strcmp(cmd, "rotate") == 0)
+			return cmd_token(path, argv[1], 1);
+		if (strcmp(cmd, "revoke") == 0)
+			return cmd_token(path, argv[1], 0);
+		if (strcmp(cmd, "status") == 0)
+			return cmd_status(path, argv[1]);
+	}
 	usage();
 }
