@@ -32,11 +32,13 @@ static const struct {
 	[REG_T_LEASE_CLIENT] = { "lease_client", MDB_DUPSORT | MDB_DUPFIXED },
 	[REG_T_LEASE_MAC] = { "lease_mac", MDB_DUPSORT | MDB_DUPFIXED },
 	[REG_T_META] = { "meta", 0 },
+	[REG_T_FETCHES] = { "fetches", 0 },
 };
 
 struct reg {
 	MDB_env		*env;
 	MDB_dbi		 dbi[REG_T_COUNT];
+	int		 missing[REG_T_COUNT];
 	unsigned	 schema;
 	char		*path;
 };
@@ -207,6 +209,11 @@ reg_open(const char *path, size_t map_size, unsigned flags,
 	for (int i = 0; i < REG_T_COUNT; i++) {
 		rc = mdb_dbi_open(t, tables[i].name, tables[i].flags |
 		    (rdonly ? 0 : MDB_CREATE), &reg->dbi[i]);
+		/* A table newer than the registry: empty until a write. */
+		if (rc == MDB_NOTFOUND && rdonly && i == REG_T_FETCHES) {
+			reg->missing[i] = 1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
 			snprintf(err, errsz, "registry %s is not initialised "
 			    "(run provboxctl sync)", path);
@@ -371,6 +378,8 @@ db_get(struct reg_txn *txn, enum reg_table t, const void *key, size_t klen,
 
 	if (txn_ok(txn, 0) != 0)
 		return -1;
+	if (txn->reg->missing[t])
+		return REG_NOTFOUND;
 	rc = mdb_get(txn->txn, txn->reg->dbi[t], &k, v);
 	if (rc == MDB_NOTFOUND)
 		return REG_NOTFOUND;
@@ -1025,9 +1034,54 @@ reg_count(struct reg_txn *txn, enum reg_table table)
 
 	if ((unsigned)table >= REG_T_COUNT || txn_ok(txn, 0) != 0)
 		return -1;
+	if (txn->reg->missing[table])
+		return 0;
 	if ((rc = mdb_stat(txn->txn, txn->reg->dbi[table], &st)) != 0)
 		return txn_fail(txn, rc, "stat");
 	return (long)st.ms_entries;
+}
+
+int
+reg_fetch_put(struct reg_txn *txn, const struct reg_fetch *f)
+{
+	uint8_t		buf[REC_BUF];
+	struct wire	w;
+
+	wire_init(&w, buf, sizeof(buf));
+	wire_write_u8(&w, REC_VERSION);
+	wire_write_u64(&w, (uint64_t)f->time);
+	wire_write_u32(&w, f->ip);
+	wire_write_u16(&w, f->status);
+	put_str(&w, f->file);
+	put_str(&w, f->refused);
+	if (w.err)
+		return txn_set_err(txn, REG_EINVAL);
+	return db_put(txn, REG_T_FETCHES, f->mac.b, 6, buf, sizeof(buf) -
+	    w.rem);
+}
+
+int
+reg_fetch_get(struct reg_txn *txn, const struct mac_addr *mac,
+    struct reg_fetch *out)
+{
+	MDB_val		v;
+	struct wire	w;
+	int		r, e;
+
+	if ((r = db_get(txn, REG_T_FETCHES, mac->b, 6, &v)) != 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->mac = *mac;
+	if ((e = rec_begin(&w, &v)) != REG_OK)
+		return txn_set_err(txn, e);
+	out->time = (int64_t)wire_read_u64(&w);
+	out->ip = wire_read_u32(&w);
+	out->status = wire_read_u16(&w);
+	get_str(&w, out->file, sizeof(out->file));
+	get_str(&w, out->refused, sizeof(out->refused));
+	if (w.err)
+		return txn_set_err(txn, REG_ECORRUPT);
+	return 0;
 }
 
 int

@@ -13,6 +13,8 @@
  *   lease_client  client key -> IPv4 (duplicates sorted: one client may
  *                 hold leases in several subnets)
  *   lease_mac     MAC -> IPv4 (duplicates sorted)
+ *   fetches       MAC -> the phone's last provisioning fetch (written by
+ *                 provisiond only)
  *
  * Every record starts with a version byte, so its layout can change without
  * losing data; a registry whose schema is newer than this build understands
@@ -185,8 +187,22 @@ enum reg_table {
 	REG_T_LEASE_CLIENT,
 	REG_T_LEASE_MAC,
 	REG_T_META,
+	REG_T_FETCHES,
 	REG_T_COUNT
 };
+
+/* A phone's last request to the provisioning service. */
+struct reg_fetch {
+	struct mac_addr	 mac;
+	int64_t		 time;
+	uint32_t	 ip;		/* host order; 0 if not IPv4 */
+	uint16_t	 status;	/* HTTP status answered */
+	char		 file[129];
+	char		 refused[32];	/* the guard that refused, or "" */
+};
+int	reg_fetch_put(struct reg_txn *txn, const struct reg_fetch *f);
+int	reg_fetch_get(struct reg_txn *txn, const struct mac_addr *mac,
+	    struct reg_fetch *out);
 /* Number of records in a table, or -1. */
 long	reg_count(struct reg_txn *txn, enum reg_table table);
 

@@ -620,6 +620,7 @@ cmd_status(const char *path, const char *arg)
 {
 	struct session		 s;
 	struct reg_device	 d;
+	struct reg_fetch	 f;
 	struct mac_addr		 mac;
 	uint32_t		 ips[8];
 	char			 m[MAC_STR_LEN], ip[IP4_STR_LEN], when[32];
@@ -651,6 +652,15 @@ cmd_status(const char *path, const char *arg)
 		    l.expire > now ? "ends" : "ended", reltime(l.expire, when,
 		    sizeof(when)));
 	}
+	if ((r = reg_fetch_get(&s.txn, &mac, &f)) == 0) {
+		char fip[IP4_STR_LEN];
+
+		printf("  last fetch: %s from %s: %s, %u%s%s\n", reltime(
+		    (time_t)f.time, when, sizeof(when)), f.ip ? ip4_format(f.ip,
+		    fip) : "(IPv6)", f.file, f.status, f.refused[0] ?
+		    ", refused by " : "", f.refused);
+	} else if (r == REG_NOTFOUND)
+		printf("  last fetch: none recorded\n");
 	return session_close(&s, 1);
 }
 

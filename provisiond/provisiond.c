@@ -47,6 +47,7 @@
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
+#define FETCH_QUEUE	512	/* fetch records written at most once a second */
 
 struct provd {
 	const char		*cfgpath;
@@ -67,6 +68,8 @@ struct provd {
 	unsigned		 conns;		/* live TLS connections */
 	int			 paused;	/* listeners off at the limit */
 	unsigned long		 reloads;
+	struct reg_fetch	 fetches[FETCH_QUEUE];
+	size_t			 nfetches;
 	unsigned long		 requests;
 	unsigned long		 status[6];	/* by hundreds */
 };
@@ -224,6 +227,58 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 	    subject[0] ? subject : "-", prov_refusal_str(r->refused));
 }
 
+static struct log_ratelimit rl_fetch = LOG_RATELIMIT_INIT(3, 60);
+
+/*
+ * Writes the queued fetch records in one transaction. They are what
+ * provboxctl status shows of a phone; losing a second of them to a crash
+ * costs nothing, so they share one commit instead of one per request.
+ */
+static void
+fetch_flush(void)
+{
+	struct reg_txn	txn;
+	int		ok;
+
+	if (P.nfetches == 0)
+		return;
+	ok = reg_txn_begin(P.reg, &txn, 0) == 0;
+	for (size_t i = 0; ok && i < P.nfetches; i++)
+		ok = reg_fetch_put(&txn, &P.fetches[i]) == 0;
+	if (!ok || reg_txn_commit(&txn) != 0) {
+		log_warnx_rl(&rl_fetch, "cannot record %zu fetches: %s",
+		    P.nfetches, reg_strerror(txn.err));
+		reg_txn_abort(&txn);
+	}
+	P.nfetches = 0;
+}
+
+static void
+fetch_note(const struct prov_resp *r, uint32_t ip, time_t now)
+{
+	struct reg_fetch	*f = NULL;
+
+	if (!r->has_mac)
+		return;
+	for (size_t i = 0; i < P.nfetches && f == NULL; i++)
+		if (mac_cmp(&P.fetches[i].mac, &r->mac) == 0)
+			f = &P.fetches[i];
+	if (f == NULL) {
+		if (P.nfetches == FETCH_QUEUE)
+			fetch_flush();
+		f = &P.fetches[P.nfetches++];
+	}
+	memset(f, 0, sizeof(*f));
+	f->mac = r->mac;
+	f->time = now;
+	f->ip = ip;
+	f->status = (uint16_t)r->status;
+	snprintf(f->file, sizeof(f->file), "%s", r->file);
+	if (r->refused != REF_NONE)
+		snprintf(f->refused, sizeof(f->refused), "%s",
+		    prov_refusal_str(r->refused));
+}
+
 static void
 on_block_ended(const struct guard_addr *a, void *arg)
 {
@@ -241,6 +296,15 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	guard_sweep(P.guard, time(NULL), on_block_ended, NULL);
+}
+
+static void
+on_fetch_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	fetch_flush();
 }
 
 static void
@@ -373,6 +437,7 @@ send:
 	evhttp_send_reply(req, r.status, r.reason, body);
 	evbuffer_free(body);
 	audit(peer, method, &r, bytes, subject);
+	fetch_note(&r, pr.peer_ip4, now);
 	prov_resp_clear(&r);
 }
 
@@ -619,8 +684,8 @@ drop_privileges(const char *user)
 int
 main(int argc, char *argv[])
 {
-	struct event	*sigs[4], *sweep;
-	struct timeval	 tv = { SWEEP_SECONDS, 0 };
+	struct event	*sigs[4], *sweep, *fetch_ev;
+	struct timeval	 tv = { SWEEP_SECONDS, 0 }, one_second = { 1, 0 };
 	char		 err[512];
 	int		 ch, check_only = 0;
 
@@ -702,12 +767,17 @@ main(int argc, char *argv[])
 	if ((sweep = event_new(P.base, -1, EV_PERSIST, on_sweep, NULL)) ==
 	    NULL || event_add(sweep, &tv) != 0)
 		fatalx("cannot start the guard sweep");
+	if ((fetch_ev = event_new(P.base, -1, EV_PERSIST, on_fetch_timer,
+	    NULL)) == NULL || event_add(fetch_ev, &one_second) != 0)
+		fatalx("cannot start the fetch records");
 	log_info("provbox-provisiond started (config %s, registry %s)",
 	    P.cfgpath, P.cfg->registry_path);
 
 	event_base_dispatch(P.base);
 
 	log_stats();
+	fetch_flush();
+	event_free(fetch_ev);
 	event_free(sweep);
 	for (int i = 0; i < 4; i++)
 		event_free(sigs[i]);

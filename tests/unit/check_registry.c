@@ -601,6 +601,40 @@ START_TEST(test_reset_renew)
 }
 END_TEST
 
+START_TEST(test_fetch_records)
+{
+	struct reg_fetch	f, got;
+	struct reg_txn		txn;
+
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(mac_parse("80:5e:c0:00:00:01", &f.mac), 0);
+	f.time = 1700000123;
+	f.ip = 0x0a2a0065;
+	f.status = 403;
+	snprintf(f.file, sizeof(f.file), "805ec0000001.cfg");
+	snprintf(f.refused, sizeof(f.refused), "lease-binding");
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_fetch_get(&txn, &f.mac, &got), REG_NOTFOUND);
+	ck_assert_int_eq(reg_fetch_put(&txn, &f), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	/* The last fetch replaces the one before. */
+	f.status = 200;
+	f.refused[0] = '\0';
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_fetch_put(&txn, &f), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_fetch_get(&txn, &f.mac, &got), 0);
+	ck_assert_int_eq(got.time, 1700000123);
+	ck_assert_uint_eq(got.ip, 0x0a2a0065);
+	ck_assert_uint_eq(got.status, 200);
+	ck_assert_str_eq(got.file, "805ec0000001.cfg");
+	ck_assert_str_eq(got.refused, "");
+	ck_assert_int_eq(reg_count(&txn, REG_T_FETCHES), 1);
+	reg_txn_abort(&txn);
+}
+END_TEST
+
 static Suite *
 registry_suite(void)
 {
@@ -622,6 +656,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_full_map_keeps_data);
 	tcase_add_test(tc, test_two_processes_write);
 	tcase_add_test(tc, test_reset_renew);
+	tcase_add_test(tc, test_fetch_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
