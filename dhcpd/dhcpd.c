@@ -14,22 +14,19 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
+#include "daemon.h"
 #include "leasedb.h"
 #include "log.h"
 #include "net.h"
@@ -427,56 +424,11 @@ close_interfaces(struct iface *ifs, size_t n)
 	free(ifs);
 }
 
-/* Loads and checks a config, logging every error; NULL if it has any. */
-static struct cfg *
-load_config(const char *path, char *why, size_t whysz)
-{
-	struct cfg_errors	 errs;
-	struct cfg		*cfg;
-	char			 line[1024];
-
-	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) == 0)
-		return cfg;
-	for (size_t i = 0; i < errs.n; i++)
-		log_warnx("%s", cfg_error_format(&errs.v[i], line,
-		    sizeof(line)));
-	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
-	/* The first error says where to look; the log has them all. */
-	if (errs.n > 0)
-		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
-		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
-	cfg_errors_free(&errs);
-	return NULL;
-}
-
-static int
-sync_registry(struct cfg *cfg)
-{
-	struct reg_sync_stats	st;
-	char			err[256];
-
-	if (reg_sync(D.reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	log_info("registry: users %u added, %u changed, %u removed; devices "
-	    "%u added, %u changed, %u removed", st.users_added,
-	    st.users_changed, st.users_removed, st.devices_added,
-	    st.devices_changed, st.devices_removed);
-	return 0;
-}
-
 /* Tells provboxctl reload how the reload went (why NULL: it took). */
 static void
-reload_done(const struct cfg *cfg, const char *why)
+reloaded(const char *why)
 {
-	D.reloads++;
-	runstate_write_reload(cfg->run_dir, "provbox-dhcpd", D.reloads,
-	    why == NULL, why);
-	if (why != NULL)
-		log_warnx("reload refused (%s): the running config stays", why);
-	else
-		log_info("reloaded %s", D.cfgpath);
+	daemon_reload_done(D.cfg, "provbox-dhcpd", &D.reloads, D.cfgpath, why);
 }
 
 /*
@@ -497,29 +449,30 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_info("reloading %s", D.cfgpath);
-	if ((cfg = load_config(D.cfgpath, why, sizeof(why))) == NULL) {
-		reload_done(D.cfg, why);
+	if ((cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, why,
+	    sizeof(why))) == NULL) {
+		reloaded(why);
 		return;
 	}
 	if (strcmp(cfg->registry_path, D.cfg->registry_path) != 0)
 		log_warnx("registry.path changed: it takes effect at restart");
 	if ((ldb = leasedb_new(D.reg, cfg, why, sizeof(why))) == NULL) {
 		cfg_free(cfg);
-		reload_done(D.cfg, why);
+		reloaded(why);
 		return;
 	}
 	/* The sync is one transaction: it lands whole or not at all. */
-	if (sync_registry(cfg) != 0) {
+	if (daemon_sync(D.reg, cfg) != 0) {
 		leasedb_free(ldb);
 		cfg_free(cfg);
-		reload_done(D.cfg, "the registry sync failed (see the log)");
+		reloaded("the registry sync failed (see the log)");
 		return;
 	}
 	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
 		leasedb_free(ldb);
 		cfg_free(cfg);
-		reload_done(D.cfg, "cannot open the interfaces (see the log); "
-		    "its users and devices are in the registry already");
+		reloaded("cannot open the interfaces (see the log); its "
+		    "users and devices are in the registry already");
 		return;
 	}
 	close_interfaces(D.ifs, D.nifs);
@@ -533,7 +486,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		log_set_level(cfg->log_level);
 	if (watch_interfaces() != 0)
 		log_warnx("reload: cannot watch the sockets");
-	reload_done(D.cfg, NULL);
+	reloaded(NULL);
 }
 
 static void
@@ -552,40 +505,6 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_stats();
-}
-
-/*
- * Becomes user, keeping only what serving needs: CAP_NET_BIND_SERVICE and
- * CAP_NET_RAW, so a reload can still open the sockets of a new interface.
- */
-static void
-drop_privileges(const char *user)
-{
-	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3,
-					    0 };
-	struct __user_cap_data_struct	 data[2];
-	uint32_t			 keep;
-	struct passwd			*pw;
-
-	if (user == NULL || getuid() != 0)
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user %s does not exist", user);
-	if (prctl(PR_SET_KEEPCAPS, 1) != 0)
-		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
-	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) != 0)
-		fatal("dropping privileges to %s", user);
-	keep = 1u << CAP_NET_BIND_SERVICE | 1u << CAP_NET_RAW;
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = keep;
-	if (syscall(SYS_capset, &hdr, data) != 0)
-		fatal("capset");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-	log_info("running as %s with CAP_NET_BIND_SERVICE and CAP_NET_RAW "
-	    "only", user);
 }
 
 int
@@ -618,7 +537,8 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init("provbox-dhcpd", 1, D.debug ? PB_LOG_DEBUG : PB_LOG_INFO);
-	if ((D.cfg = load_config(D.cfgpath, err, sizeof(err))) == NULL)
+	if ((D.cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, err,
+	    sizeof(err))) == NULL)
 		return 1;
 	if (check_only) {
 		fprintf(stderr, "%s: OK\n", D.cfgpath);
@@ -637,7 +557,7 @@ main(int argc, char *argv[])
 	if (!D.cfg->registry_sync)
 		log_warnx("registry.sync is off: acknowledged leases can be "
 		    "lost in a power failure");
-	if (sync_registry(D.cfg) != 0)
+	if (daemon_sync(D.reg, D.cfg) != 0)
 		fatalx("cannot bring the config into the registry");
 	if ((D.ldb = leasedb_new(D.reg, D.cfg, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -653,7 +573,9 @@ main(int argc, char *argv[])
 		    D.cfg->log_level);
 	}
 	D.pidfile = runstate_write_pid(D.cfg->run_dir, "provbox-dhcpd");
-	drop_privileges(D.cfg->user);
+	/* Kept so a reload can open the sockets of a new interface. */
+	daemon_drop_privileges(D.cfg->user, 1ULL << CAP_NET_BIND_SERVICE |
+	    1ULL << CAP_NET_RAW);
 
 	sigs[0] = evsignal_new(D.base, SIGHUP, on_hup, NULL);
 	sigs[1] = evsignal_new(D.base, SIGTERM, on_term, NULL);

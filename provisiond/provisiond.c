@@ -7,14 +7,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <grp.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,6 +30,7 @@
 
 #include "certmac.h"
 #include "cfg.h"
+#include "daemon.h"
 #include "guard.h"
 #include "log.h"
 #include "registry.h"
@@ -493,27 +491,6 @@ bind_all(struct evhttp *h, char **list, size_t n)
 	return 0;
 }
 
-static struct cfg *
-load_config(const char *path, char *why, size_t whysz)
-{
-	struct cfg_errors	 errs;
-	struct cfg		*cfg;
-	char			 line[1024];
-
-	if (cfg_load(path, 0, &cfg, &errs) == 0)
-		return cfg;
-	for (size_t i = 0; i < errs.n; i++)
-		log_warnx("%s", cfg_error_format(&errs.v[i], line,
-		    sizeof(line)));
-	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
-	/* The first error says where to look; the log has them all. */
-	if (errs.n > 0)
-		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
-		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
-	cfg_errors_free(&errs);
-	return NULL;
-}
-
 /* Config, templates and TLS context: all of them or none. */
 static int
 load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
@@ -523,7 +500,7 @@ load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
 
 	*tp = NULL;
 	*ctx = NULL;
-	if ((*cfg = load_config(path, why, whysz)) == NULL)
+	if ((*cfg = daemon_load_config(path, 0, why, whysz)) == NULL)
 		return -1;
 	if ((*tp = prov_templates_load(*cfg, err, sizeof(err))) == NULL) {
 		log_warnx("template %s", err);
@@ -544,23 +521,6 @@ fail:
 	return -1;
 }
 
-static int
-sync_registry(struct cfg *cfg)
-{
-	struct reg_sync_stats	st;
-	char			err[256];
-
-	if (reg_sync(P.reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	log_info("registry: users %u added, %u changed, %u removed; devices "
-	    "%u added, %u changed, %u removed", st.users_added,
-	    st.users_changed, st.users_removed, st.devices_added,
-	    st.devices_changed, st.devices_removed);
-	return 0;
-}
-
 static void
 apply_limits(struct evhttp *h)
 {
@@ -575,15 +535,9 @@ apply_limits(struct evhttp *h)
 
 /* Tells provboxctl reload how the reload went (why NULL: it took). */
 static void
-reload_done(const struct cfg *cfg, const char *why)
+reloaded(const char *why)
 {
-	P.reloads++;
-	runstate_write_reload(cfg->run_dir, "provbox-provisiond", P.reloads,
-	    why == NULL, why);
-	if (why != NULL)
-		log_warnx("reload refused (%s): the running config stays", why);
-	else
-		log_info("reloaded %s", P.cfgpath);
+	daemon_reload_done(P.cfg, "provbox-provisiond", &P.reloads, P.cfgpath, why);
 }
 
 /*
@@ -604,14 +558,14 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	log_info("reloading %s", P.cfgpath);
 	if (load_all(P.cfgpath, &cfg, &tp, &ctx, why, sizeof(why)) != 0) {
-		reload_done(P.cfg, why);
+		reloaded(why);
 		return;
 	}
-	if (sync_registry(cfg) != 0) {
+	if (daemon_sync(P.reg, cfg) != 0) {
 		SSL_CTX_free(ctx);
 		prov_templates_free(tp);
 		cfg_free(cfg);
-		reload_done(P.cfg, "the registry sync failed (see the log)");
+		reloaded("the registry sync failed (see the log)");
 		return;
 	}
 	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
@@ -630,7 +584,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	apply_limits(P.http);
 	if (!P.debug)
 		log_set_level(cfg->log_level);
-	reload_done(P.cfg, NULL);
+	reloaded(NULL);
 }
 
 static void
@@ -661,24 +615,6 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_stats();
-}
-
-static void
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if (user == NULL || getuid() != 0)
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user %s does not exist", user);
-	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
-	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) != 0)
-		fatal("dropping privileges to %s", user);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-	log_info("running as %s", user);
 }
 
 int
@@ -728,7 +664,7 @@ main(int argc, char *argv[])
 	    P.cfg->registry_sync ? 0 : REG_NOSYNC, &P.reg, err,
 	    sizeof(err)) != 0)
 		fatalx("%s", err);
-	if (sync_registry(P.cfg) != 0)
+	if (daemon_sync(P.reg, P.cfg) != 0)
 		fatalx("cannot bring the config into the registry");
 	if ((ssl_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 	    ssl_conn_gone)) < 0)
@@ -755,7 +691,7 @@ main(int argc, char *argv[])
 		    P.cfg->log_level);
 	}
 	P.pidfile = runstate_write_pid(P.cfg->run_dir, "provbox-provisiond");
-	drop_privileges(P.cfg->user);
+	daemon_drop_privileges(P.cfg->user, 0);
 
 	sigs[0] = evsignal_new(P.base, SIGHUP, on_hup, NULL);
 	sigs[1] = evsignal_new(P.base, SIGTERM, on_term, NULL);

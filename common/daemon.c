@@ -1,0 +1,99 @@
+/*
+ * daemon.c - what both daemons do the same way.
+ */
+#include "config.h"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "runstate.h"
+#include "sync.h"
+
+struct cfg *
+daemon_load_config(const char *path, unsigned flags, char *why, size_t whysz)
+{
+	struct cfg_errors	 errs;
+	struct cfg		*cfg;
+	char			 line[1024];
+
+	if (cfg_load(path, flags, &cfg, &errs) == 0)
+		return cfg;
+	for (size_t i = 0; i < errs.n; i++)
+		log_warnx("%s", cfg_error_format(&errs.v[i], line,
+		    sizeof(line)));
+	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
+	/* The first error says where to look; the log has them all. */
+	if (errs.n > 0)
+		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
+		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
+	cfg_errors_free(&errs);
+	return NULL;
+}
+
+int
+daemon_sync(struct reg *reg, const struct cfg *cfg)
+{
+	struct reg_sync_stats	st;
+	char			err[256];
+
+	if (reg_sync(reg, cfg, time(NULL), &st, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	log_info("registry: users %u added, %u changed, %u removed; devices "
+	    "%u added, %u changed, %u removed", st.users_added,
+	    st.users_changed, st.users_removed, st.devices_added,
+	    st.devices_changed, st.devices_removed);
+	return 0;
+}
+
+void
+daemon_drop_privileges(const char *user, uint64_t keep)
+{
+	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3,
+					    0 };
+	struct __user_cap_data_struct	 data[2];
+	struct passwd			*pw;
+
+	if (user == NULL || getuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user %s does not exist", user);
+	if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1) != 0)
+		fatal("prctl(PR_SET_KEEPCAPS)");
+	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
+	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) != 0)
+		fatal("dropping privileges to %s", user);
+	/* setuid() cleared the effective set; take back only what we keep. */
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)keep;
+	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		fatal("capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	log_info("running as %s%s", user, keep ? " with only the capabilities "
+	    "it needs" : "");
+}
+
+void
+daemon_reload_done(const struct cfg *cfg, const char *name,
+    unsigned long *seq, const char *cfgpath, const char *why)
+{
+	(*seq)++;
+	runstate_write_reload(cfg->run_dir, name, *seq, why == NULL, why);
+	if (why != NULL)
+		log_warnx("reload refused (%s): the running config stays", why);
+	else
+		log_info("reloaded %s", cfgpath);
+}

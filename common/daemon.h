@@ -1,0 +1,36 @@
+/*
+ * daemon.h - what both daemons do the same way: load the config logging
+ * every error, bring it into the registry, drop privileges, and report a
+ * reload to provboxctl.
+ */
+#ifndef PB_DAEMON_H
+#define PB_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "registry.h"
+
+/*
+ * Loads path with cfg_load(flags), logging every error. NULL if it has
+ * any; why then holds the first one (for the reload status).
+ */
+struct cfg	*daemon_load_config(const char *path, unsigned flags,
+		    char *why, size_t whysz);
+/* reg_sync() with its counts logged. 0 or -1 (logged). */
+int		 daemon_sync(struct reg *reg, const struct cfg *cfg);
+/*
+ * When running as root and user is set: becomes user, keeping only the
+ * capabilities in keep (a mask of 1 << CAP_*; 0 keeps none), and sets
+ * no_new_privs. Fatal on failure: a half-dropped daemon must not run.
+ */
+void		 daemon_drop_privileges(const char *user, uint64_t keep);
+/*
+ * Records a reload in <run_dir>/<name>.reload and logs it: why NULL means
+ * the new config took, otherwise why it was refused. *seq counts reloads.
+ */
+void		 daemon_reload_done(const struct cfg *cfg, const char *name,
+		    unsigned long *seq, const char *cfgpath, const char *why);
+
+#endif /* PB_DAEMON_H */
