@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,6 +465,7 @@ bind_all(struct evhttp *h, char **list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct evhttp_bound_socket *bs;
+		int	 one = 1;
 		char	 host[64];
 		char	*colon = strrchr(list[i], ':');
 		size_t	 hlen = (size_t)(colon - list[i]);
@@ -482,6 +484,14 @@ bind_all(struct evhttp *h, char **list, size_t n)
 			log_warn("cannot listen on %s", list[i]);
 			return -1;
 		}
+		/*
+		 * Headers and body leave as two TLS records; with Nagle the
+		 * second waits for the client's delayed ACK (~40 ms). Linux
+		 * passes TCP_NODELAY from the listener to accepted sockets.
+		 */
+		if (setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
+		    TCP_NODELAY, &one, sizeof(one)) != 0)
+			log_warn("TCP_NODELAY on %s", list[i]);
 		if (h == P.https && P.nbound < sizeof(P.bound) /
 		    sizeof(P.bound[0]))
 			P.bound[P.nbound++] = bs;
