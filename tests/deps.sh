@@ -25,6 +25,7 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libconfig-dev liblmdb-dev check openssl)
 
 # What the integration tests need on top: real DHCP clients and a relay,
-# a capture tool, and the network namespace tools.
+# a capture tool, the network namespace tools, HTTPS clients and a load
+# generator, and mdb_dump to read tokens from the registry.
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
-	iproute2 curl)
+	iproute2 curl nghttp2-client lmdb-utils)

@@ -60,20 +60,25 @@ die() {
 
 # ------------------------------------------------------------ set-up, tools
 
-# pb_need_tools: exits 77 unless root and every client, relay and capture
-# tool is there; installs the Debian packages of missing ones first.
+# The tools a suite needs, as "tool=debian-package" words. A suite sets
+# PB_TOOLS before pb_init; the default is what dhcp.sh needs. Tools in
+# PB_TOOLS_OPTIONAL are installed when missing, but the suite runs without
+# them (it checks with command -v and falls back).
+PB_TOOLS_DHCP="dhclient=isc-dhcp-client udhcpc=udhcpc dhcpcd=dhcpcd-base
+	dhcrelay=isc-dhcp-relay tshark=tshark ip=iproute2"
+
+# pb_need_tools: exits 77 unless root and every tool of PB_TOOLS is there;
+# installs the Debian packages of missing ones (and of missing
+# PB_TOOLS_OPTIONAL ones) first.
 pb_need_tools() {
-	local -A pkg_of=([dhclient]=isc-dhcp-client [udhcpc]=udhcpc
-		[dhcpcd]=dhcpcd-base [dhcrelay]=isc-dhcp-relay [tshark]=tshark
-		[ip]=iproute2)
-	local missing=() pkgs=() t
+	local missing=() pkgs=() names=() w t
 
 	if [ "$(id -u)" -ne 0 ]; then
 		pb_say "SKIP $PB_SUITE: needs root (network namespaces)"
 		exit 77
 	fi
-	for t in "${!pkg_of[@]}"; do
-		command -v "$t" >/dev/null 2>&1 || pkgs+=("${pkg_of[$t]}")
+	for w in ${PB_TOOLS:-$PB_TOOLS_DHCP} ${PB_TOOLS_OPTIONAL:-}; do
+		command -v "${w%%=*}" >/dev/null 2>&1 || pkgs+=("${w#*=}")
 	done
 	if [ ${#pkgs[@]} -gt 0 ]; then
 		pb_note "installing: ${pkgs[*]}"
@@ -81,8 +86,17 @@ pb_need_tools() {
 		apt-get install -y -qq "${pkgs[@]}" >/dev/null 2>&1 ||
 		    { apt-get update -qq >/dev/null 2>&1 &&
 		    apt-get install -y -qq "${pkgs[@]}" >/dev/null 2>&1; }
+		# One missing optional package must not keep the others out.
+		for w in "${pkgs[@]}"; do
+			dpkg-query -W -f='${Status}' "$w" 2>/dev/null |
+			    grep -q 'install ok installed' ||
+			    apt-get install -y -qq "$w" >/dev/null 2>&1
+		done
 	fi
-	for t in "${!pkg_of[@]}" timeout od ps; do
+	for w in ${PB_TOOLS:-$PB_TOOLS_DHCP}; do
+		names+=("${w%%=*}")
+	done
+	for t in "${names[@]}" timeout od ps; do
 		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
