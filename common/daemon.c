@@ -88,10 +88,9 @@ daemon_drop_privileges(const char *user, uint64_t keep)
 
 void
 daemon_reload_done(const struct cfg *cfg, const char *name,
-    unsigned long *seq, const char *cfgpath, const char *why)
+    const char *cfgpath, const char *why)
 {
-	(*seq)++;
-	runstate_write_reload(cfg->run_dir, name, *seq, why == NULL, why);
+	runstate_write_reload(cfg->run_dir, name, why == NULL, why);
 	if (why != NULL)
 		log_warnx("reload refused (%s): the running config stays", why);
 	else

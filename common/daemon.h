@@ -28,9 +28,9 @@ int		 daemon_sync(struct reg *reg, const struct cfg *cfg);
 void		 daemon_drop_privileges(const char *user, uint64_t keep);
 /*
  * Records a reload in <run_dir>/<name>.reload and logs it: why NULL means
- * the new config took, otherwise why it was refused. *seq counts reloads.
+ * the new config took, otherwise why it was refused.
  */
 void		 daemon_reload_done(const struct cfg *cfg, const char *name,
-		    unsigned long *seq, const char *cfgpath, const char *why);
+		    const char *cfgpath, const char *why);
 
 #endif /* PB_DAEMON_H */

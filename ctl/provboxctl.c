@@ -145,6 +145,7 @@ struct table {
 	char		*(*rows)[MAX_COLS];
 	size_t		 nrows;
 	int		 numeric[MAX_COLS];	/* JSON: a number, not a string */
+	int		 nullable[MAX_COLS];	/* JSON: null when empty */
 };
 
 static int
@@ -164,6 +165,34 @@ table_add(struct table *t, char *const *vals)
 	return 0;
 }
 
+/* Columns a UTF-8 string takes: one per character, not per byte. */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* One aligned line: cells padded to their column, no trailing blanks. */
+static void
+print_row(const struct table *t, char *const *cells, const size_t *w)
+{
+	size_t	 last = t->ncols;
+
+	while (last > 0 && cells[last - 1][0] == '\0')
+		last--;
+	for (size_t c = 0; c < last; c++) {
+		fputs(cells[c], stdout);
+		if (c + 1 < last)
+			printf("%*s", (int)(w[c] - width(cells[c]) + 2), "");
+	}
+	putchar('\n');
+}
+
 static void
 table_print(struct table *t)
 {
@@ -179,7 +208,8 @@ table_print(struct table *t)
 				printf(": ");
 				if (t->numeric[c] && t->rows[r][c][0] != '\0')
 					printf("%s", t->rows[r][c]);
-				else if (t->numeric[c])
+				else if (t->numeric[c] || (t->rows[r][c][0] ==
+				    '\0' && t->nullable[c]))
 					printf("null");
 				else
 					json_str(t->rows[r][c]);
@@ -190,18 +220,14 @@ table_print(struct table *t)
 		return;
 	}
 	for (size_t c = 0; c < t->ncols; c++) {
-		w[c] = strlen(t->cols[c]);
+		w[c] = width(t->cols[c]);
 		for (size_t r = 0; r < t->nrows; r++)
-			if (strlen(t->rows[r][c]) > w[c])
-				w[c] = strlen(t->rows[r][c]);
+			if (width(t->rows[r][c]) > w[c])
+				w[c] = width(t->rows[r][c]);
 	}
-	for (size_t c = 0; c < t->ncols; c++)
-		printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
-		    t->cols[c], c + 1 < t->ncols ? "  " : "\n");
+	print_row(t, (char *const *)t->cols, w);
 	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++)
-			printf("%-*s%s", c + 1 < t->ncols ? (int)w[c] : 0,
-			    t->rows[r][c], c + 1 < t->ncols ? "  " : "\n");
+		print_row(t, t->rows[r], w);
 }
 
 static void
@@ -339,7 +365,7 @@ user_row(const struct reg_user *u, void *arg)
 	row[2] = sip;
 	row[3] = ndev;
 	row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
-	    (char *)"revoked";
+	    (char *)(json ? "" : "revoked");
 	row[5] = (char *)(json ? "" : reltime(u->token_created, when,
 	    sizeof(when)));
 	if (json)
@@ -356,7 +382,7 @@ cmd_users(const char *path)
 	struct session	s;
 	struct table	t = { { "user", "display_name", "sip", "devices",
 			    "token", "token_created" }, 6, NULL, 0,
-			    { 0, 0, 0, 1, 0, 1 } };
+			    { 0, 0, 0, 1, 0, 1 }, { 0, 0, 0, 0, 1, 0 } };
 	struct walk	w = { &s, &t, 0 };
 	int		ok;
 
@@ -420,7 +446,7 @@ cmd_devices(const char *path)
 {
 	struct session	s;
 	struct table	t = { { "mac", "user", "class", "model", "address",
-			    "lease" }, 6, NULL, 0, { 0 } };
+			    "lease" }, 6, NULL, 0, { 0 }, { 0 } };
 	struct walk	w = { &s, &t, 0 };
 	int		ok;
 
@@ -468,7 +494,8 @@ cmd_leases(const char *path)
 {
 	struct session	s;
 	struct table	t = { { "address", "mac", "state", "ends", "user",
-			    "hostname" }, 6, NULL, 0, { 0, 0, 0, 1, 0, 0 } };
+			    "hostname" }, 6, NULL, 0, { 0, 0, 0, 1, 0, 0 },
+			    { 0 } };
 	struct walk	w = { &s, &t, 0 };
 	int		ok;
 
@@ -668,7 +695,7 @@ cmd_status(const char *path, const char *arg)
 static int
 reload_one(const struct cfg *cfg, const char *name)
 {
-	unsigned long	 seq0 = 0, seq;
+	unsigned long long seq0 = 0, seq;
 	char		 why[512];
 	int		 had, ok;
 	pid_t		 pid = runstate_read_pid(cfg->run_dir, name);

@@ -73,7 +73,6 @@ struct dhcpd {
 	struct iface		*ifs;
 	size_t			 nifs;
 	char			*pidfile;
-	unsigned long		 reloads;
 	struct stats		 st;
 };
 
@@ -428,7 +427,7 @@ close_interfaces(struct iface *ifs, size_t n)
 static void
 reloaded(const char *why)
 {
-	daemon_reload_done(D.cfg, "provbox-dhcpd", &D.reloads, D.cfgpath, why);
+	daemon_reload_done(D.cfg, "provbox-dhcpd", D.cfgpath, why);
 }
 
 /*

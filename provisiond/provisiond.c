@@ -66,7 +66,6 @@ struct provd {
 	size_t			 nbound;
 	unsigned		 conns;		/* live TLS connections */
 	int			 paused;	/* listeners off at the limit */
-	unsigned long		 reloads;
 	struct reg_fetch	 fetches[FETCH_QUEUE];
 	size_t			 nfetches;
 	unsigned long		 requests;
@@ -547,7 +546,7 @@ apply_limits(struct evhttp *h)
 static void
 reloaded(const char *why)
 {
-	daemon_reload_done(P.cfg, "provbox-provisiond", &P.reloads, P.cfgpath, why);
+	daemon_reload_done(P.cfg, "provbox-provisiond", P.cfgpath, why);
 }
 
 /*
