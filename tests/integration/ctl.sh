@@ -1,0 +1,1086 @@
+#!/usr/bin/env bash
+# ctl.sh - integration tests of provboxctl against running daemons.
+#
+#   bash tests/integration/ctl.sh [BUILD_DIR [RESULTS_FILE]]
+#
+# BUILD_DIR defaults to ../../build from this script. Needs root: it builds
+# its own network in namespaces (see lib.sh for the names) and removes it
+# at the end, also on failure or Ctrl-C:
+#
+#   $T-c1: ${T}c1 10.42.0.30/24 -- veth -- $T-srv: ${T}s1 10.42.0.1/24
+#   curl, and pbprobe as             provbox-dhcpd, provbox-provisiond
+#   the phones (their MACs)          (HTTPS on 10.42.0.1:443), one registry
+#
+# The suite writes its own config (a token-mode "yealink" class with a
+# ${mac}.cfg template, users alice and bob with one phone each, a
+# self-signed server certificate), builds the registry with provboxctl
+# sync, starts both daemons with -f (their pid and reload status files go
+# to the suite's run_dir) and drives them with provboxctl, checking each
+# answer against what the daemons really do: curl for the provisioning
+# folders, pbprobe DHCP exchanges for the leases and the options.
+#
+# Each test prints "PASS name" or "FAIL name: reason"; the last line is
+# "ctl-integration: N passed, N failed", and RESULTS_FILE gets
+# "ctl-integration PASSED FAILED". Exit 0 if all passed, 1 if not, 77 if
+# not root or a tool is missing and cannot be installed.
+#
+# Environment: PB_ONLY="name ..." runs only those tests (and the final log
+# and sanitizer checks; later tests use what earlier ones set up, so pick
+# a prefix of the list); PB_KEEP=1 keeps the temporary directory (config,
+# logs, every provboxctl output).
+
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+# Read by pb_need_tools: python3 parses the --json output.
+# shellcheck disable=SC2034
+PB_TOOLS="curl=curl openssl=openssl python3=python3 ip=iproute2"
+pb_init "${1:-$here/../../build}" "${2:-}" ctl-integration
+
+T=$PB_TAG
+NS_SRV=$T-srv
+NS_C1=$T-c1
+IF_S1=${T}s1
+IF_C1=${T}c1
+SRV_IP=10.42.0.1
+C1_IP=10.42.0.30
+BASE_URL=https://$SRV_IP
+PROVD=$PB_BUILD/provbox-provisiond
+TOKEN_URL_RE="^https://10\\.42\\.0\\.1/p/([A-Za-z0-9_-]{32})/\$"
+UNREG_URL=$BASE_URL/unregistered/
+
+# The phones. No password is 32 characters long, so none can be taken for
+# a token.
+MAC_ALICE=80:5e:c0:10:00:01
+MAC_BOB=80:5e:c0:10:00:02
+MAC_CAROL=80:5e:c0:10:00:03	# added by reload-new-user
+MAC_UNREG=80:5e:c0:10:00:99
+PW_ALICE=alice-Sip-Pw-5711
+PW_BOB=bob-Sip-Pw-5712
+PW_CAROL=carol-Sip-Pw-5713
+PW_MALLORY=mallory-Sip-Pw-5719	# only in the broken users.conf
+# Display names that JSON must escape and that take more bytes than
+# columns; a DHCP hostname with bytes provboxctl escapes.
+BOB_NAME='Bob "Boss" Sales\East'
+BOB_NAME_CONF='Bob \"Boss\" Sales\\East'	# as written in users.conf
+CAROL_NAME='Carol Öztürk'
+ODD_HOST=$'pc"7\\q\001'
+ODD_HOST_SHOWN='pc\"7\\q\x01'	# as provboxctl shows it
+
+CONF_DIR=$PB_TMP/etc
+CONF=$CONF_DIR/provbox.conf
+RUN_DIR=$PB_TMP/run
+LOGS=$PB_TMP/logs
+DHCPD_LOG=$LOGS/dhcpd.log
+PROV_LOG=$LOGS/provisiond.log
+CTL_ERR=$LOGS/provboxctl.err	# every provboxctl run's stderr
+OUT=$PB_TMP/out
+TOKENS=$PB_TMP/tokens		# every full token the suite saw
+mkdir -p "$LOGS" "$OUT" "$CONF_DIR/tls" "$CONF_DIR/templates" \
+    "$CONF_DIR/static"
+: >"$DHCPD_LOG"
+: >"$PROV_LOG"
+: >"$CTL_ERR"
+: >"$TOKENS"
+
+# ------------------------------------------------------------------ config
+
+write_main() {
+	cat >"$CONF" <<EOF
+# Written by tests/integration/ctl.sh.
+registry = { path = "$PB_TMP/registry"; map_size_mb = 64; sync = false; };
+log = { level = "info"; };
+run_dir = "$RUN_DIR";
+dhcp = {
+  authoritative = true;
+  lease_time = 3600;
+  min_lease_time = 60;
+  max_lease_time = 86400;
+  offer_time = 60;
+  # No DNS, domain or NTP options.
+  subnets = (
+    { subnet = "10.42.0.0/24";
+      pools = ( { start = "10.42.0.100"; end = "10.42.0.200"; } );
+      routers = [ "$SRV_IP" ]; }
+  );
+};
+provisioning = {
+  listen = [ "$SRV_IP:443" ];
+  base_url = "$BASE_URL";
+  templates_dir = "templates";
+  static_dir = "static";
+  tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
+  # The tests' own 404s must not get the test client blocked.
+  guard = { max_misses = 1000; window = 60; block = 1; };
+};
+@include "vendors.conf"
+@include "users.conf"
+EOF
+}
+
+write_vendors() {
+	cat >"$CONF_DIR/vendors.conf" <<'EOF'
+vendors = (
+  { name = "yealink";
+    match = { vendor_class_prefix = [ "yealink" ]; oui = [ "80:5e:c0" ]; };
+    mode = "token";
+    options = ( { code = 66; value = "${base_url}/p/${token}/"; } );
+    unregistered = ( { code = 66; value = "${base_url}/unregistered/"; } );
+    files = (
+      { name = "${mac}.cfg"; template = "yealink-mac.cfg"; },
+      { name = "y000000000000.cfg"; template = "yealink-common.cfg"; }
+    );
+  }
+);
+EOF
+}
+
+# write_users [EXTRA_USER_ENTRIES]
+write_users() {
+	cat >"$CONF_DIR/users.conf" <<EOF
+users = (
+  { name = "alice"; display_name = "Alice Reception";
+    sip = { user = "201"; password = "$PW_ALICE"; server = "$SRV_IP"; };
+    devices = ( { mac = "$MAC_ALICE"; vendor = "yealink"; model = "T46S"; } ); },
+  { name = "bob"; display_name = "$BOB_NAME_CONF";
+    sip = { user = "202"; password = "$PW_BOB"; server = "$SRV_IP"; };
+    devices = ( { mac = "$MAC_BOB"; vendor = "yealink"; model = "T46G"; } ); }${1:-}
+);
+EOF
+}
+
+# The line of the device template that a test breaks (reload-refused).
+TMPL_MAC=$CONF_DIR/templates/yealink-mac.cfg
+write_templates() {
+	cat >"$TMPL_MAC" <<'EOF'
+#!version:1.0.0.1
+## {{ device.mac }} ({{ device.model }}) of {{ user.name }}
+account.1.enable = 1
+account.1.label = {{ user.display_name }}
+account.1.user_name = {{ sip.user }}
+account.1.password = {{ sip.password }}
+account.1.sip_server.1.address = {{ sip.server }}
+static.auto_provision.server.url = {{ provisioning_url }}
+EOF
+	cat >"$CONF_DIR/templates/yealink-common.cfg" <<'EOF'
+#!version:1.0.0.1
+## common file of {{ vendor }}
+local_time.time_zone = +1
+EOF
+}
+
+# A self-signed server certificate for the listen address.
+make_cert() {
+	(umask 077 && openssl req -x509 -newkey ec \
+	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	    -subj "/O=provbox tests/CN=$SRV_IP" \
+	    -addext "subjectAltName=IP:$SRV_IP" \
+	    -keyout "$CONF_DIR/tls/server.key" \
+	    -out "$CONF_DIR/tls/server.crt" >"$PB_TMP/openssl.err" 2>&1)
+}
+
+write_config() {
+	write_main && write_vendors && write_users && write_templates &&
+	    make_cert
+}
+
+# Output checkers, in python3: pbtable.py FILE COLUMN... checks that the
+# header is exactly those columns and that every row's cells start at the
+# header's offsets, and prints the rows as tab-separated cells; pbjson.py
+# FILE KEY... parses FILE as a JSON array of objects and prints, per
+# object, "str:VALUE", "num:VALUE", "null" or "<missing>" per KEY.
+write_checkers() {
+	cat >"$PB_TMP/pbtable.py" <<'EOF'
+import re, sys
+path, cols = sys.argv[1], sys.argv[2:]
+lines = open(path, encoding='utf-8', errors='replace').read().split('\n')
+if lines and lines[-1] == '':
+    lines.pop()
+if not lines:
+    sys.exit('no output at all')
+hdr = lines[0]
+names = [m.group() for m in re.finditer(r'\S+', hdr)]
+offs = [m.start() for m in re.finditer(r'\S+', hdr)]
+if names != cols:
+    sys.exit('header is %r, expected the columns %s' % (hdr, ' '.join(cols)))
+for i in range(1, len(offs)):
+    if hdr[offs[i] - 2:offs[i]] != '  ':
+        sys.exit('header %r: columns not two spaces apart' % hdr)
+for n, row in enumerate(lines[1:], 2):
+    cells = []
+    for i, o in enumerate(offs):
+        end = offs[i + 1] if i + 1 < len(offs) else len(row)
+        # Trailing empty cells leave no blanks behind: the line ends.
+        if i > 0 and len(row) <= o - 2 and row.rstrip(' ') == row:
+            cells.append('')
+            continue
+        if i > 0 and row[o - 2:o] != '  ':
+            sys.exit('line %d %r: column %s does not start at offset %d '
+                     'as in the header' % (n, row, names[i], o))
+        cell = row[o:end].rstrip(' ')
+        if cell.startswith(' '):
+            sys.exit('line %d %r: column %s starts after offset %d'
+                     % (n, row, names[i], o))
+        cells.append(cell)
+    print('\t'.join(cells))
+EOF
+	cat >"$PB_TMP/pbjson.py" <<'EOF'
+import json, sys
+path, keys = sys.argv[1], sys.argv[2:]
+try:
+    with open(path, encoding='utf-8') as f:
+        data = json.load(f)
+except ValueError as e:
+    sys.exit('not JSON: %s' % e)
+if not isinstance(data, list):
+    sys.exit('not a JSON array')
+for o in data:
+    if not isinstance(o, dict):
+        sys.exit('an element is not an object: %r' % (o,))
+    out = []
+    for k in keys:
+        v = o.get(k, KeyError)
+        if v is KeyError:
+            out.append('<missing>')
+        elif v is None:
+            out.append('null')
+        elif isinstance(v, bool):
+            out.append('bool:%s' % v)
+        elif isinstance(v, (int, float)):
+            out.append('num:%s' % v)
+        elif isinstance(v, str):
+            out.append('str:' + v)
+        else:
+            out.append('other:%r' % (v,))
+    print('\t'.join(out))
+EOF
+}
+
+# table FILE COLUMN...: the rows (tab-separated) of a human table, or dies.
+table() {
+	local f=$1 rows
+
+	shift
+	rows=$(python3 "$PB_TMP/pbtable.py" "$f" "$@" 2>"$f.check") ||
+	    die "$(basename "$f"): $(head -c 400 "$f.check")"
+	printf '%s\n' "$rows" >"$f.rows"
+}
+
+# json FILE KEY...: the objects' values (tab-separated), or dies.
+json() {
+	local f=$1 rows
+
+	shift
+	rows=$(python3 "$PB_TMP/pbjson.py" "$f" "$@" 2>"$f.check") ||
+	    die "$(basename "$f"): $(head -c 400 "$f.check")"
+	printf '%s\n' "$rows" >"$f.rows"
+}
+
+# row FILE FIRST_CELL: the row of FILE.rows whose first cell is FIRST_CELL.
+row() {
+	awk -F'\t' -v k="$2" '$1 == k' "$1.rows"
+}
+
+# cell ROW N: the Nth (from 1) tab-separated cell of ROW.
+cell() {
+	printf '%s\n' "$1" | awk -F'\t' -v n="$2" '{ print $n }'
+}
+
+# ----------------------------------------------------------------- network
+
+setup_network() {
+	local ns
+
+	for ns in "$NS_SRV" "$NS_C1"; do
+		if ip netns list | grep -q "^$ns\b"; then
+			echo "network namespace $ns exists already" >&2
+			return 1
+		fi
+		pb_ns_add "$ns" || return 1
+	done
+	ip -n "$NS_SRV" link add "$IF_S1" type veth peer name "$IF_C1" \
+	    netns "$NS_C1" || return 1
+	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$IF_S1" || return 1
+	ip -n "$NS_C1" addr add "$C1_IP/24" dev "$IF_C1" || return 1
+	ip -n "$NS_SRV" link set "$IF_S1" up && ip -n "$NS_C1" link set "$IF_C1" up
+}
+
+# ------------------------------------------------------------------ daemons
+
+# daemon_start NAME LOG BINARY: starts BINARY -f -c CONF in the server
+# namespace, logging to LOG; its PID goes to $PB_TMP/NAME.pid. Returns once
+# it logs "started".
+daemon_start() {
+	local name=$1 log=$2 bin=$3 mark pid
+
+	mark=$(pb_lines "$log")
+	ip netns exec "$NS_SRV" "$bin" -f -c "$CONF" >>"$log" 2>&1 &
+	pid=$!
+	disown "$pid"
+	pb_track "$pid"
+	echo "$pid" >"$PB_TMP/$name.pid"
+	pb_wait_for 20 pb_grep_after "$log" "$mark" "$(basename "$bin") started" &&
+	    pb_alive "$pid"
+}
+
+daemon_pid() {
+	cat "$PB_TMP/$1.pid" 2>/dev/null
+}
+
+# daemon_stop NAME: SIGTERM (SIGKILL after 20 s); 1 if it was not running.
+daemon_stop() {
+	local pid
+
+	pid=$(daemon_pid "$1")
+	rm -f "$PB_TMP/$1.pid"
+	[ -n "$pid" ] && pb_alive "$pid" || return 1
+	pb_stop "$pid" 20
+}
+
+dhcpd_start() {
+	daemon_start dhcpd "$DHCPD_LOG" "$PB_BUILD/provbox-dhcpd"
+}
+
+prov_start() {
+	daemon_start provisiond "$PROV_LOG" "$PROVD"
+}
+
+# ----------------------------------------------------------------- clients
+
+# ctl NAME ARGS...: provboxctl -c CONF ARGS; $OUT/NAME.out gets stdout,
+# NAME.err stderr (also appended to CTL_ERR); returns its exit status.
+ctl() {
+	local o=$OUT/$1 rc
+
+	shift
+	timeout 60 "$CTL" -c "$CONF" "$@" >"$o.out" 2>"$o.err"
+	rc=$?
+	cat "$o.err" >>"$CTL_ERR"
+	return "$rc"
+}
+
+# ctl_msg NAME: what a provboxctl run printed, on one line, for messages.
+ctl_msg() {
+	cat "$OUT/$1.out" "$OUT/$1.err" 2>/dev/null | head -c 400 |
+	    tr '\n' '|'
+}
+
+# get OUT URL: a GET from c1 with curl. OUT.code gets the status ("000"
+# when there was no answer), OUT.body the body, OUT.err curl's messages.
+get() {
+	ip netns exec "$NS_C1" timeout 25 curl -sS --max-time 20 \
+	    --cacert "$CONF_DIR/tls/server.crt" -o "$1.body" \
+	    -w '%{http_code}' "$2" >"$1.code" 2>"$1.err"
+	[ -s "$1.code" ] || echo 000 >"$1.code"
+	return 0
+}
+
+# expect_code OUT CODE WHAT: dies unless the answer had status CODE.
+expect_code() {
+	local got
+
+	got=$(cat "$1.code")
+	[ "$got" = "$2" ] && return 0
+	if [ "$got" = 000 ]; then
+		die "$3: no answer (curl: $(tail -n 1 "$1.err"))"
+	fi
+	die "$3: status $got, expected $2 ($(head -c 200 "$1.body" | tr '\n' ' '))"
+}
+
+# dora OUT MAC [PBPROBE_ARGS...]: a DHCP exchange as a yealink phone.
+dora() {
+	local out=$1 mac=$2
+
+	shift 2
+	ip netns exec "$NS_C1" timeout 30 "$PROBE" -i "$IF_C1" -m "$mac" \
+	    -V yealink -P 1,3,6,66 "$@" dora >"$out" 2>"$out.err"
+}
+
+# opt66 MAC: the option 66 the DHCP server gives that phone now.
+opt66() {
+	local o=$OUT/dora.${1//:/}.$RANDOM
+
+	dora "$o" "$1" || return 1
+	pb_kv opt66 "$o"
+}
+
+plain_mac() {
+	tr -d : <<<"$1"
+}
+
+# user_url USER: the folder URL `provboxctl url USER` prints (and the
+# token goes to TOKENS); fails if provboxctl does.
+user_url() {
+	local u
+
+	ctl "url-$1" url "$1" || return 1
+	u=$(head -n 1 "$OUT/url-$1.out")
+	[[ $u =~ $TOKEN_URL_RE ]] || return 1
+	echo "${BASH_REMATCH[1]}" >>"$TOKENS"
+	echo "$u"
+}
+
+token_of_url() {
+	[[ $1 =~ $TOKEN_URL_RE ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# hint TOKEN: how provboxctl and the logs shorten a token.
+hint() {
+	printf '%s...(%d)\n' "${1:0:4}" "${#1}"
+}
+
+# log_line LOG MARK REGEX: the first such line after MARK, for messages.
+log_line() {
+	tail -n "+$(($2 + 1))" "$1" | grep -E -- "$3" | head -n 1 | cut -c 1-240
+}
+
+# ------------------------------------------------------------------- tests
+
+# 1. check: the OK line on the good config; every error of a config with
+# two, each as file:line: setting: message, and exit 1.
+t_check() {
+	local bad=$PB_TMP/bad l_mac l_vendor n
+
+	ctl check check || die "exit $? on a good config: $(ctl_msg check)"
+	grep -qFx "$CONF: OK (1 subnet, 1 vendor class, 2 users, 2 devices)" \
+	    "$OUT/check.out" || die "no OK line: $(ctl_msg check)"
+	# A copy of the config whose users.conf has two errors.
+	cp -r "$CONF_DIR" "$bad" || die "cannot copy the config"
+	sed -i "s|$CONF_DIR|$bad|g" "$bad/provbox.conf"
+	cat >"$bad/users.conf" <<EOF
+users = (
+  { name = "alice";
+    sip = { user = "201"; password = "$PW_ALICE"; server = "$SRV_IP"; };
+    devices = (
+      { mac = "80:5e:c0:10:00:zz"; vendor = "yealink"; } ); },
+  { name = "bob";
+    sip = { user = "202"; password = "$PW_BOB"; server = "$SRV_IP"; };
+    devices = (
+      { mac = "$MAC_BOB"; vendor = "nosuchclass"; } ); }
+);
+EOF
+	l_mac=5
+	l_vendor=9
+	timeout 30 "$CTL" -c "$bad/provbox.conf" check >"$OUT/check-bad.out" \
+	    2>"$OUT/check-bad.err"
+	n=$?
+	cat "$OUT/check-bad.err" >>"$CTL_ERR"
+	[ "$n" -eq 1 ] || die "exit $n on a config with two errors, expected 1"
+	grep -qE "^(.*/)?users\\.conf:$l_mac: users\\[0\\]\\.devices\\[0\\]\\.mac: .+" \
+	    "$OUT/check-bad.err" ||
+	    die "no 'users.conf:$l_mac: users[0].devices[0].mac: ...' line: $(ctl_msg check-bad)"
+	grep -qE "^(.*/)?users\\.conf:$l_vendor: users\\[1\\]\\.devices\\[0\\]\\.vendor: .+" \
+	    "$OUT/check-bad.err" ||
+	    die "no 'users.conf:$l_vendor: users[1].devices[0].vendor: ...' line: $(ctl_msg check-bad)"
+	grep -qFx "$bad/provbox.conf: 2 errors" "$OUT/check-bad.err" ||
+	    die "no '$bad/provbox.conf: 2 errors' line: $(ctl_msg check-bad)"
+	grep -q OK "$OUT/check-bad.out" && die "an OK line for a broken config"
+	pb_pass
+}
+
+# 2. sync into the empty registry, then again: the counts.
+t_sync() {
+	local r=$PB_TMP/registry
+
+	ctl sync1 sync || die "exit $?: $(ctl_msg sync1)"
+	date +%s >"$PB_TMP/sync.time"
+	grep -qFx "registry $r: users 2 added, 0 changed, 0 removed, 0 unchanged; devices 2 added, 0 changed, 0 removed, 0 unchanged" \
+	    "$OUT/sync1.out" || die "first sync: $(ctl_msg sync1)"
+	ctl sync2 sync || die "second sync: exit $?: $(ctl_msg sync2)"
+	grep -qFx "registry $r: users 0 added, 0 changed, 0 removed, 2 unchanged; devices 0 added, 0 changed, 0 removed, 2 unchanged" \
+	    "$OUT/sync2.out" || die "second sync: $(ctl_msg sync2)"
+	pb_pass
+}
+
+# 3. leases after a real DHCP exchange: human (aligned, "in 59m") and
+# JSON.
+t_leases() {
+	local o=$OUT/leases-dora ip ip_odd r now
+
+	dora "$o" "$MAC_ALICE" -H alice-phone ||
+	    die "pbprobe as alice's phone: $(head -n 1 "$o")"
+	ip=$(pb_kv yiaddr "$o")
+	[[ $ip =~ ^10\.42\.0\.[0-9]+$ ]] || die "no address from the DHCP server"
+	echo "$ip" >"$PB_TMP/ip.alice"
+	# A phone nobody registered, with a hostname that needs escaping.
+	dora "$o.odd" "$MAC_UNREG" -H "$ODD_HOST" ||
+	    die "pbprobe as $MAC_UNREG: $(head -n 1 "$o.odd")"
+	ip_odd=$(pb_kv yiaddr "$o.odd")
+	ctl leases leases || die "exit $?: $(ctl_msg leases)"
+	table "$OUT/leases.out" address mac state ends user hostname
+	r=$(row "$OUT/leases.out" "$ip")
+	[ -n "$r" ] || die "no row for $ip: $(ctl_msg leases)"
+	# A 3600 s lease that began a moment ago ends "in 60m" or "in 59m".
+	[[ $r =~ ^"$ip	$MAC_ALICE	bound	in "(59|60)"m	alice	alice-phone"$ ]] ||
+	    die "the row of $ip is '$(tr '\t' '|' <<<"$r")', expected '$ip|$MAC_ALICE|bound|in 59m|alice|alice-phone'"
+	r=$(row "$OUT/leases.out" "$ip_odd")
+	[[ $r =~ ^"$ip_odd	$MAC_UNREG	bound	in "(59|60)"m		$ODD_HOST_SHOWN"$ ]] ||
+	    die "the row of $ip_odd is '$(tr '\t' '|' <<<"$r")', expected '$ip_odd|$MAC_UNREG|bound|in 59m||$ODD_HOST_SHOWN'"
+	ctl leases-json leases --json || die "--json: exit $?: $(ctl_msg leases-json)"
+	json "$OUT/leases-json.out" address mac state ends user hostname
+	r=$(row "$OUT/leases-json.out" "str:$ip")
+	[ -n "$r" ] || die "--json: no object with address $ip: $(ctl_msg leases-json)"
+	[ "$(cell "$r" 2)|$(cell "$r" 3)|$(cell "$r" 5)|$(cell "$r" 6)" = \
+	    "str:$MAC_ALICE|str:bound|str:alice|str:alice-phone" ] ||
+	    die "--json: $(tr '\t' '|' <<<"$r")"
+	now=$(date +%s)
+	[[ $(cell "$r" 4) =~ ^num:([0-9]+)$ ]] ||
+	    die "--json: ends is $(cell "$r" 4), not an epoch number"
+	[ "${BASH_REMATCH[1]}" -gt "$((now + 3500))" ] &&
+	    [ "${BASH_REMATCH[1]}" -le "$((now + 3600))" ] ||
+	    die "--json: ends is ${BASH_REMATCH[1]}, expected about now ($now) + 3600"
+	r=$(row "$OUT/leases-json.out" "str:$ip_odd")
+	[ "$(cell "$r" 5)|$(cell "$r" 6)" = "str:|str:$ODD_HOST_SHOWN" ] ||
+	    die "--json: the unregistered phone: $(tr '\t' '|' <<<"$r")"
+	pb_pass
+}
+
+# 3. devices: the phone's class, model and its lease's address.
+t_devices() {
+	local ip r
+
+	ip=$(cat "$PB_TMP/ip.alice" 2>/dev/null)
+	[ -n "$ip" ] || die "no lease from the leases test"
+	ctl devices devices || die "exit $?: $(ctl_msg devices)"
+	table "$OUT/devices.out" mac user class model address lease
+	r=$(row "$OUT/devices.out" "$MAC_ALICE")
+	[ "$r" = "$MAC_ALICE	alice	yealink	T46S	$ip	bound" ] ||
+	    die "alice's phone: '$(tr '\t' '|' <<<"$r")', expected '$MAC_ALICE|alice|yealink|T46S|$ip|bound'"
+	r=$(row "$OUT/devices.out" "$MAC_BOB")
+	[ "$r" = "$MAC_BOB	bob	yealink	T46G		" ] ||
+	    die "bob's phone (no lease): '$(tr '\t' '|' <<<"$r")'"
+	[ "$(wc -l <"$OUT/devices.out.rows")" -eq 2 ] ||
+	    die "$(wc -l <"$OUT/devices.out.rows") rows, expected 2"
+	ctl devices-json devices --json || die "--json: exit $?: $(ctl_msg devices-json)"
+	json "$OUT/devices-json.out" mac user class model address lease
+	r=$(row "$OUT/devices-json.out" "str:$MAC_ALICE")
+	[ "$r" = "str:$MAC_ALICE	str:alice	str:yealink	str:T46S	str:$ip	str:bound" ] ||
+	    die "--json: alice's phone: $(tr '\t' '|' <<<"$r")"
+	# The option may also come before the command.
+	ctl devices-json2 --json devices || die "--json before the command: exit $?"
+	cmp -s "$OUT/devices-json.out" "$OUT/devices-json2.out" ||
+	    die "'--json devices' and 'devices --json' differ"
+	pb_pass
+}
+
+# 3. users: SIP account, device count, the token shortened, its age.
+t_users() {
+	local t0 wait tok_a tok_b r u
+
+	# The tokens were made by the sync: "ago" needs 5 s.
+	t0=$(cat "$PB_TMP/sync.time" 2>/dev/null || date +%s)
+	wait=$((t0 + 6 - $(date +%s)))
+	[ "$wait" -gt 0 ] && sleep "$wait"
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	tok_a=$(token_of_url "$u")
+	u=$(user_url bob) || die "url bob: $(ctl_msg url-bob)"
+	tok_b=$(token_of_url "$u")
+	ctl users users || die "exit $?: $(ctl_msg users)"
+	table "$OUT/users.out" user display_name sip devices token token_created
+	r=$(row "$OUT/users.out" alice)
+	[[ $r =~ ^alice$'\t'"Alice Reception"$'\t'201@10\.42\.0\.1:5060$'\t'1$'\t'"$(hint "$tok_a")"$'\t'[0-9]+s\ ago$ ]] ||
+	    die "alice: '$(tr '\t' '|' <<<"$r")', expected 'alice|Alice Reception|201@10.42.0.1:5060|1|$(hint "$tok_a")|<N>s ago'"
+	r=$(row "$OUT/users.out" bob)
+	[ "$(cut -f 1-5 <<<"$r")" = "bob	$BOB_NAME	202@10.42.0.1:5060	1	$(hint "$tok_b")" ] ||
+	    die "bob: '$(tr '\t' '|' <<<"$r")'"
+	grep -qF -e "$tok_a" -e "$tok_b" "$OUT/users.out" &&
+	    die "a full token in the users table"
+	ctl users-json users --json || die "--json: exit $?: $(ctl_msg users-json)"
+	grep -qF -e "$tok_a" -e "$tok_b" "$OUT/users-json.out" &&
+	    die "--json: a full token in the output"
+	json "$OUT/users-json.out" user display_name sip devices token token_created
+	r=$(row "$OUT/users-json.out" str:alice)
+	[ "$(cut -f 1-5 <<<"$r")" = "str:alice	str:Alice Reception	str:201@10.42.0.1:5060	num:1	str:$(hint "$tok_a")" ] ||
+	    die "--json: alice: $(tr '\t' '|' <<<"$r")"
+	[[ $(cell "$r" 6) =~ ^num:([0-9]+)$ ]] &&
+	    [ "${BASH_REMATCH[1]}" -ge "$t0" ] && [ "${BASH_REMATCH[1]}" -le "$((t0 + 1))" ] ||
+	    die "--json: token_created is $(cell "$r" 6), expected the sync time $t0"
+	# A display name with a quote and a backslash, escaped.
+	r=$(row "$OUT/users-json.out" str:bob)
+	[ "$(cell "$r" 2)" = "str:$BOB_NAME" ] ||
+	    die "--json: bob's display_name is '$(cell "$r" 2)', expected '$BOB_NAME'"
+	pb_pass
+}
+
+# 4. url USER / url MAC, and the URL really serves the user's phone file.
+t_url() {
+	local o=$OUT/url u
+
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	[ "$(wc -l <"$OUT/url-alice.out")" -eq 1 ] ||
+	    die "url alice printed more than the URL: $(ctl_msg url-alice)"
+	get "$o.file" "$u$(plain_mac "$MAC_ALICE").cfg"
+	expect_code "$o.file" 200 "alice's phone file at the URL of 'url alice'"
+	grep -qFx "account.1.password = $PW_ALICE" "$o.file.body" ||
+	    die "the file lacks alice's password line"
+	grep -qFx "account.1.user_name = 201" "$o.file.body" ||
+	    die "the file lacks alice's SIP user"
+	grep -qFx "static.auto_provision.server.url = $u" "$o.file.body" ||
+	    die "the file does not point back at $u"
+	# By MAC: the folder and the class options, filled.
+	ctl url-mac url "$MAC_ALICE" || die "url $MAC_ALICE: exit $?: $(ctl_msg url-mac)"
+	[ "$(head -n 1 "$OUT/url-mac.out")" = "$u" ] ||
+	    die "url $MAC_ALICE: first line '$(head -n 1 "$OUT/url-mac.out")', expected $u"
+	grep -qFx "  option 66: $u" "$OUT/url-mac.out" ||
+	    die "url $MAC_ALICE: no '  option 66: $u' line: $(ctl_msg url-mac)"
+	# Unknown user, unknown MAC: an error, and no URL.
+	ctl url-nosuch url nosuch && die "url nosuch: exit 0: $(ctl_msg url-nosuch)"
+	grep -qF "no user nosuch" "$OUT/url-nosuch.err" ||
+	    die "url nosuch: no 'no user nosuch' message: $(ctl_msg url-nosuch)"
+	[ -s "$OUT/url-nosuch.out" ] && die "url nosuch printed: $(ctl_msg url-nosuch)"
+	ctl url-unreg url "$MAC_UNREG" &&
+	    die "url $MAC_UNREG (not registered): exit 0: $(ctl_msg url-unreg)"
+	grep -qF "$MAC_UNREG is not in the registry" "$OUT/url-unreg.err" ||
+	    die "url $MAC_UNREG: no 'not in the registry' message: $(ctl_msg url-unreg)"
+	pb_pass
+}
+
+# 6. status MAC: class, user, lease, last fetch (served, then refused).
+t_status() {
+	local o=$OUT/status ip u f
+
+	ip=$(cat "$PB_TMP/ip.alice" 2>/dev/null)
+	[ -n "$ip" ] || die "no lease from the leases test"
+	# A DHCP exchange now, so the lease is fresh.
+	dora "$o.dora" "$MAC_ALICE" || die "pbprobe: $(head -n 1 "$o.dora")"
+	[ "$(pb_kv yiaddr "$o.dora")" = "$ip" ] ||
+	    die "alice's phone got $(pb_kv yiaddr "$o.dora"), before $ip"
+	ctl status-a status "$MAC_ALICE" || die "exit $?: $(ctl_msg status-a)"
+	[ "$(head -n 1 "$OUT/status-a.out")" = "$MAC_ALICE: class yealink, user alice, model T46S" ] ||
+	    die "first line: $(head -n 1 "$OUT/status-a.out")"
+	grep -qEx "  lease: ${ip//./\\.} bound, ends in (59|60)m" "$OUT/status-a.out" ||
+	    die "no '  lease: $ip bound, ends in 59m': $(ctl_msg status-a)"
+	# A fetch through provisiond; the records are written once a second.
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	f=$(plain_mac "$MAC_ALICE").cfg
+	get "$o.get" "$u$f"
+	expect_code "$o.get" 200 "alice's phone file"
+	pb_wait_for 4 eval "ctl status-a2 status $MAC_ALICE &&
+	    grep -qE '^  last fetch: (now|[0-9]+s ago) from $C1_IP: $f, 200\$' \
+	    '$OUT/status-a2.out'" ||
+	    die "no '  last fetch: ... from $C1_IP: $f, 200' after 4 s: $(ctl_msg status-a2)"
+	# Bob's MAC in alice's folder: refused, and recorded for bob's phone.
+	ctl status-b0 status "$MAC_BOB" || die "status $MAC_BOB: exit $?"
+	grep -qFx "  lease: none" "$OUT/status-b0.out" ||
+	    die "bob's phone (no lease): $(ctl_msg status-b0)"
+	grep -qFx "  last fetch: none recorded" "$OUT/status-b0.out" ||
+	    die "bob's phone before any fetch: $(ctl_msg status-b0)"
+	f=$(plain_mac "$MAC_BOB").cfg
+	get "$o.bob" "$u$f"
+	expect_code "$o.bob" 404 "bob's phone file in alice's folder"
+	grep -qF "$PW_BOB" "$o.bob.body" && die "bob's password in the 404"
+	pb_wait_for 4 eval "ctl status-b status $MAC_BOB &&
+	    grep -qE '^  last fetch: (now|[0-9]+s ago) from $C1_IP: $f, 404, refused by not-users-device\$' \
+	    '$OUT/status-b.out'" ||
+	    die "no '  last fetch: ... $f, 404, refused by not-users-device' after 4 s: $(ctl_msg status-b)"
+	# Nothing known of a MAC; not a MAC at all.
+	ctl status-u status "$MAC_UNREG" || die "status $MAC_UNREG: exit $?"
+	grep -qFx "$MAC_UNREG: not registered (no user has it in users.conf)" \
+	    "$OUT/status-u.out" || die "status $MAC_UNREG: $(ctl_msg status-u)"
+	ctl status-x status not-a-mac && die "status not-a-mac: exit 0"
+	grep -qF "not-a-mac is not a MAC address" "$OUT/status-x.err" ||
+	    die "status not-a-mac: $(ctl_msg status-x)"
+	pb_pass
+}
+
+# 5. rotate: the old URL dies at once, the new one serves, DHCP hands it
+# out at the next request.
+t_rotate() {
+	local o=$OUT/rotate old new f got
+
+	f=$(plain_mac "$MAC_ALICE").cfg
+	old=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	get "$o.before" "$old$f"
+	expect_code "$o.before" 200 "the old URL before the rotation"
+	ctl rotate rotate alice || die "rotate alice: exit $?: $(ctl_msg rotate)"
+	grep -qF "alice: new token; the old one no longer works." \
+	    "$OUT/rotate.out" || die "rotate alice: $(ctl_msg rotate)"
+	new=$(tail -n 1 "$OUT/rotate.out")
+	[[ $new =~ $TOKEN_URL_RE ]] || die "rotate printed no URL: $(ctl_msg rotate)"
+	token_of_url "$new" >>"$TOKENS"
+	[ "$new" != "$old" ] || die "rotate alice kept the URL $old"
+	get "$o.old" "$old$f"
+	expect_code "$o.old" 404 "the old URL right after the rotation"
+	grep -qF "$PW_ALICE" "$o.old.body" && die "alice's password at the old URL"
+	get "$o.new" "$new$f"
+	expect_code "$o.new" 200 "the new URL right after the rotation"
+	grep -qFx "account.1.password = $PW_ALICE" "$o.new.body" ||
+	    die "the new URL does not serve alice's file"
+	grep -qFx "static.auto_provision.server.url = $new" "$o.new.body" ||
+	    die "alice's file still points at $(sed -n 's/^static.auto_provision.server.url = //p' "$o.new.body")"
+	[ "$(user_url alice)" = "$new" ] ||
+	    die "url alice after the rotation: $(ctl_msg url-alice)"
+	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
+	[ "$got" = "$new" ] ||
+	    die "DHCP option 66 after the rotation is '$got', expected $new"
+	ctl rotate-nosuch rotate nosuch &&
+	    die "rotate nosuch: exit 0: $(ctl_msg rotate-nosuch)"
+	grep -qF "no user nosuch" "$OUT/rotate-nosuch.err" ||
+	    die "rotate nosuch: $(ctl_msg rotate-nosuch)"
+	pb_pass
+}
+
+# 5. revoke: the folder closes at once, url says so, DHCP gives the phone
+# the unregistered options; rotate opens a new folder.
+t_revoke() {
+	local o=$OUT/revoke cur new f got r
+
+	f=$(plain_mac "$MAC_ALICE").cfg
+	cur=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	ctl revoke revoke alice || die "revoke alice: exit $?: $(ctl_msg revoke)"
+	grep -qFx "alice: token revoked; the folder is closed until provboxctl rotate alice." \
+	    "$OUT/revoke.out" || die "revoke alice: $(ctl_msg revoke)"
+	get "$o.cur" "$cur$f"
+	expect_code "$o.cur" 404 "alice's folder right after revoke"
+	get "$o.common" "${cur}y000000000000.cfg"
+	expect_code "$o.common" 404 "the common file in the revoked folder"
+	ctl url-revoked url alice &&
+	    die "url alice after revoke: exit 0: $(ctl_msg url-revoked)"
+	grep -qF "alice's token is revoked" "$OUT/url-revoked.err" ||
+	    die "url alice after revoke: $(ctl_msg url-revoked)"
+	grep -q '/p/' "$OUT/url-revoked.out" &&
+	    die "url alice after revoke printed a URL: $(ctl_msg url-revoked)"
+	ctl url-revoked-mac url "$MAC_ALICE" &&
+	    die "url $MAC_ALICE after revoke: exit 0: $(ctl_msg url-revoked-mac)"
+	ctl users-revoked users || die "users: exit $?"
+	table "$OUT/users-revoked.out" user display_name sip devices token token_created
+	r=$(row "$OUT/users-revoked.out" alice)
+	[ "$(cell "$r" 5)" = revoked ] ||
+	    die "users: alice's token column is '$(cell "$r" 5)', expected revoked"
+	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "DHCP option 66 after revoke is '$got', expected the unregistered $UNREG_URL"
+	grep -q "DHCPACK .* to $MAC_ALICE (yealink, alice)" "$DHCPD_LOG" ||
+	    die "no 'DHCPACK ... to $MAC_ALICE (yealink, alice)' in the DHCP log"
+	# rotate gives her a working folder again.
+	ctl rotate2 rotate alice || die "rotate after revoke: exit $?: $(ctl_msg rotate2)"
+	new=$(tail -n 1 "$OUT/rotate2.out")
+	[[ $new =~ $TOKEN_URL_RE ]] || die "rotate printed no URL: $(ctl_msg rotate2)"
+	token_of_url "$new" >>"$TOKENS"
+	[ "$new" != "$cur" ] || die "rotate after revoke gave back the old URL"
+	get "$o.new" "$new$f"
+	expect_code "$o.new" 200 "the URL of the rotate after revoke"
+	get "$o.cur2" "$cur$f"
+	expect_code "$o.cur2" 404 "the revoked URL after the new rotate"
+	[ "$(user_url alice)" = "$new" ] ||
+	    die "url alice after rotate: $(ctl_msg url-alice)"
+	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
+	[ "$got" = "$new" ] || die "DHCP option 66 after rotate is '$got', expected $new"
+	ctl revoke-nosuch revoke nosuch &&
+	    die "revoke nosuch: exit 0: $(ctl_msg revoke-nosuch)"
+	grep -qF "no user nosuch" "$OUT/revoke-nosuch.err" ||
+	    die "revoke nosuch: $(ctl_msg revoke-nosuch)"
+	pb_pass
+}
+
+# The marks of both daemons' logs, "DHCPD_MARK PROV_MARK".
+marks() {
+	echo "$(pb_lines "$DHCPD_LOG") $(pb_lines "$PROV_LOG")"
+}
+
+# serving_alice WHAT: alice's folder serves her file and DHCP answers her
+# phone with that folder, or dies.
+serving_alice() {
+	local o=$OUT/serving.$RANDOM u got
+
+	u=$(user_url alice) || die "$1: url alice: $(ctl_msg url-alice)"
+	get "$o" "$u$(plain_mac "$MAC_ALICE").cfg"
+	expect_code "$o" 200 "$1: alice's phone file"
+	grep -qFx "account.1.password = $PW_ALICE" "$o.body" ||
+	    die "$1: alice's file is not what it was"
+	got=$(opt66 "$MAC_ALICE") || die "$1: no DHCP answer to alice's phone"
+	[ "$got" = "$u" ] || die "$1: DHCP option 66 is '$got', expected $u"
+}
+
+# 7. reload with a syntax error in users.conf: provboxctl says where,
+# exits non-zero and signals neither daemon; both serve on.
+t_reload_broken() {
+	local d p bad_line rc
+
+	serving_alice "before"
+	cp "$CONF_DIR/users.conf" "$PB_TMP/users.conf.good"
+	head -n -1 "$PB_TMP/users.conf.good" >"$CONF_DIR/users.conf"
+	cat >>"$CONF_DIR/users.conf" <<EOF
+  , { name = "mallory";
+    sip = { user = "299"; password = "$PW_MALLORY"; server = "$SRV_IP"; };
+EOF
+	bad_line=$(($(pb_lines "$CONF_DIR/users.conf") + 1))
+	# A value without its quotes: a syntax error.
+	cat >>"$CONF_DIR/users.conf" <<EOF
+    devices = ( { mac = "80:5e:c0:10:00:66"; vendor = yealink; } ); }
+);
+EOF
+	read -r d p <<<"$(marks)"
+	ctl reload-broken reload
+	rc=$?
+	cp "$PB_TMP/users.conf.good" "$CONF_DIR/users.conf"
+	[ "$rc" -ne 0 ] || die "reload with a broken users.conf: exit 0: $(ctl_msg reload-broken)"
+	grep -qE "^(.*/)?users\\.conf:$bad_line: " "$OUT/reload-broken.err" ||
+	    die "no 'users.conf:$bad_line: ...' error: $(ctl_msg reload-broken)"
+	grep -qF "not reloading" "$OUT/reload-broken.err" ||
+	    die "no 'not reloading' message: $(ctl_msg reload-broken)"
+	grep -qE "reloaded|refused|not running" "$OUT/reload-broken.out" &&
+	    die "it reported on the daemons: $(ctl_msg reload-broken)"
+	sleep 1
+	pb_grep_after "$DHCPD_LOG" "$d" "reloading" &&
+	    die "provbox-dhcpd got a SIGHUP: $(log_line "$DHCPD_LOG" "$d" reload)"
+	pb_grep_after "$PROV_LOG" "$p" "reloading" &&
+	    die "provbox-provisiond got a SIGHUP: $(log_line "$PROV_LOG" "$p" reload)"
+	pb_alive "$(daemon_pid dhcpd)" || die "provbox-dhcpd is gone"
+	pb_alive "$(daemon_pid provisiond)" || die "provbox-provisiond is gone"
+	serving_alice "after"
+	pb_pass
+}
+
+# 8. reload with a template provisiond refuses (an unknown placeholder,
+# which provboxctl check does not read): per-daemon answers, exit 1,
+# provisiond serves the old templates.
+t_reload_refused() {
+	local rc d p pd pp line
+
+	serving_alice "before"
+	cp "$TMPL_MAC" "$PB_TMP/tmpl.good"
+	line=$(($(pb_lines "$TMPL_MAC") + 1))
+	echo "account.1.nosuch = {{ nosuch.value }}" >>"$TMPL_MAC"
+	if ! ctl reload-refused-check check; then
+		cp "$PB_TMP/tmpl.good" "$TMPL_MAC"
+		die "provboxctl check refuses the template (the test needs one only provisiond refuses): $(ctl_msg reload-refused-check)"
+	fi
+	read -r d p <<<"$(marks)"
+	ctl reload-refused reload
+	rc=$?
+	cp "$PB_TMP/tmpl.good" "$TMPL_MAC"
+	pd=$(daemon_pid dhcpd)
+	pp=$(daemon_pid provisiond)
+	[ "$rc" -ne 0 ] || die "exit 0 though provisiond refused: $(ctl_msg reload-refused)"
+	grep -qFx "provbox-dhcpd (pid $pd): reloaded" "$OUT/reload-refused.out" ||
+	    die "no 'provbox-dhcpd (pid $pd): reloaded': $(ctl_msg reload-refused)"
+	grep -qE "^provbox-provisiond \\(pid $pp\\): refused the new config: template $TMPL_MAC: line $line: unknown placeholder '\\{\\{nosuch\\.value\\}\\}' \\(valid: .*provisioning_url\\)\$" \
+	    "$OUT/reload-refused.out" ||
+	    die "no 'provbox-provisiond (pid $pp): refused the new config: template $TMPL_MAC: line $line: unknown placeholder ...': $(ctl_msg reload-refused)"
+	pb_grep_after "$PROV_LOG" "$p" "reload refused" ||
+	    die "no 'reload refused' in provisiond's log"
+	pb_grep_after "$DHCPD_LOG" "$d" "reloaded " ||
+	    die "no 'reloaded' in dhcpd's log"
+	serving_alice "after"
+	grep -q nosuch "$OUT"/serving.*.body && die "provisiond serves the refused template"
+	pb_pass
+}
+
+# 9. reload with a new user: both daemons take it; carol's URL serves her
+# phone's file and DHCP hands her phone that URL, without a restart.
+t_reload_new_user() {
+	local o=$OUT/carol pd pp u got
+
+	ctl url-carol0 url carol && die "carol has a URL before the reload"
+	write_users ",
+  { name = \"carol\"; display_name = \"$CAROL_NAME\";
+    sip = { user = \"203\"; password = \"$PW_CAROL\"; server = \"$SRV_IP\"; };
+    devices = ( { mac = \"$MAC_CAROL\"; vendor = \"yealink\"; model = \"T48S\"; } ); }"
+	got=$(opt66 "$MAC_CAROL") || die "no DHCP answer to carol's phone before"
+	[ "$got" = "$UNREG_URL" ] || die "carol's phone before the reload got '$got'"
+	pd=$(daemon_pid dhcpd)
+	pp=$(daemon_pid provisiond)
+	ctl reload-carol reload || die "exit $?: $(ctl_msg reload-carol)"
+	grep -qFx "provbox-dhcpd (pid $pd): reloaded" "$OUT/reload-carol.out" ||
+	    die "no 'provbox-dhcpd (pid $pd): reloaded': $(ctl_msg reload-carol)"
+	grep -qFx "provbox-provisiond (pid $pp): reloaded" "$OUT/reload-carol.out" ||
+	    die "no 'provbox-provisiond (pid $pp): reloaded': $(ctl_msg reload-carol)"
+	u=$(user_url carol) || die "url carol: $(ctl_msg url-carol)"
+	get "$o" "$u$(plain_mac "$MAC_CAROL").cfg"
+	expect_code "$o" 200 "carol's phone file"
+	grep -qFx "account.1.password = $PW_CAROL" "$o.body" ||
+	    die "carol's file lacks her password line"
+	grep -qFx "account.1.user_name = 203" "$o.body" ||
+	    die "carol's file lacks her SIP user"
+	grep -qFx "account.1.label = $CAROL_NAME" "$o.body" ||
+	    die "carol's file lacks 'account.1.label = $CAROL_NAME'"
+	got=$(opt66 "$MAC_CAROL") || die "no DHCP answer to carol's phone"
+	[ "$got" = "$u" ] || die "carol's phone got option 66 '$got', expected $u"
+	[ "$pd" = "$(daemon_pid dhcpd)" ] && pb_alive "$pd" &&
+	    [ "$pp" = "$(daemon_pid provisiond)" ] && pb_alive "$pp" ||
+	    die "a daemon was restarted"
+	# The others keep their folders.
+	serving_alice "after"
+	pb_pass
+}
+
+# 3. users with a display name of more bytes than characters (carol's,
+# from reload-new-user): the columns still line up, and --json has it.
+t_users_non_ascii() {
+	local r
+
+	ctl users-utf8-json users --json || die "--json: exit $?: $(ctl_msg users-utf8-json)"
+	json "$OUT/users-utf8-json.out" user display_name
+	r=$(row "$OUT/users-utf8-json.out" str:carol)
+	[ "$(cell "$r" 2)" = "str:$CAROL_NAME" ] ||
+	    die "--json: carol's display_name is '$(cell "$r" 2)', expected '$CAROL_NAME'"
+	ctl users-utf8 users || die "exit $?: $(ctl_msg users-utf8)"
+	table "$OUT/users-utf8.out" user display_name sip devices token token_created
+	r=$(row "$OUT/users-utf8.out" carol)
+	[ "$(cut -f 1-4 <<<"$r")" = "carol	$CAROL_NAME	203@10.42.0.1:5060	1" ] ||
+	    die "carol: '$(tr '\t' '|' <<<"$r")'"
+	pb_pass
+}
+
+# provboxctl reload after a daemon restart: the new process counts its
+# reloads from 1 again, and the old process's status file may already
+# hold that number.
+t_reload_after_restart() {
+	local pp p
+
+	daemon_stop provisiond
+	prov_start || die "provisiond did not restart: $(tail -n 2 "$PROV_LOG")"
+	pp=$(daemon_pid provisiond)
+	ctl reload-r1 reload || die "first reload: exit $?: $(ctl_msg reload-r1)"
+	grep -qFx "provbox-provisiond (pid $pp): reloaded" "$OUT/reload-r1.out" ||
+	    die "first reload: $(ctl_msg reload-r1)"
+	# Its status file now says "1 <time> ok". A new process's first
+	# reload writes "1 ..." too.
+	daemon_stop provisiond
+	prov_start || die "provisiond did not restart: $(tail -n 2 "$PROV_LOG")"
+	pp=$(daemon_pid provisiond)
+	p=$(pb_lines "$PROV_LOG")
+	ctl reload-r2 reload
+	pb_grep_after "$PROV_LOG" "$p" "reloaded " ||
+	    die "provisiond did not reload: $(ctl_msg reload-r2)"
+	grep -qFx "provbox-provisiond (pid $pp): reloaded" "$OUT/reload-r2.out" ||
+	    die "provisiond reloaded (its log says so), but provboxctl reload says: $(grep provisiond "$OUT/reload-r2.out")"
+	pb_pass
+}
+
+# 10. reload with a daemon that is not running (pid file gone, or left
+# behind by a dead process): "not running" for that one.
+t_reload_not_running() {
+	local pp pd dead
+
+	pp=$(daemon_pid provisiond)
+	pd=$(daemon_pid dhcpd)
+	daemon_stop provisiond || die "provisiond was not running"
+	[ -e "$RUN_DIR/provbox-provisiond.pid" ] &&
+	    die "provisiond left its pid file behind after SIGTERM"
+	ctl reload-nr reload
+	grep -qFx "provbox-provisiond: not running (no live pid in $RUN_DIR)" \
+	    "$OUT/reload-nr.out" || die "no 'provbox-provisiond: not running': $(ctl_msg reload-nr)"
+	grep -qFx "provbox-dhcpd (pid $pd): reloaded" "$OUT/reload-nr.out" ||
+	    die "dhcpd: $(ctl_msg reload-nr)"
+	# A pid file whose process is gone.
+	sleep 0 &
+	dead=$!
+	wait "$dead"
+	echo "$dead" >"$RUN_DIR/provbox-provisiond.pid"
+	ctl reload-stale reload
+	rm -f "$RUN_DIR/provbox-provisiond.pid"
+	grep -qFx "provbox-provisiond: not running (no live pid in $RUN_DIR)" \
+	    "$OUT/reload-stale.out" ||
+	    die "a stale pid file ($dead): $(ctl_msg reload-stale)"
+	pb_pass
+}
+
+# reload with provisiond's pid file left behind and its PID now another
+# process's (here one of ours, a sleep): that process must not get the
+# SIGHUP (its default action ends it).
+t_reload_pid_reused() {
+	local other
+
+	[ -e "$RUN_DIR/provbox-provisiond.pid" ] &&
+	    die "provisiond runs (reload-not-running stops it)"
+	pb_bg sleep 60
+	other=$PB_BG_PID
+	# No "Hangup" job report from bash if it dies.
+	disown "$other"
+	echo "$other" >"$RUN_DIR/provbox-provisiond.pid"
+	ctl reload-reused reload
+	rm -f "$RUN_DIR/provbox-provisiond.pid"
+	sleep 0.2
+	pb_alive "$other" ||
+	    die "provboxctl reload sent SIGHUP to pid $other (a sleep, not provbox-provisiond) and ended it; it said: $(grep provisiond "$OUT/reload-reused.out")"
+	grep -qFx "provbox-provisiond: not running (no live pid in $RUN_DIR)" \
+	    "$OUT/reload-reused.out" ||
+	    die "$(ctl_msg reload-reused)"
+	pb_pass
+}
+
+# 11. No SIP password and no full token in the daemons' logs.
+t_no_secrets() {
+	local s f
+
+	[ -s "$TOKENS" ] || die "no token was seen"
+	for f in "$DHCPD_LOG" "$PROV_LOG"; do
+		for s in "$PW_ALICE" "$PW_BOB" "$PW_CAROL" "$PW_MALLORY"; do
+			grep -qF -- "$s" "$f" && die "$(basename "$f") holds a SIP password"
+		done
+		while read -r s; do
+			grep -qF -- "$s" "$f" &&
+			    die "$(basename "$f") holds a full token ($(hint "$s"))"
+		done <"$TOKENS"
+	done
+	pb_pass
+}
+
+# 11. Both daemons stop cleanly on SIGTERM; no sanitizer report from them
+# or from any provboxctl run.
+t_sanitizers() {
+	local pid bad
+
+	pid=$(daemon_pid dhcpd)
+	if [ -n "$pid" ] && pb_alive "$pid"; then
+		daemon_stop dhcpd
+	fi
+	pid=$(daemon_pid provisiond)
+	if [ -n "$pid" ] && pb_alive "$pid"; then
+		daemon_stop provisiond
+	fi
+	bad=$(grep -hE "ERROR: [A-Za-z]*Sanitizer|runtime error:" "$DHCPD_LOG" \
+	    "$PROV_LOG" "$CTL_ERR" "$OUT"/*.err 2>/dev/null | head -n 3)
+	[ -z "$bad" ] || die "sanitizer report: $bad"
+	grep -q "signal 15: stopping" "$DHCPD_LOG" ||
+	    die "provbox-dhcpd did not stop cleanly: $(tail -n 2 "$DHCPD_LOG")"
+	grep -q "signal 15: stopping" "$PROV_LOG" ||
+	    die "provbox-provisiond did not stop cleanly: $(tail -n 2 "$PROV_LOG")"
+	pb_pass
+}
+
+# ------------------------------------------------------------------- main
+
+if [ ! -x "$PROVD" ]; then
+	pb_fail build "$PROVD is missing (build first: make)"
+	pb_finish
+fi
+if ! setup_network; then
+	pb_fail setup "cannot build the test network"
+	pb_finish
+fi
+write_config || { pb_fail setup "cannot write the config: $(tail -n 2 "$PB_TMP/openssl.err")"; pb_finish; }
+write_checkers
+
+# check and sync work on the registry before any daemon runs.
+pb_run check 30 t_check
+pb_run sync 30 t_sync
+if ! dhcpd_start; then
+	pb_fail setup "provbox-dhcpd did not start: $(tail -n 3 "$DHCPD_LOG")"
+	pb_finish
+fi
+if ! prov_start; then
+	pb_fail setup "provbox-provisiond did not start: $(tail -n 3 "$PROV_LOG")"
+	pb_finish
+fi
+pb_run leases 30 t_leases
+pb_run devices 30 t_devices
+pb_run users 30 t_users
+pb_run url 30 t_url
+pb_run status 30 t_status
+pb_run rotate 30 t_rotate
+pb_run revoke 30 t_revoke
+pb_run reload-broken-config 30 t_reload_broken
+pb_run reload-refused-by-daemon 40 t_reload_refused
+pb_run reload-new-user 40 t_reload_new_user
+pb_run users-non-ascii 30 t_users_non_ascii
+pb_run reload-after-restart 60 t_reload_after_restart
+pb_run reload-not-running 60 t_reload_not_running
+pb_run reload-pid-reused 40 t_reload_pid_reused
+PB_ONLY='' pb_run no-secrets-in-logs 30 t_no_secrets
+PB_ONLY='' pb_run sanitizers 60 t_sanitizers
+daemon_stop dhcpd
+daemon_stop provisiond
+pb_finish
