@@ -91,6 +91,8 @@ daemon_reload_done(const struct cfg *cfg, const char *name,
     const char *cfgpath, const char *why)
 {
 	runstate_write_reload(cfg->run_dir, name, why == NULL, why);
+	if (why == NULL)
+		log_set_ratelimit(cfg->log_warn_burst, cfg->log_warn_interval);
 	if (why != NULL)
 		log_warnx("reload refused (%s): the running config stays", why);
 	else

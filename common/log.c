@@ -19,6 +19,8 @@ static enum log_level	 log_level = PB_LOG_INFO;
 static int		 log_facility = LOG_DAEMON;
 static int		 log_opened;
 static log_sink_fn	 log_sink;
+static unsigned		 rl_burst = 10;
+static unsigned		 rl_interval = 60;
 static void		*log_sink_arg;
 
 static const char *const level_names[] = {
@@ -207,16 +209,26 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void
+log_set_ratelimit(unsigned burst, unsigned interval)
+{
+	rl_burst = burst;
+	rl_interval = interval;
+}
+
 int
 log_ratelimit_allow(struct log_ratelimit *rl, time_t now,
     unsigned long *reported)
 {
+	unsigned burst = rl->burst ? rl->burst : rl_burst;
+	unsigned interval = rl->burst ? rl->interval : rl_interval;
+
 	if (rl->window_start == 0 || now < rl->window_start ||
-	    now - rl->window_start >= (time_t)rl->interval) {
+	    now - rl->window_start >= (time_t)interval) {
 		rl->window_start = now;
 		rl->count = 0;
 	}
-	if (rl->count >= rl->burst) {
+	if (rl->count >= burst) {
 		rl->suppressed++;
 		return 0;
 	}

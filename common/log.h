@@ -67,6 +67,11 @@ struct log_ratelimit {
 	unsigned long	 suppressed;	/* messages dropped since last report */
 };
 #define LOG_RATELIMIT_INIT(burst, interval) { (burst), (interval), 0, 0, 0 }
+/* A rate limit that follows log_set_ratelimit() (log.warn_burst/interval). */
+#define LOG_RATELIMIT_CONFIGURED LOG_RATELIMIT_INIT(0, 0)
+
+/* The burst and interval of LOG_RATELIMIT_CONFIGURED limits (10 / 60 s). */
+void	log_set_ratelimit(unsigned burst, unsigned interval);
 
 /*
  * Decides whether a message at `now` may be logged. Returns 1 and stores in

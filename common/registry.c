@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 #include <openssl/crypto.h>
@@ -148,6 +149,29 @@ done:
 	return ret;
 }
 
+/*
+ * Root opening a registry directory that belongs to another user (the
+ * daemons' user, as the packages set it up) hands the files it may just
+ * have created to that user, so an admin's provboxctl run before the
+ * daemons' first start does not lock them out.
+ */
+static void
+give_to_dir_owner(const char *path)
+{
+	static const char *const files[] = { "data.mdb", "lock.mdb" };
+	struct stat	 dir, st;
+	char		 f[4096];
+
+	if (geteuid() != 0 || stat(path, &dir) != 0 || dir.st_uid == 0)
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(f, sizeof(f), "%s/%s", path, files[i]);
+		if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == 0 && chown(f, dir.st_uid, dir.st_gid) != 0)
+			log_warn("cannot give %s to the registry's owner", f);
+	}
+}
+
 static int
 begin_raw(MDB_env *env, unsigned flags, MDB_txn **out)
 {
@@ -200,6 +224,8 @@ reg_open(const char *path, size_t map_size, unsigned flags,
 	}
 	/* Slots left by processes that died inside a read transaction. */
 	mdb_reader_check(reg->env, &dead);
+	if (!rdonly)
+		give_to_dir_owner(path);
 
 	if ((rc = begin_raw(reg->env, rdonly ? MDB_RDONLY : 0, &t)) != 0) {
 		snprintf(err, errsz, "cannot begin a transaction on registry "

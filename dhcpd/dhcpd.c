@@ -80,9 +80,9 @@ static struct dhcpd	 D;
 static struct dhcp_msg	 rxmsg;			/* one at a time */
 static struct pending	 pend[BATCH];
 static uint8_t		 rxbuf[BATCH][DHCP_MAX_LEN];
-static struct log_ratelimit rl_malformed = LOG_RATELIMIT_INIT(10, 60);
-static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_INIT(5, 60);
-static struct log_ratelimit rl_io = LOG_RATELIMIT_INIT(5, 60);
+static struct log_ratelimit rl_malformed = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_io = LOG_RATELIMIT_CONFIGURED;
 
 static void
 usage(void)
@@ -547,6 +547,7 @@ main(int argc, char *argv[])
 	if (!D.debug)
 		log_set_level(D.cfg->log_level);
 	log_set_facility(D.cfg->log_facility);
+	log_set_ratelimit(D.cfg->log_warn_burst, D.cfg->log_warn_interval);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (reg_open(D.cfg->registry_path, D.cfg->registry_map_size,

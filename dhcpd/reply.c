@@ -29,7 +29,7 @@ struct builder {
 	int			 full;
 };
 
-static struct log_ratelimit rl_full = LOG_RATELIMIT_INIT(5, 60);
+static struct log_ratelimit rl_full = LOG_RATELIMIT_CONFIGURED;
 
 /* Copies bytes into the decision's data area; NULL when it is full. */
 static uint8_t *
@@ -299,6 +299,16 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 	if (sn->domain != NULL)
 		cand_set(&b, DHO_DOMAIN_NAME, (const uint8_t *)sn->domain,
 		    strlen(sn->domain), 0);
+	/* A reservation's host name is the admin's word: sent unasked. */
+	for (size_t i = 0; d->has_mac && i < sn->nreservations; i++) {
+		const struct cfg_reservation *r = &sn->reservations[i];
+
+		if (r->hostname != NULL && mac_cmp(&r->mac, &d->mac) == 0) {
+			cand_set(&b, DHO_HOST_NAME, (const uint8_t *)r->hostname,
+			    strlen(r->hostname), 1);
+			break;
+		}
+	}
 	cand_static(&b, cfg->dhcp.options, cfg->dhcp.noptions);
 	cand_static(&b, sn->options, sn->noptions);
 	if (provisioning(cfg, v, m, &b) != 0)

@@ -225,7 +225,7 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 	    subject[0] ? subject : "-", prov_refusal_str(r->refused));
 }
 
-static struct log_ratelimit rl_fetch = LOG_RATELIMIT_INIT(3, 60);
+static struct log_ratelimit rl_fetch = LOG_RATELIMIT_CONFIGURED;
 
 /*
  * Writes the queued fetch records in one transaction. They are what
@@ -667,6 +667,7 @@ main(int argc, char *argv[])
 	if (!P.debug)
 		log_set_level(P.cfg->log_level);
 	log_set_facility(P.cfg->log_facility);
+	log_set_ratelimit(P.cfg->log_warn_burst, P.cfg->log_warn_interval);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (reg_open(P.cfg->registry_path, P.cfg->registry_map_size,

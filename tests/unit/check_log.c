@@ -107,6 +107,23 @@ START_TEST(test_warnx_rl_floods)
 }
 END_TEST
 
+START_TEST(test_ratelimit_configured)
+{
+	struct log_ratelimit	rl = LOG_RATELIMIT_CONFIGURED;
+	unsigned long		rep;
+
+	/* log.warn_burst = 2, warn_interval = 30, as a daemon applies it. */
+	log_set_ratelimit(2, 30);
+	ck_assert_int_eq(log_ratelimit_allow(&rl, 100, &rep), 1);
+	ck_assert_int_eq(log_ratelimit_allow(&rl, 101, &rep), 1);
+	ck_assert_int_eq(log_ratelimit_allow(&rl, 102, &rep), 0);
+	ck_assert_int_eq(log_ratelimit_allow(&rl, 129, &rep), 0);
+	ck_assert_int_eq(log_ratelimit_allow(&rl, 130, &rep), 1);
+	ck_assert_uint_eq(rep, 2);
+	log_set_ratelimit(10, 60);
+}
+END_TEST
+
 START_TEST(test_escape)
 {
 	char	buf[64];
@@ -154,6 +171,7 @@ log_suite(void)
 	tcase_add_test(tc, test_level_names);
 	tcase_add_test(tc, test_ratelimit_window);
 	tcase_add_test(tc, test_warnx_rl_floods);
+	tcase_add_test(tc, test_ratelimit_configured);
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_redact);
 	suite_add_tcase(s, tc);

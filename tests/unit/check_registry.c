@@ -601,6 +601,30 @@ START_TEST(test_reset_renew)
 }
 END_TEST
 
+START_TEST(test_files_go_to_dir_owner)
+{
+	struct reg	*r;
+	struct stat	 st;
+	char		 err[512], *path, *data;
+
+	/* Only root can hand files to another user; nothing to check else. */
+	if (geteuid() != 0)
+		return;
+	ck_assert(asprintf(&path, "%s/owned", dir) > 0);
+	ck_assert(asprintf(&data, "%s/data.mdb", path) > 0);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_NOSYNC, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(stat(data, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 65534);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	reg_close(r);
+	free(data);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_fetch_records)
 {
 	struct reg_fetch	f, got;
@@ -657,6 +681,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_two_processes_write);
 	tcase_add_test(tc, test_reset_renew);
 	tcase_add_test(tc, test_fetch_records);
+	tcase_add_test(tc, test_files_go_to_dir_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }

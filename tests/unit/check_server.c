@@ -56,7 +56,8 @@ static const char cfg_fmt[] =
     "      dns = [ \"10.42.0.1\", \"10.42.0.2\" ];\n"
     "      domain = \"office.lan\";\n"
     "      reservations = (\n"
-    "        { mac = \"02:00:00:00:aa:01\"; ip = \"10.42.0.20\"; },\n"
+    "        { mac = \"02:00:00:00:aa:01\"; ip = \"10.42.0.20\";\n"
+    "          hostname = \"reception\"; },\n"
     "        { mac = \"02:00:00:00:aa:02\"; ip = \"10.42.0.102\"; }\n"
     "      ); },\n"
     "    { subnet = \"10.43.0.0/24\";\n"
@@ -602,6 +603,10 @@ START_TEST(test_discover_reservation_first)
 	ck_assert_ip_eq(offer(MAC_RES_IN), IP4(10, 42, 0, 102));
 	/* And after DORA the reserved client is bound there. */
 	ck_assert_ip_eq(dora(MAC_RES_OUT), IP4(10, 42, 0, 20));
+	/* Its reservation names it, whether it asked or not. */
+	reply_str_eq(DHO_HOST_NAME, "reception");
+	offer(MAC_RES_IN);
+	ck_assert(!reply_has(DHO_HOST_NAME));
 }
 END_TEST
 
