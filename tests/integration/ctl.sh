@@ -492,6 +492,42 @@ t_sync() {
 	pb_pass
 }
 
+# 2b. certificate: a self-signed key and certificate where a config names
+# them, made once, never replaced; the result passes provisiond -t.
+t_certificate() {
+	local d=$PB_TMP/certconf mode
+
+	cp -r "$CONF_DIR" "$d" || die "cannot copy the config"
+	sed -i "s|$CONF_DIR|$d|g" "$d/provbox.conf"
+	rm -f "$d"/*.crt "$d"/*.key "$d"/*.pem
+	sed -i -e 's|cert = "[^"]*";|cert = "newtls/server.crt";|' \
+	    -e 's|key = "[^"]*";|key = "newtls/server.key";|' "$d/provbox.conf"
+	timeout 30 "$CTL" -c "$d/provbox.conf" certificate >"$OUT/cert1.out" \
+	    2>>"$CTL_ERR" || die "certificate: exit $?: $(cat "$OUT/cert1.out")"
+	grep -q "^created $d/newtls/server.key and a self-signed certificate for IP:" \
+	    "$OUT/cert1.out" || die "no 'created' line: $(cat "$OUT/cert1.out")"
+	mode=$(stat -c %a "$d/newtls/server.key")
+	[ "$mode" = 600 ] || die "key mode $mode, expected 600"
+	openssl x509 -in "$d/newtls/server.crt" -noout -ext subjectAltName |
+	    grep -q "IP Address:" || die "no IP subjectAltName in the certificate"
+	cp "$d/newtls/server.key" "$PB_TMP/key.before"
+	timeout 30 "$CTL" -c "$d/provbox.conf" certificate >"$OUT/cert2.out" \
+	    2>>"$CTL_ERR" || die "second run: exit $?"
+	grep -q "nothing to do" "$OUT/cert2.out" ||
+	    die "second run: $(cat "$OUT/cert2.out")"
+	cmp -s "$d/newtls/server.key" "$PB_TMP/key.before" ||
+	    die "the second run replaced the key"
+	timeout 30 "$PROVD" -t -c "$d/provbox.conf" \
+	    >/dev/null 2>&1 || die "provisiond -t refuses the made certificate"
+	# With only the key there, nothing is made or replaced.
+	rm -f "$d/newtls/server.crt"
+	timeout 30 "$CTL" -c "$d/provbox.conf" certificate >/dev/null \
+	    2>"$OUT/cert3.err" && die "made a certificate next to a lone key"
+	grep -q "not replacing" "$OUT/cert3.err" ||
+	    die "no 'not replacing': $(cat "$OUT/cert3.err")"
+	pb_pass
+}
+
 # 3. leases after a real DHCP exchange: human (aligned, "in 59m") and
 # JSON.
 t_leases() {
@@ -1057,6 +1093,7 @@ write_checkers
 # check and sync work on the registry before any daemon runs.
 pb_run check 30 t_check
 pb_run sync 30 t_sync
+pb_run certificate 30 t_certificate
 if ! dhcpd_start; then
 	pb_fail setup "provbox-dhcpd did not start: $(tail -n 3 "$DHCPD_LOG")"
 	pb_finish
