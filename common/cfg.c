@@ -673,8 +673,13 @@ cfg_error_format(const struct cfg_error *e, char *buf, size_t bufsz)
 const struct cfg_vendor *
 cfg_vendor_find(const struct cfg *cfg, const char *name)
 {
+	/*
+	 * Also used while loading, to check the users' devices: a class whose
+	 * name was refused has none yet (found by fuzz_cfg).
+	 */
 	for (size_t i = 0; i < cfg->nvendors; i++)
-		if (strcmp(cfg->vendors[i].name, name) == 0)
+		if (cfg->vendors[i].name != NULL &&
+		    strcmp(cfg->vendors[i].name, name) == 0)
 			return &cfg->vendors[i];
 	return NULL;
 }
