@@ -27,5 +27,6 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 # What the integration tests need on top: real DHCP clients and a relay,
 # a capture tool, the network namespace tools, HTTPS clients and a load
 # generator, and mdb_dump to read tokens from the registry.
+# clang-14 and its runtime build the libFuzzer targets (make fuzz-smoke).
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
-	iproute2 curl nghttp2-client lmdb-utils)
+	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev)
