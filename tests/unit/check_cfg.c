@@ -1502,6 +1502,32 @@ START_TEST(test_user_unknown_vendor)
 }
 END_TEST
 
+/*
+ * A class whose name was refused is half parsed; a device naming a class
+ * must not trip over it (found by fuzz_cfg: strcmp on a NULL name).
+ */
+START_TEST(test_user_vendor_without_name)
+{
+	static const char conf[] =
+	    /*  1 */ "vendors = (\n"
+	    /*  2 */ "  { na2me = \"snom\"; },\n"
+	    /*  3 */ "  { name = \"other\"; default = true; }\n"
+	    /*  4 */ ");\n"
+	    /*  5 */ "users = ( { name = \"bob\";\n"
+	    /*  6 */ "  sip = { user = \"202\"; password = \"pw\";\n"
+	    /*  7 */ "          server = \"pbx\"; };\n"
+	    /*  8 */ "  devices = (\n"
+	    /*  9 */ "    { mac = \"00:04:13:20:00:02\"; vendor = \"snom\"; }\n"
+	    /* 10 */ "  ); } );\n";
+
+	load_bad(conf, CFG_NO_FILE_CHECKS);
+	assert_err(2, "vendors[0].na2me", "unknown setting");
+	assert_err(2, "vendors[0].name", "missing");
+	assert_err(9, "users[0].devices[0].vendor", "unknown vendor 'snom' "
+	    "(valid: other)");
+}
+END_TEST
+
 START_TEST(test_user_bad_fields)
 {
 	static const char conf[] =
@@ -2083,6 +2109,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_user_mac_twice);
 	tcase_add_test(tc, test_user_twice);
 	tcase_add_test(tc, test_user_unknown_vendor);
+	tcase_add_test(tc, test_user_vendor_without_name);
 	tcase_add_test(tc, test_user_bad_fields);
 	suite_add_tcase(s, tc);
 
