@@ -300,15 +300,10 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 		cand_set(&b, DHO_DOMAIN_NAME, (const uint8_t *)sn->domain,
 		    strlen(sn->domain), 0);
 	/* A reservation's host name is the admin's word: sent unasked. */
-	for (size_t i = 0; d->has_mac && i < sn->nreservations; i++) {
-		const struct cfg_reservation *r = &sn->reservations[i];
-
-		if (r->hostname != NULL && mac_cmp(&r->mac, &d->mac) == 0) {
-			cand_set(&b, DHO_HOST_NAME, (const uint8_t *)r->hostname,
-			    strlen(r->hostname), 1);
-			break;
-		}
-	}
+	if (d->reservation != NULL && d->reservation->hostname != NULL)
+		cand_set(&b, DHO_HOST_NAME,
+		    (const uint8_t *)d->reservation->hostname,
+		    strlen(d->reservation->hostname), 1);
 	cand_static(&b, cfg->dhcp.options, cfg->dhcp.noptions);
 	cand_static(&b, sn->options, sn->noptions);
 	if (provisioning(cfg, v, m, &b) != 0)

@@ -205,11 +205,9 @@ availability(const struct lease_view *v, const struct cfg_subnet *sn,
 		return AV_OWN;
 	if (r == 0 && !lease_over(rec, now))
 		return AV_NO;
-	if (pool_of(sn, ip) == NULL) {
-		const struct cfg_reservation *res = reservation_for(sn, d);
-
-		return res != NULL && res->ip == ip ? AV_FREE : AV_NO;
-	}
+	if (pool_of(sn, ip) == NULL)
+		return d->reservation != NULL && d->reservation->ip == ip ?
+		    AV_FREE : AV_NO;
 	return AV_FREE;
 }
 
@@ -390,7 +388,7 @@ do_discover(const struct cfg *cfg, const struct lease_view *v,
 	int				 r;
 
 	/* 4.3.1: a reservation, then the client's lease, then 50. */
-	if ((res = reservation_for(sn, d)) != NULL) {
+	if ((res = d->reservation) != NULL) {
 		av = availability(v, sn, res->ip, key, klen, d, now, &rec);
 		if (av == AV_FREE || av == AV_OWN)
 			ip = res->ip;
@@ -626,6 +624,7 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 	d->nopts = 0;
 	d->datalen = 0;
 	d->subnet = NULL;
+	d->reservation = NULL;
 	d->vendor = NULL;
 	d->user[0] = '\0';
 	d->lease_time = 0;
@@ -659,6 +658,8 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 		return;
 	}
 	d->server_id = server_id(d->subnet, rx);
+	/* Looked up once: the address choice and the reply both use it. */
+	d->reservation = reservation_for(d->subnet, d);
 	switch (m->msgtype) {
 	case DHCPDISCOVER:
 		do_discover(cfg, v, m, rx, key, klen, now, d);

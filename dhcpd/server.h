@@ -105,6 +105,8 @@ struct dhcp_decision {
 
 	/* Who the client is, for the log line. */
 	const struct cfg_subnet		*subnet;
+	const struct cfg_reservation	*reservation;	/* the client's, in
+							 * subnet, or NULL */
 	const struct cfg_vendor		*vendor;
 	char				 user[CFG_NAME_MAX + 1];
 	struct mac_addr			 mac;
