@@ -382,13 +382,12 @@ device_file(const struct cfg *cfg, struct reg_txn *txn, const char *name,
 	return 0;
 }
 
-/* 1 if the class named vendor is that of one of user's devices. */
+/* 1 if the class named vendor is that of one of u's devices. */
 static int
-users_class(const struct cfg *cfg, const char *user, const char *vendor)
+users_class(const struct cfg *cfg, const struct cfg_user *u,
+    const char *vendor)
 {
-	const struct cfg_user *u = cfg_user_find(cfg, user);
-
-	for (size_t i = 0; u != NULL && i < u->ndevices; i++)
+	for (size_t i = 0; i < u->ndevices; i++)
 		if (strcmp(cfg->vendors[u->devices[i].vendor].name,
 		    vendor) == 0)
 			return 1;
@@ -404,10 +403,15 @@ static int
 common_file(const struct cfg *cfg, const char *user, const char *name,
     struct file_match *m)
 {
+	const struct cfg_user *u = NULL;
+
+	/* Looked up once, not once per class: offices have many users. */
+	if (user != NULL && (u = cfg_user_find(cfg, user)) == NULL)
+		goto none;
 	for (size_t i = 0; i < cfg->nvendors; i++) {
 		const struct cfg_vendor *v = &cfg->vendors[i];
 
-		if (user != NULL ? !users_class(cfg, user, v->name) :
+		if (u != NULL ? !users_class(cfg, u, v->name) :
 		    v->mode != PROV_MODE_LEGACY)
 			continue;
 		for (size_t k = 0; k < v->nfiles; k++) {
@@ -418,6 +422,7 @@ common_file(const struct cfg *cfg, const char *user, const char *name,
 			return 1;
 		}
 	}
+none:
 	memset(m, 0, sizeof(*m));
 	return 0;
 }
