@@ -4,12 +4,15 @@
  * where real clients sanitise or hide what they got.
  *
  *   pbprobe -i IFACE [-m MAC] [-V class] [-P 1,3,66] [-C clientid-hex]
- *           [-H hostname] [-r ip] [-s server-ip] [-n count] [-T ms] ACTION
+ *           [-H hostname] [-r ip] [-s server-ip] [-n count] [-R rate]
+ *           [-T ms] ACTION
  *
  * ACTION: dora (DISCOVER, REQUEST: prints the ACK), discover (prints the
  * OFFER), reboot IP (INIT-REBOOT REQUEST for IP), inform IP, release IP,
  * decline IP. With -n N, N clients (MACs counting up from -m) run dora at
- * once; each ACK prints "ack MAC IP" and a last line "acked N of M".
+ * once (or, with -R, starting RATE clients per second, as phones coming
+ * back one by one); each ACK prints "ack MAC IP" and a last line
+ * "acked N of M".
  * Requests set the broadcast bit, so answers reach this socket whatever
  * chaddr says. Exit status: 0 when every client got its ACK/OFFER, 1 for a
  * NAK or a timeout, 2 for usage errors.
@@ -53,13 +56,15 @@ static size_t		 clientid_len;
 static const char	*hostname;
 static int		 fd = -1;
 static int		 timeout_ms = 4000;
+static int		 start_rate;	/* clients started per second, 0: all */
 static struct dhcp_msg	 reply;
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: pbprobe -i iface [-m mac] [-V class] "
-	    "[-P list] [-C hex] [-H name] [-r ip] [-s ip] [-n count] [-T ms] "
+	    "[-P list] [-C hex] [-H name] [-r ip] [-s ip] [-n count] [-R rate] "
+	    "[-T ms] "
 	    "dora|discover|reboot IP|inform IP|release IP|decline IP\n");
 	exit(2);
 }
@@ -253,6 +258,10 @@ storm(struct client *cs, size_t n, uint32_t requested, uint32_t server)
 	size_t		 done = 0, acked = 0;
 	char		 mac[MAC_STR_LEN], ip[IP4_STR_LEN];
 
+	if (start_rate > 0)
+		for (size_t k = 0; k < n; k++)
+			cs[k].next_ms = now_ms() + (long long)k * 1000 /
+			    start_rate;
 	while (done < n && (t = now_ms()) < deadline) {
 		int i;
 
@@ -349,7 +358,7 @@ main(int argc, char *argv[])
 	int		 ch, ret;
 
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	while ((ch = getopt(argc, argv, "i:m:V:P:C:H:r:s:n:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "i:m:V:P:C:H:r:s:n:R:T:")) != -1) {
 		switch (ch) {
 		case 'i':
 			ifname = optarg;
@@ -391,6 +400,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			n = (size_t)atoi(optarg);
+			break;
+		case 'R':
+			start_rate = atoi(optarg);
 			break;
 		case 'T':
 			timeout_ms = atoi(optarg);
