@@ -3,12 +3,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,19 +64,26 @@ daemon_drop_privileges(const char *user, uint64_t keep)
 	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3,
 					    0 };
 	struct __user_cap_data_struct	 data[2];
-	struct passwd			*pw;
+	struct passwd			*pw = NULL;
 
-	if (user == NULL || getuid() != 0)
-		return;
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("user %s does not exist", user);
-	if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1) != 0)
-		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
-	    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) != 0)
-		fatal("dropping privileges to %s", user);
-	/* setuid() cleared the effective set; take back only what we keep. */
+	if (user != NULL && getuid() == 0) {
+		if ((pw = getpwnam(user)) == NULL)
+			fatalx("user %s does not exist", user);
+		if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1) != 0)
+			fatal("prctl(PR_SET_KEEPCAPS)");
+		if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
+		    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid,
+		    pw->pw_uid, pw->pw_uid) != 0)
+			fatal("dropping privileges to %s", user);
+	}
+	/*
+	 * Whoever started us (root without a user, or systemd with ambient
+	 * capabilities), only the capabilities in keep stay: none can be
+	 * handed on to a child, and none come back.
+	 */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
+	    errno != EINVAL)
+		fatal("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = (uint32_t)keep;
 	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
@@ -82,8 +91,29 @@ daemon_drop_privileges(const char *user, uint64_t keep)
 		fatal("capset");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-	log_info("running as %s%s", user, keep ? " with only the capabilities "
-	    "it needs" : "");
+	if (pw != NULL)
+		log_info("running as %s with %s", user, keep ? "only the "
+		    "capabilities it needs" : "no capabilities");
+	else
+		log_info("running with %s", keep ? "only the capabilities it "
+		    "needs" : "no capabilities");
+}
+
+int
+daemon_check_private(const char *path, const char *what, char *err,
+    size_t errsz)
+{
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) != 0)
+		return 0;	/* missing: whoever opens it says so */
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(err, errsz, "%s %s has mode %04o: every user may "
+		    "read it (chmod o-rw %s)", what, path,
+		    (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -21,11 +21,19 @@ struct cfg	*daemon_load_config(const char *path, unsigned flags,
 /* reg_sync() with its counts logged. 0 or -1 (logged). */
 int		 daemon_sync(struct reg *reg, const struct cfg *cfg);
 /*
- * When running as root and user is set: becomes user, keeping only the
- * capabilities in keep (a mask of 1 << CAP_*; 0 keeps none), and sets
- * no_new_privs. Fatal on failure: a half-dropped daemon must not run.
+ * When running as root and user is set, becomes user. Whoever it runs as,
+ * keeps only the capabilities in keep (a mask of 1 << CAP_*; 0 keeps
+ * none; ambient ones are cleared too) and sets no_new_privs. Fatal on
+ * failure: a half-dropped daemon must not run.
  */
 void		 daemon_drop_privileges(const char *user, uint64_t keep);
+/*
+ * A file of secrets (the TLS key) that every user may read, or replace,
+ * is refused: 0 when path is private enough, -1 with err saying why and
+ * the chmod that fixes it.
+ */
+int		 daemon_check_private(const char *path, const char *what,
+		    char *err, size_t errsz);
 /*
  * Records a reload in <run_dir>/<name>.reload and logs it: why NULL means
  * the new config took, otherwise why it was refused.

@@ -17,9 +17,17 @@
 
 #include "log.h"
 #include "registry.h"
+#include "secret.h"
 #include "wire.h"
 
 #define REC_VERSION	1	/* layout of the records this build writes */
+/*
+ * Users: version 1 held the SIP password and the token in clear; version
+ * 2 seals both (secret.h). Schema 2 is a registry whose users are all
+ * version 2: reg_open() migrates a schema 1 registry when it may write.
+ */
+#define USER_REC_V1	1
+#define USER_REC_VERSION 2
 #define REC_BUF		1024	/* room for the largest record */
 
 static const struct {
@@ -42,6 +50,8 @@ struct reg {
 	int		 missing[REG_T_COUNT];
 	unsigned	 schema;
 	char		*path;
+	struct secret_key key;
+	int		 have_key;	/* 0: secrets read back sealed */
 };
 
 const char *
@@ -172,6 +182,126 @@ give_to_dir_owner(const char *path)
 	}
 }
 
+/*
+ * The registry holds every phone's SIP password (sealed) and every lease:
+ * a daemon refuses to run on one that other users may read, or on a
+ * directory where they may swap its files.
+ */
+static int
+check_private(const char *path, char *err, size_t errsz)
+{
+	struct stat	st;
+	char		f[4096];
+
+	if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		snprintf(err, errsz, "registry directory %s has mode %04o: "
+		    "every user may replace its files (chmod 700 %s)", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	snprintf(f, sizeof(f), "%s/data.mdb", path);
+	if (stat(f, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH))) {
+		snprintf(err, errsz, "registry %s has mode %04o: every user "
+		    "may read it (chmod 600 %s)", f,
+		    (unsigned)(st.st_mode & 07777), f);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads (or, opening for writing, creates) path/secret.key. */
+static int
+open_key(struct reg *reg, int rdonly, char *err, size_t errsz)
+{
+	char	f[4096];
+	int	r;
+
+	if (snprintf(f, sizeof(f), "%s/%s", reg->path, SECRET_KEY_FILE) >=
+	    (int)sizeof(f)) {
+		snprintf(err, errsz, "registry path too long: %s", reg->path);
+		return -1;
+	}
+	r = secret_key_load(f, !rdonly, &reg->key, err, errsz);
+	if (r == 1 && rdonly)
+		return 0;	/* readers without the key see sealed users */
+	if (r != 0)
+		return -1;
+	reg->have_key = 1;
+	return 0;
+}
+
+static size_t	user_encode(const struct reg *, const struct reg_user *,
+		    uint8_t *, size_t);
+static int	user_decode(const struct reg *, const MDB_val *,
+		    const MDB_val *, struct reg_user *);
+
+/*
+ * Schema 1 -> 2: every user record is rewritten with its secrets sealed,
+ * inside the opening transaction, so a registry is never half migrated.
+ * The pages that held the clear text are free pages of the file until
+ * LMDB reuses them; mdb_copy -c drops them at once.
+ */
+static int
+migrate(struct reg *reg, MDB_txn *t, char *err, size_t errsz)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v, mk = { 6, (void *)"schema" };
+	struct reg_user	 u;
+	uint8_t		 buf[REC_BUF], sv[4];
+	struct wire	 w;
+	size_t		 len;
+	unsigned	 n = 0;
+	int		 rc, e;
+
+	if ((rc = mdb_cursor_open(t, reg->dbi[REG_T_USERS], &c)) != 0)
+		goto lmdb;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((e = user_decode(reg, &k, &v, &u)) != REG_OK) {
+			snprintf(err, errsz, "cannot migrate registry %s: user "
+			    "%.*s: %s", reg->path, (int)k.mv_size,
+			    (const char *)k.mv_data, reg_strerror(e));
+			goto fail;
+		}
+		len = user_encode(reg, &u, buf, sizeof(buf));
+		reg_user_clear(&u);
+		if (len == 0) {
+			snprintf(err, errsz, "cannot migrate registry %s: user "
+			    "%.*s does not fit a record", reg->path,
+			    (int)k.mv_size, (const char *)k.mv_data);
+			goto fail;
+		}
+		v.mv_data = buf;
+		v.mv_size = len;
+		rc = mdb_cursor_put(c, &k, &v, MDB_CURRENT);
+		OPENSSL_cleanse(buf, sizeof(buf));
+		if (rc != 0)
+			goto lmdb;
+		n++;
+	}
+	if (rc != MDB_NOTFOUND)
+		goto lmdb;
+	mdb_cursor_close(c);
+	c = NULL;
+	wire_init(&w, sv, sizeof(sv));
+	wire_write_u32(&w, REG_SCHEMA_VERSION);
+	v.mv_data = sv;
+	v.mv_size = sizeof(sv);
+	if ((rc = mdb_put(t, reg->dbi[REG_T_META], &mk, &v, 0)) != 0)
+		goto lmdb;
+	log_notice("registry %s: migrated from schema %u to %u (%u users' "
+	    "secrets sealed)", reg->path, reg->schema, REG_SCHEMA_VERSION, n);
+	reg->schema = REG_SCHEMA_VERSION;
+	return 0;
+lmdb:
+	snprintf(err, errsz, "cannot migrate registry %s: %s", reg->path,
+	    mdb_strerror(rc));
+fail:
+	if (c != NULL)
+		mdb_cursor_close(c);
+	return -1;
+}
+
 static int
 begin_raw(MDB_env *env, unsigned flags, MDB_txn **out)
 {
@@ -224,8 +354,13 @@ reg_open(const char *path, size_t map_size, unsigned flags,
 	}
 	/* Slots left by processes that died inside a read transaction. */
 	mdb_reader_check(reg->env, &dead);
-	if (!rdonly)
+	if (!rdonly) {
 		give_to_dir_owner(path);
+		if (check_private(path, err, errsz) != 0)
+			goto fail;
+	}
+	if (open_key(reg, rdonly, err, errsz) != 0)
+		goto fail;
 
 	if ((rc = begin_raw(reg->env, rdonly ? MDB_RDONLY : 0, &t)) != 0) {
 		snprintf(err, errsz, "cannot begin a transaction on registry "
@@ -288,7 +423,9 @@ reg_open(const char *path, size_t map_size, unsigned flags,
 		    REG_SCHEMA_VERSION);
 		goto fail;
 	}
-	/* Older schemas would be migrated here, inside this transaction. */
+	if (reg->schema < REG_SCHEMA_VERSION && !rdonly &&
+	    migrate(reg, t, err, errsz) != 0)
+		goto fail;
 	if ((rc = mdb_txn_commit(t)) != 0) {
 		t = NULL;
 		snprintf(err, errsz, "cannot initialise registry %s: %s",
@@ -309,6 +446,7 @@ reg_close(struct reg *reg)
 {
 	if (reg == NULL)
 		return;
+	secret_key_clear(&reg->key);
 	if (reg->env != NULL)
 		mdb_env_close(reg->env);
 	free(reg->path);
@@ -319,6 +457,12 @@ unsigned
 reg_schema_version(const struct reg *reg)
 {
 	return reg->schema;
+}
+
+int
+reg_has_secret_key(const struct reg *reg)
+{
+	return reg->have_key;
 }
 
 int
@@ -494,42 +638,127 @@ get_bytes8(struct wire *w, uint8_t *dst, size_t dstsz)
 	return w->err ? 0 : len;
 }
 
-/* Reads and checks the version byte that starts every record. */
+/*
+ * Reads and checks the version byte that starts every record: up to max
+ * is understood. The version goes to *ver when ver is not NULL.
+ */
 static int
-rec_begin(struct wire *w, const MDB_val *v)
+rec_begin_v(struct wire *w, const MDB_val *v, uint8_t max, uint8_t *ver)
 {
-	uint8_t ver;
+	uint8_t rv;
 
 	wire_init(w, v->mv_data, v->mv_size);
-	ver = wire_read_u8(w);
-	if (w->err || ver == 0)
+	rv = wire_read_u8(w);
+	if (w->err || rv == 0)
 		return REG_ECORRUPT;
-	if (ver > REC_VERSION)
+	if (rv > max)
 		return REG_ESCHEMA;
+	if (ver != NULL)
+		*ver = rv;
 	return REG_OK;
 }
 
+static int
+rec_begin(struct wire *w, const MDB_val *v)
+{
+	return rec_begin_v(w, v, REC_VERSION, NULL);
+}
+
+/* What a sealed user field is bound to: the field and the user. */
 static size_t
-user_encode(const struct reg_user *u, uint8_t *buf, size_t sz)
+user_aad(const char *field, const char *name, uint8_t *aad, size_t sz)
+{
+	int n = snprintf((char *)aad, sz, "provbox user %s", field);
+	size_t len = strlen(name);
+
+	if (n < 0 || (size_t)n + 1 + len > sz)
+		return 0;
+	aad[n] = '\0';
+	memcpy(aad + n + 1, name, len);
+	return (size_t)n + 1 + len;
+}
+
+/* A secret string, sealed: u16 length, then nonce || ciphertext || tag. */
+static void
+put_sealed(struct wire *w, const struct reg *reg, const char *field,
+    const char *name, const char *s)
+{
+	uint8_t	aad[48 + CFG_NAME_MAX], out[REC_BUF];
+	size_t	len = strlen(s), aadlen;
+
+	aadlen = user_aad(field, name, aad, sizeof(aad));
+	if (!reg->have_key || aadlen == 0 || len + SECRET_OVERHEAD >
+	    sizeof(out) || secret_seal(&reg->key, aad, aadlen, s, len,
+	    out) != 0) {
+		w->err = 1;
+		return;
+	}
+	wire_write_u16(w, (uint16_t)(len + SECRET_OVERHEAD));
+	wire_write(w, out, len + SECRET_OVERHEAD);
+	OPENSSL_cleanse(out, len + SECRET_OVERHEAD);
+}
+
+/*
+ * Reads a sealed string into dst. Without the key, or with a key that
+ * does not open it, the field reads back empty and *sealed says which.
+ */
+static void
+get_sealed(struct wire *w, const struct reg *reg, const char *field,
+    const char *name, char *dst, size_t dstsz, int *sealed)
+{
+	uint8_t	aad[48 + CFG_NAME_MAX], in[REC_BUF];
+	size_t	len = wire_read_u16(w), aadlen;
+
+	dst[0] = '\0';
+	if (len < SECRET_OVERHEAD || len - SECRET_OVERHEAD >= dstsz) {
+		w->err = 1;
+		return;
+	}
+	wire_read(w, in, len);
+	if (w->err)
+		return;
+	if (!reg->have_key) {
+		*sealed = REG_SEALED_NO_KEY;
+		return;
+	}
+	aadlen = user_aad(field, name, aad, sizeof(aad));
+	if (aadlen == 0 || secret_open(&reg->key, aad, aadlen, in, len,
+	    dst) != 0) {
+		/* Another key (secret.key replaced), or altered bytes. */
+		*sealed = REG_SEALED_OTHER_KEY;
+		dst[0] = '\0';
+		return;
+	}
+	dst[len - SECRET_OVERHEAD] = '\0';
+	/* A NUL inside would cut the string short; no config writes one. */
+	if (strlen(dst) != len - SECRET_OVERHEAD)
+		w->err = 1;
+}
+
+static size_t
+user_encode(const struct reg *reg, const struct reg_user *u, uint8_t *buf,
+    size_t sz)
 {
 	struct wire w;
 
 	wire_init(&w, buf, sz);
-	wire_write_u8(&w, REC_VERSION);
+	wire_write_u8(&w, USER_REC_VERSION);
 	put_str(&w, u->display_name);
 	put_str(&w, u->sip_user);
-	put_str(&w, u->sip_password);
+	put_sealed(&w, reg, "sip_password", u->name, u->sip_password);
 	put_str(&w, u->sip_server);
 	wire_write_u16(&w, u->sip_port);
-	put_str(&w, u->token);
+	put_sealed(&w, reg, "token", u->name, u->token);
 	wire_write_u64(&w, (uint64_t)u->token_created);
 	return w.err ? 0 : sz - w.rem;
 }
 
 static int
-user_decode(const MDB_val *k, const MDB_val *v, struct reg_user *u)
+user_decode(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    struct reg_user *u)
 {
 	struct wire	w;
+	uint8_t		ver = 0;
 	int		e;
 
 	memset(u, 0, sizeof(*u));
@@ -537,14 +766,22 @@ user_decode(const MDB_val *k, const MDB_val *v, struct reg_user *u)
 		return REG_ECORRUPT;
 	memcpy(u->name, k->mv_data, k->mv_size);
 	u->name[k->mv_size] = '\0';
-	if ((e = rec_begin(&w, v)) != REG_OK)
+	if ((e = rec_begin_v(&w, v, USER_REC_VERSION, &ver)) != REG_OK)
 		return e;
 	get_str(&w, u->display_name, sizeof(u->display_name));
 	get_str(&w, u->sip_user, sizeof(u->sip_user));
-	get_str(&w, u->sip_password, sizeof(u->sip_password));
+	if (ver == USER_REC_V1)
+		get_str(&w, u->sip_password, sizeof(u->sip_password));
+	else
+		get_sealed(&w, reg, "sip_password", u->name, u->sip_password,
+		    sizeof(u->sip_password), &u->secrets_sealed);
 	get_str(&w, u->sip_server, sizeof(u->sip_server));
 	u->sip_port = wire_read_u16(&w);
-	get_str(&w, u->token, sizeof(u->token));
+	if (ver == USER_REC_V1)
+		get_str(&w, u->token, sizeof(u->token));
+	else
+		get_sealed(&w, reg, "token", u->name, u->token,
+		    sizeof(u->token), &u->secrets_sealed);
 	u->token_created = (int64_t)wire_read_u64(&w);
 	if (w.err) {
 		reg_user_clear(u);
@@ -568,8 +805,39 @@ reg_user_get(struct reg_txn *txn, const char *name, struct reg_user *out)
 
 	if ((r = db_get(txn, REG_T_USERS, name, strlen(name), &v)) != 0)
 		return r;
-	if ((e = user_decode(&k, &v, out)) != REG_OK)
+	if ((e = user_decode(txn->reg, &k, &v, out)) != REG_OK)
 		return txn_set_err(txn, e);
+	return 0;
+}
+
+/*
+ * Drops every token index entry of user name: for a user whose token
+ * could not be read back (sealed with another key), whose index entry
+ * cannot be found from the token. O(tokens); only on that rare path.
+ */
+static int
+token_index_purge(struct reg_txn *txn, const char *name)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	size_t		 len = strlen(name);
+	int		 rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_TOKENS],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (v.mv_size != len || memcmp(v.mv_data, name, len) != 0)
+			continue;
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "token index purge");
 	return 0;
 }
 
@@ -594,13 +862,19 @@ reg_user_put(struct reg_txn *txn, const struct reg_user *u)
 	size_t		 len;
 	int		 r, ret = -1;
 
-	if (u->name[0] == '\0' || (u->token[0] != '\0' &&
+	/* A copy read without the key would overwrite secrets with blanks. */
+	if (u->name[0] == '\0' || u->secrets_sealed || (u->token[0] != '\0' &&
 	    !token_valid_format(u->token, strlen(u->token))))
 		return txn_set_err(txn, REG_EINVAL);
-	if ((len = user_encode(u, buf, sizeof(buf))) == 0)
+	if ((len = user_encode(txn->reg, u, buf, sizeof(buf))) == 0)
 		return txn_set_err(txn, REG_EINVAL);
 	if ((r = reg_user_get(txn, u->name, &old)) < 0)
 		goto done;
+	if (r == 0 && old.secrets_sealed != 0) {
+		if (token_index_purge(txn, u->name) != 0)
+			goto done;
+		r = REG_NOTFOUND;	/* nothing of the old one is known */
+	}
 	if (r == 0 && strcmp(old.token, u->token) != 0 &&
 	    old.token[0] != '\0' && token_index(txn, old.token, NULL) != 0)
 		goto done;
@@ -622,7 +896,9 @@ reg_user_del(struct reg_txn *txn, const char *name)
 
 	if ((r = reg_user_get(txn, name, &old)) != 0)
 		return r < 0 ? -1 : 0;
-	if (old.token[0] != '\0')
+	if (old.secrets_sealed != 0)
+		r = token_index_purge(txn, name);
+	else if (old.token[0] != '\0')
 		r = token_index(txn, old.token, NULL);
 	reg_user_clear(&old);
 	if (r != 0)
@@ -914,7 +1190,8 @@ reg_lease_ips_by_mac(struct reg_txn *txn, const struct mac_addr *mac,
  */
 static int
 table_walk(struct reg_txn *txn, enum reg_table t,
-    int (*decode)(const MDB_val *, const MDB_val *, void *), void *rec,
+    int (*decode)(const struct reg *, const MDB_val *, const MDB_val *,
+    void *), void *rec,
     int (*fn)(const void *, void *), void *arg)
 {
 	MDB_cursor	*c = NULL;
@@ -927,7 +1204,7 @@ table_walk(struct reg_txn *txn, enum reg_table t,
 		return txn_fail(txn, rc, "cursor");
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		int e = decode(&k, &v, rec);
+		int e = decode(txn->reg, &k, &v, rec);
 
 		if (e != REG_OK) {
 			mdb_cursor_close(c);
@@ -946,20 +1223,25 @@ table_walk(struct reg_txn *txn, enum reg_table t,
 
 /* Adapters from the typed decoders and callbacks to table_walk's. */
 static int
-user_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+user_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    void *rec)
 {
-	return user_decode(k, v, rec);
+	return user_decode(reg, k, v, rec);
 }
 
 static int
-device_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+device_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    void *rec)
 {
+	(void)reg;
 	return device_decode(k, v, rec);
 }
 
 static int
-lease_decode_v(const MDB_val *k, const MDB_val *v, void *rec)
+lease_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    void *rec)
 {
+	(void)reg;
 	return lease_decode(k, v, rec);
 }
 

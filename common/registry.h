@@ -36,7 +36,7 @@
 #include "cfg.h"
 #include "token.h"
 
-#define REG_SCHEMA_VERSION	1
+#define REG_SCHEMA_VERSION	2	/* 2: users' secrets sealed */
 
 enum reg_err {
 	REG_OK = 0,
@@ -67,14 +67,21 @@ struct reg_txn {
 
 /*
  * Opens (creating with mode 0700 if needed) the registry in directory
- * path. On failure returns -1 with a message in err; a schema newer than
- * REG_SCHEMA_VERSION is such a failure.
+ * path, and its secret key path/secret.key (created on first use when
+ * not REG_RDONLY). On failure returns -1 with a message in err; a schema
+ * newer than REG_SCHEMA_VERSION is such a failure, and so is, when not
+ * REG_RDONLY, a registry file or key that other users may read. A read
+ * only open by a user who may not read the key succeeds; its users come
+ * back with secrets_sealed set. Opened for writing, a schema 1 registry
+ * (secrets in clear) is migrated to schema 2 in one transaction.
  */
 int	reg_open(const char *path, size_t map_size, unsigned flags,
 	    struct reg **out, char *err, size_t errsz);
 void	reg_close(struct reg *reg);
 /* The schema version stored in the registry. */
 unsigned reg_schema_version(const struct reg *reg);
+/* 1 when this process holds the key that opens users' secrets. */
+int	reg_has_secret_key(const struct reg *reg);
 
 int	reg_txn_begin(struct reg *reg, struct reg_txn *txn, int rdonly);
 /* Commits, or aborts if the transaction has an error. 0 or -1. */
@@ -93,7 +100,15 @@ struct reg_user {
 	uint16_t	 sip_port;
 	char		 token[TOKEN_LEN + 1];	/* "" when revoked */
 	int64_t		 token_created;
+	/*
+	 * Read by a process that may not read the registry's secret key,
+	 * or sealed with another key: sip_password and token are empty, and
+	 * reg_user_put() refuses this copy.
+	 */
+	int		 secrets_sealed;	/* REG_SEALED_* */
 };
+#define REG_SEALED_NO_KEY	1	/* this process has no key */
+#define REG_SEALED_OTHER_KEY	2	/* secret.key replaced, or altered */
 /* Wipes the password and token from a struct reg_user copy. */
 void	reg_user_clear(struct reg_user *u);
 

@@ -43,8 +43,8 @@ collect_user(const struct reg_user *u, void *arg)
 	const char	*key = u->name;
 	void		*p;
 
-	if (bsearch(&key, s->names, s->cfg->nusers, sizeof(*s->names),
-	    name_cmp) != NULL)
+	if (s->cfg->nusers > 0 && bsearch(&key, s->names, s->cfg->nusers,
+	    sizeof(*s->names), name_cmp) != NULL)
 		return 0;
 	if ((p = reallocarray(s->users, s->nusers + 1,
 	    sizeof(*s->users))) == NULL) {
@@ -62,8 +62,8 @@ collect_device(const struct reg_device *d, void *arg)
 	struct stale	*s = arg;
 	void		*p;
 
-	if (bsearch(&d->mac, s->macs, s->nmacs, sizeof(*s->macs),
-	    mac_cmp_v) != NULL)
+	if (s->nmacs > 0 && bsearch(&d->mac, s->macs, s->nmacs,
+	    sizeof(*s->macs), mac_cmp_v) != NULL)
 		return 0;
 	if ((p = reallocarray(s->devices, s->ndevices + 1,
 	    sizeof(*s->devices))) == NULL) {
@@ -104,8 +104,9 @@ sync_users(struct reg_txn *txn, const struct cfg *cfg, time_t now,
     struct reg_sync_stats *st)
 {
 	struct reg_user	 old, nu;
-	int		 r, ret = 0;
+	int		 r, renew, ret = 0;
 
+	memset(&old, 0, sizeof(old));
 	for (size_t i = 0; i < cfg->nusers && ret == 0; i++) {
 		memset(&nu, 0, sizeof(nu));
 		user_from_cfg(&cfg->users[i], &nu);
@@ -113,7 +114,19 @@ sync_users(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 			ret = -1;
 			break;
 		}
-		if (r == REG_NOTFOUND) {
+		renew = r == 0 && old.secrets_sealed != 0;
+		if (renew) {
+			/*
+			 * secret.key was replaced (or lost): the old token
+			 * cannot be read, so the user gets a new one.
+			 */
+			log_warnx("sync: user %s: secrets sealed with another "
+			    "key (was secret.key replaced?): new token",
+			    nu.name);
+			st->users_changed++;
+		} else if (r == REG_NOTFOUND)
+			st->users_added++;
+		if (r == REG_NOTFOUND || renew) {
 			if (token_generate(nu.token) != 0) {
 				log_warnx("sync: the random number generator "
 				    "failed");
@@ -121,7 +134,6 @@ sync_users(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 				break;
 			}
 			nu.token_created = now;
-			st->users_added++;
 		} else {
 			/* The token (or its revocation) is the registry's. */
 			memcpy(nu.token, old.token, sizeof(nu.token));
@@ -186,7 +198,7 @@ reg_sync(struct reg *reg, const struct cfg *cfg, time_t now,
 	struct reg_txn	 txn;
 	struct stale	 s;
 	size_t		 ndev = 0;
-	int		 ret = -1;
+	int		 ok, ret = -1;
 
 	memset(st, 0, sizeof(*st));
 	memset(&s, 0, sizeof(s));
@@ -204,17 +216,21 @@ reg_sync(struct reg *reg, const struct cfg *cfg, time_t now,
 		for (size_t k = 0; k < cfg->users[i].ndevices; k++)
 			s.macs[s.nmacs++] = cfg->users[i].devices[k].mac;
 	}
-	qsort(s.names, cfg->nusers, sizeof(*s.names), name_cmp);
-	qsort(s.macs, s.nmacs, sizeof(*s.macs), mac_cmp_v);
+	/* qsort(NULL, 0) is undefined: an office with no users yet. */
+	if (cfg->nusers > 0)
+		qsort(s.names, cfg->nusers, sizeof(*s.names), name_cmp);
+	if (s.nmacs > 0)
+		qsort(s.macs, s.nmacs, sizeof(*s.macs), mac_cmp_v);
 
 	if (reg_txn_begin(reg, &txn, 0) != 0) {
 		snprintf(err, errsz, "registry sync: %s",
 		    reg_strerror(txn.err));
 		goto done;
 	}
-	if (sync_users(&txn, cfg, now, st) == 0 &&
+	ok = sync_users(&txn, cfg, now, st) == 0 &&
 	    reg_user_foreach(&txn, collect_user, &s) == 0 &&
-	    reg_device_foreach(&txn, collect_device, &s) == 0) {
+	    reg_device_foreach(&txn, collect_device, &s) == 0;
+	if (ok) {
 		for (size_t i = 0; i < s.nusers; i++)
 			if (reg_user_del(&txn, s.users[i]) == 0)
 				st->users_removed++;
@@ -222,10 +238,23 @@ reg_sync(struct reg *reg, const struct cfg *cfg, time_t now,
 		for (size_t i = 0; i < s.ndevices; i++)
 			if (reg_device_del(&txn, &s.devices[i]) == 0)
 				st->devices_removed++;
-		sync_devices(&txn, cfg, st);
+		if (sync_devices(&txn, cfg, st) != 0)
+			ok = 0;
 	}
 	if (s.nomem)
 		txn.err = REG_ENOMEM;
+	/*
+	 * A step that failed outside the registry (no random bytes for a
+	 * token) leaves no sticky error, but the sync is not whole: nothing
+	 * of it may be committed.
+	 */
+	if (!ok && txn.err == REG_OK) {
+		reg_txn_abort(&txn);
+		snprintf(err, errsz, "registry sync failed (see the log), "
+		    "nothing was changed");
+		memset(st, 0, sizeof(*st));
+		goto done;
+	}
 	if (reg_txn_commit(&txn) != 0) {
 		snprintf(err, errsz, "registry sync: %s, nothing was changed",
 		    reg_strerror(txn.err));

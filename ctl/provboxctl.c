@@ -39,6 +39,7 @@
 #include "registry.h"
 #include "runstate.h"
 #include "sync.h"
+#include "secret.h"
 #include "token.h"
 #include "urltmpl.h"
 
@@ -375,8 +376,11 @@ user_row(const struct reg_user *u, void *arg)
 	row[1] = (char *)u->display_name;
 	row[2] = sip;
 	row[3] = ndev;
-	row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
-	    (char *)(json ? "" : "revoked");
+	if (u->secrets_sealed)
+		row[4] = (char *)(json ? "" : "(sealed)");
+	else
+		row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
+		    (char *)(json ? "" : "revoked");
 	row[5] = (char *)(json ? "" : reltime(u->token_created, when,
 	    sizeof(when)));
 	if (json)
@@ -485,14 +489,15 @@ lease_row(const struct reg_lease *l, void *arg)
 		memcpy(m.b, l->chaddr, 6);
 		mac_format(&m, mac);
 	}
-	if (json)
-		snprintf(when, sizeof(when), "%lld", (long long)l->expire);
-	else
-		reltime(l->expire, when, sizeof(when));
 	row[0] = ip;
 	row[1] = mac;
 	row[2] = (char *)lease_state_str((enum lease_state)l->state);
-	row[3] = when;
+	/* reltime() may return a constant ("now", "-") and leave when. */
+	if (json) {
+		snprintf(when, sizeof(when), "%lld", (long long)l->expire);
+		row[3] = when;
+	} else
+		row[3] = (char *)reltime(l->expire, when, sizeof(when));
 	row[4] = mac[0] && reg_device_get(&w->s->txn, &m, &d) == 0 ?
 	    d.user : (char *)"";
 	/* Client bytes, escaped: a hostname is whatever the client sent. */
@@ -584,6 +589,12 @@ cmd_url(const char *path, const char *who)
 	if ((r = reg_user_get(&s.txn, who, &u)) != 0) {
 		fprintf(stderr, "provboxctl: no user %s in the registry\n",
 		    who);
+		goto done;
+	}
+	if (u.secrets_sealed && (v == NULL || v->mode != PROV_MODE_LEGACY)) {
+		fprintf(stderr, "provboxctl: tokens are sealed with %s/%s, "
+		    "which only root and the daemons' user may read\n",
+		    s.cfg->registry_path, SECRET_KEY_FILE);
 		goto done;
 	}
 	if (v != NULL && v->mode == PROV_MODE_LEGACY) {

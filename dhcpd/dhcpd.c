@@ -33,6 +33,7 @@
 #include "packet.h"
 #include "registry.h"
 #include "runstate.h"
+#include "sandbox.h"
 #include "server.h"
 #include "sync.h"
 
@@ -576,6 +577,8 @@ main(int argc, char *argv[])
 	/* Kept so a reload can open the sockets of a new interface. */
 	daemon_drop_privileges(D.cfg->user, 1ULL << CAP_NET_BIND_SERVICE |
 	    1ULL << CAP_NET_RAW);
+	if (sandbox_enter(SANDBOX_DHCPD) != 0)
+		fatalx("cannot start without the seccomp filter");
 
 	sigs[0] = evsignal_new(D.base, SIGHUP, on_hup, NULL);
 	sigs[1] = evsignal_new(D.base, SIGTERM, on_term, NULL);

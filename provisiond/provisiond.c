@@ -35,10 +35,12 @@
 #include "guard.h"
 #include "log.h"
 #include "registry.h"
+#include "sandbox.h"
 #include "runstate.h"
 #include "serve.h"
 #include "sync.h"
 #include "tls.h"
+#include "tlsconn.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -516,7 +518,9 @@ load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
 		snprintf(why, whysz, "template %.400s", err);
 		goto fail;
 	}
-	if ((*ctx = tls_ctx_new(*cfg, err, sizeof(err))) == NULL) {
+	if (daemon_check_private((*cfg)->prov.tls_key, "TLS key", err,
+	    sizeof(err)) != 0 ||
+	    (*ctx = tls_ctx_new(*cfg, err, sizeof(err))) == NULL) {
 		log_warnx("TLS: %s", err);
 		snprintf(why, whysz, "TLS: %.400s", err);
 		goto fail;
@@ -702,6 +706,8 @@ main(int argc, char *argv[])
 	}
 	P.pidfile = runstate_write_pid(P.cfg->run_dir, "provbox-provisiond");
 	daemon_drop_privileges(P.cfg->user, 0);
+	if (sandbox_enter(SANDBOX_PROVISIOND) != 0)
+		fatalx("cannot start without the seccomp filter");
 
 	sigs[0] = evsignal_new(P.base, SIGHUP, on_hup, NULL);
 	sigs[1] = evsignal_new(P.base, SIGTERM, on_term, NULL);

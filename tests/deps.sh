@@ -22,11 +22,15 @@ pb_install_deps() {
 
 # What building provbox needs.
 PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
-	libevent-dev libssl-dev libconfig-dev liblmdb-dev check openssl)
+	libevent-dev libssl-dev libconfig-dev liblmdb-dev libseccomp-dev check
+	openssl)
 
 # What the integration tests need on top: real DHCP clients and a relay,
 # a capture tool, the network namespace tools, HTTPS clients and a load
 # generator, and mdb_dump to read tokens from the registry.
-# clang-14 and its runtime build the libFuzzer targets (make fuzz-smoke).
+# clang-14 and its runtime build the libFuzzer targets (make fuzz-smoke);
+# perfdhcp (kea-admin) is the DHCP load generator, testssl.sh audits TLS,
+# valgrind checks the daemons for leaks and invalid accesses.
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
-	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev)
+	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev
+	kea-admin testssl.sh valgrind)

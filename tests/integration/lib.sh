@@ -170,12 +170,24 @@ pb_alive() {
 	[ "${st%% *}" != Z ]
 }
 
+# pb_ours PID: PID is a process this suite started (pb_track), not a
+# later one that got its number.
+pb_ours() {
+	local want
+
+	want=$(awk -v p="$1" '$1 == p { s = $2 } END { print s }' \
+	    "$PB_TMP/pids" 2>/dev/null)
+	[ -n "$want" ] && [ "$(pb_starttime "$1")" = "$want" ]
+}
+
 # pb_stop PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 5).
-# Only for PIDs this suite started; returns when the process is gone.
+# Only for PIDs this suite started and tracked; returns when the process
+# is gone.
 pb_stop() {
 	local pid=$1 limit=${2:-5} i
 
 	[ -n "$pid" ] || return 0
+	pb_ours "$pid" || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for ((i = 0; i < limit * 10; i++)); do
 		pb_alive "$pid" || break
@@ -272,6 +284,41 @@ pb_test_cleanup() {
 	for p in "${PB_TEST_PIDS[@]}"; do
 		pb_stop "$p" 3
 	done
+}
+
+# ----------------------------------------------------------------- daemons
+
+# pb_daemon_start NAME NS LOG READY_RE COMMAND...: starts COMMAND in
+# namespace NS, its output appended to LOG, and records its PID under
+# NAME; 0 once READY_RE shows in LOG (after what was there) and it lives.
+pb_daemon_start() {
+	local name=$1 ns=$2 log=$3 re=$4 mark pid
+
+	shift 4
+	mark=$(pb_lines "$log")
+	ip netns exec "$ns" "$@" >>"$log" 2>&1 &
+	pid=$!
+	# Some tests kill it on purpose: no job report from bash about it.
+	disown "$pid"
+	pb_track "$pid"
+	echo "$pid" >"$PB_TMP/$name.pid"
+	pb_wait_for 20 pb_grep_after "$log" "$mark" "$re" && pb_alive "$pid"
+}
+
+# pb_daemon_pid NAME: the PID pb_daemon_start recorded, if any.
+pb_daemon_pid() {
+	cat "$PB_TMP/$1.pid" 2>/dev/null
+}
+
+# pb_daemon_stop NAME: SIGTERM (SIGKILL after 20 s); 1 if it was not
+# running.
+pb_daemon_stop() {
+	local pid
+
+	pid=$(pb_daemon_pid "$1")
+	rm -f "$PB_TMP/$1.pid"
+	[ -n "$pid" ] && pb_alive "$pid" || return 1
+	pb_stop "$pid" 20
 }
 
 # -------------------------------------------------------------- namespaces

@@ -516,16 +516,12 @@ log_line() {
 	    cut -c 1-240
 }
 
-# token_of USER: the user's token, read from the registry (the only
-# 32-character run of token characters in the user's record).
+# token_of USER: the user's token, from the URL provboxctl prints (the
+# registry holds it sealed).
 token_of() {
-	mdb_dump -p -s users "$PB_TMP/registry" 2>/dev/null |
-	    awk -v k=" $1" '/^HEADER=END/ { f = 1; n = 0; next }
-		f && /^DATA=END/ { exit }
-		f { if (n % 2 == 0) key = $0; else if (key == k) { print; exit }
-		    n++ }' |
-	    grep -oE '(^|[^A-Za-z0-9_-])[A-Za-z0-9_-]{32}([^A-Za-z0-9_-]|$)' |
-	    grep -oE '[A-Za-z0-9_-]{32}' | head -n 1
+	timeout 20 "$PB_BUILD/provboxctl" -c "$CONF" url "$1" 2>/dev/null |
+	    head -n 1 | grep -oE '/p/[A-Za-z0-9_-]{32}/' |
+	    grep -oE '[A-Za-z0-9_-]{32}'
 }
 
 # random_token: 32 token characters no user has.

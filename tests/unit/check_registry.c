@@ -1,19 +1,27 @@
 /*
  * check_registry.c - the LMDB registry and the config sync: open, sync,
  * re-sync (tokens stable), user removal, schema refusal, leases and their
- * indexes, the sticky error, a full map, and two processes writing at once.
+ * indexes, the sticky error, a full map, two processes writing at once,
+ * secrets sealed in the file, the key's and the file's modes, and the
+ * migration of a registry that held them in clear.
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <lmdb.h>
 
 #include "testutil.h"
 
 #include "cfg.h"
 #include "registry.h"
+#include "secret.h"
 #include "sync.h"
+#include "wire.h"
 
 static const char users_two[] =
     "registry = { path = \"reg\"; };\n"
@@ -322,7 +330,7 @@ START_TEST(test_schema_refused)
 {
 	struct reg_txn	 txn;
 	struct reg	*r = NULL;
-	char		 err[512], *path;
+	char		 err[512], want[64], *path;
 
 	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
 	ck_assert_int_eq(reg_meta_set_schema(&txn, REG_SCHEMA_VERSION + 98),
@@ -336,9 +344,12 @@ START_TEST(test_schema_refused)
 	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
 	    -1);
 	ck_assert_ptr_null(r);
-	ck_assert_msg(strstr(err, "schema version 99") != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "understands up to version 1") != NULL,
-	    "%s", err);
+	snprintf(want, sizeof(want), "schema version %u",
+	    REG_SCHEMA_VERSION + 98);
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
+	snprintf(want, sizeof(want), "understands up to version %u",
+	    REG_SCHEMA_VERSION);
+	ck_assert_msg(strstr(err, want) != NULL, "%s", err);
 	/* Read-only opens refuse it the same way. */
 	ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
 	    sizeof(err)), -1);
@@ -659,6 +670,429 @@ START_TEST(test_fetch_records)
 }
 END_TEST
 
+/* An office with no users (a fresh install, or everyone gone): the sync
+ * runs, and removes every user and device it had. */
+START_TEST(test_sync_no_users)
+{
+	static const char none[] =
+	    "registry = { path = \"reg\"; };\n"
+	    "vendors = ( { name = \"snom\";\n"
+	    "  match = { vendor_class_prefix = [ \"snom\" ]; }; } );\n";
+	struct reg_sync_stats	 st;
+	struct reg_user		 u;
+	struct reg_txn		 txn;
+	struct cfg		*two = load_cfg("two.conf", users_two);
+	struct cfg		*empty = load_cfg("none.conf", none);
+
+	sync_ok(empty, &st);
+	ck_assert_uint_eq(st.users_added + st.users_removed, 0);
+	sync_ok(two, &st);
+	ck_assert_uint_eq(st.users_added, 2);
+	sync_ok(empty, &st);
+	ck_assert_uint_eq(st.users_removed, 2);
+	ck_assert_uint_eq(st.devices_removed, 3);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &u), REG_NOTFOUND);
+	reg_txn_abort(&txn);
+	cfg_free(empty);
+	cfg_free(two);
+}
+END_TEST
+
+/* The whole of a file, NUL-terminated; *len its size. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*buf;
+	long	 n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static int
+file_holds(const char *path, const char *needle)
+{
+	size_t	 len;
+	char	*buf = slurp(path, &len);
+	int	 found = memmem(buf, len, needle, strlen(needle)) != NULL;
+
+	free(buf);
+	return found;
+}
+
+/* Secrets reach the file sealed, and come back whole. */
+START_TEST(test_secrets_sealed_in_file)
+{
+	struct reg_sync_stats	 st;
+	struct reg_user		 u;
+	struct cfg		*cfg = load_cfg("two.conf", users_two);
+	char			 token[TOKEN_LEN + 1], *data;
+
+	sync_ok(cfg, &st);
+	get_user("alice", &u);
+	ck_assert_str_eq(u.sip_password, "pw-alice");
+	ck_assert_int_eq(strlen(u.token), TOKEN_LEN);
+	ck_assert_int_eq(u.secrets_sealed, 0);
+	snprintf(token, sizeof(token), "%s", u.token);
+	reg_user_clear(&u);
+	reg_close(reg);
+	ck_assert(asprintf(&data, "%s/reg/data.mdb", dir) > 0);
+	ck_assert(!file_holds(data, "pw-alice"));
+	ck_assert(!file_holds(data, "pw-bob"));
+	ck_assert(!file_holds(data, token));
+	/* The SIP user is no secret: it is there, so the search works. */
+	ck_assert(file_holds(data, "201"));
+	reg = open_reg("reg", 16 << 20);
+	get_user("alice", &u);
+	ck_assert_str_eq(u.sip_password, "pw-alice");
+	ck_assert_str_eq(u.token, token);
+	reg_user_clear(&u);
+	free(data);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* The key is made 0600 on first open; a key or registry others may read
+ * is refused, with the command that fixes it. */
+START_TEST(test_key_and_file_modes)
+{
+	struct reg	*r = NULL;
+	struct stat	 st;
+	char		 err[512], *path, *key, *data;
+
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	ck_assert(asprintf(&key, "%s/reg/%s", dir, SECRET_KEY_FILE) > 0);
+	ck_assert(asprintf(&data, "%s/reg/data.mdb", dir) > 0);
+	ck_assert_int_eq(stat(key, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(st.st_size, 65);
+	reg_close(reg);
+	reg = NULL;
+
+	ck_assert_int_eq(chmod(key, 0640), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strstr(err, "chmod 600") != NULL, "%s", err);
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(chmod(key, 0600), 0);
+
+	ck_assert_int_eq(chmod(data, 0644), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strstr(err, "every user may read it") != NULL, "%s",
+	    err);
+	ck_assert_int_eq(chmod(data, 0600), 0);
+	ck_assert_int_eq(chmod(path, 0777), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strstr(err, "chmod 700") != NULL, "%s", err);
+	ck_assert_int_eq(chmod(path, 0700), 0);
+	ck_assert_int_eq(reg_open(path, 16 << 20, 0, &r, err, sizeof(err)),
+	    0);
+	reg_close(r);
+	free(data);
+	free(key);
+	free(path);
+}
+END_TEST
+
+/* A reader without the key sees users sealed, and cannot write them back;
+ * another key does not open them. */
+START_TEST(test_sealed_without_key)
+{
+	struct reg_sync_stats	 st;
+	struct reg_txn		 txn;
+	struct reg_user		 u;
+	struct reg		*r = NULL;
+	struct cfg		*cfg = load_cfg("two.conf", users_two);
+	char			 err[512], *path, *key, *moved;
+
+	sync_ok(cfg, &st);
+	reg_close(reg);
+	reg = NULL;
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	ck_assert(asprintf(&key, "%s/reg/%s", dir, SECRET_KEY_FILE) > 0);
+	ck_assert(asprintf(&moved, "%s/key.moved", dir) > 0);
+	ck_assert_int_eq(rename(key, moved), 0);
+
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(reg_has_secret_key(r), 0);
+	ck_assert_int_eq(reg_txn_begin(r, &txn, 1), 0);
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &u), 0);
+	ck_assert_int_eq(u.secrets_sealed, 1);
+	ck_assert_str_eq(u.sip_password, "");
+	ck_assert_str_eq(u.token, "");
+	ck_assert_str_eq(u.sip_user, "201");
+	reg_txn_abort(&txn);
+	reg_close(r);
+
+	/* Opened for writing, a new key is made: alice's do not open. */
+	ck_assert_int_eq(reg_open(path, 16 << 20, REG_NOSYNC, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(reg_has_secret_key(r), 1);
+	ck_assert_int_eq(reg_txn_begin(r, &txn, 0), 0);
+	ck_assert_int_eq(reg_user_get(&txn, "alice", &u), 0);
+	ck_assert_int_eq(u.secrets_sealed, REG_SEALED_OTHER_KEY);
+	ck_assert_str_eq(u.sip_password, "");
+	reg_txn_abort(&txn);
+	/* A sealed copy is never written back over the secrets. */
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), "alice");
+	u.secrets_sealed = 1;
+	ck_assert_int_eq(reg_txn_begin(r, &txn, 0), 0);
+	ck_assert_int_eq(reg_user_put(&txn, &u), -1);
+	ck_assert_int_eq(txn.err, REG_EINVAL);
+	reg_txn_abort(&txn);
+	reg_close(r);
+
+	ck_assert_int_eq(rename(moved, key), 0);
+	reg = open_reg("reg", 16 << 20);
+	get_user("alice", &u);
+	ck_assert_str_eq(u.sip_password, "pw-alice");
+	reg_user_clear(&u);
+	free(moved);
+	free(path);
+	free(key);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* secret.key lost or replaced: the sync gives every user a new token
+ * (the old ones die: nobody can read them to keep them) and their
+ * passwords again from the config; nothing refuses to start. */
+START_TEST(test_key_replaced_sync_recovers)
+{
+	struct reg_sync_stats	 st;
+	struct reg_txn		 txn;
+	struct reg_user		 u;
+	struct cfg		*cfg = load_cfg("two.conf", users_two);
+	char			 old_tok[TOKEN_LEN + 1], user[CFG_NAME_MAX + 1];
+	char			*key;
+
+	sync_ok(cfg, &st);
+	get_user("alice", &u);
+	snprintf(old_tok, sizeof(old_tok), "%s", u.token);
+	reg_user_clear(&u);
+	reg_close(reg);
+	ck_assert(asprintf(&key, "%s/reg/%s", dir, SECRET_KEY_FILE) > 0);
+	ck_assert_int_eq(unlink(key), 0);
+	reg = open_reg("reg", 16 << 20);
+	sync_ok(cfg, &st);
+	ck_assert_uint_eq(st.users_changed, 2);
+	ck_assert_uint_eq(st.users_added, 0);
+	get_user("alice", &u);
+	ck_assert_int_eq(u.secrets_sealed, 0);
+	ck_assert_str_eq(u.sip_password, "pw-alice");
+	ck_assert_int_eq(strlen(u.token), TOKEN_LEN);
+	ck_assert_str_ne(u.token, old_tok);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_token_lookup(&txn, old_tok, strlen(old_tok),
+	    user), REG_NOTFOUND);
+	ck_assert_int_eq(reg_token_lookup(&txn, u.token, strlen(u.token),
+	    user), 0);
+	ck_assert_str_eq(user, "alice");
+	reg_txn_abort(&txn);
+	reg_user_clear(&u);
+	free(key);
+	cfg_free(cfg);
+}
+END_TEST
+
+static void
+raw_put(MDB_txn *t, const char *table, const void *k, size_t klen,
+    const void *v, size_t vlen)
+{
+	MDB_dbi	dbi;
+	MDB_val	mk = { klen, (void *)(uintptr_t)k };
+	MDB_val	mv = { vlen, (void *)(uintptr_t)v };
+
+	ck_assert_int_eq(mdb_dbi_open(t, table, MDB_CREATE, &dbi), 0);
+	ck_assert_int_eq(mdb_put(t, dbi, &mk, &mv, 0), 0);
+}
+
+static void
+raw_table(MDB_txn *t, const char *table, unsigned flags)
+{
+	MDB_dbi dbi;
+
+	ck_assert_int_eq(mdb_dbi_open(t, table, MDB_CREATE | flags, &dbi), 0);
+}
+
+static void
+raw_str(struct wire *w, const char *s)
+{
+	wire_write_u16(w, (uint16_t)strlen(s));
+	wire_write(w, s, strlen(s));
+}
+
+/* A schema 1 registry (secrets in clear, as the first release wrote
+ * them) is migrated when opened for writing: every user's secrets sealed,
+ * the schema raised, nothing lost. */
+START_TEST(test_migrate_schema1)
+{
+	static const char	 tok[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	MDB_env			*env;
+	MDB_txn			*t;
+	MDB_dbi			 dbi;
+	MDB_val			 k = { 5, (void *)"carol" }, v;
+	struct reg_user		 u;
+	struct wire		 w;
+	uint8_t			 rec[512], sv[4];
+	char			*path;
+
+	ck_assert(asprintf(&path, "%s/old", dir) > 0);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
+	raw_table(t, "tokens", 0);
+	raw_table(t, "devices", 0);
+	raw_table(t, "leases", 0);
+	raw_table(t, "lease_client", MDB_DUPSORT | MDB_DUPFIXED);
+	raw_table(t, "lease_mac", MDB_DUPSORT | MDB_DUPFIXED);
+	wire_init(&w, rec, sizeof(rec));
+	wire_write_u8(&w, 1);
+	raw_str(&w, "Carol");
+	raw_str(&w, "203");
+	raw_str(&w, "pw-carol-clear");
+	raw_str(&w, "pbx");
+	wire_write_u16(&w, 5060);
+	raw_str(&w, tok);
+	wire_write_u64(&w, 1700000000);
+	ck_assert(!w.err);
+	raw_put(t, "users", "carol", 5, rec, sizeof(rec) - w.rem);
+	wire_init(&w, sv, sizeof(sv));
+	wire_write_u32(&w, 1);
+	raw_put(t, "meta", "schema", 6, sv, sizeof(sv));
+	ck_assert_int_eq(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+
+	/* Read only: read as it is, not migrated. */
+	{
+		struct reg	*r;
+		char		 err[512];
+
+		ck_assert_int_eq(reg_open(path, 16 << 20, REG_RDONLY, &r, err,
+		    sizeof(err)), 0);
+		ck_assert_uint_eq(reg_schema_version(r), 1);
+		reg_close(r);
+	}
+	reg_close(reg);
+	reg = open_reg("old", 16 << 20);
+	ck_assert_uint_eq(reg_schema_version(reg), REG_SCHEMA_VERSION);
+	get_user("carol", &u);
+	ck_assert_str_eq(u.display_name, "Carol");
+	ck_assert_str_eq(u.sip_password, "pw-carol-clear");
+	ck_assert_str_eq(u.token, tok);
+	ck_assert_uint_eq(u.sip_port, 5060);
+	ck_assert_int_eq(u.token_created, 1700000000);
+	reg_user_clear(&u);
+	reg_close(reg);
+
+	/* The record itself is version 2 and holds no clear text. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_RDONLY, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
+	ck_assert_int_eq(mdb_dbi_open(t, "users", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(t, dbi, &k, &v), 0);
+	ck_assert_uint_eq(((const uint8_t *)v.mv_data)[0], 2);
+	ck_assert_ptr_null(memmem(v.mv_data, v.mv_size, "pw-carol", 8));
+	ck_assert_ptr_null(memmem(v.mv_data, v.mv_size, tok, 8));
+	mdb_txn_abort(t);
+	mdb_env_close(env);
+	reg = open_reg("reg", 16 << 20);
+	free(path);
+}
+END_TEST
+
+/* Sealing: round trip; another field's or user's aad, or one flipped
+ * bit, does not open. */
+START_TEST(test_seal_open)
+{
+	struct secret_key	key;
+	uint8_t			out[64 + SECRET_OVERHEAD];
+	char			back[64];
+	char			err[256], *path;
+
+	ck_assert(asprintf(&path, "%s/k", dir) > 0);
+	ck_assert_int_eq(secret_key_load(path, 0, &key, err, sizeof(err)), 1);
+	ck_assert_int_eq(secret_key_load(path, 1, &key, err, sizeof(err)), 0);
+	ck_assert_int_eq(secret_seal(&key, "a", 1, "hunter2", 7, out), 0);
+	ck_assert_int_eq(secret_open(&key, "a", 1, out, 7 + SECRET_OVERHEAD,
+	    back), 0);
+	ck_assert_int_eq(memcmp(back, "hunter2", 7), 0);
+	ck_assert_int_eq(secret_open(&key, "b", 1, out, 7 + SECRET_OVERHEAD,
+	    back), -1);
+	out[SECRET_NONCE_LEN + 3] ^= 1;
+	ck_assert_int_eq(secret_open(&key, "a", 1, out, 7 + SECRET_OVERHEAD,
+	    back), -1);
+	ck_assert_int_eq(secret_open(&key, "a", 1, out, 5, back), -1);
+	/* A malformed key file is an error, not a key. */
+	free(path);
+	path = tu_write(dir, "bad", "00112233\n");
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(secret_key_load(path, 1, &key, err, sizeof(err)),
+	    -1);
+	ck_assert_msg(strstr(err, "hex digits") != NULL, "%s", err);
+	free(path);
+}
+END_TEST
+
+/* Four processes starting at once all end up with one key. */
+START_TEST(test_key_created_once)
+{
+	struct secret_key	key;
+	char			err[256], *path;
+	int			fds[4][2];
+	pid_t			pids[4];
+
+	ck_assert(asprintf(&path, "%s/race.key", dir) > 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pipe(fds[i]), 0);
+		if ((pids[i] = fork()) == 0) {
+			int r = secret_key_load(path, 1, &key, err,
+			    sizeof(err));
+
+			if (r == 0 && write(fds[i][1], key.k,
+			    sizeof(key.k)) == (ssize_t)sizeof(key.k))
+				_exit(0);
+			_exit(1);
+		}
+		close(fds[i][1]);
+	}
+	for (int i = 0; i < 4; i++) {
+		uint8_t	got[SECRET_KEY_LEN];
+		int	status;
+
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert_int_eq(read(fds[i][0], got, sizeof(got)),
+		    (ssize_t)sizeof(got));
+		close(fds[i][0]);
+		ck_assert_int_eq(secret_key_load(path, 0, &key, err,
+		    sizeof(err)), 0);
+		ck_assert_int_eq(memcmp(got, key.k, sizeof(got)), 0);
+	}
+	free(path);
+}
+END_TEST
+
 static Suite *
 registry_suite(void)
 {
@@ -682,6 +1116,14 @@ registry_suite(void)
 	tcase_add_test(tc, test_reset_renew);
 	tcase_add_test(tc, test_fetch_records);
 	tcase_add_test(tc, test_files_go_to_dir_owner);
+	tcase_add_test(tc, test_sync_no_users);
+	tcase_add_test(tc, test_secrets_sealed_in_file);
+	tcase_add_test(tc, test_key_and_file_modes);
+	tcase_add_test(tc, test_sealed_without_key);
+	tcase_add_test(tc, test_key_replaced_sync_recovers);
+	tcase_add_test(tc, test_migrate_schema1);
+	tcase_add_test(tc, test_seal_open);
+	tcase_add_test(tc, test_key_created_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
