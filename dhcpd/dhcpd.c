@@ -59,6 +59,7 @@ struct pending {
 	uint8_t			 msgtype;
 	uint32_t		 giaddr;
 	uint8_t			 chaddr[6];
+	char			 who[48];	/* the client, for the log */
 	int			 len;
 	uint8_t			 out[1500];
 };
@@ -83,7 +84,10 @@ static struct pending	 pend[BATCH];
 static uint8_t		 rxbuf[BATCH][DHCP_MAX_LEN];
 static struct log_ratelimit rl_malformed = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_CONFIGURED;
-static struct log_ratelimit rl_io = LOG_RATELIMIT_CONFIGURED;
+/* One limit per kind: a flood of one must not hide the others. */
+static struct log_ratelimit rl_send = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_registry = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_reply = LOG_RATELIMIT_CONFIGURED;
 
 static void
 usage(void)
@@ -97,30 +101,42 @@ usage(void)
 	exit(2);
 }
 
-/* "80:5e:c0:aa:bb:cc", or the client identifier escaped. */
-static const char *
-client_str(const struct dhcp_decision *d, const uint8_t *chaddr,
+/*
+ * The client as the log names it: "80:5e:c0:aa:bb:cc"; without an
+ * Ethernet address, "id " and its client identifier in hex (the first 12
+ * bytes: a 255-byte one would drown the line), else its hardware type and
+ * length. Never the client's bytes as they came.
+ */
+static void
+client_str(const struct dhcp_msg *m, const struct dhcp_decision *d,
     char *buf, size_t sz)
 {
-	struct mac_addr m;
+	const uint8_t	*id;
+	size_t		 len, n;
+	int		 k;
 
 	if (d->has_mac) {
-		memcpy(m.b, chaddr, 6);
-		if (sz >= MAC_STR_LEN)
-			return mac_format(&m, buf);
+		mac_format(&d->mac, buf);
+		return;
 	}
-	snprintf(buf, sz, "(no MAC)");
-	return buf;
+	if ((id = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) == NULL) {
+		snprintf(buf, sz, "(htype %u, hlen %u)", m->htype, m->hlen);
+		return;
+	}
+	n = (size_t)snprintf(buf, sz, "id ");
+	for (size_t i = 0; i < len && i < 12 && n < sz; i++, n += (size_t)k)
+		k = snprintf(buf + n, sz - n, "%02x", id[i]);
+	if (len > 12 && n < sz)
+		snprintf(buf + n, sz - n, "...");
 }
 
 static void
 log_decision(const struct iface *ifc, const struct pending *p)
 {
 	const struct dhcp_decision	*d = &p->d;
-	char				 who[32], ip[IP4_STR_LEN], via[64];
-	char				 cls[96];
+	const char			*who = p->who;
+	char				 ip[IP4_STR_LEN], via[64], cls[96];
 
-	client_str(d, p->chaddr, who, sizeof(who));
 	if (p->giaddr != 0) {
 		char relay[IP4_STR_LEN];
 
@@ -195,7 +211,7 @@ send_reply(const struct iface *ifc, struct pending *p)
 	}
 	if (r != 0) {
 		D.st.send_errors++;
-		log_warnx_rl(&rl_io, "%s: sending %s: %s", ifc->name,
+		log_warnx_rl(&rl_send, "%s: sending %s: %s", ifc->name,
 		    dhcp_msgtype_str(d->type), strerror(errno));
 		return;
 	}
@@ -218,6 +234,35 @@ rx_unicast(const struct iface *ifc, struct msghdr *mh)
 				return 1;
 	}
 	return 0;
+}
+
+/*
+ * One rate-limited line per refused datagram: the sender, its MAC when the
+ * header got that far, and which option broke it, so that an admin can
+ * find the device. Nothing of the client's bytes but the MAC is shown.
+ */
+static void
+log_malformed(const struct iface *ifc, const struct sockaddr_in *from,
+    enum dhcp_perr e, const struct dhcp_msg *m)
+{
+	char		 src[IP4_STR_LEN], who[MAC_STR_LEN + 3] = "";
+	char		 opt[48] = "";
+	struct mac_addr	 mac;
+
+	if (e != DHCP_P_SHORT && m->htype == 1 && m->hlen == 6) {
+		memcpy(mac.b, m->chaddr, 6);
+		who[0] = ' ';
+		who[1] = '(';
+		mac_format(&mac, who + 2);
+		strcat(who, ")");
+	}
+	if (e == DHCP_P_OPTION_TRUNC || e == DHCP_P_BAD_LEN ||
+	    e == DHCP_P_CLIENT_ID)
+		snprintf(opt, sizeof(opt), " (option %u, length %u)",
+		    m->bad_opt, m->bad_len);
+	log_warnx_rl(&rl_malformed, "malformed packet from %s%s via %s "
+	    "dropped: %s%s", ip4_format(ntohl(from->sin_addr.s_addr), src),
+	    who, ifc->name, dhcp_perr_str(e), opt);
 }
 
 static void
@@ -248,7 +293,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	if ((n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL)) <= 0)
 		return;
 	if (leasedb_begin(D.ldb) != 0) {
-		log_warnx_rl(&rl_io, "registry: cannot begin a transaction; "
+		log_warnx_rl(&rl_registry, "registry: cannot begin a transaction; "
 		    "%d messages dropped", n);
 		D.st.dropped[DROP_REGISTRY] += (unsigned long)n;
 		return;
@@ -259,27 +304,25 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		struct dhcp_rx	 rx;
 		enum dhcp_perr	 e;
 		unsigned	 omitted;
-		char		 src[IP4_STR_LEN];
 
 		D.st.rx++;
 		if ((e = dhcp_parse(rxbuf[i], mm[i].msg_len, &rxmsg)) !=
 		    DHCP_P_OK) {
 			D.st.malformed[e]++;
-			log_warnx_rl(&rl_malformed, "malformed packet from %s "
-			    "via %s dropped: %s", ip4_format(ntohl(
-			    from[i].sin_addr.s_addr), src), ifc->name,
-			    dhcp_perr_str(e));
+			log_malformed(ifc, &from[i], e, &rxmsg);
 			continue;
 		}
 		rx.ifname = ifc->name;
 		rx.if_addrs = ifc->addrs;
 		rx.nif_addrs = ifc->naddrs;
 		rx.src_ip = ntohl(from[i].sin_addr.s_addr);
+		rx.mtu = ifc->mtu;
 		rx.unicast = rx_unicast(ifc, &mm[i].msg_hdr);
 		dhcp_decide(D.cfg, &view, &rxmsg, &rx, now, &p->d);
 		p->msgtype = rxmsg.msgtype;
 		p->giaddr = rxmsg.giaddr;
 		memcpy(p->chaddr, rxmsg.chaddr, 6);
+		client_str(&rxmsg, &p->d, p->who, sizeof(p->who));
 		if (p->d.write_lease) {
 			if (leasedb_store(D.ldb, &p->d.lease) != 0) {
 				/* The batch is lost: say so once, below. */
@@ -295,7 +338,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 				p->d.action = DA_DROP;
 				p->d.drop = DROP_REGISTRY;
 			} else if (omitted > 0)
-				log_warnx_rl(&rl_io, "reply to xid 0x%08x: %u "
+				log_warnx_rl(&rl_reply, "reply to xid 0x%08x: %u "
 				    "options did not fit in %u bytes",
 				    rxmsg.xid, omitted, p->d.max_size);
 		}
@@ -322,6 +365,41 @@ on_read(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * "stats: WHAT by reason: reason N, reason N" for the non-zero counters,
+ * or nothing if all are zero: what an admin needs to tell a broken phone
+ * (one kind of malformed packet) from a flood (no free address).
+ */
+static void
+log_reasons(const char *what, const unsigned long *count, int n,
+    const char *(*name)(int))
+{
+	char	line[1024];
+	size_t	len = 0;
+
+	line[0] = '\0';
+	for (int i = 1; i < n && len < sizeof(line); i++)
+		if (count[i] > 0)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    "%s%s %lu", len > 0 ? ", " : "", name(i),
+			    count[i]);
+	if (len > 0)
+		log_notice("stats: %s by reason: %s", what, line);
+}
+
+static const char *
+perr_name(int e)
+{
+	return dhcp_perr_str((enum dhcp_perr)e);
+}
+
+static const char *
+drop_name(int why)
+{
+	return dhcp_drop_str((enum dhcp_drop)why);
+}
+
+/* The reasons first: the totals line last, so it marks a complete set. */
 static void
 log_stats(void)
 {
@@ -331,6 +409,8 @@ log_stats(void)
 		mal += D.st.malformed[i];
 	for (int i = 0; i < DROP_COUNT; i++)
 		dropped += D.st.dropped[i];
+	log_reasons("malformed", D.st.malformed, DHCP_P_COUNT, perr_name);
+	log_reasons("ignored", D.st.dropped, DROP_COUNT, drop_name);
 	leasedb_usage(D.ldb, &held, &total);
 	log_notice("stats: received %lu, malformed %lu, ignored %lu, "
 	    "offers %lu, acks %lu, naks %lu, send errors %lu, commits %lu "

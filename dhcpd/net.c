@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -111,6 +112,7 @@ int
 net_open(struct iface *ifc, char *err, size_t errsz)
 {
 	struct sockaddr_in	sin;
+	struct ifreq		ifr;
 	int			on = 1, fd = -1, rcvbuf = 4 << 20;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -147,6 +149,11 @@ net_open(struct iface *ifc, char *err, size_t errsz)
 		goto fail;
 	}
 	ifc->udp_fd = fd;
+	/* Replies stay within the link's MTU (see dhcp_rx.mtu). */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifc->name);
+	ifc->mtu = ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0 ?
+	    (unsigned)ifr.ifr_mtu : 0;
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errsz, "%s: packet socket: %s", ifc->name,

@@ -27,6 +27,7 @@ struct iface {
 	size_t		 naddrs;
 	int		 udp_fd;
 	int		 raw_fd;
+	unsigned	 mtu;		/* at net_open(); 0 if unknown */
 	void		*ev;		/* the daemon's struct event */
 };
 

@@ -38,6 +38,7 @@ static const char *const perr_names[DHCP_P_COUNT] = {
 	[DHCP_P_OVERLOAD] = "malformed option overload (52)",
 	[DHCP_P_BAD_LEN] = "a fixed-size option with the wrong length",
 	[DHCP_P_MSGTYPE] = "unknown message type",
+	[DHCP_P_CLIENT_ID] = "client identifier under 2 or over 255 bytes",
 };
 
 const char *
@@ -57,12 +58,12 @@ struct instance {
 
 /*
  * Collects the option instances of buf[start..end). Stops at END. Returns
- * DHCP_P_OK, DHCP_P_OPTION_TRUNC, or DHCP_P_NO_END when require_end is set
- * and the area has none.
+ * DHCP_P_OK, DHCP_P_OPTION_TRUNC (naming the option in m->bad_opt), or
+ * DHCP_P_NO_END when require_end is set and the area has none.
  */
 static enum dhcp_perr
 scan_area(const uint8_t *buf, size_t start, size_t end, int require_end,
-    struct instance *inst, size_t *ninst)
+    struct instance *inst, size_t *ninst, struct dhcp_msg *m)
 {
 	struct wire	w;
 
@@ -76,8 +77,11 @@ scan_area(const uint8_t *buf, size_t start, size_t end, int require_end,
 		if (code == DHO_END)
 			return DHCP_P_OK;
 		len = wire_read_u8(&w);
-		if (w.err || w.rem < len)
+		if (w.err || w.rem < len) {
+			m->bad_opt = code;
+			m->bad_len = len;
 			return DHCP_P_OPTION_TRUNC;
+		}
 		if (*ninst >= MAX_INSTANCES)	/* cannot happen: >= 2 bytes each */
 			return DHCP_P_OPTION_TRUNC;
 		inst[*ninst].off = (uint16_t)(w.p - buf);
@@ -106,9 +110,6 @@ fixed_len_ok(uint8_t code, size_t len)
 		return len == 1;
 	case DHO_MAX_MSG_SIZE:
 		return len == 2;
-	case DHO_CLIENT_ID:
-		/* RFC 2132 9.14: type plus at least one byte. */
-		return len >= 2;
 	default:
 		return 1;
 	}
@@ -131,6 +132,8 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	m->optlen = 0;
 	m->overload = 0;
 	m->msgtype = 0;
+	m->bad_opt = 0;
+	m->bad_len = 0;
 
 	wire_init(&w, buf, len);
 	m->op = wire_read_u8(&w);
@@ -153,7 +156,7 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	if (m->hlen > sizeof(m->chaddr))
 		return DHCP_P_HLEN;
 
-	if ((e = scan_area(buf, OPTIONS_OFF, len, 1, inst, &ninst)) !=
+	if ((e = scan_area(buf, OPTIONS_OFF, len, 1, inst, &ninst, m)) !=
 	    DHCP_P_OK)
 		return e;
 	nmain = ninst;
@@ -167,10 +170,10 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 		m->overload = buf[inst[i].off];
 	}
 	if ((m->overload & 1) && (e = scan_area(buf, FILE_OFF, FILE_OFF +
-	    FILE_LEN, 0, inst, &ninst)) != DHCP_P_OK)
+	    FILE_LEN, 0, inst, &ninst, m)) != DHCP_P_OK)
 		return e;
 	if ((m->overload & 2) && (e = scan_area(buf, SNAME_OFF, SNAME_OFF +
-	    SNAME_LEN, 0, inst, &ninst)) != DHCP_P_OK)
+	    SNAME_LEN, 0, inst, &ninst, m)) != DHCP_P_OK)
 		return e;
 
 	/* RFC 3396: concatenate the instances of each code, in order. */
@@ -196,8 +199,24 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 
 	for (size_t c = 1; c < 255; c++)
 		if (m->opt[c].present && !fixed_len_ok((uint8_t)c,
-		    m->opt[c].len))
+		    m->opt[c].len)) {
+			m->bad_opt = (uint8_t)c;
+			m->bad_len = m->opt[c].len;
 			return DHCP_P_BAD_LEN;
+		}
+	/*
+	 * RFC 2132 9.14: a type and at least one byte (ISC CVE-2012-3571:
+	 * an empty one made dhcpd loop). RFC 3396 lets instances join past
+	 * 255 bytes, but a client is known by at most 255 (the registry's
+	 * key, the RFC 6842 echo, which must fit a reply): a longer one
+	 * would be cut, and two clients cut to the same bytes would be one.
+	 */
+	if (m->opt[DHO_CLIENT_ID].present && (m->opt[DHO_CLIENT_ID].len < 2 ||
+	    m->opt[DHO_CLIENT_ID].len > 255)) {
+		m->bad_opt = DHO_CLIENT_ID;
+		m->bad_len = m->opt[DHO_CLIENT_ID].len;
+		return DHCP_P_CLIENT_ID;
+	}
 	if (m->opt[DHO_MSG_TYPE].present) {
 		m->msgtype = m->optbuf[m->opt[DHO_MSG_TYPE].off];
 		if (m->msgtype < DHCPDISCOVER || m->msgtype > DHCPINFORM)

@@ -97,6 +97,10 @@ struct dhcp_msg {
 	uint8_t		 file[128];
 	uint8_t		 overload;	/* option 52, 0 if absent */
 	uint8_t		 msgtype;	/* option 53, 0 if absent (BOOTP) */
+	uint8_t		 bad_opt;	/* the option a DHCP_P_OPTION_TRUNC,
+					 * DHCP_P_BAD_LEN or DHCP_P_CLIENT_ID
+					 * refusal is about */
+	uint16_t	 bad_len;	/* its (concatenated) length */
 	struct dhcp_opt	 opt[256];
 	uint8_t		 optbuf[DHCP_OPTBUF];
 	size_t		 optlen;
@@ -113,14 +117,17 @@ enum dhcp_perr {
 	DHCP_P_OVERLOAD,	/* option 52 malformed */
 	DHCP_P_BAD_LEN,		/* a fixed-size option with the wrong length */
 	DHCP_P_MSGTYPE,		/* option 53 unknown */
+	DHCP_P_CLIENT_ID,	/* option 61 under 2 or over 255 bytes */
 	DHCP_P_COUNT
 };
 const char	*dhcp_perr_str(enum dhcp_perr err);
 
 /*
  * Parses buf[0..len) into m. Returns DHCP_P_OK or why it was refused; m is
- * only meaningful on DHCP_P_OK. Input longer than DHCP_MAX_LEN is read only
- * up to that length.
+ * only meaningful on DHCP_P_OK, but for the header fields (when the refusal
+ * comes after them) and bad_opt/bad_len, which name the option of a
+ * DHCP_P_OPTION_TRUNC, DHCP_P_BAD_LEN or DHCP_P_CLIENT_ID for the log.
+ * Input longer than DHCP_MAX_LEN is read only up to that length.
  */
 enum dhcp_perr	 dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m);
 

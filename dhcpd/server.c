@@ -335,7 +335,7 @@ reply(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, const struct dhcp_rx *rx, uint8_t type,
     uint32_t yiaddr, struct dhcp_decision *d)
 {
-	uint16_t max;
+	uint16_t max, link;
 
 	d->action = DA_REPLY;
 	d->type = type;
@@ -350,11 +350,17 @@ reply(const struct cfg *cfg, const struct lease_view *v,
 	d->hdr.yiaddr = type == DHCPNAK ? 0 : yiaddr;
 	d->hdr.giaddr = m->giaddr;
 	memcpy(d->hdr.chaddr, m->chaddr, sizeof(d->hdr.chaddr));
-	/* RFC 2132 9.10: at least 576, IP and UDP headers included. */
+	/*
+	 * RFC 2132 9.10: at least 576, IP and UDP headers included; never
+	 * more than the link carries, or the reply would be fragmented, or
+	 * lost when sent to a hardware address.
+	 */
+	link = rx->mtu >= DHCP_MIN_MAX_SIZE && rx->mtu < 1500 ?
+	    (uint16_t)rx->mtu : 1500;
 	d->max_size = DHCP_MIN_MAX_SIZE - 28;
 	if (dhcp_opt_u16(m, DHO_MAX_MSG_SIZE, &max) == 0 &&
 	    max > DHCP_MIN_MAX_SIZE)
-		d->max_size = (uint16_t)((max > 1500 ? 1500 : max) - 28);
+		d->max_size = (uint16_t)((max > link ? link : max) - 28);
 	set_dest(d, m, rx);
 	if (dhcp_reply_options(cfg, v, m, d) != 0)
 		drop(d, DROP_REGISTRY);

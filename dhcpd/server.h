@@ -44,6 +44,7 @@ struct dhcp_rx {
 	size_t		 nif_addrs;
 	uint32_t	 src_ip;	/* IP source of the datagram */
 	int		 unicast;	/* sent to our address, not broadcast */
+	unsigned	 mtu;		/* the interface's MTU; 0: 1500 */
 };
 
 enum dhcp_action {

@@ -2103,10 +2103,14 @@ START_TEST(test_bad_len)
 }
 END_TEST
 
-/* RFC 2132 9.14: client identifier is a type and at least one byte. */
+/*
+ * RFC 2132 9.14: client identifier is a type and at least one byte (ISC
+ * CVE-2012-3571: "3d 00" looped); at most 255, also when RFC 3396 joins
+ * instances, since a client is known by 255 bytes at most.
+ */
 START_TEST(test_client_id_len)
 {
-	uint8_t		opts[3 + 2 + 255 + 1], val[255];
+	uint8_t		opts[3 + 2 * (2 + 255) + 1], val[255];
 	struct dhcp_msg	m;
 
 	for (size_t i = 0; i < sizeof(val); i++)
@@ -2118,11 +2122,15 @@ START_TEST(test_client_id_len)
 
 	opts[4] = 0;
 	opts[5] = DHO_END;
-	ck_assert_int_eq(parse_opts(opts, 6, &m), DHCP_P_BAD_LEN);
+	ck_assert_int_eq(parse_opts(opts, 6, &m), DHCP_P_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_opt, DHO_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_len, 0);
 	opts[4] = 1;
 	memcpy(opts + 5, val, 1);
 	opts[6] = DHO_END;
-	ck_assert_int_eq(parse_opts(opts, 7, &m), DHCP_P_BAD_LEN);
+	ck_assert_int_eq(parse_opts(opts, 7, &m), DHCP_P_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_opt, DHO_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_len, 1);
 	opts[4] = 2;
 	memcpy(opts + 5, val, 2);
 	opts[7] = DHO_END;
@@ -2131,8 +2139,52 @@ START_TEST(test_client_id_len)
 	opts[4] = 255;
 	memcpy(opts + 5, val, 255);
 	opts[5 + 255] = DHO_END;
-	ck_assert_int_eq(parse_opts(opts, sizeof(opts), &m), DHCP_P_OK);
+	ck_assert_int_eq(parse_opts(opts, 5 + 255 + 1, &m), DHCP_P_OK);
 	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 255);
+	/* 255 + 1 joined: 256 bytes, one too many. */
+	opts[5 + 255] = DHO_CLIENT_ID;
+	opts[5 + 256] = 1;
+	opts[5 + 257] = 0x42;
+	opts[5 + 258] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, 5 + 259, &m), DHCP_P_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_len, 256);
+	/* 255 + 255: the 510 bytes pbcraft's clientid-split sends. */
+	opts[5 + 256] = 255;
+	memcpy(opts + 5 + 257, val, 255);
+	opts[5 + 257 + 255] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, sizeof(opts), &m),
+	    DHCP_P_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_opt, DHO_CLIENT_ID);
+	ck_assert_uint_eq(m.bad_len, 510);
+}
+END_TEST
+
+/* A refusal names the option it is about, for the log; OK clears it. */
+START_TEST(test_bad_opt)
+{
+	static const uint8_t	lease3[] = {
+		0x35, 0x01, 0x01,
+		0x33, 0x03, 0x00, 0x0e, 0x10,	/* (51) of 3 bytes */
+		0xff,
+	};
+	static const uint8_t	vc_trunc[] = {
+		0x35, 0x01, 0x01,
+		0x3c, 0xc8, 'y', 'e', 'a',	/* (60) says 200, has 3 */
+	};
+	static const uint8_t	good[] = { 0x35, 0x01, 0x01, 0xff };
+	struct dhcp_msg		m;
+
+	ck_assert_int_eq(parse_opts(lease3, sizeof(lease3), &m),
+	    DHCP_P_BAD_LEN);
+	ck_assert_uint_eq(m.bad_opt, DHO_LEASE_TIME);
+	ck_assert_uint_eq(m.bad_len, 3);
+	ck_assert_int_eq(parse_opts(vc_trunc, sizeof(vc_trunc), &m),
+	    DHCP_P_OPTION_TRUNC);
+	ck_assert_uint_eq(m.bad_opt, DHO_VENDOR_CLASS);
+	ck_assert_uint_eq(m.bad_len, 200);
+	ck_assert_int_eq(parse_opts(good, sizeof(good), &m), DHCP_P_OK);
+	ck_assert_uint_eq(m.bad_opt, 0);
+	ck_assert_uint_eq(m.bad_len, 0);
 }
 END_TEST
 
@@ -2194,6 +2246,8 @@ START_TEST(test_strings)
 	    "hardware address length above 16");
 	ck_assert_str_eq(dhcp_perr_str(DHCP_P_MSGTYPE),
 	    "unknown message type");
+	ck_assert_str_eq(dhcp_perr_str(DHCP_P_CLIENT_ID),
+	    "client identifier under 2 or over 255 bytes");
 	ck_assert_str_eq(dhcp_perr_str(DHCP_P_COUNT), "unknown");
 	ck_assert_str_eq(dhcp_perr_str((enum dhcp_perr)-1), "unknown");
 	for (int e = 0; e < DHCP_P_COUNT; e++) {
@@ -2260,6 +2314,7 @@ packet_suite(void)
 	tcase_add_test(tc, test_max_len_cut);
 	tcase_add_loop_test(tc, test_bad_len, 0, NELEM(bad_len));
 	tcase_add_test(tc, test_client_id_len);
+	tcase_add_test(tc, test_bad_opt);
 	tcase_add_test(tc, test_msgtype);
 	tcase_add_test(tc, test_opt_accessors);
 	tcase_add_test(tc, test_strings);

@@ -325,6 +325,8 @@ req_str(uint8_t code, const char *s)
  * Builds and parses the request, decides, stores the decided lease (as
  * the daemon does before it sends), and builds and parses the reply.
  */
+static unsigned	 link_mtu;	/* the receiving interface's, 0: unknown */
+
 static enum dhcp_action
 decide(void)
 {
@@ -344,6 +346,7 @@ decide(void)
 	rx.nif_addrs = 1;
 	rx.src_ip = rq.src_ip;
 	rx.unicast = rq.unicast;
+	rx.mtu = link_mtu;
 	memset(dec, 0xa5, sizeof(*dec));	/* no stale decision */
 	dhcp_decide(cfg, &view, msg, &rx, now, dec);
 	if (dec->write_lease)
@@ -1464,27 +1467,35 @@ START_TEST(test_max_message_size)
 	static const struct {
 		int		 present;
 		uint16_t	 asked;
+		unsigned	 mtu;
 		uint16_t	 max;
 	} cases[] = {
-		{ 1, 1500, 1472 },
-		{ 1, 1000, 972 },
-		{ 1, 9000, 1472 },	/* never above an Ethernet frame */
-		{ 1, 576, 548 },
-		{ 1, 400, 548 },	/* below the minimum: ignored */
-		{ 0, 0, 548 },
+		{ 1, 1500, 0, 1472 },
+		{ 1, 1000, 0, 972 },
+		{ 1, 9000, 0, 1472 },	/* never above an Ethernet frame */
+		{ 1, 9000, 9000, 1472 },	/* nor on a jumbo link */
+		{ 1, 576, 0, 548 },
+		{ 1, 400, 0, 548 },	/* below the minimum: ignored */
+		{ 0, 0, 0, 548 },
+		/* A link with a smaller MTU (a tunnel, PPPoE) caps it. */
+		{ 1, 1500, 1400, 1372 },
+		{ 1, 1200, 1400, 1172 },
+		{ 1, 1500, 500, 1472 },	/* below 576: not believed */
 	};
 
 	start_main();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		link_mtu = cases[i].mtu;
 		req(DHCPDISCOVER, MAC_A);
 		if (cases[i].present)
 			req_u16(DHO_MAX_MSG_SIZE, cases[i].asked);
 		decide();
 		expect_reply(DHCPOFFER);
-		ck_assert_msg(dec->max_size == cases[i].max, "57 = %u: "
-		    "max_size %u, expected %u", cases[i].asked,
-		    dec->max_size, cases[i].max);
+		ck_assert_msg(dec->max_size == cases[i].max, "57 = %u, "
+		    "MTU %u: max_size %u, expected %u", cases[i].asked,
+		    cases[i].mtu, dec->max_size, cases[i].max);
 	}
+	link_mtu = 0;
 }
 END_TEST
 
