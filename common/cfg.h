@@ -104,6 +104,9 @@ struct cfg_limits {
 	unsigned	 max_header_size;
 	unsigned	 max_body_size;
 	unsigned	 timeout;	/* idle/read/write, seconds */
+	/* Deadlines that no trickle of bytes moves (provisiond/conns.h). */
+	unsigned	 handshake_timeout;	/* seconds */
+	unsigned	 request_timeout;	/* seconds */
 	unsigned	 max_connections;
 };
 

@@ -168,13 +168,16 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
     struct cfg_limits *lim)
 {
 	static const char *const keys[] = { "max_header_size",
-		"max_body_size", "timeout", "max_connections", NULL };
+		"max_body_size", "timeout", "handshake_timeout",
+		"request_timeout", "max_connections", NULL };
 	const config_setting_t	*g = config_setting_get_member(pg, "limits");
 	unsigned long long	 v;
 
 	lim->max_header_size = 8192;
 	lim->max_body_size = 65536;
 	lim->timeout = 30;
+	lim->handshake_timeout = 10;
+	lim->request_timeout = 20;
 	lim->max_connections = 1024;
 	if (g == NULL)
 		return;
@@ -187,6 +190,10 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
 		lim->max_body_size = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "timeout", 0, 1, 3600, &v) == 1)
 		lim->timeout = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "handshake_timeout", 0, 1, 3600, &v) == 1)
+		lim->handshake_timeout = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "request_timeout", 0, 1, 3600, &v) == 1)
+		lim->request_timeout = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "max_connections", 0, 1, 1000000, &v) == 1)
 		lim->max_connections = (unsigned)v;
 }

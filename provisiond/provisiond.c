@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -49,6 +50,8 @@
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
+/* Header fields in one request at most, as Apache's LimitRequestFields. */
+#define MAX_HEADER_FIELDS 100
 
 struct provd {
 	const char		*cfgpath;
@@ -64,10 +67,6 @@ struct provd {
 	struct evhttp		*https;
 	struct evhttp		*http;
 	char			*pidfile;
-	struct evhttp_bound_socket *bound[16];	/* HTTPS listeners */
-	size_t			 nbound;
-	unsigned		 conns;		/* live TLS connections */
-	int			 paused;	/* listeners off at the limit */
 	struct reg_fetch	 fetches[FETCH_QUEUE];
 	size_t			 nfetches;
 	unsigned long		 requests;
@@ -76,7 +75,6 @@ struct provd {
 
 static struct provd	 P;
 static int		 tag_tls = 1, tag_plain = 0;
-static int		 ssl_conn_idx = -1;	/* marks our SSL objects */
 
 static void
 usage(void)
@@ -88,69 +86,6 @@ usage(void)
 	    "  -t, -n   check the config, templates and TLS files and exit\n",
 	    DEFAULT_CONFIG);
 	exit(2);
-}
-
-/*
- * limits.max_connections: at the limit the HTTPS listeners stop accepting
- * (the kernel's backlog holds newcomers) until a connection ends. An end
- * is seen when OpenSSL frees the connection's SSL object.
- */
-static void
-set_paused(int pause)
-{
-	if (pause == P.paused)
-		return;
-	for (size_t i = 0; i < P.nbound; i++) {
-		struct evconnlistener *l = evhttp_bound_socket_get_listener(
-		    P.bound[i]);
-
-		if (pause)
-			evconnlistener_disable(l);
-		else
-			evconnlistener_enable(l);
-	}
-	P.paused = pause;
-	if (pause)
-		log_warnx("%u connections open: not accepting more until one "
-		    "ends (limits.max_connections)", P.conns);
-}
-
-static void
-ssl_conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
-    long argl, void *argp)
-{
-	(void)parent;
-	(void)ad;
-	(void)idx;
-	(void)argl;
-	(void)argp;
-	if (ptr == NULL || P.conns == 0)
-		return;
-	P.conns--;
-	if (P.paused && P.conns < P.cfg->prov.limits.max_connections)
-		set_paused(0);
-}
-
-static struct bufferevent *
-ssl_bevcb(struct event_base *base, void *arg)
-{
-	SSL *ssl;
-
-	(void)arg;
-	/*
-	 * Never NULL: evhttp would then make a plain connection on the
-	 * HTTPS port. A bufferevent without SSL is refused per request.
-	 */
-	if ((ssl = SSL_new(P.ctx)) == NULL) {
-		log_warnx("SSL_new failed");
-		ERR_clear_error();
-		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	}
-	SSL_set_ex_data(ssl, ssl_conn_idx, &P);
-	if (++P.conns >= P.cfg->prov.limits.max_connections)
-		set_paused(1);
-	return bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
 /* evbuffer_add_reference cleanup: the body may hold a password. */
@@ -217,8 +152,9 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 	default:
 		/* Never the raw path: it may hold a token. */
 		snprintf(where, sizeof(where), "%s path",
-		    r->refused == REF_GUARD || r->refused == REF_METHOD ?
-		    "unread" : r->kind == ROUTE_BAD ? "malformed" : "unknown");
+		    r->refused == REF_GUARD || r->refused == REF_METHOD ||
+		    r->refused == REF_HEADERS ? "unread" :
+		    r->kind == ROUTE_BAD ? "malformed" : "unknown");
 		break;
 	}
 	log_info("%s %s %s %d %zu mac %s user %s vendor %s cert \"%s\" "
@@ -344,7 +280,9 @@ on_request(struct evhttp_request *req, void *arg)
 	time_t				 until, now = time(NULL);
 	char				 peer[INET6_ADDRSTRLEN], subject[256];
 	char				 hdr[32];
+	const struct evkeyval		*kv;
 	size_t				 bytes = 0;
+	unsigned			 nfields = 0;
 	const char			*method = cmd == EVHTTP_REQ_HEAD ?
 					    "HEAD" : "GET";
 
@@ -357,6 +295,18 @@ on_request(struct evhttp_request *req, void *arg)
 	peer_of(conn, &ga, &pr.peer_ip4);
 	guard_addr_str(&ga, peer, sizeof(peer));
 	subject[0] = '\0';
+	tlsconn_request(req);
+
+	TAILQ_FOREACH(kv, in, next)
+		nfields++;
+	if (nfields > MAX_HEADER_FIELDS) {
+		/* RFC 6585 5 */
+		r.status = 431;
+		r.reason = "Request Header Fields Too Large";
+		r.refused = REF_HEADERS;
+		r.content_type = "text/plain";
+		goto send;
+	}
 
 	if (guard_check(P.guard, &ga, now, &until)) {
 		guard_refused(P.guard);
@@ -404,6 +354,12 @@ on_request(struct evhttp_request *req, void *arg)
 		guard_hit(P.guard, &ga, now);
 send:
 	evhttp_add_header(out, "Content-Type", r.content_type);
+	/*
+	 * The files hold passwords: a browser shown one must neither take it
+	 * for another type nor run or load anything from it.
+	 */
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(out, "Content-Security-Policy", "default-src 'none'");
 	if (r.no_store)
 		evhttp_add_header(out, "Cache-Control", "no-store");
 	if (r.etag[0] != '\0')
@@ -456,7 +412,7 @@ new_http(int tls)
 	evhttp_set_timeout(h, (int)lim->timeout);
 	evhttp_set_gencb(h, on_request, tls ? &tag_tls : &tag_plain);
 	if (tls)
-		evhttp_set_bevcb(h, ssl_bevcb, NULL);
+		evhttp_set_bevcb(h, tlsconn_bevcb, NULL);
 	return h;
 }
 
@@ -493,9 +449,9 @@ bind_all(struct evhttp *h, char **list, size_t n)
 		if (setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
 		    TCP_NODELAY, &one, sizeof(one)) != 0)
 			log_warn("TCP_NODELAY on %s", list[i]);
-		if (h == P.https && P.nbound < sizeof(P.bound) /
-		    sizeof(P.bound[0]))
-			P.bound[P.nbound++] = bs;
+		if (h == P.https)
+			tlsconn_add_listener(
+			    evhttp_bound_socket_get_listener(bs));
 		log_info("listening on %s (%s)", list[i], h == P.https ?
 		    "HTTPS" : "plain HTTP");
 	}
@@ -592,7 +548,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	P.tp = tp;
 	P.ctx = ctx;
 	guard_configure(P.guard, &cfg->prov.guard);
-	set_paused(P.conns >= cfg->prov.limits.max_connections);
+	tlsconn_configure(ctx, &cfg->prov.limits);
 	apply_limits(P.https);
 	apply_limits(P.http);
 	if (!P.debug)
@@ -612,13 +568,18 @@ on_term(evutil_socket_t sig, short what, void *arg)
 static void
 log_stats(void)
 {
-	struct guard_stats gs;
+	struct guard_stats	gs;
+	struct tlsconn_stats	ts;
 
 	guard_get_stats(P.guard, &gs);
+	tlsconn_get_stats(&ts);
 	log_notice("stats: requests %lu (2xx %lu, 3xx %lu, 4xx %lu, 5xx %lu); "
-	    "guard: hits %lu, misses %lu, refused %lu, blocks %lu",
+	    "guard: hits %lu, misses %lu, refused %lu, blocks %lu; "
+	    "connections: open %u, closed without a handshake %lu, without "
+	    "a request %lu, for a newcomer %lu",
 	    P.requests, P.status[2], P.status[3], P.status[4], P.status[5],
-	    gs.hits, gs.misses, gs.refused, gs.blocks);
+	    gs.hits, gs.misses, gs.refused, gs.blocks, ts.open,
+	    ts.closed_handshake, ts.closed_request, ts.closed_limit);
 }
 
 static void
@@ -680,9 +641,6 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if (daemon_sync(P.reg, P.cfg) != 0)
 		fatalx("cannot bring the config into the registry");
-	if ((ssl_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
-	    ssl_conn_gone)) < 0)
-		fatalx("SSL_get_ex_new_index");
 	if (reg_txn_begin(P.reg, &P.rtxn, 1) != 0)
 		fatalx("cannot read the registry");
 	reg_txn_reset(&P.rtxn);
@@ -690,6 +648,8 @@ main(int argc, char *argv[])
 		fatalx("out of memory for the guard");
 	if ((P.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	if (tlsconn_init(P.base, P.ctx, &P.cfg->prov.limits) != 0)
+		fatalx("cannot start the connection deadlines");
 	if ((P.https = new_http(1)) == NULL ||
 	    bind_all(P.https, P.cfg->prov.listen, P.cfg->prov.nlisten) != 0)
 		fatalx("cannot start HTTPS");
@@ -733,6 +693,7 @@ main(int argc, char *argv[])
 	event_free(sweep);
 	for (int i = 0; i < 4; i++)
 		event_free(sigs[i]);
+	tlsconn_shutdown();
 	if (P.http != NULL)
 		evhttp_free(P.http);
 	evhttp_free(P.https);

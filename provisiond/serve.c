@@ -20,6 +20,8 @@
 static const char *const refusal_names[REF_COUNT] = {
 	[REF_NONE] = "-",
 	[REF_BAD_PATH] = "bad-path",
+	[REF_LONG_PATH] = "long-path",
+	[REF_HEADERS] = "header-fields",
 	[REF_METHOD] = "method",
 	[REF_NOT_FOUND] = "not-found",
 	[REF_TOKEN] = "token",
@@ -122,6 +124,16 @@ refuse(struct prov_resp *resp, enum prov_refusal why)
 	case REF_BAD_PATH:
 		resp->status = 400;
 		resp->reason = "Bad Request";
+		break;
+	case REF_LONG_PATH:
+		/* RFC 9110 15.5.15 */
+		resp->status = 414;
+		resp->reason = "URI Too Long";
+		break;
+	case REF_HEADERS:
+		/* RFC 6585 5 */
+		resp->status = 431;
+		resp->reason = "Request Header Fields Too Large";
 		break;
 	case REF_METHOD:
 		resp->status = 405;
@@ -579,7 +591,9 @@ prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 	snprintf(resp->file, sizeof(resp->file), "%s", r.file);
 	switch (resp->kind) {
 	case ROUTE_BAD:
-		refuse(resp, REF_BAD_PATH);
+		/* Longer than any path served: not even decoded. */
+		refuse(resp, req->path != NULL && strlen(req->path) >
+		    ROUTE_PATH_MAX ? REF_LONG_PATH : REF_BAD_PATH);
 		break;
 	case ROUTE_NONE:
 		refuse(resp, REF_NOT_FOUND);

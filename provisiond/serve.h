@@ -34,6 +34,8 @@
 enum prov_refusal {
 	REF_NONE = 0,
 	REF_BAD_PATH,		/* 400: malformed path */
+	REF_LONG_PATH,		/* 414: path over ROUTE_PATH_MAX */
+	REF_HEADERS,		/* 431: too many header fields */
 	REF_METHOD,		/* 405: not GET or HEAD */
 	REF_NOT_FOUND,		/* 404: no such file */
 	REF_TOKEN,		/* 404: no user has this token */

@@ -1151,6 +1151,43 @@ START_TEST(test_prov_paths)
 }
 END_TEST
 
+START_TEST(test_prov_limits_deadlines)
+{
+	static const char good[] =
+	    /*  1 */ "provisioning = {\n"
+	    /*  2 */ "  listen = [ ];\n"
+	    /*  3 */ "  base_url = \"https://10.0.0.1\";\n"
+	    /*  4 */ "  limits = { timeout = 60; handshake_timeout = 3;\n"
+	    /*  5 */ "             request_timeout = 7; max_connections = 5; };\n"
+	    /*  6 */ "};\n";
+	static const char bad[] =
+	    /*  1 */ "provisioning = {\n"
+	    /*  2 */ "  listen = [ ];\n"
+	    /*  3 */ "  base_url = \"https://10.0.0.1\";\n"
+	    /*  4 */ "  limits = {\n"
+	    /*  5 */ "    handshake_timeout = 0;\n"
+	    /*  6 */ "    request_timeout = 3601;\n"
+	    /*  7 */ "    header_timeout = 5;\n"
+	    /*  8 */ "  };\n"
+	    /*  9 */ "};\n";
+
+	load_ok(good, 0);
+	ck_assert_uint_eq(cfg->prov.limits.timeout, 60);
+	ck_assert_uint_eq(cfg->prov.limits.handshake_timeout, 3);
+	ck_assert_uint_eq(cfg->prov.limits.request_timeout, 7);
+	ck_assert_uint_eq(cfg->prov.limits.max_connections, 5);
+	load_bad(bad, 0);
+	assert_nerr(3);
+	assert_err(5, "provisioning.limits.handshake_timeout", "0 is out of "
+	    "range (valid: 1 to 3600)");
+	assert_err(6, "provisioning.limits.request_timeout", "3601 is out of "
+	    "range (valid: 1 to 3600)");
+	assert_err(7, "provisioning.limits.header_timeout", "unknown setting "
+	    "(valid here: max_header_size, max_body_size, timeout, "
+	    "handshake_timeout, request_timeout, max_connections)");
+}
+END_TEST
+
 START_TEST(test_prov_mode_unknown)
 {
 	static const char conf[] =
@@ -1880,6 +1917,8 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(p->limits.max_header_size, 8192);
 	ck_assert_uint_eq(p->limits.max_body_size, 65536);
 	ck_assert_uint_eq(p->limits.timeout, 30);
+	ck_assert_uint_eq(p->limits.handshake_timeout, 10);
+	ck_assert_uint_eq(p->limits.request_timeout, 20);
 	ck_assert_uint_eq(p->limits.max_connections, 1024);
 
 	/* Vendor classes. */
@@ -1997,6 +2036,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->prov.limits.max_header_size, 8192);
 	ck_assert_uint_eq(cfg->prov.limits.max_body_size, 65536);
 	ck_assert_uint_eq(cfg->prov.limits.timeout, 30);
+	ck_assert_uint_eq(cfg->prov.limits.handshake_timeout, 10);
+	ck_assert_uint_eq(cfg->prov.limits.request_timeout, 20);
 	ck_assert_uint_eq(cfg->prov.limits.max_connections, 1024);
 	ck_assert_uint_eq(cfg->nvendors, 0);
 	ck_assert_uint_eq(cfg->nusers, 0);
@@ -2017,7 +2058,7 @@ START_TEST(test_shipped_config)
 	ck_assert_msg(errs.n == 0, "%s:%s", path, errs_str());
 	free(path);
 	ck_assert_uint_eq(cfg->nvendors, 9);
-	ck_assert_uint_eq(cfg->nusers, 2);
+	ck_assert_uint_eq(cfg->nusers, 8);
 	ck_assert_uint_eq(cfg->dhcp.nsubnets, 1);
 	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "aastra"));
 	ck_assert_int_eq(v->mode, PROV_MODE_LEGACY);
@@ -2088,6 +2129,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_prov_base_url);
 	tcase_add_test(tc, test_prov_listen);
 	tcase_add_test(tc, test_prov_paths);
+	tcase_add_test(tc, test_prov_limits_deadlines);
 	tcase_add_test(tc, test_prov_mode_unknown);
 	suite_add_tcase(s, tc);
 

@@ -1105,8 +1105,29 @@ START_TEST(test_paths)
 	long_path[ROUTE_PATH_MAX + 1] = '\0';
 	rq.path = long_path;
 	handle();
+	expect_refused(414, REF_LONG_PATH);
+	ck_assert_str_eq(resp.reason, "URI Too Long");
+	ck_assert_int_eq(resp.kind, ROUTE_BAD);
+	/* One byte less is a path like any other. */
+	long_path[ROUTE_PATH_MAX] = '\0';
+	handle();
+	expect_refused(404, REF_NOT_FOUND);
 	free(long_path);
-	expect_refused(400, REF_BAD_PATH);
+	/* 20,000 nested escapes or brackets: refused by their length. */
+	ck_assert_ptr_nonnull(long_path = malloc(20000 * 3 + 8));
+	memcpy(long_path, "/prov/", 6);
+	for (size_t i = 0; i < 20000; i++)
+		memcpy(long_path + 6 + 3 * i, "%25", 3);
+	long_path[6 + 3 * 20000] = '\0';
+	rq.path = long_path;
+	handle();
+	expect_refused(414, REF_LONG_PATH);
+	memset(long_path + 6, '[', 10000);
+	memset(long_path + 10006, ']', 10000);
+	long_path[20006] = '\0';
+	handle();
+	expect_refused(414, REF_LONG_PATH);
+	free(long_path);
 
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		req("%s", none[i]);
@@ -1212,6 +1233,8 @@ START_TEST(test_refusal_str)
 	static const char *const names[REF_COUNT] = {
 		[REF_NONE] = "-",
 		[REF_BAD_PATH] = "bad-path",
+		[REF_LONG_PATH] = "long-path",
+		[REF_HEADERS] = "header-fields",
 		[REF_METHOD] = "method",
 		[REF_NOT_FOUND] = "not-found",
 		[REF_TOKEN] = "token",
