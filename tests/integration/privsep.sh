@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 PB_TOOLS="curl=curl openssl=openssl ip=iproute2"
-pb_init "${1:-$here/../../build}" "${2:-}" privsep
+pb_init "${1:-$here/../../build}" "${2:-}" privsep-integration
 
 T=$PB_TAG
 NS_SRV=$T-srv
@@ -322,7 +322,7 @@ t_stop() {
 # ------------------------------------------------------------------- main
 
 if ! id "$RUN_USER" >/dev/null 2>&1; then
-	pb_say "SKIP privsep: no user $RUN_USER"
+	pb_say "SKIP privsep-integration: no user $RUN_USER"
 	exit 77
 fi
 setup_network || { pb_fail setup "cannot build the test network"; pb_finish; }

@@ -1,0 +1,352 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the PH_* variables are read by the callers
+# phones.sh - emulated IP phones, one per vendor (sourced, not run).
+#
+# Used by ./quickstart (the demo) and tests/integration/e2e.sh. A phone is
+# what ../shared/VENDORS.md and phones/fingerprints.tsv say the vendor's
+# phones do: DHCP with the vendor's Option 60 and Option 55 from a MAC in
+# its OUI (tests/tools/pbprobe), then, from the leased address, the HTTPS
+# fetches the vendor makes in its order, with its User-Agent (curl).
+#
+#   ph_boot NS IFACE VENDOR MAC OUTDIR   DHCP, address, fetches
+#   ph_report OUTDIR                     a short readable report of a boot
+#
+# The caller sets PH_PROBE (pbprobe) and PH_CACERT (the CA phones trust),
+# and PH_PREFIX when the LAN is not a /24.
+# Each phone is alone in its namespace NS on IFACE, whose MAC is the
+# phone's; ph_boot configures the leased address there. What a boot saw
+# goes to OUTDIR:
+#   dhcp             pbprobe's output (type=, yiaddr=, hexN=/optN= lines)
+#   ip, class, url   the address, the vendor, where the phone fetches from
+#   fetches          "STATUS CONTENT-TYPE NAME" per request, in order
+#   files/NAME       each body; .hdr the headers
+#   sip              "USER PASSWORD" read from the phone's own file
+# Nothing outside OUTDIR and the namespace is touched.
+
+# The vendors, in the order the demo boots them.
+PH_VENDORS="snom yealink polycom cisco grandstream fanvil gigaset aastra"
+
+# ph_vendor VENDOR: sets PH_OUI (first three bytes of the MAC), PH_V60
+# (Option 60), PH_P55 (Option 55), PH_MODEL. Option 60 and 55 are real
+# fingerprints where one is known (fingerprints.tsv, VENDORS.md); Fanvil's
+# are unconfirmed, so its phone sends its model name and a common list.
+ph_vendor() {
+	case $1 in
+	snom)
+		PH_OUI=00:04:13 PH_V60=snomD785 PH_MODEL=D785
+		PH_P55=1,3,6,12,15,42,66,67,120 ;;
+	yealink)
+		PH_OUI=80:5e:c0 PH_V60=yealink PH_MODEL=T46S
+		PH_P55=1,2,3,4,6,7,12,15,28,42,66,67,43,120 ;;
+	polycom)
+		PH_OUI=00:04:f2 PH_V60=Polycom-VVX310 PH_MODEL=VVX310
+		PH_P55=128,66,160,43,7,54,42,15,6,4,3,2,1 ;;
+	cisco)
+		PH_OUI=00:56:2b PH_V60=CP-7841-3PCC PH_MODEL=CP-7841
+		PH_P55=1,3,6,15,35,66,150,2,7,42,43,58,59,159,160 ;;
+	grandstream)
+		PH_OUI=c0:74:ad PH_V60="Grandstream GXP1405 dslforum.org"
+		PH_MODEL=GXP1405 PH_P55=1,3,6,12,15,28,43,125 ;;
+	fanvil)
+		PH_OUI=0c:38:3e PH_V60="Fanvil X4" PH_MODEL=X4
+		PH_P55=1,3,6,15,42,43,66 ;;
+	gigaset)
+		PH_OUI=7c:2f:80 PH_V60=Gigaset_N720_DM_PRO PH_MODEL=N720
+		PH_P55=1,3,6,15,120,114,125 ;;
+	aastra)
+		PH_OUI=00:08:5d PH_V60=AastraIPPhone6737i PH_MODEL=6737i
+		PH_P55=1,3,6,42,43,66,159,160 ;;
+	*)
+		return 1 ;;
+	esac
+}
+
+# ph_mac_plain [-u] MAC: 00:04:13:20:00:02 -> 000413200002 (-u: upper).
+ph_mac_plain() {
+	if [ "$1" = -u ]; then
+		tr -d : <<<"$2" | tr 'a-f' 'A-F'
+	else
+		tr -d : <<<"$1" | tr 'A-F' 'a-f'
+	fi
+}
+
+# ph_user_agent VENDOR MAC: the User-Agent the vendor's phones send.
+ph_user_agent() {
+	local m u
+
+	m=$(ph_mac_plain "$2")
+	u=$(ph_mac_plain -u "$2")
+	case $1 in
+	snom) echo "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 $u SXM:0 UXM:0)" ;;
+	yealink) echo "Yealink SIP-T46S 66.86.0.15 $2" ;;
+	polycom) echo "FileTransport PolycomVVX-VVX_310-UA/5.9.0.9373 Type/Application" ;;
+	cisco) echo "Cisco-CP-7841-3PCC/11.3.1 ($m)" ;;
+	grandstream) echo "Grandstream Model HW GXP1405 SW 1.0.8.6 DevId $m" ;;
+	fanvil) echo "Fanvil X4 2.10.2.6887 $m" ;;
+	gigaset) echo "Gigaset N720 DM PRO/70.089.00.000.000;$u" ;;
+	aastra) echo "Aastra6737i MAC:$(sed 's/:/-/g' <<<"${2^^}") V:3.3.1.4305-SIP" ;;
+	esac
+}
+
+# ph_files VENDOR MAC: the files the phone asks for, in its order, one per
+# line; a leading "?" marks a name provbox deliberately does not serve
+# (etc/templates/README.md), which the phone skips on a 404.
+ph_files() {
+	local m u
+
+	m=$(ph_mac_plain "$2")
+	u=$(ph_mac_plain -u "$2")
+	case $1 in
+	snom) printf '%s\n' snomD785.htm snomD785.xml "snomD785-$u.htm" "$u.xml" ;;
+	yealink) printf '%s\n' "$m.boot" y000000000066.cfg "$m.cfg" "?$m-local.cfg" ;;
+	polycom) printf '%s\n' "?$m.cfg" 000000000000.cfg "$m-phone.cfg" \
+	    "?$m-license.cfg" "?$m-directory.xml" ;;
+	cisco) printf '%s\n' CP-7841-3PCC.xml "$m.xml" ;;
+	grandstream) printf '%s\n' "?cfg$m" "cfg$m.xml" cfgGXP1405.xml cfg.xml ;;
+	fanvil) printf '%s\n' f0X4hw1.100.cfg "$m.cfg" ;;
+	gigaset) printf '%s\n' "$u.xml" ;;
+	aastra) printf '%s\n' aastra.cfg 6737i.cfg "$u.cfg" ;;
+	esac
+}
+
+# ph_own_file VENDOR MAC: the phone's own file (the one with its password).
+ph_own_file() {
+	local m u
+
+	m=$(ph_mac_plain "$2")
+	u=$(ph_mac_plain -u "$2")
+	case $1 in
+	snom) echo "$u.xml" ;;
+	yealink|fanvil) echo "$m.cfg" ;;
+	polycom) echo "$m-phone.cfg" ;;
+	cisco) echo "$m.xml" ;;
+	grandstream) echo "cfg$m.xml" ;;
+	gigaset) echo "$u.xml" ;;
+	aastra) echo "$u.cfg" ;;
+	esac
+}
+
+# ph_options VENDOR: the DHCP options the vendor's class is given in the
+# default etc/vendors.conf (what the tests expect in the ACK).
+ph_options() {
+	case $1 in
+	snom) echo "66 67 43" ;;
+	yealink|grandstream|fanvil) echo 66 ;;
+	polycom) echo "160 66" ;;
+	cisco) echo "66 150" ;;
+	gigaset) echo "114 66" ;;
+	aastra) echo "43 66" ;;
+	esac
+}
+
+# ph_unhex HEX: the bytes as text.
+ph_unhex() {
+	local h=$1 out='' i
+
+	for ((i = 0; i < ${#h}; i += 2)); do
+		out+="\\x${h:i:2}"
+	done
+	printf '%b' "$out"
+}
+
+# ph_sub HEX CODE: sub-option CODE of an encapsulated option, as hex.
+ph_sub() {
+	local h=$1 i=0 c l
+
+	while [ $((i + 4)) -le ${#h} ]; do
+		c=$((16#${h:i:2}))
+		l=$((16#${h:i+2:2}))
+		if [ "$c" -eq "$2" ]; then
+			echo "${h:i+4:l*2}"
+			return 0
+		fi
+		i=$((i + 4 + l * 2))
+	done
+	return 1
+}
+
+# ph_opt DHCP_OUT CODE: option CODE of the answer as text (empty if none).
+ph_opt() {
+	ph_unhex "$(sed -n "s/^hex$2=//p" "$1" | head -n 1)"
+}
+
+# ph_url VENDOR DHCP_OUT: the folder the phone fetches from, read from the
+# options the vendor prefers (VENDORS.md): snom 43 (66 + 67) over 66 + 67,
+# Polycom 160 over 66, Gigaset 114 over 66, Aastra 43.2 over 66; Cisco's
+# 150 is a TFTP server, so the HTTPS phone takes 66.
+ph_url() {
+	local v=$1 o=$2 h43 a b u=''
+
+	h43=$(sed -n 's/^hex43=//p' "$o" | head -n 1)
+	case $v in
+	snom)
+		if [ -n "$h43" ] && a=$(ph_sub "$h43" 66) &&
+		    b=$(ph_sub "$h43" 67); then
+			u="$(ph_unhex "$a")/$(ph_unhex "$b")"
+		elif [ -n "$(ph_opt "$o" 66)" ]; then
+			u="$(ph_opt "$o" 66)/$(ph_opt "$o" 67)"
+		fi
+		# The settings URL names the model file: its folder is the
+		# phone's.
+		[ -n "$u" ] && u=${u%/*}/ ;;
+	polycom) u=$(ph_opt "$o" 160); [ -n "$u" ] || u=$(ph_opt "$o" 66) ;;
+	gigaset) u=$(ph_opt "$o" 114); [ -n "$u" ] || u=$(ph_opt "$o" 66) ;;
+	aastra)
+		[ -n "$h43" ] && a=$(ph_sub "$h43" 2) && u=$(ph_unhex "$a")
+		[ -n "$u" ] || u=$(ph_opt "$o" 66) ;;
+	*) u=$(ph_opt "$o" 66) ;;
+	esac
+	case $u in
+	'') return 1 ;;
+	*/) echo "$u" ;;
+	*) echo "$u/" ;;
+	esac
+}
+
+# ph_sip VENDOR FILE: "USER PASSWORD" of account 1 in the phone's own file.
+ph_sip() {
+	local f=$2 u p
+
+	case $1 in
+	snom)
+		u=$(sed -n 's/.*<user_name idx="1"[^>]*>\([^<]*\)<.*/\1/p' "$f")
+		p=$(sed -n 's/.*<user_pass idx="1"[^>]*>\([^<]*\)<.*/\1/p' "$f") ;;
+	yealink)
+		u=$(sed -n 's/^account\.1\.user_name = //p' "$f")
+		p=$(sed -n 's/^account\.1\.password = //p' "$f") ;;
+	polycom)
+		u=$(sed -n 's/.*reg\.1\.address="\([^"]*\)".*/\1/p' "$f")
+		p=$(sed -n 's/.*reg\.1\.auth\.password="\([^"]*\)".*/\1/p' "$f") ;;
+	cisco)
+		u=$(sed -n 's/.*<User_ID_1_>\([^<]*\)<.*/\1/p' "$f")
+		p=$(sed -n 's/.*<Password_1_>\([^<]*\)<.*/\1/p' "$f") ;;
+	grandstream)
+		u=$(sed -n 's/.*<P35>\([^<]*\)<.*/\1/p' "$f")
+		p=$(sed -n 's/.*<P34>\([^<]*\)<.*/\1/p' "$f") ;;
+	fanvil)
+		u=$(sed -n 's/^SIP1 Register User *://p' "$f")
+		p=$(sed -n 's/^SIP1 Register Pswd *://p' "$f") ;;
+	gigaset)
+		u=$(sed -n 's/.*"SipAccount\.00001\.UserName" value="\([^"]*\)".*/\1/p' "$f")
+		p=$(sed -n 's/.*"SipAccount\.00001\.AuthPassword" value="\([^"]*\)".*/\1/p' "$f") ;;
+	aastra)
+		u=$(sed -n 's/^sip line1 user name: //p' "$f")
+		p=$(sed -n 's/^sip line1 password: //p' "$f") ;;
+	esac
+	[ -n "$u" ] || return 1
+	printf '%s %s\n' "$(head -n 1 <<<"$u")" "$(head -n 1 <<<"$p")"
+}
+
+# ph_class LOG MAC: "class, user" from the DHCP server's last ACK to MAC
+# ("DHCPACK 10.42.0.101 to 80:5e:c0:10:00:01 (yealink, alice) via ...").
+ph_class() {
+	grep -E "DHCPACK [0-9.]+ to $2 \(" "$1" 2>/dev/null | tail -n 1 |
+	    sed -E 's/.* to [0-9a-f:]+ \(([^)]*)\).*/\1/'
+}
+
+# ph_short_url URL: the URL with its token shortened as provboxctl shows
+# tokens: the first 4 characters and "...(32)".
+ph_short_url() {
+	sed -E 's#/p/([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{28}/#/p/\1...(32)/#' <<<"$1"
+}
+
+# ph_fetch NS VENDOR MAC URL OUT [CURL_ARGS...]: one GET as the phone;
+# OUT gets the body, OUT.hdr the headers; prints "STATUS CONTENT-TYPE".
+ph_fetch() {
+	local ns=$1 v=$2 mac=$3 url=$4 out=$5 code ct
+
+	shift 5
+	code=$(ip netns exec "$ns" timeout 20 curl -sS --max-time 15 \
+	    --cacert "$PH_CACERT" -A "$(ph_user_agent "$v" "$mac")" \
+	    -D "$out.hdr" -o "$out" -w '%{http_code}' "$@" "$url" \
+	    2>"$out.err") || true
+	[ -n "$code" ] || code=000
+	ct=$(tr -d '\r' <"$out.hdr" 2>/dev/null |
+	    sed -n 's/^content-type: *//Ip' | tail -n 1)
+	echo "$code ${ct:--}"
+}
+
+# ph_boot NS IFACE VENDOR MAC OUTDIR [CURL_ARGS...]: boots the phone: DORA
+# (broadcast, as a phone without an address), the address on IFACE, then
+# the vendor's fetches. 0 when it got an address, a URL and its own file;
+# CURL_ARGS (a client certificate, say) go to every fetch.
+ph_boot() {
+	local ns=$1 ifc=$2 v=$3 mac=$4 d=$5 ip url f opt st own
+
+	shift 5
+	ph_vendor "$v" || return 1
+	mkdir -p "$d/files" || return 1
+	: >"$d/fetches"
+	echo "$v" >"$d/vendor"
+	echo "$mac" >"$d/mac"
+	ip netns exec "$ns" timeout 30 "$PH_PROBE" -i "$ifc" -m "$mac" \
+	    -V "$PH_V60" -P "$PH_P55" dora >"$d/dhcp" 2>"$d/dhcp.err" || true
+	ip=$(sed -n 's/^yiaddr=//p' "$d/dhcp")
+	if ! grep -q '^type=ACK' "$d/dhcp" || [ -z "$ip" ]; then
+		echo "no DHCP ACK: $(head -n 1 "$d/dhcp" "$d/dhcp.err" |
+		    tr '\n' ' ')" >"$d/error"
+		return 1
+	fi
+	echo "$ip" >"$d/ip"
+	ip -n "$ns" -4 addr flush dev "$ifc"
+	ip -n "$ns" addr add "$ip/${PH_PREFIX:-24}" dev "$ifc" || return 1
+	if ! url=$(ph_url "$v" "$d/dhcp"); then
+		echo "no provisioning URL in the ACK" >"$d/error"
+		return 1
+	fi
+	echo "$url" >"$d/url"
+	own=$(ph_own_file "$v" "$mac")
+	while read -r f; do
+		opt=
+		if [ "${f#\?}" != "$f" ]; then
+			opt='?'
+			f=${f#\?}
+		fi
+		st=$(ph_fetch "$ns" "$v" "$mac" "$url$f" "$d/files/$f" "$@")
+		echo "$st $opt$f" >>"$d/fetches"
+	done < <(ph_files "$v" "$mac")
+	if ! grep -q "^200 [^ ]* $own\$" "$d/fetches"; then
+		echo "its own file $own was not served" >"$d/error"
+		return 1
+	fi
+	ph_sip "$v" "$d/files/$own" >"$d/sip" || {
+		echo "no SIP account in $own" >"$d/error"
+		return 1
+	}
+	return 0
+}
+
+# ph_report OUTDIR: what a boot saw, for people.
+ph_report() {
+	local d=$1 v mac st ct f user pw tag
+
+	v=$(cat "$d/vendor")
+	mac=$(cat "$d/mac")
+	ph_vendor "$v"
+	printf '%s phone %s (Option 60 "%s")\n' "$v" "$mac" "$PH_V60"
+	if [ ! -s "$d/ip" ]; then
+		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		return 1
+	fi
+	printf '  address   %s, class %s\n' "$(cat "$d/ip")" \
+	    "$(sed 's/, /, user /' "$d/class" 2>/dev/null || echo '?')"
+	if [ ! -s "$d/url" ]; then
+		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		return 1
+	fi
+	printf '  URL       %s\n' "$(ph_short_url "$(cat "$d/url")")"
+	while read -r st ct f; do
+		tag=
+		case $f in
+		\?*) f=${f#\?}; [ "$st" = 404 ] && tag=" (not served on purpose)" ;;
+		esac
+		printf '  %-4s %-26s %s%s\n' "$st" "$f" "$ct" "$tag"
+	done <"$d/fetches"
+	if read -r user pw <"$d/sip" 2>/dev/null && [ -n "$user" ]; then
+		printf '  SIP user  %s, password %s (masked, %d characters)\n' \
+		    "$user" "$(printf '%*s' "${#pw}" '' | tr ' ' '*')" "${#pw}"
+	else
+		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		return 1
+	fi
+}
