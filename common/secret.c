@@ -178,19 +178,42 @@ secret_key_load(const char *path, int create, struct secret_key *key,
 	return r < 0 ? -1 : r;
 }
 
+/*
+ * The cipher and a context for it, made once per process and reused:
+ * provisiond opens a user's secrets on every request, and looking the
+ * cipher up by name each time cost as much as the decryption. The
+ * context is reset after each use, which wipes the key schedule. The
+ * daemons are single-threaded; a forked child has its own copy.
+ */
+static EVP_CIPHER_CTX *
+gcm_ctx(const EVP_CIPHER **cipher)
+{
+	static EVP_CIPHER	*c;
+	static EVP_CIPHER_CTX	*ctx;
+
+	if (c == NULL && (c = EVP_CIPHER_fetch(NULL, "AES-256-GCM",
+	    NULL)) == NULL)
+		return NULL;
+	if (ctx == NULL && (ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return NULL;
+	*cipher = c;
+	return ctx;
+}
+
 int
 secret_seal(const struct secret_key *key, const void *aad, size_t aadlen,
     const void *plain, size_t len, uint8_t *out)
 {
+	const EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX	*ctx;
 	uint8_t		*nonce = out, *ct = out + SECRET_NONCE_LEN;
 	int		 n, ret = -1;
 
 	if (len > INT32_MAX || aadlen > INT32_MAX ||
 	    RAND_bytes(nonce, SECRET_NONCE_LEN) != 1 ||
-	    (ctx = EVP_CIPHER_CTX_new()) == NULL)
+	    (ctx = gcm_ctx(&cipher)) == NULL)
 		return -1;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key->k,
+	if (EVP_EncryptInit_ex(ctx, cipher, NULL, key->k,
 	    nonce) == 1 &&
 	    EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadlen) == 1 &&
 	    EVP_EncryptUpdate(ctx, ct, &n, plain, (int)len) == 1 &&
@@ -198,7 +221,7 @@ secret_seal(const struct secret_key *key, const void *aad, size_t aadlen,
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, SECRET_TAG_LEN,
 	    ct + len) == 1)
 		ret = 0;
-	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_CTX_reset(ctx);
 	return ret;
 }
 
@@ -206,16 +229,17 @@ int
 secret_open(const struct secret_key *key, const void *aad, size_t aadlen,
     const uint8_t *in, size_t inlen, void *out)
 {
+	const EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX	*ctx;
 	const uint8_t	*ct = in + SECRET_NONCE_LEN;
 	size_t		 len;
 	int		 n, ret = -1;
 
 	if (inlen < SECRET_OVERHEAD || inlen > INT32_MAX ||
-	    aadlen > INT32_MAX || (ctx = EVP_CIPHER_CTX_new()) == NULL)
+	    aadlen > INT32_MAX || (ctx = gcm_ctx(&cipher)) == NULL)
 		return -1;
 	len = inlen - SECRET_OVERHEAD;
-	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key->k,
+	if (EVP_DecryptInit_ex(ctx, cipher, NULL, key->k,
 	    in) == 1 &&
 	    EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadlen) == 1 &&
 	    EVP_DecryptUpdate(ctx, out, &n, ct, (int)len) == 1 &&
@@ -225,6 +249,6 @@ secret_open(const struct secret_key *key, const void *aad, size_t aadlen,
 		ret = 0;
 	else
 		OPENSSL_cleanse(out, len);
-	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_CTX_reset(ctx);
 	return ret;
 }
