@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -22,6 +23,14 @@ static log_sink_fn	 log_sink;
 static unsigned		 rl_burst = 10;
 static unsigned		 rl_interval = 60;
 static void		*log_sink_arg;
+
+/* Held stderr lines (log_hold), written by log_flush(). */
+#define HOLD_MAX	16384
+static void		(*hold_cb)(void *);
+static void		*hold_arg;
+static char		 hold_buf[HOLD_MAX];
+static size_t		 hold_len;
+static time_t		 hold_since;
 
 static const char *const level_names[] = {
 	[PB_LOG_ERR] = "error",
@@ -121,25 +130,101 @@ log_set_sink(log_sink_fn fn, void *arg)
 	log_sink_arg = arg;
 }
 
+/* Writes all of buf to stderr; a line that cannot be written is lost. */
+static void
+write_all(const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+void
+log_flush(void)
+{
+	if (hold_len > 0)
+		write_all(hold_buf, hold_len);
+	hold_len = 0;
+}
+
+void
+log_hold(void (*first)(void *), void *arg)
+{
+	static int registered;
+
+	log_flush();
+	hold_cb = first;
+	hold_arg = arg;
+	if (first != NULL && !registered && atexit(log_flush) == 0)
+		registered = 1;
+}
+
+/* The stderr time stamp, formatted once a second. */
+static const char *
+stamp(time_t now)
+{
+	static char	ts[32];
+	static time_t	last = -1;
+	struct tm	tm;
+
+	if (now != last) {
+		localtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+		last = now;
+	}
+	return ts;
+}
+
 static void
 log_emit(enum log_level level, const char *msg)
 {
+	char	line[2200];
+	time_t	now;
+	int	n;
+
 	if (log_sink != NULL) {
 		log_sink(level, msg, log_sink_arg);
 		return;
 	}
-	if (log_foreground) {
-		char		 ts[32];
-		struct tm	 tm;
-		time_t		 now = time(NULL);
-
-		localtime_r(&now, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(stderr, "%s %s[%s]: %s\n", ts, log_ident,
-		    level_names[level], msg);
-		fflush(stderr);
-	} else
+	if (!log_foreground) {
 		syslog(level_prio[level], "%s", msg);
+		return;
+	}
+	now = time(NULL);
+	n = snprintf(line, sizeof(line), "%s %s[%s]: %s\n", stamp(now),
+	    log_ident, level_names[level], msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (hold_cb == NULL) {
+		write_all(line, (size_t)n);
+		return;
+	}
+	/*
+	 * Held: warnings and errors, a full buffer or a second-old line
+	 * write at once (in order); the rest waits for log_flush().
+	 */
+	if (hold_len > 0 && (hold_len + (size_t)n > sizeof(hold_buf) ||
+	    now != hold_since))
+		log_flush();
+	memcpy(hold_buf + hold_len, line, (size_t)n);
+	if (hold_len == 0) {
+		hold_since = now;
+		hold_cb(hold_arg);
+	}
+	hold_len += (size_t)n;
+	if (level <= PB_LOG_WARNING)
+		log_flush();
 }
 
 static void

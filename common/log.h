@@ -42,6 +42,20 @@ void		 log_set_facility(int facility);
 typedef void	(*log_sink_fn)(enum log_level, const char *msg, void *arg);
 void		 log_set_sink(log_sink_fn fn, void *arg);
 
+/*
+ * Held output, for an event loop: stderr lines are kept in a buffer
+ * (16 KiB) and written together by log_flush() instead of one write()
+ * each. first(arg) is called when a line is held into an empty buffer; the
+ * caller arranges a log_flush() soon after (at the end of the loop's
+ * pass). Warnings and errors, a full buffer and a line from an earlier
+ * second are written at once, so that nothing waits long; log_flush()
+ * also runs at exit(). A crash loses the held lines of the current pass.
+ * first == NULL writes what is held and ends holding. Syslog and sinks
+ * are never held.
+ */
+void		 log_hold(void (*first)(void *), void *arg);
+void		 log_flush(void);
+
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

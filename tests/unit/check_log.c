@@ -1,9 +1,13 @@
 /*
- * check_log.c - levels, the test sink, rate limits, escaping, redaction.
+ * check_log.c - levels, the test sink, rate limits, escaping, redaction,
+ * held stderr output.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -159,6 +163,102 @@ START_TEST(test_redact)
 }
 END_TEST
 
+
+/* Held output: stderr goes to a file this test reads back. */
+static int	held_calls;
+static FILE	*errf;
+
+static void
+on_held(void *arg)
+{
+	(void)arg;
+	held_calls++;
+}
+
+static void
+hold_setup(void)
+{
+	log_init("check_log", 1, PB_LOG_INFO);
+	log_set_sink(NULL, NULL);
+	ck_assert_ptr_nonnull(errf = tmpfile());
+	ck_assert_int_eq(dup2(fileno(errf), STDERR_FILENO), STDERR_FILENO);
+	held_calls = 0;
+}
+
+/* What stderr holds so far. */
+static const char *
+err_text(void)
+{
+	static char	buf[65536];
+	size_t		n;
+
+	rewind(errf);
+	n = fread(buf, 1, sizeof(buf) - 1, errf);
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(test_hold_until_flush)
+{
+	const char	*t;
+
+	log_hold(on_held, NULL);
+	log_info("first %d", 1);
+	log_info("second %d", 2);
+	ck_assert_int_eq(held_calls, 1);	/* once per empty buffer */
+	ck_assert_str_eq(err_text(), "");
+	log_flush();
+	t = err_text();
+	ck_assert_ptr_nonnull(strstr(t, "check_log[info]: first 1\n"));
+	ck_assert_ptr_nonnull(strstr(t, "check_log[info]: second 2\n"));
+	ck_assert(strstr(t, "first 1") < strstr(t, "second 2"));
+	log_info("third");
+	ck_assert_int_eq(held_calls, 2);
+	log_hold(NULL, NULL);			/* ends holding: written */
+	ck_assert_ptr_nonnull(strstr(err_text(), "third\n"));
+	log_info("fourth");			/* not held any more */
+	ck_assert_ptr_nonnull(strstr(err_text(), "fourth\n"));
+}
+END_TEST
+
+START_TEST(test_hold_warning_writes_at_once)
+{
+	const char	*t;
+
+	log_hold(on_held, NULL);
+	log_info("before");
+	log_warnx("trouble");
+	t = err_text();
+	ck_assert_ptr_nonnull(strstr(t, "before\n"));
+	ck_assert_ptr_nonnull(strstr(t, "check_log[warning]: trouble\n"));
+	ck_assert(strstr(t, "before") < strstr(t, "trouble"));
+	log_hold(NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_hold_full_buffer)
+{
+	const char	*t, *prev;
+	char		 want[32];
+
+	/* 400 lines of about 60 bytes: more than the 16 KiB held. */
+	log_hold(on_held, NULL);
+	for (int i = 0; i < 400; i++)
+		log_info("line %03d padding-padding-padding", i);
+	ck_assert_str_ne(err_text(), "");	/* some went out already */
+	log_flush();
+	t = err_text();
+	prev = t;
+	for (int i = 0; i < 400; i++) {
+		snprintf(want, sizeof(want), "line %03d ", i);
+		ck_assert_msg((t = strstr(prev, want)) != NULL, "%s lost or "
+		    "out of order", want);
+		prev = t;
+	}
+	log_hold(NULL, NULL);
+}
+END_TEST
+
 static Suite *
 log_suite(void)
 {
@@ -174,6 +274,13 @@ log_suite(void)
 	tcase_add_test(tc, test_ratelimit_configured);
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_redact);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hold");
+	tcase_add_checked_fixture(tc, hold_setup, NULL);
+	tcase_add_test(tc, test_hold_until_flush);
+	tcase_add_test(tc, test_hold_warning_writes_at_once);
+	tcase_add_test(tc, test_hold_full_buffer);
 	suite_add_tcase(s, tc);
 	return s;
 }
