@@ -21,9 +21,33 @@
 
 #define KEY_HEX_LEN	(SECRET_KEY_LEN * 2)
 
+/*
+ * A second context for opening, keyed once and kept keyed: provisiond
+ * opens a password and a token per request with the same key, and the AES
+ * key schedule and the GCM hash key cost as much as the decryption of a
+ * few dozen bytes. Each call only sets the nonce. The copy of the key that
+ * tells whether the context is still keyed for the caller's key is wiped,
+ * with the context, by secret_key_clear().
+ */
+static EVP_CIPHER_CTX	*open_ctx;
+static uint8_t		 open_key[SECRET_KEY_LEN];
+static int		 open_keyed;
+
+static void
+open_forget(void)
+{
+	if (open_ctx != NULL)
+		EVP_CIPHER_CTX_reset(open_ctx);
+	OPENSSL_cleanse(open_key, sizeof(open_key));
+	open_keyed = 0;
+}
+
 void
 secret_key_clear(struct secret_key *key)
 {
+	if (open_keyed && CRYPTO_memcmp(open_key, key->k,
+	    sizeof(open_key)) == 0)
+		open_forget();
 	OPENSSL_cleanse(key, sizeof(*key));
 }
 
@@ -200,6 +224,25 @@ gcm_ctx(const EVP_CIPHER **cipher)
 	return ctx;
 }
 
+static EVP_CIPHER_CTX *
+open_ctx_for(const struct secret_key *key)
+{
+	const EVP_CIPHER *cipher;
+
+	if (open_keyed && CRYPTO_memcmp(open_key, key->k,
+	    sizeof(open_key)) == 0)
+		return open_ctx;
+	if (gcm_ctx(&cipher) == NULL || (open_ctx == NULL &&
+	    (open_ctx = EVP_CIPHER_CTX_new()) == NULL))
+		return NULL;
+	open_forget();
+	if (EVP_DecryptInit_ex(open_ctx, cipher, NULL, key->k, NULL) != 1)
+		return NULL;
+	memcpy(open_key, key->k, sizeof(open_key));
+	open_keyed = 1;
+	return open_ctx;
+}
+
 int
 secret_seal(const struct secret_key *key, const void *aad, size_t aadlen,
     const void *plain, size_t len, uint8_t *out)
@@ -229,18 +272,16 @@ int
 secret_open(const struct secret_key *key, const void *aad, size_t aadlen,
     const uint8_t *in, size_t inlen, void *out)
 {
-	const EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX	*ctx;
 	const uint8_t	*ct = in + SECRET_NONCE_LEN;
 	size_t		 len;
 	int		 n, ret = -1;
 
 	if (inlen < SECRET_OVERHEAD || inlen > INT32_MAX ||
-	    aadlen > INT32_MAX || (ctx = gcm_ctx(&cipher)) == NULL)
+	    aadlen > INT32_MAX || (ctx = open_ctx_for(key)) == NULL)
 		return -1;
 	len = inlen - SECRET_OVERHEAD;
-	if (EVP_DecryptInit_ex(ctx, cipher, NULL, key->k,
-	    in) == 1 &&
+	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, in) == 1 &&
 	    EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadlen) == 1 &&
 	    EVP_DecryptUpdate(ctx, out, &n, ct, (int)len) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, SECRET_TAG_LEN,
@@ -249,6 +290,5 @@ secret_open(const struct secret_key *key, const void *aad, size_t aadlen,
 		ret = 0;
 	else
 		OPENSSL_cleanse(out, len);
-	EVP_CIPHER_CTX_reset(ctx);
 	return ret;
 }

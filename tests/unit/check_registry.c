@@ -455,6 +455,57 @@ START_TEST(test_lease_indexes)
 }
 END_TEST
 
+/*
+ * The ACK after its own OFFER rewrites the record only; the indexes must
+ * still be exact, also when the same client identity comes back with
+ * another MAC (a phone whose board was swapped keeps its Option 61).
+ */
+START_TEST(test_lease_rewrite_same_client)
+{
+	struct reg_lease	 offer = make_lease(0x0a000070, 2, "cid-9");
+	struct reg_lease	 bound, moved, got;
+	struct reg_txn		 txn;
+	struct mac_addr		 mac;
+	uint32_t		 ips[4];
+
+	offer.state = LEASE_OFFERED;
+	offer.expire = 1060;
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &offer), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+
+	bound = offer;
+	bound.state = LEASE_BOUND;
+	bound.expire = 4600;
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &bound), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_get(&txn, 0x0a000070, &got), 0);
+	ck_assert_uint_eq(got.state, LEASE_BOUND);
+	ck_assert_int_eq(got.expire, 4600);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASES), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_CLIENT), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_MAC), 1);
+	memcpy(mac.b, offer.chaddr, 6);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 1);
+	ck_assert_uint_eq(ips[0], 0x0a000070);
+
+	/* Same client identifier, another MAC: the MAC index follows. */
+	moved = make_lease(0x0a000070, 3, "cid-9");
+	ck_assert_int_eq(reg_lease_put(&txn, &moved), 0);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 0);
+	memcpy(mac.b, moved.chaddr, 6);
+	ck_assert_int_eq(reg_lease_ips_by_mac(&txn, &mac, ips, 4), 1);
+	ck_assert_int_eq(reg_lease_ips_by_client(&txn, moved.client_key,
+	    moved.client_key_len, ips, 4), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_CLIENT), 1);
+	ck_assert_int_eq(reg_count(&txn, REG_T_LEASE_MAC), 1);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+}
+END_TEST
+
 START_TEST(test_sticky_error_lands_nothing)
 {
 	struct reg_lease	 a = make_lease(0x0a000064, 1, NULL);
@@ -1054,6 +1105,50 @@ START_TEST(test_seal_open)
 }
 END_TEST
 
+/*
+ * The opening context stays keyed between calls: alternating keys, a
+ * failed open in between and a cleared key must never open with the
+ * wrong key or fail with the right one.
+ */
+START_TEST(test_open_two_keys)
+{
+	struct secret_key	k1, k2, k1b;
+	uint8_t			c1[8 + SECRET_OVERHEAD], c2[8 + SECRET_OVERHEAD];
+	char			back[8];
+	char			err[256], *p1, *p2;
+
+	ck_assert(asprintf(&p1, "%s/k1", dir) > 0);
+	ck_assert(asprintf(&p2, "%s/k2", dir) > 0);
+	ck_assert_int_eq(secret_key_load(p1, 1, &k1, err, sizeof(err)), 0);
+	ck_assert_int_eq(secret_key_load(p2, 1, &k2, err, sizeof(err)), 0);
+	ck_assert_int_ne(memcmp(k1.k, k2.k, sizeof(k1.k)), 0);
+	ck_assert_int_eq(secret_seal(&k1, "u", 1, "pass-one", 8, c1), 0);
+	ck_assert_int_eq(secret_seal(&k2, "u", 1, "pass-two", 8, c2), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(secret_open(&k1, "u", 1, c1, sizeof(c1),
+		    back), 0);
+		ck_assert_int_eq(memcmp(back, "pass-one", 8), 0);
+		ck_assert_int_eq(secret_open(&k1, "u", 1, c2, sizeof(c2),
+		    back), -1);
+		ck_assert_int_eq(secret_open(&k2, "u", 1, c2, sizeof(c2),
+		    back), 0);
+		ck_assert_int_eq(memcmp(back, "pass-two", 8), 0);
+		ck_assert_int_eq(secret_open(&k2, "u", 1, c1, sizeof(c1),
+		    back), -1);
+	}
+	/* Cleared and loaded again: the same key opens as before. */
+	secret_key_clear(&k1);
+	ck_assert_int_eq(secret_open(&k1, "u", 1, c1, sizeof(c1), back), -1);
+	ck_assert_int_eq(secret_key_load(p1, 0, &k1b, err, sizeof(err)), 0);
+	ck_assert_int_eq(secret_open(&k1b, "u", 1, c1, sizeof(c1), back), 0);
+	ck_assert_int_eq(memcmp(back, "pass-one", 8), 0);
+	secret_key_clear(&k1b);
+	secret_key_clear(&k2);
+	free(p1);
+	free(p2);
+}
+END_TEST
+
 /* Four processes starting at once all end up with one key. */
 START_TEST(test_key_created_once)
 {
@@ -1110,6 +1205,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_schema_refused);
 	tcase_add_test(tc, test_rdonly_needs_registry);
 	tcase_add_test(tc, test_lease_indexes);
+	tcase_add_test(tc, test_lease_rewrite_same_client);
 	tcase_add_test(tc, test_sticky_error_lands_nothing);
 	tcase_add_test(tc, test_full_map_keeps_data);
 	tcase_add_test(tc, test_two_processes_write);
@@ -1123,6 +1219,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_key_replaced_sync_recovers);
 	tcase_add_test(tc, test_migrate_schema1);
 	tcase_add_test(tc, test_seal_open);
+	tcase_add_test(tc, test_open_two_keys);
 	tcase_add_test(tc, test_key_created_once);
 	suite_add_tcase(s, tc);
 	return s;
