@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -50,6 +51,8 @@
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
+/* Answers up to this size leave as one TLS record (see join_answer). */
+#define ONE_RECORD	16384
 /* Header fields in one request at most, as Apache's LimitRequestFields. */
 #define MAX_HEADER_FIELDS 100
 
@@ -95,6 +98,75 @@ wipe_body(const void *data, size_t len, void *arg)
 	(void)arg;
 	OPENSSL_cleanse((void *)(uintptr_t)data, len);
 	free((void *)(uintptr_t)data);
+}
+
+/*
+ * libevent's memory is wiped when it is freed: its buffers hold the
+ * answers, and the answers hold SIP passwords (join_answer copies the body
+ * into the connection's output buffer). malloc_usable_size() covers the
+ * whole block, slack included.
+ */
+static void
+ev_free(void *p)
+{
+	if (p == NULL)
+		return;
+	/* explicit_bzero: memset's speed, OPENSSL_cleanse's guarantee. */
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *
+ev_realloc(void *p, size_t n)
+{
+	void	*q;
+	size_t	 old;
+
+	if (p == NULL)
+		return malloc(n);
+	old = malloc_usable_size(p);
+	if ((q = malloc(n > 0 ? n : 1)) == NULL)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	ev_free(p);
+	return q;
+}
+
+/*
+ * One TLS record per answer. evhttp queues the header and the body as two
+ * chains of the connection's output buffer, and the TLS bufferevent hands
+ * each chain to SSL_write() on its own: two records, two write()s, two TCP
+ * segments per answer. The write happens on a later pass of the loop, so
+ * joining the chains here costs one copy of a few KiB and saves a system
+ * call and a segment. Bigger answers (a static file) stay as they are. The
+ * reference keeps the bufferevent alive should evhttp have dropped the
+ * connection while sending.
+ */
+static void
+join_answer(struct bufferevent *bev)
+{
+	struct evbuffer	*out = bufferevent_get_output(bev);
+	size_t		 n = evbuffer_get_length(out);
+
+	if (n > 0 && n <= ONE_RECORD)
+		evbuffer_pullup(out, -1);
+	bufferevent_decref(bev);
+}
+
+/* log_hold() callback: the first line of a pass is held; write at its end. */
+static void
+on_log_held(void *arg)
+{
+	event_active(arg, EV_TIMEOUT, 0);
+}
+
+static void
+on_log_flush(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
 }
 
 static void
@@ -390,7 +462,11 @@ send:
 		evhttp_add_header(out, "Content-Length", hdr);
 	}
 	P.status[r.status / 100 < 6 ? r.status / 100 : 5]++;
+	if (ssl != NULL)
+		bufferevent_incref(bev);
 	evhttp_send_reply(req, r.status, r.reason, body);
+	if (ssl != NULL)
+		join_answer(bev);
 	evbuffer_free(body);
 	audit(peer, method, &r, bytes, subject);
 	fetch_note(&r, pr.peer_ip4, now);
@@ -594,11 +670,14 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct event	*sigs[4], *sweep, *fetch_ev;
+	struct event	*sigs[4], *sweep, *fetch_ev, *log_ev;
+	struct event_config *ecfg;
 	struct timeval	 tv = { SWEEP_SECONDS, 0 }, one_second = { 1, 0 };
 	char		 err[512];
 	int		 ch, check_only = 0;
 
+	/* Before libevent allocates anything. */
+	event_set_mem_functions(malloc, ev_realloc, ev_free);
 	P.cfgpath = DEFAULT_CONFIG;
 	while ((ch = getopt(argc, argv, "c:dfnth")) != -1) {
 		switch (ch) {
@@ -646,8 +725,20 @@ main(int argc, char *argv[])
 	reg_txn_reset(&P.rtxn);
 	if ((P.guard = guard_new(&P.cfg->prov.guard, GUARD_TRACKED)) == NULL)
 		fatalx("out of memory for the guard");
-	if ((P.base = event_base_new()) == NULL)
+	/*
+	 * The changelist folds the add/delete pairs evhttp makes on every
+	 * request (read off while answering, write on until sent) into one
+	 * epoll_ctl() per change that survives the pass, if any. Three
+	 * priorities: everything runs at the middle one, the log flush at the
+	 * lowest, so that it waits for the pass's I/O.
+	 */
+	if ((ecfg = event_config_new()) == NULL ||
+	    event_config_set_flag(ecfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0 ||
+	    (P.base = event_base_new_with_config(ecfg)) == NULL ||
+	    event_base_priority_init(P.base, 3) != 0)
 		fatalx("cannot create the event loop");
+	event_config_free(ecfg);
 	if (tlsconn_init(P.base, P.ctx, &P.cfg->prov.limits) != 0)
 		fatalx("cannot start the connection deadlines");
 	if ((P.https = new_http(1)) == NULL ||
@@ -682,6 +773,14 @@ main(int argc, char *argv[])
 	if ((fetch_ev = event_new(P.base, -1, EV_PERSIST, on_fetch_timer,
 	    NULL)) == NULL || event_add(fetch_ev, &one_second) != 0)
 		fatalx("cannot start the fetch records");
+	/*
+	 * The audit lines of one pass of the loop leave in one write() when
+	 * its I/O is done (log_hold in log.h), not one each.
+	 */
+	if ((log_ev = event_new(P.base, -1, 0, on_log_flush, NULL)) == NULL ||
+	    event_priority_set(log_ev, 2) != 0)
+		fatalx("cannot start the log");
+	log_hold(on_log_held, log_ev);
 	log_info("provbox-provisiond started (config %s, registry %s)",
 	    P.cfgpath, P.cfg->registry_path);
 
@@ -689,6 +788,8 @@ main(int argc, char *argv[])
 
 	log_stats();
 	fetch_flush();
+	log_hold(NULL, NULL);
+	event_free(log_ev);
 	event_free(fetch_ev);
 	event_free(sweep);
 	for (int i = 0; i < 4; i++)

@@ -143,11 +143,15 @@ done
 PB_PID=
 NG_PID=
 start_provisiond() {
-	ip netns exec "$NS" taskset -c "$SRV_CPU" "$BH_BUILD/provbox-provisiond" \
+	# PB_BENCH_WRAP: a command provisiond runs under, for a profile:
+	# PB_BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=F".
+	# PB_PID is then the wrapper's PID, which is the same process.
+	ip netns exec "$NS" taskset -c "$SRV_CPU" ${PB_BENCH_WRAP:-} \
+	    "$BH_BUILD/provbox-provisiond" \
 	    -f -c "$CONF" >"$BH_TMP/provisiond.log" 2>&1 &
 	PB_PID=$!
 	bh_track "$PB_PID"
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -q "provbox-provisiond started" "$BH_TMP/provisiond.log" &&
 		    return 0
 		bh_alive "$PB_PID" || break
@@ -355,7 +359,7 @@ measure() {
 }
 
 : >"$BH_TMP/errors"
-CASES="keep-alive new-full new-resumed"
+CASES=${PB_BENCH_CASES:-keep-alive new-full new-resumed}
 for ((run = 1; run <= RUNS; run++)); do
 	for cs in $CASES; do
 		for srv in provisiond nginx; do
