@@ -9,11 +9,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>	/* the request's HTTP version */
 #include <openssl/err.h>
 
 #include "conns.h"
@@ -154,7 +157,32 @@ conn_of(struct evhttp_request *req)
 	return SSL_get_ex_data(ssl, T.idx);
 }
 
-/* The answer is out: the connection waits for its next request. */
+/*
+ * Whether evhttp closes the connection after this answer: HTTP/1.0
+ * without "Connection: keep-alive", or "Connection: close" either way
+ * (RFC 9112 9.3), as evhttp decides it.
+ */
+static int
+closes_after(struct evhttp_request *req)
+{
+	const char *in = evhttp_find_header(evhttp_request_get_input_headers(
+	    req), "Connection");
+	const char *out = evhttp_find_header(evhttp_request_get_output_headers(
+	    req), "Connection");
+
+	if ((in != NULL && strcasecmp(in, "close") == 0) ||
+	    (out != NULL && strcasecmp(out, "close") == 0))
+		return 1;
+	return (req->major < 1 || (req->major == 1 && req->minor < 1)) &&
+	    (in == NULL || strcasecmp(in, "keep-alive") != 0);
+}
+
+/*
+ * The answer is out: the connection waits for its next request, or ends.
+ * An ending one says so with a TLS close_notify first (RFC 8446 6.1):
+ * without it an OpenSSL 3 client takes the end for a truncation attack
+ * and does not keep the session to resume it.
+ */
 static void
 on_answered(struct evhttp_request *req, void *arg)
 {
@@ -163,6 +191,10 @@ on_answered(struct evhttp_request *req, void *arg)
 	(void)arg;
 	if (c == NULL)
 		return;
+	if (closes_after(req)) {
+		SSL_shutdown(c->owner);
+		ERR_clear_error();
+	}
 	conns_set(&T.conns, c, CONN_WAITING, now_ms());
 	if (T.paused)
 		enforce_limit();

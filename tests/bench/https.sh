@@ -50,7 +50,6 @@ else
 	USERS=${PB_BENCH_USERS:-100} RUNS=${PB_BENCH_RUNS:-3} DUR=${PB_BENCH_DUR:-8}
 fi
 CONNS=16		# h2load keep-alive connections
-RESUME_N=$((smoke ? 100 : 2500))	# requests per curl, new-resumed
 STIME_CLIENTS=2		# s_time processes at once
 SRV_CPU=0
 CLI_CPU=1
@@ -255,44 +254,6 @@ keepalive() {
 	sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out"
 }
 
-# resumed PORT OUT: STIME_CLIENTS curl processes at once, each fetching
-# RESUME_N files one after another, each on a new connection (the
-# request says "Connection: close"), the session resumed from the
-# ticket of the one before; prints the summed requests/s, "ERR" if an
-# answer was not 200 or a handshake after the first was not resumed.
-# (s_time -reuse cannot be used here: provisiond closes an HTTP/1.0
-# connection without a TLS close_notify, which an OpenSSL 3 client takes
-# as an error that makes the session not resumable.)
-resumed() {
-	local port=$1 out=$2 k pids=() p t0 t1 ok res
-
-	for ((k = 0; k < STIME_CLIENTS; k++)); do
-		awk -v n="$RESUME_N" -v k="$k" '{ u[NR] = $0 }
-		END { for (i = 0; i < n; i++) {
-			printf "url = \"%s\"\noutput = \"/dev/null\"\n", u[(i + k) % NR + 1] } }' \
-		    "$BH_TMP/urls.$port" >"$out.$k.cfg"
-	done
-	t0=$(bh_now_ms)
-	for ((k = 0; k < STIME_CLIENTS; k++)); do
-		client curl -sv --cacert "$BH_TMP/ca.crt" -H 'Connection: close' \
-		    -w '%{http_code}\n' -K "$out.$k.cfg" >"$out.$k" 2>"$out.$k.err" &
-		pids+=($!)
-	done
-	for p in "${pids[@]}"; do
-		wait "$p" || { echo ERR; return; }
-	done
-	t1=$(bh_now_ms)
-	for ((k = 0; k < STIME_CLIENTS; k++)); do
-		ok=$(grep -cx 200 "$out.$k")
-		res=$(grep -c 'SSL re-using session ID' "$out.$k.err")
-		[ "$ok" -eq "$RESUME_N" ] && [ "$res" -ge $((RESUME_N - 1)) ] ||
-		    { bh_log "  ($out.$k: $ok of $RESUME_N 200, $res resumed)"; echo ERR; return; }
-	done
-	awk -v n=$((RESUME_N * STIME_CLIENTS)) -v ms=$((t1 - t0)) \
-	    'BEGIN { printf "%.1f", n * 1000 / ms }'
-	echo " $((RESUME_N * STIME_CLIENTS))" >"$out.count"
-}
-
 # stime PORT MODE OUT: STIME_CLIENTS s_time clients at once (-new or
 # -reuse), each fetching one of the files; prints the summed requests/s,
 # "ERR" if a client failed or, with -reuse, a handshake was not resumed.
@@ -338,7 +299,7 @@ measure() {
 	case $cs in
 	keep-alive) rate=$(keepalive "$port" "$o") ;;
 	new-full) rate=$(stime "$port" -new "$o") ;;
-	new-resumed) rate=$(resumed "$port" "$o") ;;
+	new-resumed) rate=$(stime "$port" -reuse "$o") ;;
 	esac
 	t1=$(bh_cpu_ticks "$pid")
 	if [ "$rate" = ERR ] || [ -z "$rate" ]; then
@@ -349,7 +310,6 @@ measure() {
 	# CPU per request over the case's whole duration (h2load's warm-up
 	# second included, so slightly more requests than rate x DUR).
 	reqs=$(awk -v r="$rate" -v d="$DUR" 'BEGIN { print r * d }')
-	[ "$cs" = new-resumed ] && reqs=$(cat "$o.count")
 	[ "$cs" = keep-alive ] && reqs=$(awk -v r="$rate" -v d="$DUR" \
 	    'BEGIN { print r * (d + 1) }')
 	us=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \

@@ -366,6 +366,33 @@ t_baseline() {
 	pb_pass
 }
 
+# An answer that ends its connection (HTTP/1.0) ends with a TLS
+# close_notify (RFC 8446 6.1). Without it an OpenSSL 3 client reports
+# "unexpected eof" and drops the session; with it the next connection
+# resumes the session.
+t_resume() {
+	local o=$OUT/resume u p i
+
+	u=$(good_url)
+	p=/${u#https://*/}
+	for i in 1 2; do
+		printf 'GET %s HTTP/1.0\r\n\r\n' "$p" |
+		    in_ns timeout 10 openssl s_client -connect "$SRV_IP:443" \
+		    -CAfile "$PB_TMP/ca.crt" -ign_eof \
+		    "$([ "$i" = 1 ] && echo -sess_out || echo -sess_in)" \
+		    "$o.sess" >"$o.$i" 2>&1
+	done
+	grep -q '^HTTP/1\.[01] 200' "$o.1" ||
+	    die "first connection: no 200 ($(grep -m 1 -E 'HTTP/|error' "$o.1"))"
+	! grep -qi 'unexpected eof' "$o.1" ||
+	    die "the answer ended without a close_notify: $(grep -i -m 1 'unexpected eof' "$o.1")"
+	grep -q '^Reused, ' "$o.2" ||
+	    die "the second connection did not resume: $(grep -m 1 -E '^(New|Reused), ' "$o.2")"
+	grep -q '^HTTP/1\.[01] 200' "$o.2" ||
+	    die "the resumed connection: no 200"
+	pb_pass
+}
+
 # 20,000 nested brackets in the path: 414 (RFC 9110 15.5.15) from
 # provbox's router, which never decodes a path that long.
 t_brackets() {
@@ -601,6 +628,7 @@ fi
 echo "${url}$(tr -d : <<<"$MAC_ALICE").cfg" >"$PB_TMP/good.url"
 
 PB_ONLY='' pb_run baseline 60 t_baseline
+pb_run close-notify-resume 60 t_resume
 pb_run path-20000-brackets 60 t_brackets
 pb_run path-20000-escapes 60 t_escapes
 pb_run header-1mb 60 t_big_header
