@@ -51,6 +51,7 @@
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
+#define LISTEN_BACKLOG	4096	/* a whole office's phones at once */
 /* Answers up to this size leave as one TLS record (see join_answer). */
 #define ONE_RECORD	16384
 /* Header fields in one request at most, as Apache's LimitRequestFields. */
@@ -518,13 +519,23 @@ bind_all(struct evhttp *h, char **list, size_t n)
 			return -1;
 		}
 		/*
-		 * Headers and body leave as two TLS records; with Nagle the
-		 * second waits for the client's delayed ACK (~40 ms). Linux
+		 * A close_notify or a large answer's last record would wait
+		 * for the client's delayed ACK (~40 ms) under Nagle. Linux
 		 * passes TCP_NODELAY from the listener to accepted sockets.
 		 */
 		if (setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP,
 		    TCP_NODELAY, &one, sizeof(one)) != 0)
 			log_warn("TCP_NODELAY on %s", list[i]);
+		/*
+		 * evhttp listens with a backlog of 128. After a power cut
+		 * every phone of the office connects at once: past the
+		 * backlog the kernel drops SYNs (a second's retry each) or
+		 * answers with SYN cookies, which reset some handshakes.
+		 * Listening again sets the backlog; the kernel caps it at
+		 * net.core.somaxconn (4096 by default).
+		 */
+		if (listen(evhttp_bound_socket_get_fd(bs), LISTEN_BACKLOG) != 0)
+			log_warn("listen backlog on %s", list[i]);
 		if (h == P.https)
 			tlsconn_add_listener(
 			    evhttp_bound_socket_get_listener(bs));

@@ -366,6 +366,22 @@ t_baseline() {
 	pb_pass
 }
 
+# The HTTPS listener's backlog holds a whole office's phones connecting
+# at once (evhttp's own is 128): ss shows it as the listening socket's
+# Send-Q, capped by net.core.somaxconn.
+t_backlog() {
+	local q max
+
+	q=$(in_ns ss -ltnH "sport = :443" | awk '{ print $3; exit }')
+	max=$(in_ns cat /proc/sys/net/core/somaxconn)
+	[ -n "$q" ] || die "no listening socket on port 443"
+	[ "$max" -lt 4096 ] || max=4096
+	[ "$q" -ge "$max" ] ||
+	    die "listen backlog $q, wanted $max (somaxconn or 4096)"
+	pb_note "listen backlog: $q"
+	pb_pass
+}
+
 # An answer that ends its connection (HTTP/1.0) ends with a TLS
 # close_notify (RFC 8446 6.1). Without it an OpenSSL 3 client reports
 # "unexpected eof" and drops the session; with it the next connection
@@ -628,6 +644,7 @@ fi
 echo "${url}$(tr -d : <<<"$MAC_ALICE").cfg" >"$PB_TMP/good.url"
 
 PB_ONLY='' pb_run baseline 60 t_baseline
+pb_run listen-backlog 30 t_backlog
 pb_run close-notify-resume 60 t_resume
 pb_run path-20000-brackets 60 t_brackets
 pb_run path-20000-escapes 60 t_escapes
