@@ -45,6 +45,7 @@
 #include "dhcpopt.h"
 #include "log.h"
 #include "packet.h"
+#include "tools.h"
 
 #define PKT_MAX		2048
 #define FLOOD_BATCH	64
@@ -84,15 +85,6 @@ usage(void)
 	    "flood\n"
 	    "       pbcraft list\n");
 	exit(2);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ------------------------------------------------------------- building */
@@ -564,24 +556,7 @@ case_build(const struct craft_case *c, uint8_t type, uint32_t requested,
 static void
 open_socket(void)
 {
-	struct sockaddr_in	sin;
-	int			on = 1;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-	    (socklen_t)strlen(ifname)) != 0) {
-		perror("pbcraft: socket");
-		exit(2);
-	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(DHCP_CLIENT_PORT);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		perror("pbcraft: bind to port 68");
-		exit(2);
-	}
+	fd = tool_dhcp_client_socket("pbcraft", ifname);
 }
 
 static void
@@ -615,10 +590,10 @@ send_pkt(const struct pkt *p)
 static int
 await_reply(int ms, uint8_t *buf, size_t bufsz, struct dhcp_msg *m)
 {
-	long long	until = now_ms() + ms;
+	long long	until = tool_now_ms() + ms;
 	ssize_t		len;
 
-	for (long long left = ms; left > 0; left = until - now_ms()) {
+	for (long long left = ms; left > 0; left = until - tool_now_ms()) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 
 		if (poll(&pfd, 1, (int)left) <= 0)
@@ -753,7 +728,7 @@ flood(unsigned long count, unsigned long rate, uint64_t seed)
 	static const uint8_t	 prl[] = { 1, 3, 6, 15, 66 };
 	uint8_t			 type = DHCPDISCOVER, msz[2] = { 5, 0xc0 };
 	unsigned long		 sent = 0;
-	long long		 t0 = now_ms(), el;
+	long long		 t0 = tool_now_ms(), el;
 
 	put_header(&tmpl, 0, mac.b, 0);
 	put_opt(&tmpl, DHO_MSG_TYPE, &type, 1);
@@ -803,13 +778,13 @@ flood(unsigned long count, unsigned long rate, uint64_t seed)
 		sent += n;
 		if (rate > 0) {
 			long long due = t0 + (long long)(sent * 1000 / rate);
-			long long now = now_ms();
+			long long now = tool_now_ms();
 
 			if (due > now)
 				poll(NULL, 0, (int)(due - now));
 		}
 	}
-	el = now_ms() - t0;
+	el = tool_now_ms() - t0;
 	printf("flood sent %lu in %.2f s (%.0f/s)\n", sent, el / 1000.0,
 	    el > 0 ? sent * 1000.0 / el : 0.0);
 	return 0;

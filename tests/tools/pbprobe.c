@@ -35,6 +35,7 @@
 #include "dhcpopt.h"
 #include "log.h"
 #include "packet.h"
+#include "tools.h"
 
 struct client {
 	struct mac_addr	 mac;
@@ -69,15 +70,6 @@ usage(void)
 	exit(2);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Option 60 with C escapes (\x00, \\), as phones send binary ones. */
 static size_t
 unescape(const char *s, uint8_t *out, size_t sz)
@@ -102,24 +94,7 @@ unescape(const char *s, uint8_t *out, size_t sz)
 static void
 open_socket(void)
 {
-	struct sockaddr_in	sin;
-	int			on = 1;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-	    (socklen_t)strlen(ifname)) != 0) {
-		perror("pbprobe: socket");
-		exit(2);
-	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(DHCP_CLIENT_PORT);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		perror("pbprobe: bind to port 68");
-		exit(2);
-	}
+	fd = tool_dhcp_client_socket("pbprobe", ifname);
 }
 
 static void
@@ -254,15 +229,15 @@ parse_ip_arg(const char *s)
 static int
 storm(struct client *cs, size_t n, uint32_t requested, uint32_t server)
 {
-	long long	 deadline = now_ms() + timeout_ms, t;
+	long long	 deadline = tool_now_ms() + timeout_ms, t;
 	size_t		 done = 0, acked = 0;
 	char		 mac[MAC_STR_LEN], ip[IP4_STR_LEN];
 
 	if (start_rate > 0)
 		for (size_t k = 0; k < n; k++)
-			cs[k].next_ms = now_ms() + (long long)k * 1000 /
+			cs[k].next_ms = tool_now_ms() + (long long)k * 1000 /
 			    start_rate;
-	while (done < n && (t = now_ms()) < deadline) {
+	while (done < n && (t = tool_now_ms()) < deadline) {
 		int i;
 
 		for (size_t k = 0; k < n; k++) {
@@ -328,17 +303,17 @@ static int
 single(struct client *c, uint8_t type, uint32_t ciaddr, uint32_t requested,
     uint32_t server, int expect_reply)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = tool_now_ms() + timeout_ms;
 
-	for (int tries = 0; tries < 3 && now_ms() < deadline; tries++) {
-		long long until = now_ms() + 1000;
+	for (int tries = 0; tries < 3 && tool_now_ms() < deadline; tries++) {
+		long long until = tool_now_ms() + 1000;
 
 		/* Broadcast even RELEASE: the client may have no address. */
 		send_msg(c, type, ciaddr, requested, server, INADDR_BROADCAST);
 		if (!expect_reply)
 			return 0;
-		while (now_ms() < until)
-			if (receive(c, 1, (int)(until - now_ms())) == 0) {
+		while (tool_now_ms() < until)
+			if (receive(c, 1, (int)(until - tool_now_ms())) == 0) {
 				print_reply();
 				return reply.msgtype == DHCPNAK ? 1 : 0;
 			}

@@ -39,6 +39,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "tools.h"
+
 #define MAX_CONNS	20000
 #define MAX_LIVES	200000
 
@@ -79,14 +81,6 @@ usage(void)
 	exit(2);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 on_signal(int sig)
@@ -375,9 +369,9 @@ main(int argc, char *argv[])
 	for (size_t i = 0; i < n; i++)
 		slots[i].fd = -1;
 
-	start = next_open = now_ms();
+	start = next_open = tool_now_ms();
 	end = start + (long long)seconds * 1000;
-	while (!stop && (now = now_ms()) < end) {
+	while (!stop && (now = tool_now_ms()) < end) {
 		nfds_t	 np = 0;
 		int	 wait = 50;
 
@@ -409,7 +403,7 @@ main(int argc, char *argv[])
 		}
 		if (poll(pfd, np, wait) < 0 && errno != EINTR)
 			break;
-		now = now_ms();
+		now = tool_now_ms();
 		for (nfds_t k = 0; k < np; k++) {
 			struct slot	*s = &slots[idx[k]];
 			short		 ev = pfd[k].revents;
@@ -452,7 +446,7 @@ main(int argc, char *argv[])
 	    nlives > 0 ? lives[nlives / 2] : 0);
 	for (size_t i = 0; i < n; i++)
 		if (slots[i].state != S_FREE)
-			slot_free(&slots[i], 0, now_ms());
+			slot_free(&slots[i], 0, tool_now_ms());
 	free(lives);
 	free(idx);
 	free(pfd);
