@@ -19,24 +19,28 @@
 # Network: pbh<PID>-srv holds bridge pbh<PID>br (10.42.0.1/21) and both
 # daemons (pinned to CPU 0); one namespace per vendor, pbh<PID>-<vendor>,
 # with one veth onto the bridge, created inside the namespaces. The
-# phones run on CPU 1: one pbprobe -n per vendor, all eight started
-# together (time 0: each sends its DISCOVERs at once); as each ACK is
-# printed, the phone's address goes on its vendor's interface and its
-# fetch starts at once: one curl from that address with the vendor's
-# User-Agent, its common file then its own file (the own file only for
-# Gigaset, which fetches one), on one connection (keep-alive), trusting
-# the bench CA. A phone is provisioned when both answers are 200 with a
-# body.
+# phones are one process on CPU 1, tests/bench/pbstorm.c (built here):
+# at time 0 it starts one pbprobe -n per vendor in the vendor's namespace
+# (each sends its DISCOVERs at once); as each "ack MAC IP" line comes, it
+# puts the address on the vendor's interface (rtnetlink), connects from
+# that address, does a full TLS handshake trusting the bench CA and
+# fetches with the vendor's User-Agent the common file then the phone's
+# own file (only the own file for Gigaset, which fetches one) on that one
+# connection (keep-alive); every phone's connection is in its one epoll
+# loop. A phone is provisioned when every answer is 200 with a body of
+# its Content-Length.
 #
 # Reported per run: the time from time 0 until the last phone is
 # provisioned, p50 and p99 of the per-phone time (time 0, its DISCOVER, to
-# its last file), the p50/p99 of its ACK alone, errors (no ACK, a status
-# other than 200, a failed fetch), and the CPU time the two daemons used.
-# Each run starts from the registry as synced (no leases) with both
-# daemons restarted. Full mode: RUNS runs (3), median and min-max.
+# its last file), when the last pbprobe ended (every phone ACKed), the
+# p50/p99 of its ACK alone and of ACK to last file (the HTTPS part),
+# errors (no ACK, a status other than 200, a failed or timed-out fetch),
+# the CPU time the two daemons used and the emulator's (pbstorm and the
+# pbprobes). Each run starts from the registry as synced (no leases) with
+# both daemons restarted. Full mode: RUNS runs (3), median and min-max.
 # --smoke: 40 phones, one run; exit 0 when all were provisioned.
-# The emulated phones share the machine's second core: the times include
-# the client's own work (1,000 curl processes), see the README.
+# PB_STORM_DEADLINE (ms, 90000): pbstorm's limit for a whole storm;
+# PB_STORM_CONN_MS (30000): for one phone, from its ACK to its last byte.
 
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,10 +68,21 @@ SRV_CPU=0
 CLI_CPU=1
 
 bh_need_root storm.sh
-bh_need_tools curl=curl openssl=openssl taskset=util-linux ip=iproute2 \
-    stdbuf=coreutils
+bh_need_tools openssl=openssl taskset=util-linux ip=iproute2 \
+    stdbuf=coreutils cc=gcc pkg-config=pkg-config
+pkg-config --exists openssl || bh_install libssl-dev
+pkg-config --exists openssl || bh_die "missing OpenSSL's headers (libssl-dev)"
 bh_build "$build"
 bh_start
+
+# The emulated phones: one process, built against the system's OpenSSL.
+PBSTORM=$BH_TMP/pbstorm
+# shellcheck disable=SC2046 # the flags are words
+${CC:-cc} -O2 -g -Wall -o "$PBSTORM" "$here/pbstorm.c" \
+    $(pkg-config --cflags --libs openssl) 2>"$BH_TMP/cc.out" ||
+    bh_die "cannot build pbstorm: $(head -n 3 "$BH_TMP/cc.out")"
+DEADLINE_MS=${PB_STORM_DEADLINE:-90000}
+CONN_MS=${PB_STORM_CONN_MS:-30000}
 
 T=$BH_TAG
 NS_SRV=$T-srv
@@ -129,33 +144,50 @@ mac_of() {
 # Every run starts from this copy: users and tokens, no lease.
 cp -a "$BH_TMP/registry" "$BH_TMP/registry.synced"
 
-# The two files per phone, as full URLs: jobs.VENDOR "MAC URL1 [URL2]".
-# The folder is what the DHCP server hands the phone (provboxctl url).
+# pbstorm's spec (tab-separated, see pbstorm.c): per vendor a "net" line,
+# its namespace, interface and pbprobe command, then a "phone" line per
+# phone with its User-Agent and its files as full URLs in the order it
+# fetches them. The folder is what the DHCP server hands the phone
+# (provboxctl url), worked out before the storm.
+SPEC=$BH_TMP/storm.spec
+: >"$SPEC"
+k=0
 for v in $PH_VENDORS; do
-	: >"$BH_TMP/jobs.$v"
-done
-while read -r v m u; do
-	url=$("$CTL" -c "$CONF" url "$m" 2>/dev/null | head -n 1)
-	url=${url%% *}
-	case $url in https://*/) ;; *) bh_die "provboxctl url $m: '$url'" ;; esac
-	p=$(ph_mac_plain "$m")
-	P=$(ph_mac_plain -u "$m")
-	case $v in
-	snom) f="snomD785.htm $P.xml" ;;
-	yealink) f="y000000000066.cfg $p.cfg" ;;
-	polycom) f="000000000000.cfg $p-phone.cfg" ;;
-	cisco) f="CP-7841-3PCC.xml $p.xml" ;;
-	grandstream) f="cfgGXP1405.xml cfg$p.xml" ;;
-	fanvil) f="f0X4hw1.100.cfg $p.cfg" ;;
-	gigaset) f="$P.xml" ;;
-	aastra) f="aastra.cfg $P.cfg" ;;
-	esac
-	{
-		printf '%s\t%s\t' "$m" "$(ph_user_agent "$v" "$m")"
-		for x in $f; do printf '%s%s ' "$url" "$x"; done
+	k=$((k + 1))
+	ph_vendor "$v"
+	first=$(mac_of "$v" 0)
+	printf 'net\t%s\t%s\t%s\t21\t%s\n' "$v" "$T-$v" "${T}p$k" \
+	    "$(printf '%s\t' stdbuf -oL "$BH_BUILD/tests/tools/pbprobe" \
+	    -i "${T}p$k" -m "$first" -V "$PH_V60" -P "$PH_P55" -n "$PER" \
+	    -T 60000 dora | sed 's/\t$//')" >>"$SPEC"
+	while read -r pv m _; do
+		[ "$pv" = "$v" ] || continue
+		url=$("$CTL" -c "$CONF" url "$m" 2>/dev/null | head -n 1)
+		url=${url%% *}
+		case $url in
+		https://*/) ;;
+		*) bh_die "provboxctl url $m: '$url'" ;;
+		esac
+		p=$(ph_mac_plain "$m")
+		P=$(ph_mac_plain -u "$m")
+		case $v in
+		snom) f="snomD785.htm $P.xml" ;;
+		yealink) f="y000000000066.cfg $p.cfg" ;;
+		polycom) f="000000000000.cfg $p-phone.cfg" ;;
+		cisco) f="CP-7841-3PCC.xml $p.xml" ;;
+		grandstream) f="cfgGXP1405.xml cfg$p.xml" ;;
+		fanvil) f="f0X4hw1.100.cfg $p.cfg" ;;
+		gigaset) f="$P.xml" ;;
+		aastra) f="aastra.cfg $P.cfg" ;;
+		esac
+		printf 'phone\t%s\t%s\t%s' "$v" "$m" \
+		    "$(ph_user_agent "$v" "$m")"
+		for x in $f; do
+			printf '\t%s%s' "$url" "$x"
+		done
 		echo
-	} >>"$BH_TMP/jobs.$v"
-done <"$BH_TMP/phones.tsv"
+	done <"$BH_TMP/phones.tsv" >>"$SPEC"
+done
 
 # ----------------------------------------------------------------- network
 
@@ -188,6 +220,7 @@ PROVD_PID=
 start() {
 	local name=$1 log=$2 pid i
 
+	: >"$log"
 	ip netns exec "$NS_SRV" taskset -c "$SRV_CPU" "$BH_BUILD/$name" -f \
 	    -c "$CONF" >"$log" 2>&1 &
 	pid=$!
@@ -209,68 +242,50 @@ stop_daemons() {
 
 # ------------------------------------------------------------------ phones
 
-# phone_batch V RUNDIR T0: the vendor's phones, in its namespace: one
-# pbprobe for all of them; as each ACK comes, the address goes on the
-# interface and the phone's fetch starts. RUNDIR/V.res gets one line per
-# phone: "MAC ACK_MS DONE_MS CODES" (ms since T0, CODES the statuses).
-phone_batch() {
-	local v=$1 d=$2 t0=$3 k=0 w m ip ifc first now x ua urls
-	local -A UA URLS
+# pct Q: the Q quantile (nearest rank) of the numbers on stdin, "-" for
+# none.
+pct() {
+	sort -n | awk -v q="$1" '{ v[NR] = $1 }
+	END { if (NR == 0) { print "-"; exit }
+		i = int(q * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
+}
 
-	for x in $PH_VENDORS; do
-		k=$((k + 1))
-		[ "$x" = "$v" ] && break
+# counters NS: the namespace's counters that tell where packets were
+# dropped: "SyncookiesSent ListenOverflows ListenDrops UdpRcvbufErrors"
+# (a full listen queue; datagrams lost to a full socket buffer), since the
+# namespace was made.
+counters() {
+	ip netns exec "$1" cat /proc/net/netstat /proc/net/snmp | awk '
+	/^(TcpExt|Udp):/ && !($1 in h) { n[$1] = split($0, k); h[$1] = 1
+		for (i = 2; i <= n[$1]; i++) key[$1, i] = k[i]; next }
+	/^(TcpExt|Udp):/ { for (i = 2; i <= n[$1]; i++) v[$1 key[$1, i]] = $i }
+	END { print v["TcpExt:SyncookiesSent"] + 0,
+		v["TcpExt:ListenOverflows"] + 0, v["TcpExt:ListenDrops"] + 0,
+		v["Udp:RcvbufErrors"] + 0 }'
+}
+
+# all_counters: counters of the server namespace, then the sum of the
+# phones' UdpRcvbufErrors (pbprobe's socket), 5 numbers.
+all_counters() {
+	local v c=0 x
+
+	for v in $PH_VENDORS; do
+		x=$(counters "$T-$v")
+		c=$((c + ${x##* }))
 	done
-	ifc=${T}p$k
-	ph_vendor "$v"
-	while IFS=$'\t' read -r m ua urls; do
-		UA[$m]=$ua
-		URLS[$m]=$urls
-	done <"$BH_TMP/jobs.$v"
-	first=$(awk 'NR == 1 { print $1 }' "$BH_TMP/jobs.$v")
-	: >"$d/$v.res"
-	# The loop only notes the time and forks: the phone's address and
-	# its fetch are in the child, so one phone's set-up does not delay
-	# the next one's ACK time.
-	# RUNDIR/V.dhcp: when pbprobe ended (every phone of V ACKed), taken
-	# on this side of the pipe, which the busy phones do not hold up.
-	{
-		ip netns exec "$T-$v" timeout 120 stdbuf -oL \
-		    "$BH_BUILD/tests/tools/pbprobe" -i "$ifc" -m "$first" \
-		    -V "$PH_V60" -P "$PH_P55" -n "$PER" -T 60000 dora \
-		    2>"$d/$v.probe.err"
-		x=${EPOCHREALTIME/./}
-		echo $(((x - t0) / 1000)) >"$d/$v.dhcp"
-	} | tee "$d/$v.probe" | {
-	while read -r w m ip; do
-		[ "$w" = ack ] || continue
-		now=${EPOCHREALTIME/./}
-		(
-			ip -n "$T-$v" addr add "$ip/21" dev "$ifc" 2>>"$d/$v.ip.err"
-			args=()
-			for u in ${URLS[$m]}; do
-				args+=(-o "$d/files/$m.${u##*/}" "$u")
-			done
-			codes=$(ip netns exec "$T-$v" curl -sS --max-time 60 \
-			    --cacert "$BH_TMP/ca.crt" --interface "$ip" \
-			    -A "${UA[$m]}" -w '%{http_code},' "${args[@]}" \
-			    2>>"$d/$v.curl.err")
-			end=${EPOCHREALTIME/./}
-			echo "$m $(((now - t0) / 1000)) $(((end - t0) / 1000)) ${codes:-000,}" >>"$d/$v.res"
-		) &
-	done
-	# The phones are children of this side of the pipe.
-	wait
-	}
+	echo "$(counters "$NS_SRV") $c"
 }
 
 # one_run N: a storm; RUNDIR/summary gets "total_ms p50 p99 ack50 ack99
-# errors cpu_ms_dhcpd cpu_ms_provd".
+# errors cpu_ms_dhcpd cpu_ms_provd all_acked_ms https50 https99
+# cpu_ms_client". pbstorm's output is RUNDIR/pbstorm.out (see pbstorm.c):
+# "phone MAC VENDOR IP ACK_MS TLS_MS DONE_MS CODES RESULT" per phone,
+# "dhcp VENDOR END_MS EXIT ACKED" per pbprobe, "cpu SELF_MS CHILDREN_MS".
 one_run() {
-	local n=$1 d=$BH_TMP/runs/$1 v t0 pids=() p c0d c0p c1d c1p hz
+	local n=$1 d=$BH_TMP/runs/$1 v c0d c0p c1d c1p hz rc q0 q1
 	local ok err total
 
-	mkdir -p "$d/files"
+	mkdir -p "$d"
 	rm -rf "$BH_TMP/registry"
 	cp -a "$BH_TMP/registry.synced" "$BH_TMP/registry"
 	# A fresh registry hands out other addresses than the run before:
@@ -288,50 +303,50 @@ one_run() {
 	sleep 0.5
 	c0d=$(bh_cpu_ticks "$DHCPD_PID")
 	c0p=$(bh_cpu_ticks "$PROVD_PID")
-	t0=${EPOCHREALTIME/./}
-	for v in $PH_VENDORS; do
-		taskset -c "$CLI_CPU" bash -c "$(declare -f phone_batch ph_vendor \
-		    ph_user_agent ph_mac_plain); PH_VENDORS='$PH_VENDORS' T='$T' \
-		    BH_TMP='$BH_TMP' BH_BUILD='$BH_BUILD' PER=$PER; \
-		    phone_batch $v '$d' $t0" &
-		pids+=($!)
-	done
-	for p in "${pids[@]}"; do
-		wait "$p"
-	done
+	q0=$(all_counters)
+	# Time 0 is pbstorm's, taken just before it starts the pbprobes.
+	taskset -c "$CLI_CPU" "$PBSTORM" -c "$BH_TMP/ca.crt" -o "$CONN_MS" \
+	    -t "$DEADLINE_MS" "$SPEC" >"$d/pbstorm.out" 2>"$d/pbstorm.err"
+	rc=$?
 	c1d=$(bh_cpu_ticks "$DHCPD_PID")
 	c1p=$(bh_cpu_ticks "$PROVD_PID")
+	q1=$(all_counters)
 	hz=$(getconf CLK_TCK)
 	stop_daemons
-	cat "$d"/*.res >"$d/all.res"
-	ok=$(awk '{ n = split($4, c, ","); good = 1
-		for (i = 1; i < n; i++) if (c[i] != "200") good = 0
-		if (n < 2) good = 0
-		if (good) print }' "$d/all.res" | wc -l)
+	[ "$rc" -le 1 ] ||
+	    bh_die "pbstorm (exit $rc): $(tail -n 3 "$d/pbstorm.err")"
+	awk '$1 == "phone"' "$d/pbstorm.out" >"$d/all.res"
+	ok=$(awk '$9 == "ok"' "$d/all.res" | wc -l)
 	# Errors: phones without an ACK, and phones whose fetch failed.
 	err=$((PHONES - ok))
-	total=$(awk '{ print $3 }' "$d/all.res" | sort -n | tail -n 1)
-	[ "$err" -eq 0 ] || total="${total:-0}"
-	pct() {
-		sort -n | awk -v q="$1" '{ v[NR] = $1 }
-		END { if (NR == 0) { print "-"; exit }
-			i = int(q * NR + 0.999999); if (i < 1) i = 1; print v[i] }'
-	}
+	total=$(awk '$9 == "ok" { print $7 }' "$d/all.res" | sort -n |
+	    tail -n 1)
 	echo "${total:-0}" \
-	    "$(awk '{ print $3 }' "$d/all.res" | pct 0.50)" \
-	    "$(awk '{ print $3 }' "$d/all.res" | pct 0.99)" \
-	    "$(awk '{ print $2 }' "$d/all.res" | pct 0.50)" \
-	    "$(awk '{ print $2 }' "$d/all.res" | pct 0.99)" \
+	    "$(awk '$9 == "ok" { print $7 }' "$d/all.res" | pct 0.50)" \
+	    "$(awk '$9 == "ok" { print $7 }' "$d/all.res" | pct 0.99)" \
+	    "$(awk '$5 != "-" { print $5 }' "$d/all.res" | pct 0.50)" \
+	    "$(awk '$5 != "-" { print $5 }' "$d/all.res" | pct 0.99)" \
 	    "$err" \
 	    $(((c1d - c0d) * 1000 / hz)) $(((c1p - c0p) * 1000 / hz)) \
-	    "$(cat "$d"/*.dhcp 2>/dev/null | sort -n | tail -n 1)" \
+	    "$(awk '$1 == "dhcp" { print $3 }' "$d/pbstorm.out" | sort -n |
+	    tail -n 1)" \
+	    "$(awk '$9 == "ok" { print $7 - $5 }' "$d/all.res" | pct 0.50)" \
+	    "$(awk '$9 == "ok" { print $7 - $5 }' "$d/all.res" | pct 0.99)" \
+	    "$(awk '$1 == "cpu" { print $2 + $3 }' "$d/pbstorm.out")" \
 	    >"$d/summary"
 	bh_log "  run $n: $(cat "$d/summary") (total p50 p99 ack-p50 ack-p99" \
-	    "errors dhcpd-cpu-ms provisiond-cpu-ms all-acked-ms)"
-	[ "$err" -eq 0 ] || bh_log "  run $n: $err errors: statuses $(awk '{ print $4 }' \
-	    "$d/all.res" | sort | uniq -c | sort -rn | head -n 5 | tr '\n' ' ')," \
-	    "$(wc -l <"$d/all.res") phones acked of $PHONES; $(sort -u \
-	    "$d"/*.curl.err 2>/dev/null | head -n 3 | tr '\n' ' ')"
+	    "errors dhcpd-cpu-ms provisiond-cpu-ms all-acked-ms https-p50" \
+	    "https-p99 client-cpu-ms)"
+	# shellcheck disable=SC2086 # the counters are words
+	bh_log "  run $n: drops: $(echo $q0 $q1 | awk '{ printf \
+	    "server syncookies-sent=%d listen-overflows=%d listen-drops=%d" \
+	    " udp-rcvbuf=%d, phones udp-rcvbuf=%d", $6 - $1, $7 - $2, \
+	    $8 - $3, $9 - $4, $10 - $5 }')"
+	[ "$err" -eq 0 ] || bh_log "  run $n: $err errors, $(awk '$5 != "-"' \
+	    "$d/all.res" | wc -l) phones acked of $PHONES; $(awk '$9 != "ok" {
+		$1 = $2 = $3 = $4 = $5 = $6 = $7 = $8 = ""; print }' \
+	    "$d/all.res" | sed 's/^ *//; s/[0-9][0-9]* ms/N ms/g' | sort |
+	    uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
 	return 0
 }
 
@@ -365,9 +380,12 @@ echo "| per phone, DISCOVER to last file, p99 ms | $(col 3) |"
 echo "| all phones ACKed (last pbprobe ended), ms | $(col 9) |"
 echo "| per phone, DISCOVER to ACK, p50 ms | $(col 4) |"
 echo "| per phone, DISCOVER to ACK, p99 ms | $(col 5) |"
+echo "| per phone, ACK to last file, p50 ms | $(col 10) |"
+echo "| per phone, ACK to last file, p99 ms | $(col 11) |"
 echo "| errors (phones not provisioned) | $(col 6) |"
 echo "| provbox-dhcpd CPU time during the storm, ms | $(col 7) |"
 echo "| provbox-provisiond CPU time during the storm, ms | $(col 8) |"
+echo "| emulator CPU time (pbstorm and the pbprobes), ms | $(col 12) |"
 
 errs=$(cat "$BH_TMP"/runs/*/summary | awk '{ s += $6 } END { print s + 0 }')
 if [ "$smoke" -eq 1 ] && [ "$errs" -ne 0 ]; then
