@@ -1095,6 +1095,29 @@ lease_unindex(struct reg_txn *txn, const struct reg_lease *old,
 	return 0;
 }
 
+/*
+ * Would old and l have the same index entries? Both indexes map a key of
+ * the lease (client key, MAC) to its address, so for the same address and
+ * the same keys the entries are identical.
+ */
+static int
+lease_same_index(const struct reg_lease *old, const struct reg_lease *l)
+{
+	struct mac_addr	a, b;
+	int		ha = lease_mac(old, &a), hb = lease_mac(l, &b);
+
+	return old->ip == l->ip && old->client_key_len == l->client_key_len &&
+	    memcmp(old->client_key, l->client_key, l->client_key_len) == 0 &&
+	    ha == hb && (!ha || memcmp(a.b, b.b, 6) == 0);
+}
+
+/*
+ * Stores l over whatever held its address. When the record it replaces
+ * had the same client key and MAC (the ACK after its own OFFER, a
+ * renewal), only the record is written: the index entries stay as they
+ * are, which keeps two deletes and two inserts on randomly placed index
+ * pages out of the commit.
+ */
 int
 reg_lease_put(struct reg_txn *txn, const struct reg_lease *l)
 {
@@ -1109,6 +1132,8 @@ reg_lease_put(struct reg_txn *txn, const struct reg_lease *l)
 	ip_key(l->ip, key);
 	if ((r = reg_lease_get(txn, l->ip, &old)) < 0)
 		return -1;
+	if (r == 0 && lease_same_index(&old, l))
+		return db_put(txn, REG_T_LEASES, key, 4, buf, len);
 	if (r == 0 && lease_unindex(txn, &old, key) != 0)
 		return -1;
 	if (db_put(txn, REG_T_LEASES, key, 4, buf, len) != 0 ||
