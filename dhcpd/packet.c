@@ -120,7 +120,8 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 {
 	struct instance	 inst[MAX_INSTANCES];
 	size_t		 ninst = 0, nmain, total = 0;
-	uint16_t	 start[256];
+	uint16_t	 start[256];	/* set for the codes present */
+	uint8_t		 bad = 0;
 	struct wire	 w;
 	enum dhcp_perr	 e;
 
@@ -176,34 +177,47 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	    SNAME_LEN, 0, inst, &ninst, m)) != DHCP_P_OK)
 		return e;
 
-	/* RFC 3396: concatenate the instances of each code, in order. */
+	/*
+	 * RFC 3396: concatenate the instances of each code, in order. The
+	 * loops run over the instances, not over all 256 codes: a value
+	 * lies in optbuf in the order its code first appears.
+	 */
 	for (size_t i = 0; i < ninst; i++) {
 		if (inst[i].code == DHO_OVERLOAD && i >= nmain)
 			continue;
 		m->opt[inst[i].code].len += inst[i].len;
 		m->opt[inst[i].code].present = 1;
 	}
-	for (size_t c = 0; c < 256; c++) {
-		start[c] = (uint16_t)total;
-		m->opt[c].off = (uint16_t)total;
-		total += m->opt[c].len;
+	for (size_t i = 0; i < ninst; i++) {
+		struct dhcp_opt	*o = &m->opt[inst[i].code];
+
+		if ((inst[i].code == DHO_OVERLOAD && i >= nmain) ||
+		    o->present == 2)
+			continue;
+		o->present = 2;		/* placed; 1 again below */
+		o->off = (uint16_t)total;
+		start[inst[i].code] = (uint16_t)total;
+		total += o->len;
+		/* The lowest code of a wrong length is the one named. */
+		if (!fixed_len_ok(inst[i].code, o->len) && (bad == 0 ||
+		    inst[i].code < bad))
+			bad = inst[i].code;
 	}
 	for (size_t i = 0; i < ninst; i++) {
 		if (inst[i].code == DHO_OVERLOAD && i >= nmain)
 			continue;
+		m->opt[inst[i].code].present = 1;
 		memcpy(m->optbuf + start[inst[i].code], buf + inst[i].off,
 		    inst[i].len);
 		start[inst[i].code] += inst[i].len;
 	}
 	m->optlen = total;
 
-	for (size_t c = 1; c < 255; c++)
-		if (m->opt[c].present && !fixed_len_ok((uint8_t)c,
-		    m->opt[c].len)) {
-			m->bad_opt = (uint8_t)c;
-			m->bad_len = m->opt[c].len;
-			return DHCP_P_BAD_LEN;
-		}
+	if (bad != 0) {
+		m->bad_opt = bad;
+		m->bad_len = m->opt[bad].len;
+		return DHCP_P_BAD_LEN;
+	}
 	/*
 	 * RFC 2132 9.14: a type and at least one byte (ISC CVE-2012-3571:
 	 * an empty one made dhcpd loop). RFC 3396 lets instances join past

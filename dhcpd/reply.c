@@ -18,16 +18,24 @@
 struct cand {
 	const uint8_t	*data;
 	uint16_t	 len;
-	uint8_t		 set;
 	uint8_t		 forced;	/* sent even if not asked for */
 };
 
+/*
+ * Which codes have a candidate and which are in the reply are bit sets:
+ * clearing them per reply costs 64 bytes, not 4 KiB, and the candidates
+ * are visited in code order without a walk over all 256 codes.
+ */
 struct builder {
 	struct dhcp_decision	*d;
-	struct cand		 cand[256];
-	uint8_t			 added[256];
+	struct cand		 cand[256];	/* valid where set */
+	uint64_t		 set[4];
+	uint64_t		 added[4];
 	int			 full;
 };
+
+#define BIT_ISSET(v, c)	((v)[(c) >> 6] >> ((c) & 63) & 1)
+#define BIT_SET(v, c)	((v)[(c) >> 6] |= 1ULL << ((c) & 63))
 
 static struct log_ratelimit rl_full = LOG_RATELIMIT_CONFIGURED;
 
@@ -54,7 +62,7 @@ add(struct builder *b, uint8_t code, const uint8_t *data, size_t len)
 {
 	struct dhcp_decision *d = b->d;
 
-	if (b->added[code] || len > 0xffff)
+	if (BIT_ISSET(b->added, code) || len > 0xffff)
 		return;
 	if (d->nopts >= DHCP_MAX_OUT_OPTS) {
 		b->full = 1;
@@ -64,7 +72,7 @@ add(struct builder *b, uint8_t code, const uint8_t *data, size_t len)
 	d->opts[d->nopts].len = (uint16_t)len;
 	d->opts[d->nopts].data = data;
 	d->nopts++;
-	b->added[code] = 1;
+	BIT_SET(b->added, code);
 }
 
 static void
@@ -80,6 +88,28 @@ add_u32(struct builder *b, uint8_t code, uint32_t v)
 		add(b, code, p, 4);
 }
 
+/*
+ * Adds the candidates of codes 1-254 in code order: all of them but skip,
+ * or (forced_only) those sent unasked.
+ */
+static void
+add_cands(struct builder *b, int forced_only, int skip)
+{
+	for (int w = 0; w < 4; w++) {
+		uint64_t bits = b->set[w];
+
+		while (bits != 0) {
+			int c = w * 64 + __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (c == 0 || c == 255 || c == skip ||
+			    (forced_only && !b->cand[c].forced))
+				continue;
+			add(b, (uint8_t)c, b->cand[c].data, b->cand[c].len);
+		}
+	}
+}
+
 static void
 cand_set(struct builder *b, uint8_t code, const uint8_t *data, size_t len,
     int forced)
@@ -88,8 +118,8 @@ cand_set(struct builder *b, uint8_t code, const uint8_t *data, size_t len,
 		return;
 	b->cand[code].data = data;
 	b->cand[code].len = (uint16_t)len;
-	b->cand[code].set = 1;
 	b->cand[code].forced = (uint8_t)forced;
+	BIT_SET(b->set, code);
 }
 
 static void
@@ -192,6 +222,24 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 	}
 }
 
+/*
+ * The MAC as 12 hex digits, as mac_format_plain() writes it, without
+ * snprintf: this runs for every reply, and the formatted call cost more
+ * than the rest of the options together.
+ */
+static char *
+mac_hex(const struct mac_addr *mac, char buf[MAC_PLAIN_LEN], int upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	for (int i = 0; i < 6; i++) {
+		buf[2 * i] = digits[mac->b[i] >> 4];
+		buf[2 * i + 1] = digits[mac->b[i] & 0x0f];
+	}
+	buf[12] = '\0';
+	return buf;
+}
+
 /* The class, the user and the options a phone is given (registered or not). */
 static int
 provisioning(const struct cfg *cfg, const struct lease_view *v,
@@ -247,8 +295,8 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	vars.base_url = cfg->prov.base_url;
 	vars.vendor = vc->name;
 	if (d->has_mac) {
-		vars.mac = mac_format_plain(&d->mac, mac, 0);
-		vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
+		vars.mac = mac_hex(&d->mac, mac, 0);
+		vars.mac_upper = mac_hex(&d->mac, MAC, 1);
 	}
 	cand_class(b, opts, nopts, &vars);
 	reg_user_clear(&user);
@@ -265,7 +313,9 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 	const uint8_t		*prl, *p;
 	size_t			 nprl, len;
 
-	memset(&b, 0, sizeof(b));
+	memset(b.set, 0, sizeof(b.set));
+	memset(b.added, 0, sizeof(b.added));
+	b.full = 0;
 	b.d = d;
 	d->nopts = 0;
 	d->datalen = 0;
@@ -311,19 +361,12 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 
 	if ((prl = dhcp_opt_get(m, DHO_PARAM_REQ, &nprl)) != NULL) {
 		for (size_t i = 0; i < nprl; i++)
-			if (b.cand[prl[i]].set)
+			if (BIT_ISSET(b.set, prl[i]))
 				add(&b, prl[i], b.cand[prl[i]].data,
 				    b.cand[prl[i]].len);
-		for (size_t c = 1; c < 255; c++)
-			if (b.cand[c].set && b.cand[c].forced)
-				add(&b, (uint8_t)c, b.cand[c].data,
-				    b.cand[c].len);
-	} else {
-		for (size_t c = 1; c < 255; c++)
-			if (b.cand[c].set && c != 28)
-				add(&b, (uint8_t)c, b.cand[c].data,
-				    b.cand[c].len);
-	}
+		add_cands(&b, 1, -1);
+	} else
+		add_cands(&b, 0, 28);
 echo:
 	/* RFC 6842: the client identifier goes back as it came. */
 	if ((p = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) != NULL)
