@@ -179,22 +179,6 @@ net_close(struct iface *ifc)
 	ifc->udp_fd = ifc->raw_fd = -1;
 }
 
-int
-net_send_udp(const struct iface *ifc, uint32_t ip, uint16_t port,
-    const uint8_t *buf, size_t len)
-{
-	struct sockaddr_in sin;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(ip);
-	if (sendto(ifc->udp_fd, buf, len, 0, (struct sockaddr *)&sin,
-	    sizeof(sin)) < 0)
-		return -1;
-	return 0;
-}
-
 /* RFC 1071 one's complement sum. */
 static uint32_t
 csum_add(uint32_t sum, const uint8_t *p, size_t len)
@@ -214,20 +198,15 @@ csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-int
-net_send_hw(const struct iface *ifc, uint32_t src, uint32_t dst,
-    const uint8_t hw[6], const uint8_t *buf, size_t len)
+size_t
+net_frame_udp(uint8_t *frame, size_t len, uint32_t src, uint32_t dst)
 {
-	uint8_t			 pkt[20 + 8 + DHCP_MAX_LEN];
-	uint8_t			 pseudo[12];
-	struct sockaddr_ll	 sll;
-	struct wire		 w;
-	uint16_t		 ulen = (uint16_t)(8 + len), sum;
+	uint8_t		 pseudo[12];
+	struct wire	 w;
+	uint16_t	 ulen = (uint16_t)(8 + len), sum;
 
-	if (len > DHCP_MAX_LEN)
-		return -1;
 	/* IPv4 header, no options. */
-	wire_init(&w, pkt, sizeof(pkt));
+	wire_init(&w, frame, NET_HDR_ROOM);
 	wire_write_u8(&w, 0x45);
 	wire_write_u8(&w, 0x10);	/* low delay */
 	wire_write_u16(&w, (uint16_t)(20 + ulen));
@@ -238,34 +217,133 @@ net_send_hw(const struct iface *ifc, uint32_t src, uint32_t dst,
 	wire_write_u16(&w, 0);		/* checksum, below */
 	wire_write_u32(&w, src);
 	wire_write_u32(&w, dst);
-	sum = csum_fold(csum_add(0, pkt, 20));
-	pkt[10] = (uint8_t)(sum >> 8);
-	pkt[11] = (uint8_t)sum;
-	/* UDP header and payload; checksum over the pseudo-header. */
+	sum = csum_fold(csum_add(0, frame, 20));
+	frame[10] = (uint8_t)(sum >> 8);
+	frame[11] = (uint8_t)sum;
+	/* UDP header; checksum over the pseudo-header and the payload. */
 	wire_write_u16(&w, DHCP_SERVER_PORT);
 	wire_write_u16(&w, DHCP_CLIENT_PORT);
 	wire_write_u16(&w, ulen);
 	wire_write_u16(&w, 0);
-	wire_write(&w, buf, len);
-	memcpy(pseudo, pkt + 12, 8);
+	memcpy(pseudo, frame + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = IPPROTO_UDP;
 	pseudo[10] = (uint8_t)(ulen >> 8);
 	pseudo[11] = (uint8_t)ulen;
-	sum = csum_fold(csum_add(csum_add(0, pseudo, 12), pkt + 20, ulen));
+	sum = csum_fold(csum_add(csum_add(0, pseudo, 12), frame + 20, ulen));
 	if (sum == 0)
 		sum = 0xffff;
-	pkt[26] = (uint8_t)(sum >> 8);
-	pkt[27] = (uint8_t)sum;
+	frame[26] = (uint8_t)(sum >> 8);
+	frame[27] = (uint8_t)sum;
+	return NET_HDR_ROOM + len;
+}
 
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
-	sll.sll_ifindex = (int)ifc->index;
-	sll.sll_halen = 6;
-	memcpy(sll.sll_addr, hw, 6);
-	if (sendto(ifc->raw_fd, pkt, 20 + ulen, 0, (struct sockaddr *)&sll,
-	    sizeof(sll)) < 0)
-		return -1;
-	return 0;
+size_t
+net_sendmmsg_all(int fd, struct mmsghdr *mm, size_t n, int *err,
+    net_sendmmsg_fn fn)
+{
+	size_t	i = 0, failed = 0;
+	int	r;
+
+	while (i < n) {
+		r = fn != NULL ? fn(fd, mm + i, (unsigned)(n - i), 0) :
+		    sendmmsg(fd, mm + i, (unsigned)(n - i), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			/* mm[i] is the one that failed (0: a broken promise). */
+			err[i++] = r < 0 ? errno : EIO;
+			failed++;
+			continue;
+		}
+		if ((size_t)r > n - i)
+			r = (int)(n - i);
+		for (int k = 0; k < r; k++)
+			err[i++] = 0;
+	}
+	return failed;
+}
+
+/* The messages' state for one batch; one batch at a time. */
+static struct mmsghdr		 out_mm[NET_BATCH_MAX];
+static struct iovec		 out_iov[NET_BATCH_MAX];
+static struct sockaddr_in	 out_sin[NET_BATCH_MAX];
+static struct sockaddr_ll	 out_sll[NET_BATCH_MAX];
+static int			 out_err[NET_BATCH_MAX];
+static size_t			 out_idx[NET_BATCH_MAX];
+
+/*
+ * Sends those of msgs that are of one kind (hw: to hardware addresses,
+ * through the packet socket; else by UDP) with one sendmmsg, and sets
+ * their err. Returns how many failed.
+ */
+static size_t
+send_kind(const struct iface *ifc, struct net_msg *msgs, size_t n, int hw)
+{
+	size_t	k = 0, failed;
+
+	for (size_t i = 0; i < n; i++) {
+		struct net_msg	*m = &msgs[i];
+		struct msghdr	*h = &out_mm[k].msg_hdr;
+
+		if (m->err != 0 || !m->hw != !hw)
+			continue;
+		memset(h, 0, sizeof(*h));
+		h->msg_iov = &out_iov[k];
+		h->msg_iovlen = 1;
+		if (hw) {
+			struct sockaddr_ll *sll = &out_sll[k];
+
+			out_iov[k].iov_base = m->frame;
+			out_iov[k].iov_len = net_frame_udp(m->frame, m->len,
+			    m->src, m->ip);
+			memset(sll, 0, sizeof(*sll));
+			sll->sll_family = AF_PACKET;
+			sll->sll_protocol = htons(ETH_P_IP);
+			sll->sll_ifindex = (int)ifc->index;
+			sll->sll_halen = 6;
+			memcpy(sll->sll_addr, m->hwaddr, 6);
+			h->msg_name = sll;
+			h->msg_namelen = sizeof(*sll);
+		} else {
+			struct sockaddr_in *sin = &out_sin[k];
+
+			out_iov[k].iov_base = m->frame + NET_HDR_ROOM;
+			out_iov[k].iov_len = m->len;
+			memset(sin, 0, sizeof(*sin));
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons(m->port);
+			sin->sin_addr.s_addr = htonl(m->ip);
+			h->msg_name = sin;
+			h->msg_namelen = sizeof(*sin);
+		}
+		out_idx[k++] = i;
+	}
+	if (k == 0)
+		return 0;
+	failed = net_sendmmsg_all(hw ? ifc->raw_fd : ifc->udp_fd, out_mm, k,
+	    out_err, NULL);
+	for (size_t j = 0; j < k; j++)
+		msgs[out_idx[j]].err = out_err[j];
+	return failed;
+}
+
+size_t
+net_send_batch(const struct iface *ifc, struct net_msg *msgs, size_t n)
+{
+	size_t failed = 0, chunk;
+
+	for (size_t i = 0; i < n; i++) {
+		msgs[i].err = 0;
+		if (msgs[i].len > DHCP_MAX_LEN) {
+			msgs[i].err = EMSGSIZE;
+			failed++;
+		}
+	}
+	for (; n > 0; msgs += chunk, n -= chunk) {
+		chunk = n > NET_BATCH_MAX ? NET_BATCH_MAX : n;
+		failed += send_kind(ifc, msgs, chunk, 0) +
+		    send_kind(ifc, msgs, chunk, 1);
+	}
+	return failed;
 }

@@ -13,6 +13,7 @@
 #define PB_NET_H
 
 #include <net/if.h>
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,14 +43,55 @@ int	net_discover(const struct cfg *cfg, struct iface **out, char *err,
 int	net_open(struct iface *ifc, char *err, size_t errsz);
 void	net_close(struct iface *ifc);
 
-/* Sends a DHCP payload by UDP to ip:port through the interface's socket. */
-int	net_send_udp(const struct iface *ifc, uint32_t ip, uint16_t port,
-	    const uint8_t *buf, size_t len);
 /*
- * Sends a DHCP payload to a client without an address: an IPv4/UDP
- * datagram from src:67 to dst:68 in an Ethernet frame to hw.
+ * Room in front of a reply's payload for the IPv4 and UDP headers that a
+ * reply to a hardware address needs: the frame is finished in place,
+ * without copying the payload.
  */
-int	net_send_hw(const struct iface *ifc, uint32_t src, uint32_t dst,
-	    const uint8_t hw[6], const uint8_t *buf, size_t len);
+#define NET_HDR_ROOM	28
+
+/* One reply of a batch. */
+struct net_msg {
+	uint8_t		*frame;	/* NET_HDR_ROOM bytes, then the payload */
+	size_t		 len;	/* payload bytes, <= DHCP_MAX_LEN */
+	int		 hw;	/* to hwaddr through the packet socket */
+	uint32_t	 src;	/* hw: our address, host order */
+	uint32_t	 ip;	/* destination, host order */
+	uint16_t	 port;	/* destination port (hw: always 68) */
+	uint8_t		 hwaddr[6];
+	int		 err;	/* set by net_send_batch: 0 or an errno */
+};
+
+/*
+ * Sends a batch of replies: those by UDP in one sendmmsg() on the
+ * interface's socket, those to hardware addresses in one on its packet
+ * socket (their IPv4/UDP headers written into the headroom). Each
+ * message's err says whether it left. Returns the number that did not.
+ * More than NET_BATCH_MAX messages go in several calls. The headers and
+ * addresses are kept in static arrays: not reentrant.
+ */
+#define NET_BATCH_MAX	128
+size_t	net_send_batch(const struct iface *ifc, struct net_msg *msgs,
+	    size_t n);
+
+/* sendmmsg(2)'s shape, so that tests can stand in for the kernel. */
+typedef int	(*net_sendmmsg_fn)(int fd, struct mmsghdr *mm, unsigned n,
+		    int flags);
+/*
+ * Sends mm[0..n) with as few calls of fn (NULL: sendmmsg) as it allows.
+ * sendmmsg stops at the first message it cannot send: having sent some,
+ * it returns their count and leaves the failure to the next call, which
+ * then fails at once with -1. Such a message gets its errno in err[i]
+ * and is skipped; the rest are still sent; EINTR is retried. Returns the
+ * number of messages not sent.
+ */
+size_t	net_sendmmsg_all(int fd, struct mmsghdr *mm, size_t n, int *err,
+	    net_sendmmsg_fn fn);
+/*
+ * Writes the IPv4 and UDP headers (checksums included) for len payload
+ * bytes at frame + NET_HDR_ROOM, from src:67 to dst:68. Returns the
+ * frame's length.
+ */
+size_t	net_frame_udp(uint8_t *frame, size_t len, uint32_t src, uint32_t dst);
 
 #endif /* PB_NET_H */

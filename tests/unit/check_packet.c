@@ -1,7 +1,9 @@
 /*
  * check_packet.c - the DHCPv4 wire codec: golden packets for every message
  * type, option overload (RFC 2131 4.1, RFC 2132 9.3), long options
- * (RFC 3396), the builder, and the refusal of malformed input.
+ * (RFC 3396), the builder, and the refusal of malformed input; and the
+ * sending of a batch of replies (net.c): partial sendmmsg, the IPv4/UDP
+ * frame built in place.
  *
  * Golden packets are byte arrays with their Wireshark decode: the fixed
  * header is spelt with the macros below and decoded above each array, the
@@ -9,10 +11,15 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "testutil.h"
 
+#include "net.h"
 #include "packet.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -2257,6 +2264,253 @@ START_TEST(test_strings)
 }
 END_TEST
 
+/*
+ * Two options of a wrong length: the lowest code is named, wherever it
+ * stands; and values whose codes come in no order read back right.
+ */
+START_TEST(test_bad_len_lowest_named)
+{
+	static const uint8_t	 bad[] = {
+		0x35, 0x01, 0x01,		/* (53) DHCPDISCOVER */
+		0x39, 0x03, 0x05, 0xdc, 0x00,	/* (57) 3 bytes: wrong */
+		0x33, 0x03, 0x01, 0x51, 0x80,	/* (51) 3 bytes: wrong */
+		0xff,
+	};
+	static const uint8_t	 good[] = {
+		0x3d, 0x03, 0x01, 0xaa, 0xbb,	/* (61) client id */
+		0x0c, 0x02, 'p', '1',		/* (12) host name */
+		0x35, 0x01, 0x03,		/* (53) DHCPREQUEST */
+		0x0c, 0x01, '2',		/* (12) again: joined */
+		0x32, 0x04, 10, 0, 0, 7,	/* (50) 10.0.0.7 */
+		0xff,
+	};
+	struct dhcp_msg	 m;
+	const uint8_t	*p;
+	size_t		 len;
+	uint32_t	 ip;
+
+	ck_assert_int_eq(parse_opts(bad, sizeof(bad), &m), DHCP_P_BAD_LEN);
+	ck_assert_uint_eq(m.bad_opt, 51);
+	ck_assert_uint_eq(m.bad_len, 3);
+
+	ck_assert_int_eq(parse_opts(good, sizeof(good), &m), DHCP_P_OK);
+	ck_assert_uint_eq(m.msgtype, DHCPREQUEST);
+	ck_assert_ptr_nonnull(p = dhcp_opt_get(&m, DHO_HOST_NAME, &len));
+	ck_assert_uint_eq(len, 3);
+	ck_assert_mem_eq(p, "p12", 3);
+	ck_assert_ptr_nonnull(p = dhcp_opt_get(&m, DHO_CLIENT_ID, &len));
+	ck_assert_uint_eq(len, 3);
+	ck_assert_mem_eq(p, "\x01\xaa\xbb", 3);
+	ck_assert_int_eq(dhcp_opt_ip(&m, DHO_REQUESTED_ADDR, &ip), 0);
+	ck_assert_uint_eq(ip, IP(10, 0, 0, 7));
+	ck_assert_ptr_null(dhcp_opt_get(&m, DHO_SERVER_ID, &len));
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(m.optlen, 3 + 3 + 1 + 4);
+}
+END_TEST
+
+/*
+ * net.c's batch sending (these belong in a check_net of their own once
+ * the build has one). A stand-in for sendmmsg(2) that behaves as the
+ * kernel does: it sends up to `per_call` messages and stops at the first
+ * one scripted to fail, returning -1 only when that one is first.
+ */
+static struct {
+	int	 fail_errno[16];	/* per message index, 0: sends */
+	int	 eintr_once;
+	unsigned per_call;
+	int	 sent[16];		/* how often each was sent */
+	int	 calls;
+	int	 zero;			/* return 0: a broken kernel */
+} fake;
+
+static int
+fake_sendmmsg(int fd, struct mmsghdr *mm, unsigned n, int flags)
+{
+	unsigned	k;
+
+	(void)fd;
+	(void)flags;
+	fake.calls++;
+	if (fake.zero)
+		return 0;
+	if (fake.eintr_once) {
+		fake.eintr_once = 0;
+		errno = EINTR;
+		return -1;
+	}
+	for (k = 0; k < n && k < fake.per_call; k++) {
+		/* The message's index rides in its length. */
+		size_t i = mm[k].msg_hdr.msg_iov[0].iov_len;
+
+		if (fake.fail_errno[i] != 0) {
+			if (k == 0) {
+				errno = fake.fail_errno[i];
+				return -1;
+			}
+			break;
+		}
+		fake.sent[i]++;
+		mm[k].msg_len = (unsigned)i;
+	}
+	return (int)k;
+}
+
+static void
+fake_msgs(struct mmsghdr *mm, struct iovec *iov, size_t n)
+{
+	memset(mm, 0, n * sizeof(*mm));
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = NULL;
+		iov[i].iov_len = i;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+START_TEST(test_sendmmsg_partial)
+{
+	struct mmsghdr	mm[12];
+	struct iovec	iov[12];
+	int		err[12];
+
+	memset(&fake, 0, sizeof(fake));
+	fake.per_call = 4;
+	fake.eintr_once = 1;
+	fake.fail_errno[2] = EAGAIN;
+	fake.fail_errno[3] = EPERM;
+	fake.fail_errno[11] = ENOBUFS;
+	fake_msgs(mm, iov, 12);
+	memset(err, 0xff, sizeof(err));
+	ck_assert_uint_eq(net_sendmmsg_all(3, mm, 12, err, fake_sendmmsg), 3);
+	for (int i = 0; i < 12; i++) {
+		int want = fake.fail_errno[i];
+
+		ck_assert_msg(err[i] == want, "message %d: err %d, not %d", i,
+		    err[i], want);
+		ck_assert_int_eq(fake.sent[i], want == 0 ? 1 : 0);
+	}
+	/* EINTR, [0 1], [2] fails, [3] fails, [4-7], [8-10], [11] fails. */
+	ck_assert_int_eq(fake.calls, 7);
+}
+END_TEST
+
+START_TEST(test_sendmmsg_all_at_once)
+{
+	struct mmsghdr	mm[12];
+	struct iovec	iov[12];
+	int		err[12];
+
+	memset(&fake, 0, sizeof(fake));
+	fake.per_call = 64;
+	fake_msgs(mm, iov, 12);
+	ck_assert_uint_eq(net_sendmmsg_all(3, mm, 12, err, fake_sendmmsg), 0);
+	ck_assert_int_eq(fake.calls, 1);
+	for (int i = 0; i < 12; i++)
+		ck_assert_int_eq(err[i], 0);
+	/* A call that sends nothing and reports nothing ends, failing all. */
+	memset(&fake, 0, sizeof(fake));
+	fake.zero = 1;
+	ck_assert_uint_eq(net_sendmmsg_all(3, mm, 12, err, fake_sendmmsg), 12);
+	ck_assert_int_eq(fake.calls, 12);
+	ck_assert_int_eq(err[5], EIO);
+}
+END_TEST
+
+/* The one's complement sum of p, folded; 0xffff over a valid header. */
+static uint16_t
+ones_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+START_TEST(test_frame_udp)
+{
+	uint8_t		frame[NET_HDR_ROOM + 301], pseudo[12];
+	size_t		len;
+
+	for (size_t i = 0; i < 301; i++)
+		frame[NET_HDR_ROOM + i] = (uint8_t)(i * 7);
+	len = net_frame_udp(frame, 301, IP(10, 42, 0, 1), IP(10, 42, 0, 100));
+	ck_assert_uint_eq(len, NET_HDR_ROOM + 301);
+	/* IPv4: version 4, 20 bytes, total length, UDP, the addresses. */
+	ck_assert_uint_eq(frame[0], 0x45);
+	ck_assert_uint_eq(frame[2] << 8 | frame[3], 20 + 8 + 301);
+	ck_assert_uint_eq(frame[9], 17);
+	ck_assert_mem_eq(frame + 12, "\x0a\x2a\x00\x01\x0a\x2a\x00\x64", 8);
+	ck_assert_uint_eq(ones_sum(frame, 20, 0), 0xffff);
+	/* UDP 67 -> 68, length, checksum over the pseudo-header. */
+	ck_assert_uint_eq(frame[20] << 8 | frame[21], 67);
+	ck_assert_uint_eq(frame[22] << 8 | frame[23], 68);
+	ck_assert_uint_eq(frame[24] << 8 | frame[25], 8 + 301);
+	memcpy(pseudo, frame + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 17;
+	pseudo[10] = (uint8_t)((8 + 301) >> 8);
+	pseudo[11] = (uint8_t)(8 + 301);
+	ck_assert_uint_eq(ones_sum(frame + 20, 8 + 301,
+	    ones_sum(pseudo, 12, 0)), 0xffff);
+	/* The payload is where it was. */
+	for (size_t i = 0; i < 301; i++)
+		ck_assert_uint_eq(frame[NET_HDR_ROOM + i], (uint8_t)(i * 7));
+}
+END_TEST
+
+/*
+ * A batch through real sockets on the loopback: the UDP replies arrive
+ * in order, one too long and one for a packet socket that is not there
+ * fail on their own, and every message says how it went.
+ */
+START_TEST(test_send_batch)
+{
+	struct iface		ifc;
+	struct sockaddr_in	sin;
+	socklen_t		slen = sizeof(sin);
+	struct net_msg		msgs[5];
+	uint8_t			frames[5][NET_HDR_ROOM + 16], got[64];
+	int			fd;
+
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_DGRAM, 0), 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.udp_fd = fd;
+	ifc.raw_fd = -1;
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < 5; i++) {
+		memset(frames[i], 'a' + i, sizeof(frames[i]));
+		msgs[i].frame = frames[i];
+		msgs[i].len = 16;
+		msgs[i].ip = INADDR_LOOPBACK;
+		msgs[i].port = ntohs(sin.sin_port);
+		msgs[i].err = -1;
+	}
+	msgs[1].hw = 1;			/* no packet socket */
+	msgs[3].len = DHCP_MAX_LEN + 1;	/* too long */
+	ck_assert_uint_eq(net_send_batch(&ifc, msgs, 5), 2);
+	ck_assert_int_eq(msgs[0].err, 0);
+	ck_assert_int_eq(msgs[1].err, EBADF);
+	ck_assert_int_eq(msgs[2].err, 0);
+	ck_assert_int_eq(msgs[3].err, EMSGSIZE);
+	ck_assert_int_eq(msgs[4].err, 0);
+	for (int i = 0; i < 5; i += 2) {
+		ck_assert_int_eq(recv(fd, got, sizeof(got), MSG_DONTWAIT), 16);
+		ck_assert_uint_eq(got[0], 'a' + i);
+	}
+	ck_assert_int_eq(recv(fd, got, sizeof(got), MSG_DONTWAIT), -1);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 packet_suite(void)
 {
@@ -2318,6 +2572,14 @@ packet_suite(void)
 	tcase_add_test(tc, test_msgtype);
 	tcase_add_test(tc, test_opt_accessors);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_bad_len_lowest_named);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("net");
+	tcase_add_test(tc, test_sendmmsg_partial);
+	tcase_add_test(tc, test_sendmmsg_all_at_once);
+	tcase_add_test(tc, test_frame_udp);
+	tcase_add_test(tc, test_send_batch);
 	suite_add_tcase(s, tc);
 	return s;
 }
