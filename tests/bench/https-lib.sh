@@ -13,6 +13,8 @@
 # everything else on stderr (bh_log).
 
 BH_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The process and statistics helpers of dhcp.sh and leases.sh.
+. "$BH_TOP/tests/bench/benchlib.sh"
 # shellcheck disable=SC2034 # used by the scripts
 BH_TAG=pbh$$
 BH_NETNS=()
@@ -123,21 +125,13 @@ bh_track() {
 	BH_PIDS+=("$1")
 }
 
-bh_alive() {
-	local st
-
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	[ "${st%% *}" != Z ]
-}
-
 # bh_stop PID: SIGTERM, SIGKILL after 5 s; only for tracked PIDs.
 bh_stop() {
 	local i
 
 	kill -TERM "$1" 2>/dev/null || return 0
 	for ((i = 0; i < 50; i++)); do
-		bh_alive "$1" || break
+		bench_alive "$1" || break
 		sleep 0.1
 	done
 	kill -KILL "$1" 2>/dev/null
@@ -206,22 +200,19 @@ bh_certs() {
 # bh_stats: reads numbers, one per line; prints "median min max" (the
 # lower median for an even count), "- - -" for none.
 bh_stats() {
-	sort -g | awk '{ v[NR] = $1 }
-	END {
-		if (NR == 0) { print "- - -"; exit }
-		print v[int((NR + 1) / 2)], v[1], v[NR]
-	}'
+	local v
+
+	mapfile -t v
+	if [ ${#v[@]} -eq 0 ]; then
+		echo "- - -"
+	else
+		bench_stats "${v[@]}"
+	fi
 }
 
 # bh_cpu_ticks PID: user + system clock ticks the process has used.
 bh_cpu_ticks() {
-	local s
-
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	# shellcheck disable=SC2086 # split into the stat fields
-	set -- $s
-	echo $((${12} + ${13}))
+	bench_cpu_ticks "$1" || echo 0
 }
 
 # bh_now_ms

@@ -153,7 +153,7 @@ start_provisiond() {
 	for ((i = 0; i < 600; i++)); do
 		grep -q "provbox-provisiond started" "$BH_TMP/provisiond.log" &&
 		    return 0
-		bh_alive "$PB_PID" || break
+		bench_alive "$PB_PID" || break
 		sleep 0.1
 	done
 	bh_die "provisiond did not start: $(tail -n 3 "$BH_TMP/provisiond.log")"
@@ -206,7 +206,7 @@ EOF
 	for ((i = 0; i < 50; i++)); do
 		ip netns exec "$NS" curl -s -o /dev/null --cacert "$BH_TMP/ca.crt" \
 		    "https://$IP:$PORT_NG/" 2>/dev/null && return 0
-		bh_alive "$NG_PID" || break
+		bench_alive "$NG_PID" || break
 		sleep 0.1
 	done
 	bh_die "nginx did not start: $(tail -n 3 "$n/error.log" "$n/stdout")"
@@ -328,8 +328,8 @@ for ((run = 1; run <= RUNS; run++)); do
 	done
 done
 
-bh_alive "$PB_PID" || bh_die "provisiond died: $(tail -n 3 "$BH_TMP/provisiond.log")"
-bh_alive "$NG_PID" || bh_die "nginx died"
+bench_alive "$PB_PID" || bh_die "provisiond died: $(tail -n 3 "$BH_TMP/provisiond.log")"
+bench_alive "$NG_PID" || bh_die "nginx died"
 
 # ------------------------------------------------------------------- table
 

@@ -227,7 +227,7 @@ start() {
 	bh_track "$pid"
 	for ((i = 0; i < 100; i++)); do
 		grep -q "$name started" "$log" && { echo "$pid"; return 0; }
-		bh_alive "$pid" || break
+		bench_alive "$pid" || break
 		sleep 0.1
 	done
 	bh_log "$name did not start: $(tail -n 3 "$log")"
