@@ -76,22 +76,38 @@ mac_parse(const char *s, struct mac_addr *out)
 	return mac_parse_n(s, strlen(s), out);
 }
 
+/*
+ * Hex by hand, not snprintf: dhcpd formats the MAC for every reply it
+ * builds, and the formatted call cost more than all the options together.
+ */
+static char *
+mac_hex(const struct mac_addr *mac, char *buf, char sep, int upper)
+{
+	const char	*digits = upper ? "0123456789ABCDEF" :
+			    "0123456789abcdef";
+	char		*p = buf;
+
+	for (int i = 0; i < 6; i++) {
+		if (sep != '\0' && i > 0)
+			*p++ = sep;
+		*p++ = digits[mac->b[i] >> 4];
+		*p++ = digits[mac->b[i] & 0x0f];
+	}
+	*p = '\0';
+	return buf;
+}
+
 char *
 mac_format(const struct mac_addr *mac, char buf[MAC_STR_LEN])
 {
-	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x",
-	    mac->b[0], mac->b[1], mac->b[2], mac->b[3], mac->b[4], mac->b[5]);
-	return buf;
+	return mac_hex(mac, buf, ':', 0);
 }
 
 char *
 mac_format_plain(const struct mac_addr *mac, char buf[MAC_PLAIN_LEN],
     int upper)
 {
-	snprintf(buf, MAC_PLAIN_LEN,
-	    upper ? "%02X%02X%02X%02X%02X%02X" : "%02x%02x%02x%02x%02x%02x",
-	    mac->b[0], mac->b[1], mac->b[2], mac->b[3], mac->b[4], mac->b[5]);
-	return buf;
+	return mac_hex(mac, buf, '\0', upper);
 }
 
 int

@@ -222,24 +222,6 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 	}
 }
 
-/*
- * The MAC as 12 hex digits, as mac_format_plain() writes it, without
- * snprintf: this runs for every reply, and the formatted call cost more
- * than the rest of the options together.
- */
-static char *
-mac_hex(const struct mac_addr *mac, char buf[MAC_PLAIN_LEN], int upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-
-	for (int i = 0; i < 6; i++) {
-		buf[2 * i] = digits[mac->b[i] >> 4];
-		buf[2 * i + 1] = digits[mac->b[i] & 0x0f];
-	}
-	buf[12] = '\0';
-	return buf;
-}
-
 /* The class, the user and the options a phone is given (registered or not). */
 static int
 provisioning(const struct cfg *cfg, const struct lease_view *v,
@@ -295,8 +277,8 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	vars.base_url = cfg->prov.base_url;
 	vars.vendor = vc->name;
 	if (d->has_mac) {
-		vars.mac = mac_hex(&d->mac, mac, 0);
-		vars.mac_upper = mac_hex(&d->mac, MAC, 1);
+		vars.mac = mac_format_plain(&d->mac, mac, 0);
+		vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
 	}
 	cand_class(b, opts, nopts, &vars);
 	reg_user_clear(&user);
