@@ -669,9 +669,8 @@ START_TEST(test_files_go_to_dir_owner)
 	struct stat	 st;
 	char		 err[512], *path, *data;
 
-	/* Only root can hand files to another user; nothing to check else. */
-	if (geteuid() != 0)
-		return;
+	/* Registered only as root: only root can hand files to another
+	 * user (see registry_suite). */
 	ck_assert(asprintf(&path, "%s/owned", dir) > 0);
 	ck_assert(asprintf(&data, "%s/data.mdb", path) > 0);
 	ck_assert_int_eq(mkdir(path, 0700), 0);
@@ -1211,7 +1210,15 @@ registry_suite(void)
 	tcase_add_test(tc, test_two_processes_write);
 	tcase_add_test(tc, test_reset_renew);
 	tcase_add_test(tc, test_fetch_records);
-	tcase_add_test(tc, test_files_go_to_dir_owner);
+	/*
+	 * Check has no skipped state, so a test that needs root is left out
+	 * when not root and the log says so, rather than counted as passed.
+	 */
+	if (geteuid() == 0)
+		tcase_add_test(tc, test_files_go_to_dir_owner);
+	else
+		fprintf(stderr,
+		    "SKIP: test_files_go_to_dir_owner: needs root\n");
 	tcase_add_test(tc, test_sync_no_users);
 	tcase_add_test(tc, test_secrets_sealed_in_file);
 	tcase_add_test(tc, test_key_and_file_modes);
