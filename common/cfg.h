@@ -110,6 +110,14 @@ struct cfg_limits {
 	unsigned	 max_connections;
 };
 
+/* Enrollment (common/enroll.h). */
+struct cfg_enroll {
+	unsigned	 window;	/* provboxctl enroll's default, seconds */
+	unsigned	 auto_window;	/* a new device's window; 0: none */
+	unsigned	 fa_limit;	/* a first-access token's life after
+					 * its first credential fetch */
+};
+
 struct cfg_prov {
 	char			**listen;	/* "addr:port", HTTPS */
 	size_t			 nlisten;
@@ -126,6 +134,7 @@ struct cfg_prov {
 	char			*tls_client_ca;	/* NULL: no client certs */
 	struct cfg_guard	 guard;
 	struct cfg_limits	 limits;
+	struct cfg_enroll	 enroll;
 };
 
 enum file_format {
@@ -173,6 +182,13 @@ struct cfg_vendor {
 	struct cfg_file		*files;
 	size_t			 nfiles;
 	struct cfg_legacy	 legacy;
+	/*
+	 * The phone's own file answers only a client certificate that
+	 * names its MAC (token or legacy; legacy.client_cert is the same
+	 * setting). In a token class the permanent URL may then go out over
+	 * DHCP: the certificate is the proof.
+	 */
+	int			 client_cert;
 };
 
 struct cfg_device {

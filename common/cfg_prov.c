@@ -164,6 +164,30 @@ parse_guard(struct cfg_ctx *ctx, const config_setting_t *pg,
 }
 
 static void
+parse_enroll(struct cfg_ctx *ctx, const config_setting_t *pg,
+    struct cfg_enroll *en)
+{
+	static const char *const keys[] = { "window", "auto_window",
+		"first_access_limit", NULL };
+	const config_setting_t	*g = config_setting_get_member(pg,
+				    "enrollment");
+	unsigned long long	 v;
+
+	en->window = 3600;
+	en->auto_window = 0;
+	en->fa_limit = 900;
+	if (g == NULL || !cfg_is_group(ctx, g))
+		return;
+	cfg_check_keys(ctx, g, keys);
+	if (cfg_get_uint(ctx, g, "window", 0, 60, 30 * 86400, &v) == 1)
+		en->window = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "auto_window", 0, 0, 7 * 86400, &v) == 1)
+		en->auto_window = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "first_access_limit", 0, 10, 86400, &v) == 1)
+		en->fa_limit = (unsigned)v;
+}
+
+static void
 parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
     struct cfg_limits *lim)
 {
@@ -227,7 +251,8 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "listen", "http_listen",
 		"base_url", "token_path", "legacy_path", "default_mode",
-		"templates_dir", "static_dir", "tls", "guard", "limits", NULL };
+		"templates_dir", "static_dir", "tls", "guard", "limits",
+		"enrollment", NULL };
 	const config_setting_t	*g = config_setting_get_member(root,
 				    "provisioning");
 	struct cfg_prov		*p = &ctx->cfg->prov;
@@ -245,6 +270,7 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 		p->static_dir = cfg_path(ctx, "static");
 		parse_guard(ctx, root, &p->guard);
 		parse_limits(ctx, root, &p->limits);
+		parse_enroll(ctx, root, &p->enroll);
 		return 0;
 	}
 	cfg_check_keys(ctx, g, keys);
@@ -293,6 +319,7 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_tls(ctx, g, p);
 	parse_guard(ctx, g, &p->guard);
 	parse_limits(ctx, g, &p->limits);
+	parse_enroll(ctx, g, &p->enroll);
 	return 0;
 }
 
@@ -565,7 +592,8 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
 	static const char *const keys[] = { "name", "default", "match",
-		"mode", "options", "unregistered", "files", "legacy", NULL };
+		"mode", "options", "unregistered", "files", "legacy",
+		"client_cert", NULL };
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
@@ -600,6 +628,20 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 		check_option_urls(ctx, list, v->options, v->noptions, name);
 	parse_files(ctx, vg, v);
 	parse_legacy(ctx, vg, v);
+	v->client_cert = v->mode == PROV_MODE_LEGACY && v->legacy.client_cert;
+	{
+		int cert;
+
+		if (cfg_get_bool(ctx, vg, "client_cert", &cert) == 1) {
+			if (cert && ctx->cfg->prov.tls_client_ca == NULL)
+				cfg_err(ctx, config_setting_get_member(vg,
+				    "client_cert"), "needs provisioning.tls."
+				    "client_ca: the CA bundle that signs the "
+				    "phones' certificates");
+			v->client_cert = cert;
+			v->legacy.client_cert = cert;
+		}
+	}
 	if ((list = config_setting_get_member(vg, "unregistered")) != NULL &&
 	    cfg_parse_options(ctx, list, TMPL_ALL & ~(TMPL_TOKEN | TMPL_MODEL),
 	    "a device not in the users table has no token and no model",

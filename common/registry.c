@@ -42,6 +42,9 @@ static const struct {
 	[REG_T_LEASE_MAC] = { "lease_mac", MDB_DUPSORT | MDB_DUPFIXED },
 	[REG_T_META] = { "meta", 0 },
 	[REG_T_FETCHES] = { "fetches", 0 },
+	[REG_T_ENROLL] = { "enroll", 0 },
+	[REG_T_FA_TOKENS] = { "fa_tokens", 0 },
+	[REG_T_HISTORY] = { "history", 0 },
 };
 
 struct reg {
@@ -234,12 +237,17 @@ static size_t	user_encode(const struct reg *, const struct reg_user *,
 		    uint8_t *, size_t);
 static int	user_decode(const struct reg *, const MDB_val *,
 		    const MDB_val *, struct reg_user *);
+static int	enroll_decode(const struct reg *, const MDB_val *,
+		    const MDB_val *, struct reg_enroll *);
 
 /*
  * Schema 1 -> 2: every user record is rewritten with its secrets sealed,
  * inside the opening transaction, so a registry is never half migrated.
  * The pages that held the clear text are free pages of the file until
  * LMDB reuses them; mdb_copy -c drops them at once.
+ * Schema 2 -> 3: the enrollment tables, created empty by reg_open(); every
+ * device starts as new, and users, devices, tokens and leases stay as they
+ * are.
  */
 static int
 migrate(struct reg *reg, MDB_txn *t, char *err, size_t errsz)
@@ -255,7 +263,8 @@ migrate(struct reg *reg, MDB_txn *t, char *err, size_t errsz)
 
 	if ((rc = mdb_cursor_open(t, reg->dbi[REG_T_USERS], &c)) != 0)
 		goto lmdb;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = reg->schema >= 2 ? MDB_NOTFOUND :
+	    mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if ((e = user_decode(reg, &k, &v, &u)) != REG_OK) {
 			snprintf(err, errsz, "cannot migrate registry %s: user "
@@ -290,7 +299,9 @@ migrate(struct reg *reg, MDB_txn *t, char *err, size_t errsz)
 	if ((rc = mdb_put(t, reg->dbi[REG_T_META], &mk, &v, 0)) != 0)
 		goto lmdb;
 	log_notice("registry %s: migrated from schema %u to %u (%u users' "
-	    "secrets sealed)", reg->path, reg->schema, REG_SCHEMA_VERSION, n);
+	    "secrets sealed; every device starts as new: open an enrollment "
+	    "window with provboxctl enroll)", reg->path, reg->schema,
+	    REG_SCHEMA_VERSION, n);
 	reg->schema = REG_SCHEMA_VERSION;
 	return 0;
 lmdb:
@@ -371,7 +382,9 @@ reg_open(const char *path, size_t map_size, unsigned flags,
 		rc = mdb_dbi_open(t, tables[i].name, tables[i].flags |
 		    (rdonly ? 0 : MDB_CREATE), &reg->dbi[i]);
 		/* A table newer than the registry: empty until a write. */
-		if (rc == MDB_NOTFOUND && rdonly && i == REG_T_FETCHES) {
+		if (rc == MDB_NOTFOUND && rdonly && (i == REG_T_FETCHES ||
+		    i == REG_T_ENROLL || i == REG_T_FA_TOKENS ||
+		    i == REG_T_HISTORY)) {
 			reg->missing[i] = 1;
 			continue;
 		}
@@ -1288,6 +1301,32 @@ lease_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
 WALK_ADAPTER(user)
 WALK_ADAPTER(device)
 WALK_ADAPTER(lease)
+WALK_ADAPTER(enroll)
+
+static int
+enroll_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    void *rec)
+{
+	return enroll_decode(reg, k, v, rec);
+}
+
+int
+reg_enroll_foreach(struct reg_txn *txn,
+    int (*fn)(const struct reg_enroll *, void *), void *arg)
+{
+	struct enroll_walk	w = { fn, arg };
+	struct reg_enroll	e;
+	int			r;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	if (txn->reg->missing[REG_T_ENROLL])
+		return 0;
+	r = table_walk(txn, REG_T_ENROLL, enroll_decode_v, &e, enroll_visit,
+	    &w);
+	reg_enroll_clear(&e);
+	return r;
+}
 
 int
 reg_user_foreach(struct reg_txn *txn,
@@ -1414,6 +1453,361 @@ reg_fetch_get(struct reg_txn *txn, const struct mac_addr *mac,
 	get_str(&w, out->refused, sizeof(out->refused));
 	if (w.err)
 		return txn_set_err(txn, REG_ECORRUPT);
+	return 0;
+}
+
+/*
+ * Enrollment records. The first-access token is sealed like a user's
+ * token, bound to the field and the device's MAC.
+ */
+static void
+enroll_name(const struct mac_addr *mac, char name[MAC_PLAIN_LEN])
+{
+	mac_format_plain(mac, name, 0);
+}
+
+void
+reg_enroll_clear(struct reg_enroll *e)
+{
+	OPENSSL_cleanse(e->fa_token, sizeof(e->fa_token));
+}
+
+static size_t
+enroll_encode(const struct reg *reg, const struct reg_enroll *e,
+    uint8_t *buf, size_t sz)
+{
+	struct wire	w;
+	char		name[MAC_PLAIN_LEN];
+
+	enroll_name(&e->mac, name);
+	wire_init(&w, buf, sz);
+	wire_write_u8(&w, REC_VERSION);
+	wire_write_u8(&w, e->state);
+	wire_write_u64(&w, (uint64_t)e->since);
+	wire_write_u64(&w, (uint64_t)e->window_until);
+	put_sealed(&w, reg, "fa_token", name, e->fa_token);
+	if (e->id_len > REG_CLIENT_KEY_MAX)
+		w.err = 1;
+	else {
+		wire_write_u16(&w, e->id_len);
+		wire_write(&w, e->id, e->id_len);
+	}
+	wire_write_u32(&w, e->fa_ip);
+	wire_write_u64(&w, (uint64_t)e->fa_handed);
+	wire_write_u64(&w, (uint64_t)e->fa_fetched);
+	return w.err ? 0 : sz - w.rem;
+}
+
+static int
+enroll_decode(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    struct reg_enroll *e)
+{
+	struct wire	w;
+	char		name[MAC_PLAIN_LEN];
+	int		err;
+
+	memset(e, 0, sizeof(*e));
+	if (k->mv_size != sizeof(e->mac.b))
+		return REG_ECORRUPT;
+	memcpy(e->mac.b, k->mv_data, sizeof(e->mac.b));
+	enroll_name(&e->mac, name);
+	if ((err = rec_begin(&w, v)) != REG_OK)
+		return err;
+	e->state = wire_read_u8(&w);
+	e->since = (int64_t)wire_read_u64(&w);
+	e->window_until = (int64_t)wire_read_u64(&w);
+	get_sealed(&w, reg, "fa_token", name, e->fa_token,
+	    sizeof(e->fa_token), &e->secrets_sealed);
+	e->id_len = wire_read_u16(&w);
+	if (e->id_len > REG_CLIENT_KEY_MAX)
+		w.err = 1;
+	else
+		wire_read(&w, e->id, e->id_len);
+	e->fa_ip = wire_read_u32(&w);
+	e->fa_handed = (int64_t)wire_read_u64(&w);
+	e->fa_fetched = (int64_t)wire_read_u64(&w);
+	if (w.err || e->state >= ENROLL_STATE_COUNT) {
+		reg_enroll_clear(e);
+		return REG_ECORRUPT;
+	}
+	return REG_OK;
+}
+
+int
+reg_enroll_get(struct reg_txn *txn, const struct mac_addr *mac,
+    struct reg_enroll *out)
+{
+	MDB_val	k = { sizeof(mac->b), (void *)(uintptr_t)mac->b }, v;
+	int	r, e;
+
+	if ((r = db_get(txn, REG_T_ENROLL, mac->b, sizeof(mac->b), &v)) != 0)
+		return r;
+	if ((e = enroll_decode(txn->reg, &k, &v, out)) != REG_OK)
+		return txn_set_err(txn, e);
+	return 0;
+}
+
+static int
+fa_index(struct reg_txn *txn, const char *token, const struct mac_addr *mac)
+{
+	uint8_t h[TOKEN_HASH_LEN];
+
+	if (token_hash(token, strlen(token), h) != 0)
+		return txn_set_err(txn, REG_EIO);
+	if (mac != NULL)
+		return db_put(txn, REG_T_FA_TOKENS, h, sizeof(h), mac->b, 6);
+	return db_del(txn, REG_T_FA_TOKENS, h, sizeof(h), NULL, 0);
+}
+
+/* Drops every index entry that points at mac: O(entries), rare. */
+static int
+fa_index_purge(struct reg_txn *txn, const struct mac_addr *mac)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	int		 rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_FA_TOKENS],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (v.mv_size != 6 || memcmp(v.mv_data, mac->b, 6) != 0)
+			continue;
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "first-access index purge");
+	return 0;
+}
+
+int
+reg_enroll_put(struct reg_txn *txn, const struct reg_enroll *e)
+{
+	struct reg_enroll	 old;
+	uint8_t			 buf[REC_BUF];
+	size_t			 len;
+	int			 r, ret = -1;
+
+	memset(&old, 0, sizeof(old));
+	if (e->secrets_sealed || e->state >= ENROLL_STATE_COUNT ||
+	    (e->fa_token[0] != '\0' && !token_valid_format(e->fa_token,
+	    strlen(e->fa_token))))
+		return txn_set_err(txn, REG_EINVAL);
+	if ((len = enroll_encode(txn->reg, e, buf, sizeof(buf))) == 0)
+		return txn_set_err(txn, REG_EINVAL);
+	if ((r = reg_enroll_get(txn, &e->mac, &old)) < 0)
+		goto done;
+	if (r == 0 && old.secrets_sealed != 0) {
+		if (fa_index_purge(txn, &e->mac) != 0)
+			goto done;
+		r = REG_NOTFOUND;
+	}
+	if (r == 0 && old.fa_token[0] != '\0' && strcmp(old.fa_token,
+	    e->fa_token) != 0 && fa_index(txn, old.fa_token, NULL) != 0)
+		goto done;
+	if (e->fa_token[0] != '\0' && (r != 0 || strcmp(old.fa_token,
+	    e->fa_token) != 0) && fa_index(txn, e->fa_token, &e->mac) != 0)
+		goto done;
+	ret = db_put(txn, REG_T_ENROLL, e->mac.b, 6, buf, len);
+done:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	reg_enroll_clear(&old);
+	return ret;
+}
+
+int
+reg_enroll_del(struct reg_txn *txn, const struct mac_addr *mac)
+{
+	struct reg_enroll	old;
+	int			r;
+
+	if ((r = reg_enroll_get(txn, mac, &old)) != 0)
+		return r < 0 ? -1 : 0;
+	if (old.secrets_sealed != 0)
+		r = fa_index_purge(txn, mac);
+	else if (old.fa_token[0] != '\0')
+		r = fa_index(txn, old.fa_token, NULL);
+	reg_enroll_clear(&old);
+	if (r != 0)
+		return -1;
+	return db_del(txn, REG_T_ENROLL, mac->b, 6, NULL, 0);
+}
+
+int
+reg_fa_lookup(struct reg_txn *txn, const char *s, size_t len,
+    struct mac_addr *mac)
+{
+	uint8_t	h[TOKEN_HASH_LEN];
+	MDB_val	v;
+	int	r;
+
+	/* As reg_token_lookup(): only the hash is compared. */
+	if (!token_valid_format(s, len))
+		return REG_NOTFOUND;
+	if (token_hash(s, len, h) != 0)
+		return txn_set_err(txn, REG_EIO);
+	if ((r = db_get(txn, REG_T_FA_TOKENS, h, sizeof(h), &v)) != 0)
+		return r;
+	if (v.mv_size != 6)
+		return txn_set_err(txn, REG_ECORRUPT);
+	memcpy(mac->b, v.mv_data, 6);
+	return 0;
+}
+
+/* History keys: MAC, then a big-endian sequence number. */
+static void
+event_key(const struct mac_addr *mac, uint64_t seq, uint8_t key[14])
+{
+	struct wire w;
+
+	memcpy(key, mac->b, 6);
+	wire_init(&w, key + 6, 8);
+	wire_write_u64(&w, seq);
+}
+
+static uint64_t
+event_seq(const MDB_val *k)
+{
+	struct wire w;
+
+	wire_init(&w, (uint8_t *)k->mv_data + 6, 8);
+	return wire_read_u64(&w);
+}
+
+int
+reg_event_add(struct reg_txn *txn, const struct reg_event *ev)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	uint8_t		 key[14], buf[REC_BUF];
+	uint64_t	 seq = 1;
+	struct wire	 w;
+	unsigned	 n = 0;
+	int		 rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	wire_init(&w, buf, sizeof(buf));
+	wire_write_u8(&w, REC_VERSION);
+	wire_write_u64(&w, (uint64_t)ev->time);
+	wire_write_u8(&w, ev->kind);
+	wire_write_u32(&w, ev->ip);
+	put_str(&w, ev->detail);
+	if (w.err)
+		return txn_set_err(txn, REG_EINVAL);
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_HISTORY],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	/* The device's newest event is the one before the next MAC's. */
+	event_key(&ev->mac, UINT64_MAX, key);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	for (; rc == 0 && k.mv_size == 14 && memcmp(k.mv_data, ev->mac.b,
+	    6) == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		if (n == 0)
+			seq = event_seq(&k) + 1;
+		/* Keep the newest REG_HISTORY_MAX - 1, then add one. */
+		if (++n >= REG_HISTORY_MAX &&
+		    (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "history walk");
+	event_key(&ev->mac, seq, key);
+	return db_put(txn, REG_T_HISTORY, key, sizeof(key), buf,
+	    sizeof(buf) - w.rem);
+}
+
+int
+reg_event_foreach(struct reg_txn *txn, const struct mac_addr *mac,
+    int (*fn)(const struct reg_event *, void *), void *arg)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	uint8_t		 key[14];
+	struct reg_event ev;
+	int		 rc, r = 0;
+
+	if (txn_ok(txn, 0) != 0)
+		return -1;
+	if (txn->reg->missing[REG_T_HISTORY])
+		return 0;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_HISTORY],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	event_key(mac, UINT64_MAX, key);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	for (; rc == 0 && k.mv_size == 14 && memcmp(k.mv_data, mac->b,
+	    6) == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		struct wire	w;
+		int		e;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.mac = *mac;
+		if ((e = rec_begin(&w, &v)) != REG_OK) {
+			mdb_cursor_close(c);
+			return txn_set_err(txn, e);
+		}
+		ev.time = (int64_t)wire_read_u64(&w);
+		ev.kind = wire_read_u8(&w);
+		ev.ip = wire_read_u32(&w);
+		get_str(&w, ev.detail, sizeof(ev.detail));
+		if (w.err) {
+			mdb_cursor_close(c);
+			return txn_set_err(txn, REG_ECORRUPT);
+		}
+		if ((r = fn(&ev, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (r < 0)
+		return -1;
+	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "history walk");
+	return 0;
+}
+
+int
+reg_event_purge(struct reg_txn *txn, const struct mac_addr *mac)
+{
+	MDB_cursor	*c = NULL;
+	MDB_val		 k, v;
+	uint8_t		 key[14];
+	int		 rc;
+
+	if (txn_ok(txn, 1) != 0)
+		return -1;
+	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_HISTORY],
+	    &c)) != 0)
+		return txn_fail(txn, rc, "cursor");
+	event_key(mac, 0, key);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 &&
+	    k.mv_size == 14 && memcmp(k.mv_data, mac->b, 6) == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(txn, rc, "history purge");
 	return 0;
 }
 

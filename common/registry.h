@@ -15,6 +15,11 @@
  *   lease_mac     MAC -> IPv4 (duplicates sorted)
  *   fetches       MAC -> the phone's last provisioning fetch (written by
  *                 provisiond only)
+ *   enroll        MAC -> the device's enrollment record (state, window,
+ *                 first-access token sealed, the identity it was bound to)
+ *   fa_tokens     SHA-256(first-access token) -> MAC
+ *   history       MAC + sequence -> one enrollment event (the newest
+ *                 REG_HISTORY_MAX per device are kept)
  *
  * Every record starts with a version byte, so its layout can change without
  * losing data; a registry whose schema is newer than this build understands
@@ -36,7 +41,12 @@
 #include "cfg.h"
 #include "token.h"
 
-#define REG_SCHEMA_VERSION	2	/* 2: users' secrets sealed */
+/*
+ * 2: users' secrets sealed. 3: enrollment (tables enroll, fa_tokens,
+ * history); a provbox of schema 2 would hand out permanent tokens over
+ * DHCP, so it must not open a registry that has devices enrolling.
+ */
+#define REG_SCHEMA_VERSION	3
 
 enum reg_err {
 	REG_OK = 0,
@@ -203,6 +213,9 @@ enum reg_table {
 	REG_T_LEASE_MAC,
 	REG_T_META,
 	REG_T_FETCHES,
+	REG_T_ENROLL,
+	REG_T_FA_TOKENS,
+	REG_T_HISTORY,
 	REG_T_COUNT
 };
 
@@ -220,6 +233,64 @@ int	reg_fetch_get(struct reg_txn *txn, const struct mac_addr *mac,
 	    struct reg_fetch *out);
 /* Number of records in a table, or -1. */
 long	reg_count(struct reg_txn *txn, enum reg_table table);
+
+/*
+ * Enrollment (common/enroll.h holds the state machine). A device without a
+ * record is ENROLL_NEW.
+ */
+enum enroll_state {
+	ENROLL_NEW = 0,		/* registered, never provisioned */
+	ENROLL_ENROLLING,	/* a window is open until window_until */
+	ENROLL_PROVISIONED,	/* it used its permanent URL */
+	ENROLL_SUSPECT,		/* another client identity claimed its MAC */
+	ENROLL_STATE_COUNT
+};
+
+struct reg_enroll {
+	struct mac_addr	 mac;
+	uint8_t		 state;		/* enum enroll_state */
+	int64_t		 since;		/* when the state began */
+	int64_t		 window_until;	/* ENROLLING: the window's end */
+	/* The first-access token ("" none): sealed at rest. */
+	char		 fa_token[TOKEN_LEN + 1];
+	/* The client identity it went to first (a lease client key). */
+	uint16_t	 id_len;
+	uint8_t		 id[REG_CLIENT_KEY_MAX];
+	uint32_t	 fa_ip;		/* the address it went to */
+	int64_t		 fa_handed;	/* first handed out; 0 never */
+	int64_t		 fa_fetched;	/* first credential fetch with it */
+	int		 secrets_sealed;	/* REG_SEALED_* */
+};
+void	reg_enroll_clear(struct reg_enroll *e);
+/* 0, REG_NOTFOUND (the device is new) or -1. */
+int	reg_enroll_get(struct reg_txn *txn, const struct mac_addr *mac,
+	    struct reg_enroll *out);
+/* Stores e; keeps the first-access token index in step with e->fa_token. */
+int	reg_enroll_put(struct reg_txn *txn, const struct reg_enroll *e);
+int	reg_enroll_del(struct reg_txn *txn, const struct mac_addr *mac);
+/* The device whose first-access token is s[0..len). */
+int	reg_fa_lookup(struct reg_txn *txn, const char *s, size_t len,
+	    struct mac_addr *mac);
+int	reg_enroll_foreach(struct reg_txn *txn,
+	    int (*fn)(const struct reg_enroll *, void *), void *arg);
+
+/* One event in a device's story (enum enroll_event in enroll.h). */
+#define REG_HISTORY_MAX		32
+#define REG_EVENT_DETAIL_MAX	160
+struct reg_event {
+	struct mac_addr	 mac;
+	int64_t		 time;
+	uint8_t		 kind;
+	uint32_t	 ip;		/* host order; 0 none */
+	char		 detail[REG_EVENT_DETAIL_MAX];
+};
+/* Appends ev; drops the device's oldest beyond REG_HISTORY_MAX. */
+int	reg_event_add(struct reg_txn *txn, const struct reg_event *ev);
+/* The device's events, newest first; fn as for the foreach walks. */
+int	reg_event_foreach(struct reg_txn *txn, const struct mac_addr *mac,
+	    int (*fn)(const struct reg_event *, void *), void *arg);
+/* Drops every event of mac. */
+int	reg_event_purge(struct reg_txn *txn, const struct mac_addr *mac);
 
 /* Test hook: stores a raw schema version, as a newer provbox would. */
 int	reg_meta_set_schema(struct reg_txn *txn, uint32_t version);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "enroll.h"
 #include "sync.h"
 #include "token.h"
 
@@ -153,8 +154,31 @@ sync_users(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 	return ret;
 }
 
+/*
+ * A device's enrollment starts over when it is added or moved to another
+ * user (the URL it pinned is no longer its own): new, or, with
+ * provisioning.enrollment.auto_window, enrolling for that long.
+ */
 static int
-sync_devices(struct reg_txn *txn, const struct cfg *cfg,
+enroll_restart(struct reg_txn *txn, const struct cfg *cfg,
+    const struct mac_addr *mac, time_t now)
+{
+	struct reg_event	ev;
+	int			suspect;
+
+	if (reg_enroll_del(txn, mac) != 0)
+		return -1;
+	if (cfg->prov.enroll.auto_window == 0)
+		return 0;
+	if (enroll_open(txn, mac, now, cfg->prov.enroll.auto_window, &suspect,
+	    &ev) < 0)
+		return -1;
+	enroll_log(&ev);
+	return 0;
+}
+
+static int
+sync_devices(struct reg_txn *txn, const struct cfg *cfg, time_t now,
     struct reg_sync_stats *st)
 {
 	for (size_t i = 0; i < cfg->nusers; i++) {
@@ -185,6 +209,9 @@ sync_devices(struct reg_txn *txn, const struct cfg *cfg,
 			else
 				st->devices_added++;
 			if (reg_device_put(txn, &d) != 0)
+				return -1;
+			if ((r != 0 || strcmp(old.user, d.user) != 0) &&
+			    enroll_restart(txn, cfg, &d.mac, now) != 0)
 				return -1;
 		}
 	}
@@ -236,9 +263,11 @@ reg_sync(struct reg *reg, const struct cfg *cfg, time_t now,
 				st->users_removed++;
 		/* A removed user's devices are not in the config either. */
 		for (size_t i = 0; i < s.ndevices; i++)
-			if (reg_device_del(&txn, &s.devices[i]) == 0)
+			if (reg_device_del(&txn, &s.devices[i]) == 0 &&
+			    reg_enroll_del(&txn, &s.devices[i]) == 0 &&
+			    reg_event_purge(&txn, &s.devices[i]) == 0)
 				st->devices_removed++;
-		if (sync_devices(&txn, cfg, st) != 0)
+		if (sync_devices(&txn, cfg, now, st) != 0)
 			ok = 0;
 	}
 	if (s.nomem)

@@ -8,7 +8,9 @@
  *   url USER|MAC          the provisioning URL(s) a user or phone gets
  *   rotate USER           a new token; the old one stops working at once
  *   revoke USER           no token at all until rotated
- *   status MAC            a phone's class, user, lease(s)
+ *   status MAC            a phone's class, user, lease(s), enrollment
+ *   enroll MAC|USER|--all [--for D] [--close]   (ctl/enroll.c)
+ *   device clear MAC      suspect -> new
  *   reload                check the config, then SIGHUP both daemons and
  *                         report whether each took it
  *   certificate           create a self-signed TLS key and certificate at
@@ -35,6 +37,7 @@
 #include <openssl/x509v3.h>
 
 #include "cfg.h"
+#include "ctl.h"
 #include "log.h"
 #include "registry.h"
 #include "runstate.h"
@@ -49,8 +52,8 @@
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
 #define MAX_COLS	8
 
-static int	 json;
-static time_t	 now;
+int	 ctl_json;
+time_t	 ctl_now;
 
 static void
 usage(void)
@@ -65,7 +68,12 @@ usage(void)
 	    "  url USER|MAC     the provisioning URL a user's phones get\n"
 	    "  rotate USER      give USER a new token (the old one dies)\n"
 	    "  revoke USER      take USER's token away until rotated\n"
-	    "  status MAC       what provbox knows of one phone\n"
+	    "  status MAC       what provbox knows of one phone: lease, last\n"
+	    "                   fetch, enrollment state and recent events\n"
+	    "  enroll MAC|USER|--all [--for DURATION]\n"
+	    "                   open an enrollment window (default from\n"
+	    "                   provisioning.enrollment.window); --close ends it\n"
+	    "  device clear MAC end a device's suspect state\n"
 	    "  reload           check the config, then reload both daemons\n"
 	    "  certificate      create a self-signed TLS key and certificate\n"
 	    "                   where the config names them, if missing\n");
@@ -107,11 +115,10 @@ open_registry(const struct cfg *cfg, unsigned flags)
 	return reg;
 }
 
-/* "in 41m", "3h ago", "now": how far t is from now. */
-static const char *
+const char *
 reltime(time_t t, char *buf, size_t sz)
 {
-	long long	 d = (long long)(t - now), a = d < 0 ? -d : d;
+	long long	 d = (long long)(t - ctl_now), a = d < 0 ? -d : d;
 	const char	*unit = "s";
 
 	if (t == 0)
@@ -132,8 +139,7 @@ reltime(time_t t, char *buf, size_t sz)
 	return buf;
 }
 
-/* Writes s as a JSON string. */
-static void
+void
 json_str(const char *s)
 {
 	putchar('"');
@@ -210,7 +216,7 @@ table_print(struct table *t)
 {
 	size_t w[MAX_COLS];
 
-	if (json) {
+	if (ctl_json) {
 		printf("[");
 		for (size_t r = 0; r < t->nrows; r++) {
 			printf("%s\n  {", r ? "," : "");
@@ -252,13 +258,7 @@ table_free(struct table *t)
 }
 
 /* Everything a command needs: config, registry, a read transaction. */
-struct session {
-	struct cfg	*cfg;
-	struct reg	*reg;
-	struct reg_txn	 txn;
-};
-
-static int
+int
 session_open(struct session *s, const char *path, int write)
 {
 	memset(s, 0, sizeof(*s));
@@ -276,8 +276,7 @@ session_open(struct session *s, const char *path, int write)
 	return 0;
 }
 
-/* Commits (a write session) and closes; 0 or 1 for the exit status. */
-static int
+int
 session_close(struct session *s, int ok)
 {
 	int ret = ok ? 0 : 1;
@@ -338,7 +337,7 @@ cmd_sync(const char *path)
 		return 1;
 	if ((reg = open_registry(cfg, 0)) == NULL)
 		goto done;
-	if (reg_sync(reg, cfg, now, &st, err, sizeof(err)) != 0) {
+	if (reg_sync(reg, cfg, ctl_now, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "provboxctl: %s\n", err);
 		goto done;
 	}
@@ -377,13 +376,13 @@ user_row(const struct reg_user *u, void *arg)
 	row[2] = sip;
 	row[3] = ndev;
 	if (u->secrets_sealed)
-		row[4] = (char *)(json ? "" : "(sealed)");
+		row[4] = (char *)(ctl_json ? "" : "(sealed)");
 	else
 		row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
-		    (char *)(json ? "" : "revoked");
-	row[5] = (char *)(json ? "" : reltime(u->token_created, when,
+		    (char *)(ctl_json ? "" : "revoked");
+	row[5] = (char *)(ctl_json ? "" : reltime(u->token_created, when,
 	    sizeof(when)));
-	if (json)
+	if (ctl_json)
 		snprintf(row[5] = when, sizeof(when), "%lld",
 		    (long long)u->token_created);
 	if (table_add(w->t, row) != 0)
@@ -444,7 +443,7 @@ device_row(const struct reg_device *d, void *arg)
 		ip4_format(l.ip, ip);
 		snprintf(state, sizeof(state), "%s", lease_state_str(
 		    (enum lease_state)l.state));
-		if (l.expire <= now)
+		if (l.expire <= ctl_now)
 			snprintf(state, sizeof(state), "expired");
 	}
 	row[0] = mac_format(&d->mac, mac);
@@ -493,7 +492,7 @@ lease_row(const struct reg_lease *l, void *arg)
 	row[1] = mac;
 	row[2] = (char *)lease_state_str((enum lease_state)l->state);
 	/* reltime() may return a constant ("now", "-") and leave when. */
-	if (json) {
+	if (ctl_json) {
 		snprintf(when, sizeof(when), "%lld", (long long)l->expire);
 		row[3] = when;
 	} else
@@ -642,7 +641,7 @@ cmd_token(const char *path, const char *who, int rotate)
 	}
 	if (!rotate)
 		u.token[0] = '\0';
-	u.token_created = now;
+	u.token_created = ctl_now;
 	if (reg_user_put(&s.txn, &u) != 0)
 		goto done;
 	if (rotate)
@@ -654,8 +653,9 @@ done:
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
 		if (rotate)
 			printf("%s: new token; the old one no longer works. "
-			    "Phones get the new URL at their next DHCP "
-			    "renewal:\n%s\n", who, url);
+			    "Phones that pinned the old URL must be enrolled "
+			    "again (provboxctl enroll %s):\n%s\n", who, who,
+			    url);
 		else
 			printf("%s: token revoked; the folder is closed until "
 			    "provboxctl rotate %s.\n", who, who);
@@ -673,7 +673,7 @@ cmd_status(const char *path, const char *arg)
 	struct mac_addr		 mac;
 	uint32_t		 ips[8];
 	char			 m[MAC_STR_LEN], ip[IP4_STR_LEN], when[32];
-	int			 n, r;
+	int			 n, r, first = 1;
 
 	if (mac_parse(arg, &mac) != 0) {
 		fprintf(stderr, "provboxctl: %s is not a MAC address\n", arg);
@@ -682,34 +682,84 @@ cmd_status(const char *path, const char *arg)
 	if (session_open(&s, path, 0) != 0)
 		return 1;
 	mac_format(&mac, m);
-	if ((r = reg_device_get(&s.txn, &mac, &d)) == 0)
+	r = reg_device_get(&s.txn, &mac, &d);
+	if (ctl_json) {
+		printf("{\"mac\":");
+		json_str(m);
+		printf(",\"registered\":%s,\"user\":", r == 0 ? "true" :
+		    "false");
+		if (r == 0) {
+			json_str(d.user);
+			printf(",\"class\":");
+			json_str(d.vendor);
+			printf(",\"model\":");
+			json_str(d.model);
+		} else
+			printf("null,\"class\":null,\"model\":null");
+		printf(",\"leases\":[");
+	} else if (r == 0)
 		printf("%s: class %s, user %s%s%s\n", m, d.vendor, d.user,
 		    d.model[0] ? ", model " : "", d.model);
 	else
 		printf("%s: not registered (no user has it in users.conf)\n",
 		    m);
 	n = reg_lease_ips_by_mac(&s.txn, &mac, ips, 8);
-	if (n <= 0)
+	if (n <= 0 && !ctl_json)
 		printf("  lease: none\n");
 	for (int i = 0; i < n && i < 8; i++) {
 		struct reg_lease l;
 
 		if (reg_lease_get(&s.txn, ips[i], &l) != 0)
 			continue;
+		if (ctl_json) {
+			printf("%s{\"address\":", first ? "" : ",");
+			json_str(ip4_format(l.ip, ip));
+			printf(",\"state\":");
+			json_str(lease_state_str((enum lease_state)l.state));
+			printf(",\"ends\":%lld}", (long long)l.expire);
+			first = 0;
+			continue;
+		}
 		printf("  lease: %s %s, %s %s\n", ip4_format(l.ip, ip),
 		    lease_state_str((enum lease_state)l.state),
-		    l.expire > now ? "ends" : "ended", reltime(l.expire, when,
-		    sizeof(when)));
+		    l.expire > ctl_now ? "ends" : "ended", reltime(l.expire,
+		    when, sizeof(when)));
 	}
+	if (ctl_json)
+		printf("]");
 	if ((r = reg_fetch_get(&s.txn, &mac, &f)) == 0) {
 		char fip[IP4_STR_LEN];
 
-		printf("  last fetch: %s from %s: %s, %u%s%s\n", reltime(
-		    (time_t)f.time, when, sizeof(when)), f.ip ? ip4_format(f.ip,
-		    fip) : "(IPv6)", f.file, f.status, f.refused[0] ?
-		    ", refused by " : "", f.refused);
-	} else if (r == REG_NOTFOUND)
-		printf("  last fetch: none recorded\n");
+		if (ctl_json) {
+			printf(",\"last_fetch\":{\"time\":%lld,\"ip\":",
+			    (long long)f.time);
+			if (f.ip != 0)
+				json_str(ip4_format(f.ip, fip));
+			else
+				printf("null");
+			printf(",\"file\":");
+			json_str(f.file);
+			printf(",\"status\":%u,\"refused\":", f.status);
+			if (f.refused[0] != '\0')
+				json_str(f.refused);
+			else
+				printf("null");
+			printf("}");
+		} else
+			printf("  last fetch: %s from %s: %s, %u%s%s\n",
+			    reltime((time_t)f.time, when, sizeof(when)),
+			    f.ip ? ip4_format(f.ip, fip) : "(IPv6)", f.file,
+			    f.status, f.refused[0] ? ", refused by " : "",
+			    f.refused);
+	} else if (r == REG_NOTFOUND) {
+		if (ctl_json)
+			printf(",\"last_fetch\":null");
+		else
+			printf("  last fetch: none recorded\n");
+	}
+	status_enroll(&s, &mac);
+	if (ctl_json)
+		printf("}\n");
 	return session_close(&s, 1);
 }
 
@@ -948,20 +998,40 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "close", no_argument, NULL, 'C' },
+		{ "for", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*path = DEFAULT_CONFIG, *cmd;
-	int		 ch;
+	const char		*path = DEFAULT_CONFIG, *cmd;
+	struct enroll_args	 ea = { 0, 0, 0 };
+	long			 secs;
+	int			 ch;
 
 	log_init("provboxctl", 1, PB_LOG_WARNING);
-	now = time(NULL);
+	ctl_now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "c:jh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'j':
-			json = 1;
+			ctl_json = 1;
+			break;
+		case 'a':
+			ea.all = 1;
+			break;
+		case 'C':
+			ea.close = 1;
+			break;
+		case 'f':
+			if ((secs = parse_duration(optarg)) < 60) {
+				fprintf(stderr, "provboxctl: --for %s: a "
+				    "duration of 60s to 30d, e.g. 90m, 2h, 1d\n",
+				    optarg);
+				return 2;
+			}
+			ea.seconds = (unsigned)secs;
 			break;
 		default:
 			usage();
@@ -987,7 +1057,11 @@ main(int argc, char *argv[])
 			return cmd_reload(path);
 		if (strcmp(cmd, "certificate") == 0)
 			return cmd_certificate(path);
+		if (strcmp(cmd, "enroll") == 0 && ea.all)
+			return cmd_enroll(path, NULL, &ea);
 	} else if (argc == 2) {
+		if (strcmp(cmd, "enroll") == 0 && !ea.all)
+			return cmd_enroll(path, argv[1], &ea);
 		if (strcmp(cmd, "url") == 0)
 			return cmd_url(path, argv[1]);
 		if (strcmp(cmd, "rotate") == 0)
@@ -996,6 +1070,7 @@ main(int argc, char *argv[])
 			return cmd_token(path, argv[1], 0);
 		if (strcmp(cmd, "status") == 0)
 			return cmd_status(path, argv[1]);
-	}
+	} else if (argc == 3 && strcmp(cmd, "device") == 0)
+		return cmd_device(path, argv[1], argv[2]);
 	usage();
 }

@@ -37,6 +37,7 @@
 
 #include "cfg.h"
 #include "daemon.h"
+#include "enroll.h"
 #include "leasedb.h"
 #include "log.h"
 #include "net.h"
@@ -80,6 +81,8 @@ struct pending {
 	uint32_t		 giaddr;
 	uint8_t			 chaddr[6];
 	int			 log;		/* log_decision() it */
+	struct reg_event	 ev;		/* an enrollment event, or
+						 * kind EV_NONE */
 	char			 who[48];	/* the client, for the log */
 	int			 len;
 	/* The reply, built after room for its IPv4/UDP headers. */
@@ -117,6 +120,7 @@ static struct sockaddr_in rxfrom[BATCH];
 static uint8_t		 rxctl[BATCH][64];
 static struct log_ratelimit rl_malformed = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_duplicate = LOG_RATELIMIT_CONFIGURED;
 /* One limit per kind: a flood of one must not hide the others. */
 static struct log_ratelimit rl_send = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_registry = LOG_RATELIMIT_CONFIGURED;
@@ -204,7 +208,14 @@ log_decision(const struct iface *ifc, const struct pending *p)
 		    ip4_format(d->lease.ip, ip), who, via, d->lease_time);
 		break;
 	case DA_DROP:
-		if (d->drop == DROP_POOL_EXHAUSTED)
+		if (d->drop == DROP_DUPLICATE_MAC)
+			log_warnx_rl(&rl_duplicate, "%s from %s via %s refused: "
+			    "%s", dhcp_msgtype_str(p->msgtype), who, via,
+			    d->eop.detail);
+		else if (d->drop == DROP_RELEASE_SOURCE)
+			log_warnx_rl(&rl_duplicate, "DHCPRELEASE from %s via "
+			    "%s ignored: %s", who, via, dhcp_drop_str(d->drop));
+		else if (d->drop == DROP_POOL_EXHAUSTED)
 			log_warnx_rl(&rl_exhausted, "%s from %s via %s: no "
 			    "free address in %s/%u", dhcp_msgtype_str(
 			    p->msgtype), who, via, ip4_format(
@@ -357,7 +368,9 @@ wants_log(const struct dhcp_decision *d, int level)
 	case DA_DECLINE:
 		return level >= PB_LOG_WARNING;
 	case DA_DROP:
-		return level >= (d->drop == DROP_POOL_EXHAUSTED ?
+		return level >= (d->drop == DROP_POOL_EXHAUSTED ||
+		    d->drop == DROP_DUPLICATE_MAC ||
+		    d->drop == DROP_RELEASE_SOURCE ?
 		    PB_LOG_WARNING : PB_LOG_DEBUG);
 	}
 	return 1;
@@ -419,6 +432,17 @@ take(struct iface *ifc, size_t *np, int level)
 			} else
 				writes++;
 		}
+		p->ev.kind = EV_NONE;
+		if (p->d.eop.kind != EOP_NONE) {
+			int r = leasedb_enroll(D.ldb, &p->d.eop, now, &p->ev);
+
+			if (r < 0) {
+				p->d.action = DA_DROP;
+				p->d.drop = DROP_REGISTRY;
+				p->ev.kind = EV_NONE;
+			} else if (r > 0)
+				writes++;
+		}
 		if (p->d.action == DA_REPLY) {
 			p->len = dhcp_build(&p->d.hdr, p->d.opts, p->d.nopts,
 			    p->frame + NET_HDR_ROOM, p->d.max_size, &omitted);
@@ -455,7 +479,7 @@ static void
 serve(struct iface *ifc)
 {
 	size_t	np = 0;
-	int	writes = 0, w, level = (int)log_get_level();
+	int	writes = 0, w, level = (int)log_get_level(), failed = 0;
 
 	if (ifc != NULL)
 		writes = take(ifc, &np, level);
@@ -464,6 +488,7 @@ serve(struct iface *ifc)
 			if ((w = take(&D.ifs[k], &np, level)) > 0)
 				writes += w;
 	if (leasedb_commit(D.ldb) != 0) {
+		failed = 1;
 		D.st.commit_errors++;
 		log_warnx("registry commit failed (%s): %zu replies of this "
 		    "batch not sent; clients will retry",
@@ -487,6 +512,9 @@ serve(struct iface *ifc)
 			D.st.dropped[pend[i].d.drop]++;
 		if (pend[i].log)
 			log_decision(pend[i].ifc, &pend[i]);
+		/* Enrollment events are audit lines: only once durable. */
+		if (pend[i].ev.kind != EV_NONE && !failed)
+			enroll_log(&pend[i].ev);
 	}
 	D.last_batch = np;
 	clock_gettime(CLOCK_MONOTONIC, &D.last_end);

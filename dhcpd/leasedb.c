@@ -313,9 +313,36 @@ v_user(void *arg, const char *name, struct reg_user *out)
 	return reg_user_get(&ldb->txn, name, out);
 }
 
+static int
+v_by_mac(void *arg, const struct mac_addr *mac, uint32_t *ips, size_t max)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_lease_ips_by_mac(&ldb->txn, mac, ips, max);
+}
+
+static int
+v_enroll(void *arg, const struct mac_addr *mac, struct reg_enroll *out)
+{
+	struct leasedb *ldb = arg;
+
+	return reg_enroll_get(&ldb->txn, mac, out);
+}
+
+int
+leasedb_enroll(struct leasedb *ldb, const struct enroll_op *op, time_t now,
+    struct reg_event *ev)
+{
+	if (!ldb->in_batch)
+		return -1;
+	return enroll_apply(&ldb->txn, op, now, ev);
+}
+
 void
 leasedb_view(struct leasedb *ldb, struct lease_view *v)
 {
+	v->by_mac = v_by_mac;
+	v->enroll = v_enroll;
 	v->arg = ldb;
 	v->get = v_get;
 	v->by_client = v_by_client;

@@ -32,6 +32,12 @@ void		 leasedb_view(struct leasedb *ldb, struct lease_view *v);
 int		 leasedb_begin(struct leasedb *ldb);
 /* Stores a decided lease in the batch. 0 or -1. */
 int		 leasedb_store(struct leasedb *ldb, const struct reg_lease *l);
+/*
+ * Applies what a decision learnt about a device's enrollment in the
+ * batch (enroll_apply()): 1 with ev filled, 0, or -1.
+ */
+int		 leasedb_enroll(struct leasedb *ldb, const struct enroll_op *op,
+		    time_t now, struct reg_event *ev);
 /* Commits the batch durably. 0, or -1 (nothing of the batch is kept). */
 int		 leasedb_commit(struct leasedb *ldb);
 void		 leasedb_abort(struct leasedb *ldb);

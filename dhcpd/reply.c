@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "classify.h"
 #include "log.h"
 #include "server.h"
@@ -222,7 +224,66 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 	}
 }
 
-/* The class, the user and the options a phone is given (registered or not). */
+/*
+ * Whether this reply may carry the device's first-access token, and what
+ * enrollment learns from it (d->eop). Only an OFFER or ACK to the client
+ * that holds, or is being offered, the MAC's lease (one live lease per
+ * MAC: server.c), never an INFORM or a NAK; only while the window is
+ * open; only to the identity the token went to first. Returns 1 with the
+ * token in fa (a caller's buffer, wiped by the caller), 0 when none may
+ * go, -1 on a registry failure.
+ */
+static int
+first_access(const struct cfg *cfg, const struct lease_view *v,
+    struct dhcp_decision *d, char fa[TOKEN_LEN + 1])
+{
+	struct reg_enroll	 e;
+	char			 a[64], b[64];
+	int			 r, ret = 0;
+
+	fa[0] = '\0';
+	if (d->inform || (d->type != DHCPOFFER && d->type != DHCPACK) ||
+	    d->hdr.yiaddr == 0 || d->klen == 0)
+		return 0;
+	if ((r = v->enroll(v->arg, &d->mac, &e)) != 0)
+		return r < 0 ? -1 : 0;
+	if (!enroll_fa_live(&e, d->now, cfg->prov.enroll.fa_limit))
+		goto done;
+	d->eop.mac = d->mac;
+	d->eop.ip = d->hdr.yiaddr;
+	d->eop.id_len = (uint16_t)d->klen;
+	memcpy(d->eop.id, d->key, d->klen);
+	if (e.id_len != 0 && !enroll_id_is(&e, d->key, d->klen)) {
+		/*
+		 * The token went to another identity first: one of the two
+		 * is not the phone. Neither gets it again.
+		 */
+		d->eop.kind = EOP_DUPLICATE;
+		snprintf(d->eop.detail, sizeof(d->eop.detail), "duplicate "
+		    "MAC: first-access URL went to %s, %s asked",
+		    enroll_id_str(e.id, e.id_len, a, sizeof(a)),
+		    enroll_id_str(d->key, d->klen, b, sizeof(b)));
+		goto done;
+	}
+	if (e.id_len == 0 || e.fa_ip != d->hdr.yiaddr)
+		d->eop.kind = EOP_HANDED;
+	memcpy(fa, e.fa_token, sizeof(e.fa_token));
+	d->fa = 1;
+	ret = 1;
+done:
+	reg_enroll_clear(&e);
+	return ret;
+}
+
+/*
+ * The class, the user and the options a phone is given. Anything a DHCP
+ * answer carries is public (any host may ask with any MAC), so a token
+ * class's ${token} is never the user's permanent token, except where the
+ * class requires a client certificate (the certificate is then the
+ * proof). It is the device's first-access token while the device is
+ * enrolling (first_access()); otherwise a registered phone gets what the
+ * class gives unregistered ones.
+ */
 static int
 provisioning(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, struct builder *b)
@@ -236,7 +297,9 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	struct reg_user			 user;
 	struct tmpl_vars		 vars;
 	char				 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
-	int				 registered = 0, r;
+	char				 fa[TOKEN_LEN + 1] = "";
+	int				 registered = 0, r, give = 0;
+	int				 ret = -1;
 
 	memset(&vars, 0, sizeof(vars));
 	memset(&user, 0, sizeof(user));
@@ -246,10 +309,8 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 			return -1;
 		/* The admin's word on a device beats its fingerprint. */
 		if (r == 0 && (vc = cfg_vendor_find(cfg, dev.vendor)) != NULL) {
-			if ((r = v->user(v->arg, dev.user, &user)) < 0) {
-				reg_user_clear(&user);
-				return -1;
-			}
+			if ((r = v->user(v->arg, dev.user, &user)) < 0)
+				goto done;
 			registered = r == 0;
 		}
 	}
@@ -258,17 +319,30 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 		vc = classify(cfg, vcp, vclen, d->has_mac ? &d->mac : NULL);
 	}
 	d->vendor = vc;
-	if (vc == NULL)
-		return 0;
+	if (vc == NULL) {
+		ret = 0;
+		goto done;
+	}
 	if (registered)
 		snprintf(d->user, sizeof(d->user), "%s", user.name);
 
-	/* Token mode needs a live token; a revoked user is unregistered. */
-	if (registered && (vc->mode == PROV_MODE_LEGACY ||
-	    user.token[0] != '\0')) {
+	if (registered && vc->mode == PROV_MODE_LEGACY)
+		give = 1;
+	else if (registered && user.token[0] != '\0') {
+		/* A revoked user (no token) is unregistered. */
+		if (vc->client_cert && !d->inform) {
+			vars.token = user.token;
+			give = 1;
+		} else if ((r = first_access(cfg, v, d, fa)) < 0)
+			goto done;
+		else if (r == 1) {
+			vars.token = fa;
+			give = 1;
+		}
+	}
+	if (give) {
 		opts = vc->options;
 		nopts = vc->noptions;
-		vars.token = vc->mode == PROV_MODE_TOKEN ? user.token : NULL;
 		vars.model = dev.model;
 	} else {
 		opts = vc->unregistered;
@@ -281,8 +355,11 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 		vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
 	}
 	cand_class(b, opts, nopts, &vars);
+	ret = 0;
+done:
 	reg_user_clear(&user);
-	return 0;
+	OPENSSL_cleanse(fa, sizeof(fa));
+	return ret;
 }
 
 int

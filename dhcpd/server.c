@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "server.h"
@@ -24,6 +25,9 @@ static const char *const drop_names[DROP_COUNT] = {
 	[DROP_UNKNOWN_LEASE] = "not this client's lease",
 	[DROP_SERVER_TYPE] = "a server's message type",
 	[DROP_REGISTRY] = "registry failure",
+	[DROP_DUPLICATE_MAC] = "duplicate MAC: another client identity "
+	    "holds its lease",
+	[DROP_RELEASE_SOURCE] = "RELEASE not sent from the leased address",
 };
 
 const char *
@@ -381,6 +385,76 @@ nak(const struct cfg *cfg, const struct lease_view *v,
 	reply(cfg, v, m, rx, DHCPNAK, 0, d);
 }
 
+/*
+ * One live lease per MAC: 1 when a client identity other than key holds
+ * (or is being offered) a lease on d's MAC, other then holding it; 0 when
+ * none; -1 on a registry failure. A phone's MAC is public, so a second
+ * identity claiming it is an impersonation until the admin says
+ * otherwise; the same identity in another subnet (a phone moving to its
+ * voice VLAN) is not.
+ */
+static int
+mac_claimed(const struct lease_view *v, const struct dhcp_decision *d,
+    const uint8_t *key, size_t klen, time_t now, struct reg_lease *other)
+{
+	uint32_t	ips[8];
+	int		n;
+
+	if (!d->has_mac)
+		return 0;
+	if ((n = v->by_mac(v->arg, &d->mac, ips, 8)) < 0)
+		return -1;
+	for (int i = 0; i < n && i < 8; i++) {
+		int r;
+
+		if ((r = v->get(v->arg, ips[i], other)) < 0)
+			return -1;
+		if (r != 0 || lease_over(other, now) ||
+		    (other->state != LEASE_OFFERED &&
+		    other->state != LEASE_BOUND))
+			continue;
+		if (other->htype != 1 || other->hlen != 6 ||
+		    memcmp(other->chaddr, d->mac.b, 6) != 0)
+			continue;
+		if (!lease_is_clients(other, key, klen))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Refuses a message whose MAC another identity holds (RFC 2131 leaves a
+ * server free to refuse; a spoofed MAC is the attack this stops): no
+ * OFFER and no ACK, and the device, if registered, becomes suspect.
+ * Returns 1 when d was dropped.
+ */
+static int
+refuse_duplicate(const struct lease_view *v, const uint8_t *key,
+    size_t klen, time_t now, struct dhcp_decision *d)
+{
+	struct reg_lease	other;
+	char			a[64], b[64], ip[IP4_STR_LEN];
+	int			r;
+
+	if ((r = mac_claimed(v, d, key, klen, now, &other)) == 0)
+		return 0;
+	if (r < 0) {
+		drop(d, DROP_REGISTRY);
+		return 1;
+	}
+	drop(d, DROP_DUPLICATE_MAC);
+	d->eop.kind = EOP_DUPLICATE;
+	d->eop.mac = d->mac;
+	d->eop.ip = other.ip;
+	d->eop.id_len = (uint16_t)klen;
+	memcpy(d->eop.id, key, klen);
+	snprintf(d->eop.detail, sizeof(d->eop.detail), "duplicate MAC: %s "
+	    "holds %s, %s asked", enroll_id_str(other.client_key,
+	    other.client_key_len, a, sizeof(a)), ip4_format(other.ip, ip),
+	    enroll_id_str(key, klen, b, sizeof(b)));
+	return 1;
+}
+
 static void
 do_discover(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
@@ -393,6 +467,8 @@ do_discover(const struct cfg *cfg, const struct lease_view *v,
 	uint32_t			 ip = 0, want;
 	int				 r;
 
+	if (refuse_duplicate(v, key, klen, now, d))
+		return;
 	/* 4.3.1: a reservation, then the client's lease, then 50. */
 	if ((res = d->reservation) != NULL) {
 		av = availability(v, sn, res->ip, key, klen, d, now, &rec);
@@ -473,6 +549,8 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 
 	has_sid = dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0;
 	has_want = dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &want) == 0;
+	if (refuse_duplicate(v, key, klen, now, d))
+		return;
 
 	if (has_sid) {
 		/* SELECTING: the client picked a server (4.3.2). */
@@ -610,6 +688,15 @@ do_release(const struct dhcp_msg *m, const struct lease_view *v,
 		drop(d, DROP_UNKNOWN_LEASE);
 		return;
 	}
+	/*
+	 * 4.3.4 trusts the identity alone, which any host can copy; a
+	 * client on the link sends its RELEASE from the address it gives
+	 * back (4.4.6: unicast from ciaddr).
+	 */
+	if (m->giaddr == 0 && rx->src_ip != m->ciaddr) {
+		drop(d, DROP_RELEASE_SOURCE);
+		return;
+	}
 	/* 4.3.4: keep the record, so the client gets the address back. */
 	set_lease(d, m, key, klen, m->ciaddr, LEASE_RELEASED, rec.start, now);
 	d->action = DA_RELEASE;
@@ -634,6 +721,11 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 	d->vendor = NULL;
 	d->user[0] = '\0';
 	d->lease_time = 0;
+	d->inform = m->msgtype == DHCPINFORM;
+	d->now = now;
+	d->eop.kind = EOP_NONE;
+	d->fa = 0;
+	d->klen = 0;
 	d->has_mac = m->htype == 1 && m->hlen == 6;
 	if (d->has_mac)
 		memcpy(d->mac.b, m->chaddr, 6);
@@ -659,6 +751,8 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 		drop(d, DROP_NO_CLIENT);
 		return;
 	}
+	memcpy(d->key, key, klen);
+	d->klen = klen;
 	if ((d->subnet = select_subnet(cfg, m, rx)) == NULL) {
 		drop(d, DROP_NO_SUBNET);
 		return;

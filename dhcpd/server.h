@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "enroll.h"
 #include "packet.h"
 #include "registry.h"
 
@@ -35,6 +36,12 @@ struct lease_view {
 	int	(*device)(void *arg, const struct mac_addr *mac,
 		    struct reg_device *out);
 	int	(*user)(void *arg, const char *name, struct reg_user *out);
+	/* The addresses whose lease records carry mac (as by_client). */
+	int	(*by_mac)(void *arg, const struct mac_addr *mac,
+		    uint32_t *ips, size_t max);
+	/* The device's enrollment record (REG_NOTFOUND: new). */
+	int	(*enroll)(void *arg, const struct mac_addr *mac,
+		    struct reg_enroll *out);
 };
 
 /* Where a message came from. */
@@ -75,6 +82,8 @@ enum dhcp_drop {
 	DROP_UNKNOWN_LEASE,	/* RELEASE/DECLINE of a lease not theirs */
 	DROP_SERVER_TYPE,	/* a message only servers send */
 	DROP_REGISTRY,		/* the registry failed */
+	DROP_DUPLICATE_MAC,	/* another identity holds the MAC's lease */
+	DROP_RELEASE_SOURCE,	/* RELEASE not from the leased address */
 	DROP_COUNT
 };
 const char	*dhcp_drop_str(enum dhcp_drop why);
@@ -112,6 +121,18 @@ struct dhcp_decision {
 	char				 user[CFG_NAME_MAX + 1];
 	struct mac_addr			 mac;
 	int				 has_mac;
+	int				 inform;	/* a DHCPINFORM */
+	time_t				 now;
+	/* The client identity (dhcp_client_key()). */
+	uint8_t				 key[REG_CLIENT_KEY_MAX];
+	size_t				 klen;
+	/*
+	 * What enrollment learnt from the message: applied with
+	 * enroll_apply() in the batch's transaction (kind EOP_NONE:
+	 * nothing). fa says a first-access URL is in the reply.
+	 */
+	struct enroll_op		 eop;
+	int				 fa;
 };
 
 /*

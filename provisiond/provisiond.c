@@ -34,6 +34,7 @@
 #include "certmac.h"
 #include "cfg.h"
 #include "daemon.h"
+#include "enroll.h"
 #include "guard.h"
 #include "log.h"
 #include "registry.h"
@@ -214,8 +215,8 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 	log_escape(file, sizeof(file), r->file, strlen(r->file));
 	switch (r->kind) {
 	case ROUTE_TOKEN:
-		snprintf(where, sizeof(where), "token %s/%s", r->token_hint,
-		    file);
+		snprintf(where, sizeof(where), "%s %s/%s", r->first_access ?
+		    "first-access" : "token", r->token_hint, file);
 		break;
 	case ROUTE_LEGACY:
 	case ROUTE_STATIC:
@@ -262,6 +263,57 @@ fetch_flush(void)
 	P.nfetches = 0;
 }
 
+static struct log_ratelimit rl_enroll = LOG_RATELIMIT_CONFIGURED;
+
+/*
+ * Applies what a request taught a device's enrollment, in its own write
+ * transaction: these are rare (a phone's first fetches, a refused
+ * first-access URL) and the next request of the same phone must see them.
+ */
+static void
+enroll_note(const struct prov_resp *r, time_t now)
+{
+	struct reg_txn		txn;
+	struct reg_event	ev;
+	int			n = -1;
+
+	if (r->eop.kind == EOP_NONE)
+		return;
+	if (reg_txn_begin(P.reg, &txn, 0) == 0 &&
+	    (n = enroll_apply(&txn, &r->eop, now, &ev)) >= 0 &&
+	    reg_txn_commit(&txn) == 0) {
+		if (n > 0)
+			enroll_log(&ev);
+		return;
+	}
+	log_warnx_rl(&rl_enroll, "cannot record an enrollment event: %s",
+	    reg_strerror(txn.err));
+	reg_txn_abort(&txn);
+}
+
+static void
+on_enroll_closed(const struct reg_event *ev, void *arg)
+{
+	(void)arg;
+	enroll_log(ev);
+}
+
+/* Closes the enrollment windows that ran out, with their audit lines. */
+static void
+enroll_sweep_now(time_t now)
+{
+	struct reg_txn	txn;
+
+	if (reg_txn_begin(P.reg, &txn, 0) != 0)
+		return;
+	if (enroll_sweep(&txn, now, on_enroll_closed, NULL) < 0 ||
+	    reg_txn_commit(&txn) != 0) {
+		log_warnx_rl(&rl_enroll, "cannot close ended enrollment "
+		    "windows: %s", reg_strerror(txn.err));
+		reg_txn_abort(&txn);
+	}
+}
+
 static void
 fetch_note(const struct prov_resp *r, uint32_t ip, time_t now)
 {
@@ -305,6 +357,7 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	guard_sweep(P.guard, time(NULL), on_block_ended, NULL);
+	enroll_sweep_now(time(NULL));
 }
 
 static void
@@ -471,6 +524,7 @@ send:
 	evbuffer_free(body);
 	audit(peer, method, &r, bytes, subject);
 	fetch_note(&r, pr.peer_ip4, now);
+	enroll_note(&r, now);
 	prov_resp_clear(&r);
 }
 

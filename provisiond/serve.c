@@ -34,6 +34,10 @@ static const char *const refusal_names[REF_COUNT] = {
 	[REF_PLAIN_HTTP] = "plain-http",
 	[REF_GUARD] = "guard",
 	[REF_INTERNAL] = "internal",
+	[REF_FA_CLOSED] = "first-access-closed",
+	[REF_FA_LEASE] = "first-access-lease",
+	[REF_NOT_ENROLLED] = "not-enrolled",
+	[REF_IDENTITY] = "identity",
 };
 
 const char *
@@ -139,10 +143,6 @@ refuse(struct prov_resp *resp, enum prov_refusal why)
 		resp->status = 405;
 		resp->reason = "Method Not Allowed";
 		break;
-	case REF_LEASE:
-	case REF_CERT_MISSING:
-	case REF_CERT_CA:
-	case REF_CERT_MAC:
 	case REF_PLAIN_HTTP:
 		resp->status = 403;
 		resp->reason = "Forbidden";
@@ -284,8 +284,8 @@ serve_static(const struct cfg *cfg, const struct prov_req *req,
 /* Everything a template may show, for one user and (optionally) device. */
 static void
 fill_vals(const struct cfg *cfg, const struct reg_user *u,
-    const struct reg_device *d, struct render_vals *v, char *port,
-    size_t portsz, char *mac, char *MAC, char *url, size_t urlsz)
+    const struct reg_device *d, const char *url_token, struct render_vals *v,
+    char *port, size_t portsz, char *mac, char *MAC, char *url, size_t urlsz)
 {
 	memset(v, 0, sizeof(*v));
 	v->v[RV_BASE_URL] = cfg->prov.base_url;
@@ -298,9 +298,11 @@ fill_vals(const struct cfg *cfg, const struct reg_user *u,
 		v->v[RV_SIP_SERVER] = u->sip_server;
 		snprintf(port, portsz, "%u", u->sip_port);
 		v->v[RV_SIP_PORT] = port;
-		if (u->token[0] != '\0' && cfg->prov.base_url != NULL)
+		if (url_token == NULL)
+			url_token = u->token;
+		if (url_token[0] != '\0' && cfg->prov.base_url != NULL)
 			snprintf(url, urlsz, "%s%s/%s/", cfg->prov.base_url,
-			    cfg->prov.token_path, u->token);
+			    cfg->prov.token_path, url_token);
 		v->v[RV_PROV_URL] = url;
 	}
 	if (d != NULL) {
@@ -311,10 +313,15 @@ fill_vals(const struct cfg *cfg, const struct reg_user *u,
 	}
 }
 
+/*
+ * Renders m's template for user u and device d. url_token, when not NULL,
+ * is the token of the URL the file names instead of the user's (bootstrap:
+ * the first-access token).
+ */
 static void
 serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
     const struct file_match *m, const struct reg_user *u,
-    const struct reg_device *d, int blank_credentials,
+    const struct reg_device *d, int blank_credentials, const char *url_token,
     const struct prov_req *req, struct prov_resp *resp)
 {
 	const struct render_tmpl	*t = template_for(tp, m->file);
@@ -327,7 +334,7 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 		refuse(resp, REF_INTERNAL);
 		return;
 	}
-	fill_vals(cfg, u, d, &v, port, sizeof(port), mac, MAC, url,
+	fill_vals(cfg, u, d, url_token, &v, port, sizeof(port), mac, MAC, url,
 	    sizeof(url));
 	if (v.v[RV_VENDOR] == NULL)
 		v.v[RV_VENDOR] = m->vendor->name;
@@ -345,6 +352,7 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	resp->reason = "OK";
 	resp->content_type = m->file->content_type;
 	resp->no_store = u != NULL && m->file->per_device;
+	OPENSSL_cleanse(url, sizeof(url));
 	if (req->head) {
 		OPENSSL_cleanse(resp->body, resp->len);
 		free(resp->body);
@@ -439,6 +447,197 @@ none:
 	return 0;
 }
 
+/* A rule of class vc for a common file (no MAC in it) that name matches. */
+static int
+class_common_file(const struct cfg_vendor *vc, const char *name,
+    struct file_match *m)
+{
+	for (size_t k = 0; k < vc->nfiles; k++) {
+		if (vc->files[k].per_device ||
+		    !route_match_file(&vc->files[k], name, m))
+			continue;
+		m->vendor = vc;
+		return 1;
+	}
+	memset(m, 0, sizeof(*m));
+	return 0;
+}
+
+/*
+ * The live bound lease at ip when it is mac's (any MAC when mac is NULL):
+ * 1 with l filled, 0, or -1 on a registry failure.
+ */
+static int
+lease_at(struct reg_txn *txn, uint32_t ip, const struct mac_addr *mac,
+    time_t now, struct reg_lease *l)
+{
+	int r;
+
+	if (ip == 0)
+		return 0;
+	if ((r = reg_lease_get(txn, ip, l)) != 0)
+		return r < 0 ? -1 : 0;
+	return l->state == LEASE_BOUND && l->expire > now && l->htype == 1 &&
+	    l->hlen == 6 && (mac == NULL || memcmp(l->chaddr, mac->b, 6) == 0);
+}
+
+/* 1 if the request's client certificate proves mac, else refused, 0. */
+static int
+cert_proves(const struct prov_req *req, const struct mac_addr *mac,
+    struct prov_resp *resp)
+{
+	if (!req->cert_present)
+		refuse(resp, REF_CERT_MISSING);
+	else if (!req->cert_verified)
+		refuse(resp, REF_CERT_CA);
+	else if (!req->cert_has_mac || mac_cmp(&req->cert_mac, mac) != 0)
+		refuse(resp, REF_CERT_MAC);
+	else
+		return 1;
+	return 0;
+}
+
+/* What this request teaches the device's enrollment. */
+static void
+set_eop(struct prov_resp *resp, enum enroll_op_kind kind,
+    const struct mac_addr *mac, uint32_t ip, const struct reg_lease *l,
+    const char *what, const char *file)
+{
+	struct enroll_op *op = &resp->eop;
+
+	op->kind = (uint8_t)kind;
+	op->mac = *mac;
+	op->ip = ip;
+	op->id_len = 0;
+	if (l != NULL) {
+		op->id_len = l->client_key_len;
+		memcpy(op->id, l->client_key, l->client_key_len);
+	}
+	snprintf(op->detail, sizeof(op->detail), "%.90s%s%.64s", what,
+	    file[0] != '\0' ? ": " : "", file);
+}
+
+/*
+ * The device's own files through its first-access token (enroll.h): only
+ * to the address holding its lease under the identity the token went to,
+ * only while the token lives. The file carries the permanent URL.
+ */
+static void
+serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
+    struct reg_txn *txn, const struct route *r, const struct mac_addr *mac,
+    const struct prov_req *req, struct prov_resp *resp)
+{
+	const struct cfg_vendor	*vc;
+	struct reg_enroll	 e;
+	struct reg_device	 d, dd;
+	struct reg_user		 u;
+	struct reg_lease	 l;
+	struct file_match	 m;
+	int			 x, named;
+
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	resp->first_access = 1;
+	resp->mac = *mac;
+	resp->has_mac = 1;
+	if ((x = reg_device_get(txn, mac, &d)) != 0 ||
+	    (x = reg_enroll_get(txn, mac, &e)) != 0) {
+		refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
+		goto done;
+	}
+	snprintf(resp->user, sizeof(resp->user), "%s", d.user);
+	if ((vc = cfg_vendor_find(cfg, d.vendor)) != NULL)
+		resp->vendor = vc->name;
+	if (!req->tls) {
+		refuse(resp, REF_PLAIN_HTTP);
+		goto done;
+	}
+	if (!enroll_fa_live(&e, req->now, cfg->prov.enroll.fa_limit)) {
+		refuse(resp, REF_FA_CLOSED);
+		set_eop(resp, EOP_REFUSED, mac, req->peer_ip4, NULL,
+		    "first-access URL no longer open", r->file);
+		goto done;
+	}
+	if ((x = lease_at(txn, req->peer_ip4, mac, req->now, &l)) < 0) {
+		refuse(resp, REF_INTERNAL);
+		goto done;
+	}
+	if (x == 0 || !enroll_id_is(&e, l.client_key, l.client_key_len)) {
+		/* A replay from elsewhere: exactly what to raise an alarm on. */
+		refuse(resp, REF_FA_LEASE);
+		set_eop(resp, EOP_REFUSED, mac, req->peer_ip4, NULL,
+		    x == 0 ? "first-access URL from an address without the "
+		    "device's lease" : "first-access URL from another client "
+		    "identity", r->file);
+		goto done;
+	}
+	if (vc == NULL || (x = reg_user_get(txn, d.user, &u)) != 0 ||
+	    u.token[0] == '\0') {
+		/* A removed class or user, or a revoked token: nothing. */
+		refuse(resp, vc != NULL && x < 0 ? REF_INTERNAL : REF_TOKEN);
+		goto done;
+	}
+	if ((x = device_file(cfg, txn, r->file, 0, &m, &dd, &named)) < 0) {
+		refuse(resp, REF_INTERNAL);
+		goto done;
+	}
+	if (x == 1 || named) {
+		if (x != 1 || mac_cmp(&m.mac, mac) != 0) {
+			refuse(resp, REF_NOT_USERS);
+			goto done;
+		}
+		if (m.vendor->client_cert && !cert_proves(req, mac, resp))
+			goto done;
+		serve_rendered(cfg, tp, &m, &u, &d, 0, NULL, req, resp);
+		if (resp->status == 200 && !req->head)
+			set_eop(resp, EOP_FETCHED, mac, req->peer_ip4, &l,
+			    "file", r->file);
+		goto done;
+	}
+	if (class_common_file(vc, r->file, &m)) {
+		serve_rendered(cfg, tp, &m, &u, NULL, 0, NULL, req, resp);
+		goto done;
+	}
+	refuse(resp, REF_NOT_FOUND);
+done:
+	reg_enroll_clear(&e);
+	reg_user_clear(&u);
+}
+
+/*
+ * A request with a user's permanent token that went well: if it came
+ * from the lease of one of that user's devices, under the identity that
+ * device was enrolled with, the device is provisioned (and its
+ * first-access token dead). Reads only; the change goes out in eop.
+ */
+static void
+note_permanent(struct reg_txn *txn, const struct reg_user *u,
+    const struct prov_req *req, struct prov_resp *resp)
+{
+	struct reg_lease	 l;
+	struct reg_device	 d;
+	struct reg_enroll	 e;
+	struct mac_addr		 mac;
+	int			 r, skip;
+
+	if (resp->status >= 400 ||
+	    lease_at(txn, req->peer_ip4, NULL, req->now, &l) != 1)
+		return;
+	memcpy(mac.b, l.chaddr, 6);
+	if (reg_device_get(txn, &mac, &d) != 0 || strcmp(d.user, u->name) != 0)
+		return;
+	if ((r = reg_enroll_get(txn, &mac, &e)) < 0)
+		return;
+	skip = r == 0 && (e.state == ENROLL_PROVISIONED ||
+	    e.state == ENROLL_SUSPECT || (e.id_len != 0 &&
+	    !enroll_id_is(&e, l.client_key, l.client_key_len)));
+	if (r == 0)
+		reg_enroll_clear(&e);
+	if (!skip)
+		set_eop(resp, EOP_PROVISIONED, &mac, req->peer_ip4, &l,
+		    "permanent URL used", resp->file);
+}
+
 static void
 serve_token(const struct cfg *cfg, const struct prov_templates *tp,
     struct reg_txn *txn, const struct route *r, const struct prov_req *req,
@@ -447,13 +646,19 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 	struct reg_user		 u;
 	struct reg_device	 d;
 	struct file_match	 m;
+	struct mac_addr		 famac;
 	char			 name[CFG_NAME_MAX + 1];
 	int			 x, named;
 
 	memset(&u, 0, sizeof(u));
 	log_redact(resp->token_hint, sizeof(resp->token_hint), r->token);
-	if ((x = reg_token_lookup(txn, r->token, strlen(r->token), name)) !=
-	    0 || (x = reg_user_get(txn, name, &u)) != 0) {
+	if ((x = reg_token_lookup(txn, r->token, strlen(r->token), name)) ==
+	    REG_NOTFOUND && (x = reg_fa_lookup(txn, r->token,
+	    strlen(r->token), &famac)) == 0) {
+		serve_first_access(cfg, tp, txn, r, &famac, req, resp);
+		goto done;
+	}
+	if (x != 0 || (x = reg_user_get(txn, name, &u)) != 0) {
 		refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
 		goto done;
 	}
@@ -476,31 +681,54 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 			refuse(resp, REF_NOT_USERS);
 			goto done;
 		}
-		serve_rendered(cfg, tp, &m, &u, &d, 0, req, resp);
-		goto done;
-	}
-	if (common_file(cfg, u.name, r->file, &m)) {
+		if (m.vendor->client_cert && !cert_proves(req, &m.mac, resp))
+			goto done;
+		serve_rendered(cfg, tp, &m, &u, &d, 0, NULL, req, resp);
+	} else if (common_file(cfg, u.name, r->file, &m)) {
 		resp->vendor = m.vendor->name;
-		serve_rendered(cfg, tp, &m, &u, NULL, 0, req, resp);
+		serve_rendered(cfg, tp, &m, &u, NULL, 0, NULL, req, resp);
+	} else if (serve_static(cfg, req, resp) != 0) {
+		refuse(resp, REF_NOT_FOUND);
 		goto done;
 	}
-	if (serve_static(cfg, req, resp) != 0)
-		refuse(resp, REF_NOT_FOUND);
+	note_permanent(txn, &u, req, resp);
 done:
 	reg_user_clear(&u);
 }
 
-/* 1 if ip holds a live lease for mac (RFC 2131 bound, not expired). */
+/*
+ * Enrollment's word on a legacy phone's own file, for a requester that
+ * holds the MAC's lease l (lease binding on, no certificate required):
+ * the lease's identity must be the one enrolled; a phone not yet bound
+ * is bound to it during an open window. Returns 1 to serve, 0 refused.
+ */
 static int
-holds_lease(struct reg_txn *txn, uint32_t ip, const struct mac_addr *mac,
-    time_t now)
+legacy_identity(const struct reg_enroll *e, int found,
+    const struct reg_lease *l, const struct mac_addr *mac,
+    const struct prov_req *req, struct prov_resp *resp)
 {
-	struct reg_lease l;
+	char a[64], b[64], detail[REG_EVENT_DETAIL_MAX];
 
-	if (ip == 0 || reg_lease_get(txn, ip, &l) != 0)
+	if (found && e->state == ENROLL_SUSPECT) {
+		refuse(resp, REF_IDENTITY);
 		return 0;
-	return l.state == LEASE_BOUND && l.expire > now && l.htype == 1 &&
-	    l.hlen == 6 && memcmp(l.chaddr, mac->b, 6) == 0;
+	}
+	if (found && e->id_len != 0) {
+		if (enroll_id_is(e, l->client_key, l->client_key_len))
+			return 1;
+		refuse(resp, REF_IDENTITY);
+		snprintf(detail, sizeof(detail), "duplicate MAC: enrolled as "
+		    "%s, lease held by %s", enroll_id_str(e->id, e->id_len, a,
+		    sizeof(a)), enroll_id_str(l->client_key,
+		    l->client_key_len, b, sizeof(b)));
+		set_eop(resp, EOP_DUPLICATE, mac, req->peer_ip4, l, detail,
+		    "");
+		return 0;
+	}
+	if (found && enroll_state_at(e, req->now) == ENROLL_ENROLLING)
+		return 1;
+	refuse(resp, REF_NOT_ENROLLED);
+	return 0;
 }
 
 static void
@@ -510,10 +738,13 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	const struct cfg_legacy	*g;
 	struct reg_user		 u;
 	struct reg_device	 d;
+	struct reg_enroll	 e;
+	struct reg_lease	 l;
 	struct file_match	 m;
-	int			 x, named;
+	int			 x, named, found = 0, bound = 0;
 
 	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
 	if ((x = device_file(cfg, txn, resp->file, 1, &m, &d, &named)) < 0) {
 		refuse(resp, REF_INTERNAL);
 		return;
@@ -521,7 +752,8 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	if (x == 0 && !named) {
 		if (common_file(cfg, NULL, resp->file, &m)) {
 			resp->vendor = m.vendor->name;
-			serve_rendered(cfg, tp, &m, NULL, NULL, 0, req, resp);
+			serve_rendered(cfg, tp, &m, NULL, NULL, 0, NULL, req,
+			    resp);
 		} else if (serve_static(cfg, req, resp) != 0)
 			refuse(resp, REF_NOT_FOUND);
 		return;
@@ -531,50 +763,73 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	resp->has_mac = 1;
 	g = &m.vendor->legacy;
 	/*
+	 * Never in clear text: a phone's file holds its password, and a
+	 * bootstrap file a first-access URL. Refused before anything about
+	 * the MAC is looked at, so the answer tells nothing about it.
+	 */
+	if (!req->tls) {
+		refuse(resp, REF_PLAIN_HTTP);
+		return;
+	}
+	/*
 	 * Not registered in a legacy class: refused by the allowlist, or,
-	 * without it, simply nothing to serve.
+	 * without it, simply nothing to serve. Every refusal below is the
+	 * same 404 (refuse()), so none tells a registered MAC from another.
 	 */
 	if (x == 0) {
 		refuse(resp, g->allowlist ? REF_ALLOWLIST : REF_NOT_FOUND);
 		return;
 	}
 	snprintf(resp->user, sizeof(resp->user), "%s", d.user);
-	if (g->lease_binding && !holds_lease(txn, req->peer_ip4, &m.mac,
-	    req->now)) {
-		refuse(resp, REF_LEASE);
+	if (g->lease_binding) {
+		if ((x = lease_at(txn, req->peer_ip4, &m.mac, req->now,
+		    &l)) < 0) {
+			refuse(resp, REF_INTERNAL);
+			return;
+		}
+		if (x == 0) {
+			refuse(resp, REF_LEASE);
+			return;
+		}
+		bound = 1;
+	}
+	if (g->client_cert && !cert_proves(req, &m.mac, resp))
+		return;
+	if ((x = reg_enroll_get(txn, &m.mac, &e)) < 0) {
+		refuse(resp, REF_INTERNAL);
 		return;
 	}
-	if (g->client_cert) {
-		if (!req->cert_present) {
-			refuse(resp, REF_CERT_MISSING);
-			return;
-		}
-		if (!req->cert_verified) {
-			refuse(resp, REF_CERT_CA);
-			return;
-		}
-		if (!req->cert_has_mac ||
-		    mac_cmp(&req->cert_mac, &m.mac) != 0) {
-			refuse(resp, REF_CERT_MAC);
-			return;
-		}
-	}
-	/*
-	 * Never in clear text: a phone's file holds its password, and a
-	 * bootstrap file its token URL.
-	 */
-	if (!req->tls) {
-		refuse(resp, REF_PLAIN_HTTP);
-		return;
+	found = x == 0;
+	/* Without a certificate, the lease's identity is the proof left. */
+	if (bound && !g->client_cert && !legacy_identity(&e, found, &l,
+	    &m.mac, req, resp))
+		goto done;
+	if (g->bootstrap && !(found && enroll_fa_live(&e, req->now,
+	    cfg->prov.enroll.fa_limit))) {
+		/* A bootstrap file is only a first-access URL: none now. */
+		refuse(resp, REF_NOT_ENROLLED);
+		goto done;
 	}
 	if ((x = reg_user_get(txn, d.user, &u)) != 0) {
 		refuse(resp, x < 0 ? REF_INTERNAL : REF_NOT_FOUND);
 		goto done;
 	}
-	serve_rendered(cfg, tp, &m, &u, &d, g->bootstrap, req, resp);
-	if (g->bootstrap)
-		resp->no_store = 0;
+	if (g->bootstrap) {
+		serve_rendered(cfg, tp, &m, &u, &d, 1, e.fa_token, req, resp);
+		/* It names a first-access URL: never kept by a cache. */
+		resp->no_store = 1;
+		if (resp->status == 200 && bound && e.id_len == 0)
+			set_eop(resp, EOP_HANDED, &m.mac, req->peer_ip4, &l,
+			    "bootstrap", resp->file);
+		goto done;
+	}
+	serve_rendered(cfg, tp, &m, &u, &d, 0, NULL, req, resp);
+	if (resp->status == 200 && !req->head && (!found ||
+	    e.state != ENROLL_PROVISIONED))
+		set_eop(resp, EOP_PROVISIONED, &m.mac, req->peer_ip4,
+		    bound ? &l : NULL, "flat folder", resp->file);
 done:
+	reg_enroll_clear(&e);
 	reg_user_clear(&u);
 }
 

@@ -11,12 +11,26 @@
  * names overlap, so the class the registry files a device under decides
  * which rule answers a name holding its MAC.
  *
+ * First access (enroll.h): a token folder whose token is a device's
+ * first-access token holds that device's own files (rendered with the
+ * user's permanent URL, which they pin) and its class's common files,
+ * for the address that holds the device's lease under the identity the
+ * token went to, while the token lives.
+ *
  * Flat folder (legacy classes): the MAC in the file name must be
  * registered (allowlist), held in a live lease by the requesting address
- * (lease binding) and named by the verified client certificate, as the
- * class's legacy settings say. With bootstrap on, the file is served with
- * its credentials blanked and the phone pointed at its token folder.
- * Phones' own files never go out over plain HTTP.
+ * (lease binding) under the identity enrolled for it, and named by the
+ * verified client certificate, as the class's legacy settings say. A
+ * legacy phone is bound to the identity of its first fetch during an
+ * enrollment window. With bootstrap on, the file is served with its
+ * credentials blanked and points the phone at its first-access URL.
+ * Phones' own files never go out over plain HTTP. Every refusal of a
+ * phone's own file is the same 404 as an unknown MAC's: the answer says
+ * nothing about which MACs are registered or leased.
+ *
+ * What a request teaches enrollment (first access used, the permanent URL
+ * used, a refusal worth the device's history) comes back in resp->eop for
+ * the daemon to apply in a write transaction.
  */
 #ifndef PB_SERVE_H
 #define PB_SERVE_H
@@ -28,6 +42,7 @@
 
 #include "addr.h"
 #include "cfg.h"
+#include "enroll.h"
 #include "registry.h"
 #include "route.h"
 
@@ -48,6 +63,12 @@ enum prov_refusal {
 	REF_PLAIN_HTTP,		/* 403: credentials never go out unencrypted */
 	REF_GUARD,		/* 429: too many misses */
 	REF_INTERNAL,		/* 500 */
+	REF_FA_CLOSED,		/* 404: first-access token no longer opens */
+	REF_FA_LEASE,		/* 404: first-access from an address or an
+				 * identity not the enrolled device's */
+	REF_NOT_ENROLLED,	/* 404: no enrollment vouches for the phone */
+	REF_IDENTITY,		/* 404: the lease's identity is not the one
+				 * enrolled */
 	REF_COUNT
 };
 const char	*prov_refusal_str(enum prov_refusal r);
@@ -94,6 +115,9 @@ struct prov_resp {
 	const char		*vendor;
 	struct mac_addr		 mac;
 	int			 has_mac;
+	int			 first_access;	/* through a first-access
+						 * token */
+	struct enroll_op	 eop;		/* kind EOP_NONE: nothing */
 };
 
 /*

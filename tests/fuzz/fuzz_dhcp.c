@@ -328,9 +328,59 @@ v_user(void *arg, const char *name, struct reg_user *out)
 	return REG_NOTFOUND;
 }
 
+static int
+v_by_mac(void *arg, const struct mac_addr *mac, uint32_t *ips, size_t max)
+{
+	struct reg_lease	 l;
+	int			 n = 0;
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(leases) / sizeof(leases[0]); i++) {
+		lease_of(&leases[i], &l);
+		if (memcmp(l.chaddr, mac->b, 6) != 0)
+			continue;
+		if ((size_t)n < max)
+			ips[n] = l.ip;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * alice's phone is enrolling, its first-access token bound to its
+ * hardware identity; grace's is enrolling and bound to no one yet; the
+ * registry fails for the second test device.
+ */
+static int
+v_enroll(void *arg, const struct mac_addr *mac, struct reg_enroll *out)
+{
+	char	 s[MAC_PLAIN_LEN];
+
+	(void)arg;
+	mac_format_plain(mac, s, 0);
+	memset(out, 0, sizeof(*out));
+	out->mac = *mac;
+	if (strcmp(s, "02000000ee02") == 0)
+		return -1;
+	if (strcmp(s, "805ec0100001") != 0 && strcmp(s, "000b82000007") != 0)
+		return REG_NOTFOUND;
+	out->state = ENROLL_ENROLLING;
+	out->window_until = T0 + 600;
+	snprintf(out->fa_token, sizeof(out->fa_token), "%s",
+	    "firstaccessfirstaccessfirstacc12");
+	if (s[0] == '8') {
+		out->id[0] = 'H';
+		out->id[1] = 1;
+		memcpy(out->id + 2, mac->b, 6);
+		out->id_len = 8;
+		out->fa_ip = IP4(10, 42, 0, 20);
+	}
+	return 0;
+}
+
 static const struct lease_view view = {
 	NULL, v_get, v_by_client, v_find_free, v_find_expired, v_device,
-	v_user,
+	v_user, v_by_mac, v_enroll,
 };
 
 int

@@ -18,6 +18,7 @@
 #include "testutil.h"
 
 #include "cfg.h"
+#include "enroll.h"
 #include "leasedb.h"
 #include "packet.h"
 #include "registry.h"
@@ -351,6 +352,12 @@ decide(void)
 	dhcp_decide(cfg, &view, msg, &rx, now, dec);
 	if (dec->write_lease)
 		ck_assert_int_eq(leasedb_store(ldb, &dec->lease), 0);
+	/* What enrollment learnt, in the same transaction, as dhcpd does. */
+	if (dec->eop.kind != EOP_NONE) {
+		struct reg_event ev;
+
+		ck_assert_int_ge(leasedb_enroll(ldb, &dec->eop, now, &ev), 0);
+	}
 	replen = 0;
 	if (dec->action != DA_REPLY)
 		return dec->action;
@@ -529,6 +536,42 @@ mac_n(unsigned n)
 }
 
 /* The user's token, read from the registry outside the lease batch. */
+/*
+ * Opens an enrollment window of 600 s for mac (as provboxctl enroll) and
+ * returns the device's first-access token.
+ */
+static void
+enroll_dev(const char *mac, char fa[TOKEN_LEN + 1])
+{
+	struct reg_txn		 txn;
+	struct reg_event	 ev;
+	struct reg_enroll	 e;
+	struct mac_addr		 m;
+	int			 suspect;
+
+	ck_assert_int_eq(mac_parse(mac, &m), 0);
+	ck_assert_int_eq(leasedb_commit(ldb), 0);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(enroll_open(&txn, &m, now, 600, &suspect, &ev), 1);
+	ck_assert_int_eq(ev.kind, EV_WINDOW_OPENED);
+	ck_assert_int_eq(reg_enroll_get(&txn, &m, &e), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	ck_assert_uint_eq(strlen(e.fa_token), TOKEN_LEN);
+	memcpy(fa, e.fa_token, TOKEN_LEN + 1);
+	reg_enroll_clear(&e);
+	ck_assert_int_eq(leasedb_begin(ldb), 0);
+}
+
+/* The device's enrollment record, read in the batch. */
+static int
+enroll_get(const char *mac, struct reg_enroll *e)
+{
+	struct mac_addr m;
+
+	ck_assert_int_eq(mac_parse(mac, &m), 0);
+	return view.enroll(view.arg, &m, e);
+}
+
 static void
 user_token(const char *name, char tok[TOKEN_LEN + 1])
 {
@@ -1268,19 +1311,37 @@ START_TEST(test_client_id_identifies)
 	uint32_t a, b;
 
 	start_main();
-	/* One NIC, two identities (e.g. two OSes): two clients. */
 	a = dora_id(MAC_A, "\x01" "linux");
-	b = dora_id(MAC_A, "\x01" "windows");
 	ck_assert_ip_eq(a, IP4(10, 42, 0, 100));
-	ck_assert_ip_eq(b, IP4(10, 42, 0, 101));
-	/* Without option 61 the hardware address is a third identity. */
-	ck_assert_ip_eq(offer(MAC_A), IP4(10, 42, 0, 103));
+	/*
+	 * One live lease per MAC: another identity (another Option 61, or
+	 * none, i.e. the hardware address) gets no OFFER and no ACK while
+	 * the first one holds the MAC's lease. A MAC is public; the second
+	 * identity is an impersonation until the lease ends.
+	 */
+	req(DHCPDISCOVER, MAC_A);
+	req_str(DHO_CLIENT_ID, "\x01" "windows");
+	decide();
+	expect_drop(DROP_DUPLICATE_MAC);
+	ck_assert_int_eq(dec->eop.kind, EOP_DUPLICATE);
+	ck_assert_ptr_nonnull(strstr(dec->eop.detail, "duplicate MAC"));
+	req(DHCPDISCOVER, MAC_A);
+	decide();
+	expect_drop(DROP_DUPLICATE_MAC);
+	select_req(MAC_A, "\x01" "windows", IP4(10, 42, 0, 101));
+	expect_drop(DROP_DUPLICATE_MAC);
 	/* The same identity on other hardware is the same client. */
 	ck_assert_ip_eq(offer_id(MAC_B, "\x01" "linux"), a);
 	select_req(MAC_B, "\x01" "linux", a);
 	expect_reply(DHCPACK);
 	ck_assert_uint_eq(dec->lease.client_key_len, 7);
 	ck_assert_mem_eq(dec->lease.client_key, "I\x01linux", 7);
+	/* MAC_A holds no lease now: another identity may have it. */
+	b = dora_id(MAC_A, "\x01" "windows");
+	ck_assert_uint_ne(b, a);
+	/* And once a lease is over, its MAC is free for another identity. */
+	now += 7200;
+	ck_assert_uint_ne(offer(MAC_A), 0);
 }
 END_TEST
 
@@ -1751,12 +1812,31 @@ END_TEST
 START_TEST(test_token_url_registered)
 {
 	static const uint8_t	 prl[] = { 1, 3, 6 };
-	char			 tok[TOKEN_LEN + 1], want[256];
+	char			 tok[TOKEN_LEN + 1], fa[TOKEN_LEN + 1];
+	char			 want[256];
+	struct reg_enroll	 e;
 
 	start_main();
 	user_token("alice", tok);
-	snprintf(want, sizeof(want), "https://10.42.0.1/p/%s/", tok);
-	/* Sent though the phone did not ask for 66. */
+	/*
+	 * Registered, never enrolled: what an unregistered phone gets. A
+	 * DHCP answer goes to whoever asks with the MAC, so it never holds
+	 * the permanent token.
+	 */
+	req(DHCPDISCOVER, MAC_ALICE);
+	req_str(DHO_VENDOR_CLASS, "yealink");
+	req_opt(DHO_PARAM_REQ, prl, sizeof(prl));
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_str_eq(dec->user, "alice");
+	reply_str_eq(DHO_TFTP_SERVER,
+	    "https://10.42.0.1/boot/805ec0000001.cfg");
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, tok, TOKEN_LEN));
+
+	/* Enrolling: the first-access token, sent though not asked for. */
+	enroll_dev(MAC_ALICE, fa);
+	ck_assert_str_ne(fa, tok);
+	snprintf(want, sizeof(want), "https://10.42.0.1/p/%s/", fa);
 	req(DHCPDISCOVER, MAC_ALICE);
 	req_str(DHO_VENDOR_CLASS, "yealink");
 	req_opt(DHO_PARAM_REQ, prl, sizeof(prl));
@@ -1765,10 +1845,116 @@ START_TEST(test_token_url_registered)
 	ck_assert_str_eq(dec->vendor->name, "yealink");
 	ck_assert_str_eq(dec->user, "alice");
 	reply_str_eq(DHO_TFTP_SERVER, want);
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, tok, TOKEN_LEN));
+	/* The token is bound to the identity and address it went to. */
+	ck_assert_int_eq(enroll_get(MAC_ALICE, &e), 0);
+	ck_assert_uint_eq(e.id_len, 8);
+	ck_assert_mem_eq(e.id, "H\x01\x80\x5e\xc0\x00\x00\x01", 8);
+	ck_assert_ip_eq(e.fa_ip, rep->yiaddr);
+	ck_assert_int_eq(e.fa_handed, now);
+	reg_enroll_clear(&e);
 	/* And in the ACK. */
 	select_req(MAC_ALICE, NULL, rep->yiaddr);
 	expect_reply(DHCPACK);
 	reply_str_eq(DHO_TFTP_SERVER, want);
+	/* Never in an INFORM, even from the leased address. */
+	req(DHCPINFORM, MAC_ALICE);
+	rq.hdr.ciaddr = rep->yiaddr;
+	rq.src_ip = rep->yiaddr;
+	req_str(DHO_VENDOR_CLASS, "yealink");
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, tok, TOKEN_LEN));
+	/* The window closes: nothing secret again. */
+	now += 601;
+	req(DHCPDISCOVER, MAC_ALICE);
+	req_str(DHO_VENDOR_CLASS, "yealink");
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+}
+END_TEST
+
+START_TEST(test_first_access_one_identity)
+{
+	char			 fa[TOKEN_LEN + 1];
+	struct reg_enroll	 e;
+	uint32_t		 ip;
+
+	start_main();
+	enroll_dev(MAC_ALICE, fa);
+	/*
+	 * The attacker wins the race while the phone is off: it gets the
+	 * first-access URL, bound to its identity (Option 61 "evil").
+	 */
+	req(DHCPDISCOVER, MAC_ALICE);
+	req_str(DHO_CLIENT_ID, "\x01" "evil");
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_ptr_nonnull(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+	ip = rep->yiaddr;
+	/* The phone boots: the MAC is held, it gets nothing... */
+	req(DHCPDISCOVER, MAC_ALICE);
+	decide();
+	expect_drop(DROP_DUPLICATE_MAC);
+	/* ...and the device is suspect: the token is dead for everyone. */
+	ck_assert_int_eq(enroll_get(MAC_ALICE, &e), 0);
+	ck_assert_int_eq(e.state, ENROLL_SUSPECT);
+	ck_assert_str_eq(e.fa_token, "");
+	reg_enroll_clear(&e);
+	select_req(MAC_ALICE, "\x01" "evil", ip);
+	expect_reply(DHCPACK);
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+}
+END_TEST
+
+START_TEST(test_first_access_bound_identity)
+{
+	char			 fa[TOKEN_LEN + 1];
+	struct reg_enroll	 e;
+
+	start_main();
+	enroll_dev(MAC_ALICE, fa);
+	/* An attacker takes the first-access URL, then its lease ends. */
+	req(DHCPDISCOVER, MAC_ALICE);
+	req_str(DHO_CLIENT_ID, "\x01" "evil");
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_ptr_nonnull(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+	now += 120;	/* the OFFER's hold is over */
+	/* The phone then gets an address, but not the token: suspect. */
+	req(DHCPDISCOVER, MAC_ALICE);
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_ptr_null(memmem(repbuf, (size_t)replen, fa, TOKEN_LEN));
+	ck_assert_int_eq(enroll_get(MAC_ALICE, &e), 0);
+	ck_assert_int_eq(e.state, ENROLL_SUSPECT);
+	reg_enroll_clear(&e);
+}
+END_TEST
+
+START_TEST(test_release_from_elsewhere)
+{
+	uint32_t		ip;
+	struct reg_lease	l;
+
+	start_main();
+	ip = dora_id(MAC_A, NULL);
+	/* A RELEASE with the client's identity, sent from another host. */
+	req(DHCPRELEASE, MAC_A);
+	rq.hdr.ciaddr = ip;
+	rq.src_ip = IP4(10, 42, 0, 50);
+	rq.unicast = 1;
+	req_u32(DHO_SERVER_ID, SERVER_IP);
+	decide();
+	expect_drop(DROP_RELEASE_SOURCE);
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_uint_eq(l.state, LEASE_BOUND);
+	/* From the leased address itself it is honoured (4.3.4). */
+	rq.src_ip = ip;
+	decide();
+	ck_assert_int_eq(dec->action, DA_RELEASE);
 }
 END_TEST
 
@@ -1856,7 +2042,7 @@ START_TEST(test_snom_options)
 	size_t	 n = 0;
 
 	start_main();
-	user_token("bob", tok);
+	enroll_dev(MAC_BOB, tok);
 	snprintf(want67, sizeof(want67), "p/%s/snomD785-000413200002.htm",
 	    tok);
 	snprintf(sub67, sizeof(sub67), "p/%s/snomD785.htm", tok);
@@ -1886,7 +2072,7 @@ START_TEST(test_cisco_option_150)
 	char			 tok[TOKEN_LEN + 1], want[256];
 
 	start_main();
-	user_token("carol", tok);
+	enroll_dev(MAC_CISCO, tok);
 	snprintf(want, sizeof(want), "https://10.42.0.1/p/%s/", tok);
 	req(DHCPDISCOVER, MAC_CISCO);
 	req_opt(DHO_VENDOR_CLASS, cisco_vc, sizeof(cisco_vc));
@@ -1912,7 +2098,7 @@ START_TEST(test_polycom_option_160)
 	char tok[TOKEN_LEN + 1], want[256];
 
 	start_main();
-	user_token("carol", tok);
+	enroll_dev(MAC_POLY, tok);
 	snprintf(want, sizeof(want), "https://10.42.0.1/p/%s/", tok);
 	req(DHCPDISCOVER, MAC_POLY);
 	req_str(DHO_VENDOR_CLASS, "Polycom-VVX310");
@@ -1983,6 +2169,7 @@ server_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_client_id_identifies);
+	tcase_add_test(tc, test_release_from_elsewhere);
 	tcase_add_test(tc, test_relay_subnet_and_echo);
 	tcase_add_test(tc, test_relay_nak_broadcast);
 	tcase_add_test(tc, test_reply_destination);
@@ -2005,6 +2192,8 @@ server_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_token_url_registered);
+	tcase_add_test(tc, test_first_access_one_identity);
+	tcase_add_test(tc, test_first_access_bound_identity);
 	tcase_add_test(tc, test_unregistered_phone);
 	tcase_add_test(tc, test_legacy_flat_url);
 	tcase_add_test(tc, test_revoked_token_unregistered);

@@ -1,0 +1,332 @@
+/*
+ * enroll.c - provboxctl's enrollment commands:
+ *
+ *   enroll MAC|USER|--all [--for DURATION]   open a window (enroll.h)
+ *   enroll MAC|USER|--all --close            end it early
+ *   device clear MAC                         suspect -> new
+ *
+ * and the enrollment part of `status MAC`: the state, the window, where
+ * the first-access URL went, and the device's recent events.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ctl.h"
+#include "enroll.h"
+
+long
+parse_duration(const char *s)
+{
+	char	*end;
+	long	 v, mult = 1;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (end == s || v <= 0 || v > 30L * 86400)
+		return -1;
+	if (*end != '\0') {
+		switch (*end) {
+		case 's':
+			mult = 1;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		case 'd':
+			mult = 86400;
+			break;
+		default:
+			return -1;
+		}
+		if (end[1] != '\0')
+			return -1;
+	}
+	if (v > 30L * 86400 / mult)
+		return -1;
+	return v * mult;
+}
+
+struct pick {
+	const char	*user;		/* NULL: every device */
+	struct mac_addr	*macs;
+	size_t		 n, cap;
+	int		 nomem;
+};
+
+static int
+pick_device(const struct reg_device *d, void *arg)
+{
+	struct pick *p = arg;
+
+	if (p->user != NULL && strcmp(d->user, p->user) != 0)
+		return 0;
+	if (p->n == p->cap) {
+		size_t		 cap = p->cap ? p->cap * 2 : 64;
+		struct mac_addr	*m = realloc(p->macs, cap * sizeof(*m));
+
+		if (m == NULL) {
+			p->nomem = 1;
+			return -1;
+		}
+		p->macs = m;
+		p->cap = cap;
+	}
+	p->macs[p->n++] = d->mac;
+	return 0;
+}
+
+static void
+print_event_line(const struct reg_event *ev)
+{
+	char mac[MAC_STR_LEN];
+
+	mac_format(&ev->mac, mac);
+	printf("%s: %s: %s\n", mac, enroll_event_str(ev->kind), ev->detail);
+}
+
+int
+cmd_enroll(const char *path, const char *who, const struct enroll_args *a)
+{
+	struct session		 s;
+	struct pick		 p;
+	struct reg_device	 d;
+	struct mac_addr		 mac;
+	struct reg_event	*evs = NULL;
+	int			*suspect = NULL, *changed = NULL;
+	unsigned		 seconds;
+	size_t			 nsuspect = 0, nopened = 0;
+	int			 ok = 0, ret, r;
+
+	memset(&p, 0, sizeof(p));
+	if (session_open(&s, path, 1) != 0)
+		return 1;
+	seconds = a->seconds ? a->seconds : s.cfg->prov.enroll.window;
+	if (a->all)
+		r = reg_device_foreach(&s.txn, pick_device, &p);
+	else if (mac_parse(who, &mac) == 0) {
+		if ((r = reg_device_get(&s.txn, &mac, &d)) == REG_NOTFOUND) {
+			fprintf(stderr, "provboxctl: %s is not in the registry "
+			    "(is it in users.conf? run sync)\n", who);
+			goto done;
+		}
+		if (r == 0)
+			r = pick_device(&d, &p);
+	} else {
+		struct reg_user u;
+
+		if ((r = reg_user_get(&s.txn, who, &u)) == REG_NOTFOUND) {
+			fprintf(stderr, "provboxctl: no user or MAC %s in the "
+			    "registry\n", who);
+			goto done;
+		}
+		reg_user_clear(&u);
+		p.user = who;
+		if (r == 0)
+			r = reg_device_foreach(&s.txn, pick_device, &p);
+	}
+	if (r != 0 || p.nomem)
+		goto done;
+	if (p.n == 0) {
+		fprintf(stderr, "provboxctl: no device to enroll\n");
+		goto done;
+	}
+	if ((evs = calloc(p.n, sizeof(*evs))) == NULL ||
+	    (suspect = calloc(p.n, sizeof(*suspect))) == NULL ||
+	    (changed = calloc(p.n, sizeof(*changed))) == NULL)
+		goto done;
+	for (size_t i = 0; i < p.n; i++) {
+		if (a->close)
+			r = enroll_close(&s.txn, &p.macs[i], ctl_now, &evs[i]);
+		else
+			r = enroll_open(&s.txn, &p.macs[i], ctl_now, seconds,
+			    &suspect[i], &evs[i]);
+		if (r < 0)
+			goto done;
+		changed[i] = r > 0;
+	}
+	ok = 1;
+done:
+	/* Nothing is said to have happened before the commit lands. */
+	if ((ret = session_close(&s, ok)) == 0 && ok) {
+		for (size_t i = 0; i < p.n; i++) {
+			char m[MAC_STR_LEN];
+
+			mac_format(&p.macs[i], m);
+			if (suspect[i]) {
+				nsuspect++;
+				printf("%s: suspect: not enrolled (provboxctl "
+				    "status %s shows why; provboxctl device "
+				    "clear %s ends it)\n", m, m, m);
+			} else if (changed[i]) {
+				nopened++;
+				enroll_log(&evs[i]);
+				print_event_line(&evs[i]);
+			} else if (a->close)
+				printf("%s: no window open\n", m);
+		}
+		if (!a->close)
+			printf("%zu device%s enrolling for %us: each phone's "
+			    "first DHCP answer in that time carries a "
+			    "first-access URL for it alone%s\n", nopened,
+			    nopened == 1 ? "" : "s", seconds, nsuspect ?
+			    "; suspect devices were left out" : "");
+		if (nsuspect > 0 && nopened == 0)
+			ret = 1;
+	}
+	free(p.macs);
+	free(evs);
+	free(suspect);
+	free(changed);
+	return ret;
+}
+
+int
+cmd_device(const char *path, const char *verb, const char *who)
+{
+	struct session		s;
+	struct reg_device	d;
+	struct reg_event	ev;
+	struct mac_addr		mac;
+	int			ok = 0, ret, r = 0;
+
+	if (strcmp(verb, "clear") != 0) {
+		fprintf(stderr, "provboxctl: device %s: unknown (device clear "
+		    "MAC ends suspect)\n", verb);
+		return 2;
+	}
+	if (mac_parse(who, &mac) != 0) {
+		fprintf(stderr, "provboxctl: %s is not a MAC address\n", who);
+		return 2;
+	}
+	if (session_open(&s, path, 1) != 0)
+		return 1;
+	if (reg_device_get(&s.txn, &mac, &d) != 0) {
+		fprintf(stderr, "provboxctl: %s is not in the registry\n", who);
+		goto done;
+	}
+	if ((r = enroll_clear(&s.txn, &mac, ctl_now, &ev)) < 0)
+		goto done;
+	ok = 1;
+done:
+	if ((ret = session_close(&s, ok)) == 0 && ok) {
+		if (r > 0) {
+			enroll_log(&ev);
+			printf("%s: suspect cleared; the device is new: "
+			    "provboxctl enroll %s opens a window\n", who, who);
+		} else
+			printf("%s: not suspect; nothing to clear\n", who);
+	}
+	return ret;
+}
+
+struct story {
+	int	 n;
+};
+
+static int
+story_line(const struct reg_event *ev, void *arg)
+{
+	struct story	*st = arg;
+	char		 when[32], ip[IP4_STR_LEN] = "-";
+
+	if (ev->ip != 0)
+		ip4_format(ev->ip, ip);
+	if (ctl_json) {
+		printf("%s{\"time\":%lld,\"event\":", st->n ? "," : "",
+		    (long long)ev->time);
+		json_str(enroll_event_str(ev->kind));
+		printf(",\"ip\":");
+		if (ev->ip != 0)
+			json_str(ip);
+		else
+			printf("null");
+		printf(",\"detail\":");
+		json_str(ev->detail);
+		printf("}");
+	} else
+		printf("    %-9s %-20s %-15s %s\n", reltime((time_t)ev->time,
+		    when, sizeof(when)), enroll_event_str(ev->kind), ip,
+		    ev->detail);
+	st->n++;
+	return 0;
+}
+
+void
+status_enroll(struct session *s, const struct mac_addr *mac)
+{
+	struct reg_enroll	 e;
+	struct story		 st = { 0 };
+	enum enroll_state	 state = ENROLL_NEW;
+	char			 when[32], id[64], ip[IP4_STR_LEN];
+	int			 r;
+
+	memset(&e, 0, sizeof(e));
+	if ((r = reg_enroll_get(&s->txn, mac, &e)) == 0)
+		state = enroll_state_at(&e, ctl_now);
+	else if (r < 0)
+		return;
+	if (ctl_json) {
+		printf(",\"state\":");
+		json_str(enroll_state_str(state));
+		printf(",\"window_until\":");
+		if (state == ENROLL_ENROLLING)
+			printf("%lld", (long long)e.window_until);
+		else
+			printf("null");
+		printf(",\"first_access\":");
+		if (state == ENROLL_ENROLLING && e.id_len > 0) {
+			printf("{\"identity\":");
+			json_str(enroll_id_str(e.id, e.id_len, id,
+			    sizeof(id)));
+			printf(",\"ip\":");
+			json_str(ip4_format(e.fa_ip, ip));
+			printf(",\"handed\":%lld,\"fetched\":",
+			    (long long)e.fa_handed);
+			if (e.fa_fetched != 0)
+				printf("%lld", (long long)e.fa_fetched);
+			else
+				printf("null");
+			printf("}");
+		} else
+			printf("null");
+		printf(",\"events\":[");
+		reg_event_foreach(&s->txn, mac, story_line, &st);
+		printf("]");
+		reg_enroll_clear(&e);
+		return;
+	}
+	printf("  enrollment: %s", enroll_state_str(state));
+	if (state == ENROLL_ENROLLING)
+		printf(", window ends %s", reltime((time_t)e.window_until,
+		    when, sizeof(when)));
+	else if (r == 0 && e.since != 0)
+		printf(" since %s", reltime((time_t)e.since, when,
+		    sizeof(when)));
+	printf("\n");
+	if (state == ENROLL_ENROLLING && e.id_len > 0) {
+		printf("  first-access URL: went to %s at %s %s", enroll_id_str(
+		    e.id, e.id_len, id, sizeof(id)), ip4_format(e.fa_ip, ip),
+		    reltime((time_t)e.fa_handed, when, sizeof(when)));
+		if (e.fa_fetched != 0)
+			printf(", file fetched %s", reltime(
+			    (time_t)e.fa_fetched, when, sizeof(when)));
+		printf("\n");
+	}
+	if (state == ENROLL_SUSPECT)
+		printf("  another client identity claimed this MAC: check the "
+		    "events below and the switch port; provboxctl device "
+		    "clear then enroll it again\n");
+	printf("  events (newest first):\n");
+	reg_event_foreach(&s->txn, mac, story_line, &st);
+	if (st.n == 0)
+		printf("    none\n");
+	reg_enroll_clear(&e);
+}
