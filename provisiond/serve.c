@@ -282,6 +282,24 @@ serve_static(const struct cfg *cfg, const struct prov_req *req,
 }
 
 /* Everything a template may show, for one user and (optionally) device. */
+/*
+ * The folder URL a file names: the user's token folder, or, with
+ * url_token set, that token's folder ("" for the flat folder).
+ */
+static void
+folder_url(const struct cfg *cfg, const char *token, char *url, size_t urlsz)
+{
+	url[0] = '\0';
+	if (cfg->prov.base_url == NULL)
+		return;
+	if (token[0] == '\0')
+		snprintf(url, urlsz, "%s%s/", cfg->prov.base_url,
+		    cfg->prov.legacy_path);
+	else
+		snprintf(url, urlsz, "%s%s/%s/", cfg->prov.base_url,
+		    cfg->prov.token_path, token);
+}
+
 static void
 fill_vals(const struct cfg *cfg, const struct reg_user *u,
     const struct reg_device *d, const char *url_token, struct render_vals *v,
@@ -298,11 +316,10 @@ fill_vals(const struct cfg *cfg, const struct reg_user *u,
 		v->v[RV_SIP_SERVER] = u->sip_server;
 		snprintf(port, portsz, "%u", u->sip_port);
 		v->v[RV_SIP_PORT] = port;
-		if (url_token == NULL)
-			url_token = u->token;
-		if (url_token[0] != '\0' && cfg->prov.base_url != NULL)
-			snprintf(url, urlsz, "%s%s/%s/", cfg->prov.base_url,
-			    cfg->prov.token_path, url_token);
+		if (url_token != NULL)
+			folder_url(cfg, url_token, url, urlsz);
+		else if (u->token[0] != '\0')
+			folder_url(cfg, u->token, url, urlsz);
 		v->v[RV_PROV_URL] = url;
 	}
 	if (d != NULL) {
@@ -315,8 +332,10 @@ fill_vals(const struct cfg *cfg, const struct reg_user *u,
 
 /*
  * Renders m's template for user u and device d. url_token, when not NULL,
- * is the token of the URL the file names instead of the user's (bootstrap:
- * the first-access token).
+ * is the token of the folder the file names instead of the user's: the
+ * first-access token (bootstrap), or "" for the flat folder (a legacy
+ * phone keeps coming back to the folder DHCP names; its file does not
+ * spread the user's token).
  */
 static void
 serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
@@ -823,7 +842,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 			    "bootstrap", resp->file);
 		goto done;
 	}
-	serve_rendered(cfg, tp, &m, &u, &d, 0, NULL, req, resp);
+	serve_rendered(cfg, tp, &m, &u, &d, 0, "", req, resp);
 	if (resp->status == 200 && !req->head && (!found ||
 	    e.state != ENROLL_PROVISIONED))
 		set_eop(resp, EOP_PROVISIONED, &m.mac, req->peer_ip4,
