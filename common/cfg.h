@@ -116,6 +116,7 @@ struct cfg_enroll {
 	unsigned	 auto_window;	/* a new device's window; 0: none */
 	unsigned	 fa_limit;	/* a first-access token's life after
 					 * its first credential fetch */
+	unsigned	 rotate_grace;	/* a rotated token still answers */
 };
 
 struct cfg_prov {

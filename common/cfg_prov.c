@@ -168,7 +168,7 @@ parse_enroll(struct cfg_ctx *ctx, const config_setting_t *pg,
     struct cfg_enroll *en)
 {
 	static const char *const keys[] = { "window", "auto_window",
-		"first_access_limit", NULL };
+		"first_access_limit", "rotate_grace", NULL };
 	const config_setting_t	*g = config_setting_get_member(pg,
 				    "enrollment");
 	unsigned long long	 v;
@@ -176,6 +176,7 @@ parse_enroll(struct cfg_ctx *ctx, const config_setting_t *pg,
 	en->window = 3600;
 	en->auto_window = 0;
 	en->fa_limit = 900;
+	en->rotate_grace = 3 * 86400;
 	if (g == NULL || !cfg_is_group(ctx, g))
 		return;
 	cfg_check_keys(ctx, g, keys);
@@ -185,6 +186,8 @@ parse_enroll(struct cfg_ctx *ctx, const config_setting_t *pg,
 		en->auto_window = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "first_access_limit", 0, 10, 86400, &v) == 1)
 		en->fa_limit = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "rotate_grace", 0, 0, 90 * 86400, &v) == 1)
+		en->rotate_grace = (unsigned)v;
 }
 
 static void

@@ -68,6 +68,16 @@ enroll_fa_live(const struct reg_enroll *e, time_t now, unsigned fa_limit)
 }
 
 int
+enroll_wants_seen(const struct reg_enroll *e, int64_t token_created)
+{
+	if (e == NULL)
+		return 1;
+	if (e->state == ENROLL_SUSPECT)
+		return 0;
+	return e->state != ENROLL_PROVISIONED || e->token_seen < token_created;
+}
+
+int
 enroll_id_is(const struct reg_enroll *e, const uint8_t *id, size_t len)
 {
 	return e->id_len == len && len > 0 && memcmp(e->id, id, len) == 0;
@@ -200,8 +210,19 @@ enroll_apply(struct reg_txn *txn, const struct enroll_op *op, time_t now,
 		ret = store(txn, &e, ev);
 		break;
 	case EOP_PROVISIONED:
-		if (e.state == ENROLL_PROVISIONED || e.state == ENROLL_SUSPECT)
+		if (e.state == ENROLL_SUSPECT)
 			break;
+		if (e.state == ENROLL_PROVISIONED) {
+			/* After a rotation: the old URL ends for it now. */
+			if (e.token_seen >= op->token_created)
+				break;
+			e.token_seen = now;
+			event_set(ev, &e.mac, now, EV_ROTATED, op->ip,
+			    "new URL in use; the old one is closed for it");
+			ret = store(txn, &e, ev);
+			break;
+		}
+		e.token_seen = now;
 		e.state = ENROLL_PROVISIONED;
 		e.since = now;
 		e.window_until = 0;

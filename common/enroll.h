@@ -72,7 +72,8 @@ enum enroll_op_kind {
 	EOP_HANDED,		/* the first-access URL went out (DHCP) */
 	EOP_DUPLICATE,		/* another identity claimed the MAC (DHCP) */
 	EOP_FETCHED,		/* the device's file went out through it */
-	EOP_PROVISIONED,	/* the permanent URL came from the device */
+	EOP_PROVISIONED,	/* the permanent URL came from the device
+				 * (token_created: of the token it used) */
 	EOP_REFUSED,		/* a request for the device refused */
 };
 
@@ -82,8 +83,16 @@ struct enroll_op {
 	uint32_t	 ip;		/* host order */
 	uint16_t	 id_len;	/* the client identity involved */
 	uint8_t		 id[REG_CLIENT_KEY_MAX];
+	int64_t		 token_created;
 	char		 detail[REG_EVENT_DETAIL_MAX];
 };
+
+/*
+ * Whether a request with the user's current permanent token (created at
+ * token_created) from device e (NULL: no record, new) teaches anything:
+ * the device is not provisioned yet, or has not used this token before.
+ */
+int	enroll_wants_seen(const struct reg_enroll *e, int64_t token_created);
 
 /*
  * Applies op in txn (a write transaction) at now. Returns 1 when it wrote

@@ -27,7 +27,8 @@
  * version 2: reg_open() migrates a schema 1 registry when it may write.
  */
 #define USER_REC_V1	1
-#define USER_REC_VERSION 2
+#define USER_REC_V2	2
+#define USER_REC_VERSION 3	/* 3: the token before the last rotation */
 #define REC_BUF		1024	/* room for the largest record */
 
 static const struct {
@@ -763,6 +764,8 @@ user_encode(const struct reg *reg, const struct reg_user *u, uint8_t *buf,
 	wire_write_u16(&w, u->sip_port);
 	put_sealed(&w, reg, "token", u->name, u->token);
 	wire_write_u64(&w, (uint64_t)u->token_created);
+	put_sealed(&w, reg, "old_token", u->name, u->old_token);
+	wire_write_u64(&w, (uint64_t)u->old_until);
 	return w.err ? 0 : sz - w.rem;
 }
 
@@ -796,6 +799,11 @@ user_decode(const struct reg *reg, const MDB_val *k, const MDB_val *v,
 		get_sealed(&w, reg, "token", u->name, u->token,
 		    sizeof(u->token), &u->secrets_sealed);
 	u->token_created = (int64_t)wire_read_u64(&w);
+	if (ver > USER_REC_V2) {
+		get_sealed(&w, reg, "old_token", u->name, u->old_token,
+		    sizeof(u->old_token), &u->secrets_sealed);
+		u->old_until = (int64_t)wire_read_u64(&w);
+	}
 	if (w.err) {
 		reg_user_clear(u);
 		return REG_ECORRUPT;
@@ -808,6 +816,7 @@ reg_user_clear(struct reg_user *u)
 {
 	OPENSSL_cleanse(u->sip_password, sizeof(u->sip_password));
 	OPENSSL_cleanse(u->token, sizeof(u->token));
+	OPENSSL_cleanse(u->old_token, sizeof(u->old_token));
 }
 
 int
@@ -867,6 +876,14 @@ token_index(struct reg_txn *txn, const char *token, const char *name)
 	return db_del(txn, REG_T_TOKENS, h, sizeof(h), NULL, 0);
 }
 
+/* 1 if s is one of u's live tokens (current or old). */
+static int
+user_has_token(const struct reg_user *u, const char *s)
+{
+	return s[0] != '\0' && (strcmp(u->token, s) == 0 ||
+	    strcmp(u->old_token, s) == 0);
+}
+
 int
 reg_user_put(struct reg_txn *txn, const struct reg_user *u)
 {
@@ -875,9 +892,12 @@ reg_user_put(struct reg_txn *txn, const struct reg_user *u)
 	size_t		 len;
 	int		 r, ret = -1;
 
+	memset(&old, 0, sizeof(old));
 	/* A copy read without the key would overwrite secrets with blanks. */
 	if (u->name[0] == '\0' || u->secrets_sealed || (u->token[0] != '\0' &&
-	    !token_valid_format(u->token, strlen(u->token))))
+	    !token_valid_format(u->token, strlen(u->token))) ||
+	    (u->old_token[0] != '\0' && !token_valid_format(u->old_token,
+	    strlen(u->old_token))))
 		return txn_set_err(txn, REG_EINVAL);
 	if ((len = user_encode(txn->reg, u, buf, sizeof(buf))) == 0)
 		return txn_set_err(txn, REG_EINVAL);
@@ -888,11 +908,18 @@ reg_user_put(struct reg_txn *txn, const struct reg_user *u)
 			goto done;
 		r = REG_NOTFOUND;	/* nothing of the old one is known */
 	}
-	if (r == 0 && strcmp(old.token, u->token) != 0 &&
-	    old.token[0] != '\0' && token_index(txn, old.token, NULL) != 0)
+	if (r != 0)
+		memset(&old, 0, sizeof(old));
+	/* The index holds exactly u's current and old tokens. */
+	if ((old.token[0] != '\0' && !user_has_token(u, old.token) &&
+	    token_index(txn, old.token, NULL) != 0) ||
+	    (old.old_token[0] != '\0' && !user_has_token(u, old.old_token) &&
+	    token_index(txn, old.old_token, NULL) != 0))
 		goto done;
-	if (u->token[0] != '\0' && (r != 0 || strcmp(old.token,
-	    u->token) != 0) && token_index(txn, u->token, u->name) != 0)
+	if ((u->token[0] != '\0' && !user_has_token(&old, u->token) &&
+	    token_index(txn, u->token, u->name) != 0) ||
+	    (u->old_token[0] != '\0' && !user_has_token(&old, u->old_token) &&
+	    token_index(txn, u->old_token, u->name) != 0))
 		goto done;
 	ret = db_put(txn, REG_T_USERS, u->name, strlen(u->name), buf, len);
 done:
@@ -911,8 +938,13 @@ reg_user_del(struct reg_txn *txn, const char *name)
 		return r < 0 ? -1 : 0;
 	if (old.secrets_sealed != 0)
 		r = token_index_purge(txn, name);
-	else if (old.token[0] != '\0')
-		r = token_index(txn, old.token, NULL);
+	else {
+		r = 0;
+		if (old.token[0] != '\0')
+			r = token_index(txn, old.token, NULL);
+		if (r == 0 && old.old_token[0] != '\0')
+			r = token_index(txn, old.old_token, NULL);
+	}
 	reg_user_clear(&old);
 	if (r != 0)
 		return -1;
@@ -1495,6 +1527,7 @@ enroll_encode(const struct reg *reg, const struct reg_enroll *e,
 	wire_write_u32(&w, e->fa_ip);
 	wire_write_u64(&w, (uint64_t)e->fa_handed);
 	wire_write_u64(&w, (uint64_t)e->fa_fetched);
+	wire_write_u64(&w, (uint64_t)e->token_seen);
 	return w.err ? 0 : sz - w.rem;
 }
 
@@ -1526,6 +1559,7 @@ enroll_decode(const struct reg *reg, const MDB_val *k, const MDB_val *v,
 	e->fa_ip = wire_read_u32(&w);
 	e->fa_handed = (int64_t)wire_read_u64(&w);
 	e->fa_fetched = (int64_t)wire_read_u64(&w);
+	e->token_seen = (int64_t)wire_read_u64(&w);
 	if (w.err || e->state >= ENROLL_STATE_COUNT) {
 		reg_enroll_clear(e);
 		return REG_ECORRUPT;

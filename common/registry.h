@@ -111,6 +111,13 @@ struct reg_user {
 	char		 token[TOKEN_LEN + 1];	/* "" when revoked */
 	int64_t		 token_created;
 	/*
+	 * The token before the last rotation, still answering until
+	 * old_until (provboxctl rotate's grace): "" when none. Indexed
+	 * like token, so a lookup finds the user by either.
+	 */
+	char		 old_token[TOKEN_LEN + 1];
+	int64_t		 old_until;
+	/*
 	 * Read by a process that may not read the registry's secret key,
 	 * or sealed with another key: sip_password and token are empty, and
 	 * reg_user_put() refuses this copy.
@@ -259,6 +266,8 @@ struct reg_enroll {
 	uint32_t	 fa_ip;		/* the address it went to */
 	int64_t		 fa_handed;	/* first handed out; 0 never */
 	int64_t		 fa_fetched;	/* first credential fetch with it */
+	/* When it first used its user's current permanent token. */
+	int64_t		 token_seen;
 	int		 secrets_sealed;	/* REG_SEALED_* */
 };
 void	reg_enroll_clear(struct reg_enroll *e);

@@ -139,6 +139,9 @@ sync_users(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 			/* The token (or its revocation) is the registry's. */
 			memcpy(nu.token, old.token, sizeof(nu.token));
 			nu.token_created = old.token_created;
+			memcpy(nu.old_token, old.old_token,
+			    sizeof(nu.old_token));
+			nu.old_until = old.old_until;
 			if (user_same(&old, &nu)) {
 				st->users_unchanged++;
 				reg_user_clear(&old);

@@ -38,6 +38,7 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "enroll.h"
 #include "log.h"
 #include "registry.h"
 #include "runstate.h"
@@ -616,6 +617,29 @@ done:
 	return session_close(&s, ok);
 }
 
+struct rot_note {
+	struct reg_txn	*txn;
+	const char	*user;
+	const char	*detail;
+};
+
+/* One event in the story of each of a user's devices. */
+static int
+rot_note(const struct reg_device *d, void *arg)
+{
+	struct rot_note		*rn = arg;
+	struct reg_event	 ev;
+
+	if (strcmp(d->user, rn->user) != 0)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.mac = d->mac;
+	ev.time = ctl_now;
+	ev.kind = EV_ROTATED;
+	snprintf(ev.detail, sizeof(ev.detail), "%s", rn->detail);
+	return reg_event_add(rn->txn, &ev) == 0 ? 0 : -1;
+}
+
 /* rotate (a new token) or revoke (none) a user's token. */
 static int
 cmd_token(const char *path, const char *who, int rotate)
@@ -623,6 +647,7 @@ cmd_token(const char *path, const char *who, int rotate)
 	struct session	s;
 	struct reg_user	u;
 	char		url[1024];
+	unsigned	grace = 0;
 	int		ok = 0, ret;
 
 	if (session_open(&s, path, 1) != 0)
@@ -634,6 +659,16 @@ cmd_token(const char *path, const char *who, int rotate)
 		    who);
 		goto done;
 	}
+	/*
+	 * Phones pinned the old URL: it keeps answering for the grace, with
+	 * files that pin the new one. A second rotation ends the first's.
+	 */
+	memcpy(u.old_token, u.token, sizeof(u.old_token));
+	grace = s.cfg->prov.enroll.rotate_grace;
+	u.old_until = rotate && u.old_token[0] != '\0' && grace > 0 ?
+	    ctl_now + (time_t)grace : 0;
+	if (!rotate || u.old_until == 0)
+		OPENSSL_cleanse(u.old_token, sizeof(u.old_token));
 	if (rotate && token_generate(u.token) != 0) {
 		fprintf(stderr, "provboxctl: the random number generator "
 		    "failed\n");
@@ -644,6 +679,20 @@ cmd_token(const char *path, const char *who, int rotate)
 	u.token_created = ctl_now;
 	if (reg_user_put(&s.txn, &u) != 0)
 		goto done;
+	{
+		char		 detail[96];
+		struct rot_note	 rn = { &s.txn, u.name, detail };
+
+		if (!rotate)
+			snprintf(detail, sizeof(detail), "token revoked");
+		else if (u.old_until != 0)
+			snprintf(detail, sizeof(detail), "token rotated; the "
+			    "old URL answers for %us", grace);
+		else
+			snprintf(detail, sizeof(detail), "token rotated");
+		if (reg_device_foreach(&s.txn, rot_note, &rn) != 0)
+			goto done;
+	}
 	if (rotate)
 		folder_url(s.cfg, &u, url, sizeof(url));
 	ok = 1;
@@ -652,10 +701,10 @@ done:
 	/* Nothing is said to have happened before the commit lands. */
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
 		if (rotate)
-			printf("%s: new token; the old one no longer works. "
-			    "Phones that pinned the old URL must be enrolled "
-			    "again (provboxctl enroll %s):\n%s\n", who, who,
-			    url);
+			printf("%s: new token. The old URL answers for %us "
+			    "more, with files that point each phone at the new "
+			    "one; a phone's first fetch from the new URL closes "
+			    "the old one for it:\n%s\n", who, grace, url);
 		else
 			printf("%s: token revoked; the folder is closed until "
 			    "provboxctl rotate %s.\n", who, who);

@@ -38,6 +38,7 @@ static const char *const refusal_names[REF_COUNT] = {
 	[REF_FA_LEASE] = "first-access-lease",
 	[REF_NOT_ENROLLED] = "not-enrolled",
 	[REF_IDENTITY] = "identity",
+	[REF_ROTATED] = "rotated",
 };
 
 const char *
@@ -647,14 +648,50 @@ note_permanent(struct reg_txn *txn, const struct reg_user *u,
 		return;
 	if ((r = reg_enroll_get(txn, &mac, &e)) < 0)
 		return;
-	skip = r == 0 && (e.state == ENROLL_PROVISIONED ||
-	    e.state == ENROLL_SUSPECT || (e.id_len != 0 &&
-	    !enroll_id_is(&e, l.client_key, l.client_key_len)));
+	skip = !enroll_wants_seen(r == 0 ? &e : NULL, u->token_created) ||
+	    (r == 0 && e.id_len != 0 && !enroll_id_is(&e, l.client_key,
+	    l.client_key_len));
 	if (r == 0)
 		reg_enroll_clear(&e);
-	if (!skip)
+	if (!skip) {
 		set_eop(resp, EOP_PROVISIONED, &mac, req->peer_ip4, &l,
 		    "permanent URL used", resp->file);
+		resp->eop.token_created = u->token_created;
+	}
+}
+
+/*
+ * A request with the token a rotation replaced: it answers during the
+ * grace (provboxctl rotate), with files that name the new URL, so a
+ * phone that pinned the old one moves in one fetch; a device that has
+ * used the new token is done with the old one. 1 to serve, 0 refused.
+ */
+static int
+old_token_ok(struct reg_txn *txn, const struct reg_user *u,
+    const struct file_match *m, int own_file, const struct prov_req *req,
+    struct prov_resp *resp)
+{
+	struct reg_enroll	e;
+	int			r, done;
+
+	if (req->now >= u->old_until || u->token[0] == '\0') {
+		refuse(resp, REF_ROTATED);
+		return 0;
+	}
+	if (!own_file)
+		return 1;
+	if ((r = reg_enroll_get(txn, &m->mac, &e)) < 0) {
+		refuse(resp, REF_INTERNAL);
+		return 0;
+	}
+	done = r == 0 && e.token_seen >= u->token_created;
+	if (r == 0)
+		reg_enroll_clear(&e);
+	if (done) {
+		refuse(resp, REF_ROTATED);
+		return 0;
+	}
+	return 1;
 }
 
 static void
@@ -667,7 +704,7 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 	struct file_match	 m;
 	struct mac_addr		 famac;
 	char			 name[CFG_NAME_MAX + 1];
-	int			 x, named;
+	int			 x, named, old;
 
 	memset(&u, 0, sizeof(u));
 	log_redact(resp->token_hint, sizeof(resp->token_hint), r->token);
@@ -687,6 +724,9 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		refuse(resp, REF_PLAIN_HTTP);
 		goto done;
 	}
+	/* Found by its hash: the text now says which of the two it is. */
+	old = u.old_token[0] != '\0' && CRYPTO_memcmp(u.old_token, r->token,
+	    TOKEN_LEN) == 0;
 	if ((x = device_file(cfg, txn, r->file, 0, &m, &d, &named)) < 0) {
 		refuse(resp, REF_INTERNAL);
 		goto done;
@@ -702,15 +742,22 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		}
 		if (m.vendor->client_cert && !cert_proves(req, &m.mac, resp))
 			goto done;
+		if (old && !old_token_ok(txn, &u, &m, 1, req, resp))
+			goto done;
 		serve_rendered(cfg, tp, &m, &u, &d, 0, NULL, req, resp);
 	} else if (common_file(cfg, u.name, r->file, &m)) {
 		resp->vendor = m.vendor->name;
+		if (old && !old_token_ok(txn, &u, &m, 0, req, resp))
+			goto done;
 		serve_rendered(cfg, tp, &m, &u, NULL, 0, NULL, req, resp);
-	} else if (serve_static(cfg, req, resp) != 0) {
-		refuse(resp, REF_NOT_FOUND);
+	} else if ((old && !old_token_ok(txn, &u, &m, 0, req, resp)) ||
+	    serve_static(cfg, req, resp) != 0) {
+		if (!old || resp->refused == REF_NONE)
+			refuse(resp, REF_NOT_FOUND);
 		goto done;
 	}
-	note_permanent(txn, &u, req, resp);
+	if (!old)
+		note_permanent(txn, &u, req, resp);
 done:
 	reg_user_clear(&u);
 }

@@ -69,6 +69,8 @@ enum prov_refusal {
 	REF_NOT_ENROLLED,	/* 404: no enrollment vouches for the phone */
 	REF_IDENTITY,		/* 404: the lease's identity is not the one
 				 * enrolled */
+	REF_ROTATED,		/* 404: a rotated token, over for this device
+				 * or past its grace */
 	REF_COUNT
 };
 const char	*prov_refusal_str(enum prov_refusal r);

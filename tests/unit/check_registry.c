@@ -1054,14 +1054,17 @@ START_TEST(test_migrate_schema1)
 	reg_user_clear(&u);
 	reg_close(reg);
 
-	/* The record itself is version 2 and holds no clear text. */
+	/*
+	 * The record itself is version 3 (sealed secrets, the token before
+	 * a rotation) and holds no clear text.
+	 */
 	ck_assert_int_eq(mdb_env_create(&env), 0);
 	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
 	ck_assert_int_eq(mdb_env_open(env, path, MDB_RDONLY, 0600), 0);
 	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
 	ck_assert_int_eq(mdb_dbi_open(t, "users", 0, &dbi), 0);
 	ck_assert_int_eq(mdb_get(t, dbi, &k, &v), 0);
-	ck_assert_uint_eq(((const uint8_t *)v.mv_data)[0], 2);
+	ck_assert_uint_eq(((const uint8_t *)v.mv_data)[0], 3);
 	ck_assert_ptr_null(memmem(v.mv_data, v.mv_size, "pw-carol", 8));
 	ck_assert_ptr_null(memmem(v.mv_data, v.mv_size, tok, 8));
 	mdb_txn_abort(t);
