@@ -660,8 +660,13 @@ t_url() {
 	ctl url-mac url "$MAC_ALICE" || die "url $MAC_ALICE: exit $?: $(ctl_msg url-mac)"
 	[ "$(head -n 1 "$OUT/url-mac.out")" = "$u" ] ||
 	    die "url $MAC_ALICE: first line '$(head -n 1 "$OUT/url-mac.out")', expected $u"
-	grep -qFx "  option 66: $u" "$OUT/url-mac.out" ||
-	    die "url $MAC_ALICE: no '  option 66: $u' line: $(ctl_msg url-mac)"
+	# DHCP answers are public: never the folder, a first-access URL
+	# while the phone enrolls.
+	grep -qFx "  option 66: $BASE_URL/p/<first-access-token>/" \
+	    "$OUT/url-mac.out" ||
+	    die "url $MAC_ALICE: no '  option 66: $BASE_URL/p/<first-access-token>/' line: $(ctl_msg url-mac)"
+	grep -qF "$(token_of_url "$u")" <(tail -n +2 "$OUT/url-mac.out") &&
+	    die "url $MAC_ALICE shows the token in the DHCP options: $(ctl_msg url-mac)"
 	# Unknown user, unknown MAC: an error, and no URL.
 	ctl url-nosuch url nosuch && die "url nosuch: exit 0: $(ctl_msg url-nosuch)"
 	grep -qF "no user nosuch" "$OUT/url-nosuch.err" ||
@@ -722,8 +727,9 @@ t_status() {
 	pb_pass
 }
 
-# 5. rotate: the old URL dies at once, the new one serves, DHCP hands it
-# out at the next request.
+# 5. rotate: a new URL; the old one answers on through the grace with
+# files that name the new one (phones pinned it: DHCP cannot move them);
+# DHCP hands out neither.
 t_rotate() {
 	local o=$OUT/rotate old new f got
 
@@ -732,15 +738,16 @@ t_rotate() {
 	get "$o.before" "$old$f"
 	expect_code "$o.before" 200 "the old URL before the rotation"
 	ctl rotate rotate alice || die "rotate alice: exit $?: $(ctl_msg rotate)"
-	grep -qF "alice: new token; the old one no longer works." \
+	grep -qF "alice: new token. The old URL answers for 259200s more" \
 	    "$OUT/rotate.out" || die "rotate alice: $(ctl_msg rotate)"
 	new=$(tail -n 1 "$OUT/rotate.out")
 	[[ $new =~ $TOKEN_URL_RE ]] || die "rotate printed no URL: $(ctl_msg rotate)"
 	token_of_url "$new" >>"$TOKENS"
 	[ "$new" != "$old" ] || die "rotate alice kept the URL $old"
 	get "$o.old" "$old$f"
-	expect_code "$o.old" 404 "the old URL right after the rotation"
-	grep -qF "$PW_ALICE" "$o.old.body" && die "alice's password at the old URL"
+	expect_code "$o.old" 200 "the old URL in the rotation's grace"
+	grep -qFx "static.auto_provision.server.url = $new" "$o.old.body" ||
+	    die "the old URL's file points at $(sed -n 's/^static.auto_provision.server.url = //p' "$o.old.body"), not the new URL"
 	get "$o.new" "$new$f"
 	expect_code "$o.new" 200 "the new URL right after the rotation"
 	grep -qFx "account.1.password = $PW_ALICE" "$o.new.body" ||
@@ -750,12 +757,13 @@ t_rotate() {
 	[ "$(user_url alice)" = "$new" ] ||
 	    die "url alice after the rotation: $(ctl_msg url-alice)"
 	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
-	[ "$got" = "$new" ] ||
-	    die "DHCP option 66 after the rotation is '$got', expected $new"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "DHCP option 66 after the rotation is '$got', expected the unregistered $UNREG_URL"
 	ctl rotate-nosuch rotate nosuch &&
 	    die "rotate nosuch: exit 0: $(ctl_msg rotate-nosuch)"
 	grep -qF "no user nosuch" "$OUT/rotate-nosuch.err" ||
 	    die "rotate nosuch: $(ctl_msg rotate-nosuch)"
+	echo "$old" >"$PB_TMP/rotated-url"
 	pb_pass
 }
 
@@ -771,6 +779,11 @@ t_revoke() {
 	    "$OUT/revoke.out" || die "revoke alice: $(ctl_msg revoke)"
 	get "$o.cur" "$cur$f"
 	expect_code "$o.cur" 404 "alice's folder right after revoke"
+	# The folder of the rotation before, in its grace until now: closed.
+	if [ -s "$PB_TMP/rotated-url" ]; then
+		get "$o.rot" "$(cat "$PB_TMP/rotated-url")$f"
+		expect_code "$o.rot" 404 "the rotated-out folder after revoke"
+	fi
 	get "$o.common" "${cur}y000000000000.cfg"
 	expect_code "$o.common" 404 "the common file in the revoked folder"
 	ctl url-revoked url alice &&
@@ -804,11 +817,63 @@ t_revoke() {
 	[ "$(user_url alice)" = "$new" ] ||
 	    die "url alice after rotate: $(ctl_msg url-alice)"
 	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
-	[ "$got" = "$new" ] || die "DHCP option 66 after rotate is '$got', expected $new"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "DHCP option 66 after rotate is '$got', expected the unregistered $UNREG_URL"
 	ctl revoke-nosuch revoke nosuch &&
 	    die "revoke nosuch: exit 0: $(ctl_msg revoke-nosuch)"
 	grep -qF "no user nosuch" "$OUT/revoke-nosuch.err" ||
 	    die "revoke nosuch: $(ctl_msg revoke-nosuch)"
+	pb_pass
+}
+
+# 5b. enroll: a window for one phone; status tells its story; DHCP then
+# carries a first-access URL (never the folder); --close ends it; bad
+# arguments are refused; device clear on a phone that is not suspect.
+t_enroll() {
+	local o=$OUT/enroll u fa got
+
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	ctl enroll-bad enroll "$MAC_ALICE" --for 10x
+	[ $? -eq 2 ] || die "enroll --for 10x: not a usage error: $(ctl_msg enroll-bad)"
+	grep -qF -- "--for 10x: a duration" "$OUT/enroll-bad.err" ||
+	    die "enroll --for 10x: $(ctl_msg enroll-bad)"
+	ctl enroll-unreg enroll "$MAC_UNREG" &&
+	    die "enroll $MAC_UNREG (not registered): exit 0: $(ctl_msg enroll-unreg)"
+	ctl enroll-a enroll "$MAC_ALICE" --for 10m ||
+	    die "enroll $MAC_ALICE: exit $?: $(ctl_msg enroll-a)"
+	grep -qFx "$MAC_ALICE: window-opened: for 600s" "$OUT/enroll-a.out" ||
+	    die "enroll $MAC_ALICE: $(ctl_msg enroll-a)"
+	ctl status-e status "$MAC_ALICE" || die "status: exit $?"
+	grep -qEx "  enrollment: enrolling, window ends in (9|10)m" \
+	    "$OUT/status-e.out" || die "status while enrolling: $(ctl_msg status-e)"
+	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
+	fa=$(token_of_url "$got")
+	[ -n "$fa" ] && [ "$got" != "$u" ] ||
+	    die "enrolling: DHCP option 66 is '$got', expected a first-access URL"
+	ctl status-e2 status "$MAC_ALICE" || die "status: exit $?"
+	grep -qE "^  first-access URL: went to hw 01:$MAC_ALICE at [0-9.]+ " \
+	    "$OUT/status-e2.out" || die "status after the hand-out: $(ctl_msg status-e2)"
+	grep -qE "^    (now|[0-9]+s ago) +first-access-handed " "$OUT/status-e2.out" ||
+	    die "status: no first-access-handed event: $(ctl_msg status-e2)"
+	grep -qF "$fa" "$OUT/status-e2.out" && die "status shows the first-access token"
+	ctl status-j --json status "$MAC_ALICE" || die "status --json: exit $?"
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["state"] == "enrolling", d["state"]
+assert d["registered"] is True and d["user"] == "alice"
+assert d["first_access"]["identity"] == "hw 01:" + sys.argv[2]
+assert [e["event"] for e in d["events"]][:2] == ["first-access-handed", "window-opened"], d["events"]
+' "$OUT/status-j.out" "$MAC_ALICE" 2>"$o.py" || die "status --json: $(cat "$o.py") in $(head -c 300 "$OUT/status-j.out")"
+	ctl enroll-c enroll "$MAC_ALICE" --close ||
+	    die "enroll --close: exit $?: $(ctl_msg enroll-c)"
+	grep -qFx "$MAC_ALICE: window-closed: closed" "$OUT/enroll-c.out" ||
+	    die "enroll --close: $(ctl_msg enroll-c)"
+	got=$(opt66 "$MAC_ALICE") || die "pbprobe as alice's phone got no ACK"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "after --close, DHCP option 66 is '$got', expected $UNREG_URL"
+	ctl clear-a device clear "$MAC_ALICE" || die "device clear: exit $?"
+	grep -qFx "$MAC_ALICE: not suspect; nothing to clear" "$OUT/clear-a.out" ||
+	    die "device clear: $(ctl_msg clear-a)"
 	pb_pass
 }
 
@@ -818,7 +883,7 @@ marks() {
 }
 
 # serving_alice WHAT: alice's folder serves her file and DHCP answers her
-# phone with that folder, or dies.
+# phone (not enrolling) without it, or dies.
 serving_alice() {
 	local o=$OUT/serving.$RANDOM u got
 
@@ -828,7 +893,8 @@ serving_alice() {
 	grep -qFx "account.1.password = $PW_ALICE" "$o.body" ||
 	    die "$1: alice's file is not what it was"
 	got=$(opt66 "$MAC_ALICE") || die "$1: no DHCP answer to alice's phone"
-	[ "$got" = "$u" ] || die "$1: DHCP option 66 is '$got', expected $u"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "$1: DHCP option 66 is '$got', expected the unregistered $UNREG_URL"
 }
 
 # 7. reload with a syntax error in users.conf: provboxctl says where,
@@ -907,7 +973,8 @@ t_reload_refused() {
 }
 
 # 9. reload with a new user: both daemons take it; carol's URL serves her
-# phone's file and DHCP hands her phone that URL, without a restart.
+# phone's file, and DHCP hands her phone no token (it is not enrolling),
+# without a restart.
 t_reload_new_user() {
 	local o=$OUT/carol pd pp u got
 
@@ -935,7 +1002,8 @@ t_reload_new_user() {
 	grep -qFx "account.1.label = $CAROL_NAME" "$o.body" ||
 	    die "carol's file lacks 'account.1.label = $CAROL_NAME'"
 	got=$(opt66 "$MAC_CAROL") || die "no DHCP answer to carol's phone"
-	[ "$got" = "$u" ] || die "carol's phone got option 66 '$got', expected $u"
+	[ "$got" = "$UNREG_URL" ] ||
+	    die "carol's phone got option 66 '$got', expected the unregistered $UNREG_URL"
 	[ "$pd" = "$(daemon_pid dhcpd)" ] && pb_alive "$pd" &&
 	    [ "$pp" = "$(daemon_pid provisiond)" ] && pb_alive "$pp" ||
 	    die "a daemon was restarted"
@@ -1112,6 +1180,7 @@ pb_run url 30 t_url
 pb_run status 30 t_status
 pb_run rotate 30 t_rotate
 pb_run revoke 30 t_revoke
+pb_run enroll 40 t_enroll
 pb_run reload-broken-config 30 t_reload_broken
 pb_run reload-refused-by-daemon 40 t_reload_refused
 pb_run reload-new-user 40 t_reload_new_user

@@ -247,6 +247,25 @@ probe() {
 	probe_in "$out" "$NS_C4" "$IF_C4" "$@"
 }
 
+# enroll MAC...: open an enrollment window for registered phones, so their
+# answers carry their (first-access) token URL; a DHCP answer never
+# carries a user's permanent token.
+enroll() {
+	local m
+
+	for m in "$@"; do
+		timeout 30 "$CTL" -c "$CONF" enroll "$m" --for 30m \
+		    >>"$PB_TMP/enroll.out" 2>>"$CTL_ERR" || return 1
+	done
+}
+
+# cid MAC: the client identifier udhcpc sends (type 1, the MAC), in hex,
+# for pbprobe -C: the same client as udhcpc was. One live lease per MAC:
+# another identity would be refused while udhcpc's lease lives.
+cid() {
+	echo "01${1//:/}"
+}
+
 # The client scripts configure the leased address on the interface and
 # nothing else: Debian's /sbin/dhclient-script would also run the hooks in
 # /etc/dhcp (timesyncd, resolv.conf), which act on the host's files.
@@ -575,11 +594,13 @@ t_relay() {
 	pb_pass
 }
 
-# 6. udhcpc -V yealink -O 66: a registered phone gets its user's token URL.
+# 6. udhcpc -V yealink -O 66: a registered phone gets a token URL (its
+# first-access URL: it is enrolling), two users' phones different ones.
 t_yealink_token() {
 	local cap=$PB_TMP/yealink.pcap opts=$PB_TMP/yealink.opts o=$PB_TMP/yealink
 	local mac url_alice url_erin url_unreg url_probe
 
+	enroll "$MAC_ALICE" "$MAC_ERIN" || die "provboxctl enroll failed"
 	pb_capture_start "$NS_SRV" "${T}s2" "$cap" || die "tshark did not start"
 	for mac in "$MAC_ALICE" "$MAC_ERIN" "$MAC_YEALINK_UNREG"; do
 		ip -n "$NS_C2" -4 addr flush dev "$IF_C2"
@@ -617,8 +638,10 @@ t_yealink_token() {
 	    die "no ACK to the unregistered phone in the capture"
 	[[ $url_unreg == *"/p/"* ]] &&
 	    die "an unregistered yealink got a token URL: $url_unreg"
-	# pbprobe with the same MAC, Option 60 and 55 sees the same URL.
-	probe "$o.probe" -m "$MAC_ALICE" -V yealink -P 1,3,6,12,15,28,42,66 dora ||
+	# pbprobe as the same client (MAC, client id, Option 60 and 55) sees
+	# the same URL.
+	probe "$o.probe" -m "$MAC_ALICE" -C "$(cid "$MAC_ALICE")" -V yealink \
+	    -P 1,3,6,12,15,28,42,66 dora ||
 	    die "pbprobe as alice's phone: $(head -n 1 "$o.probe")"
 	url_probe=$(pb_kv opt66 "$o.probe")
 	[ "$url_probe" = "$url_alice" ] ||
@@ -634,6 +657,7 @@ t_yealink_token() {
 t_snom() {
 	local o=$PB_TMP/snom f67 h43 s66 s67
 
+	enroll "$MAC_BOB" || die "provboxctl enroll failed"
 	probe "$o" -m "$MAC_BOB" -V snomD785 -P 1,3,6,12,15,42,66,67,120 dora ||
 	    die "no ACK: $(head -n 1 "$o")"
 	[ "$(pb_kv hex66 "$o")" = "$(pb_hex "$BASE_URL")" ] ||
@@ -658,6 +682,7 @@ t_snom() {
 t_polycom() {
 	local o=$PB_TMP/polycom u
 
+	enroll "$MAC_CAROL" || die "provboxctl enroll failed"
 	probe "$o" -m "$MAC_CAROL" -V Polycom-VVX310 \
 	    -P 128,66,160,43,7,54,42,15,6,4,3,2,1 dora ||
 	    die "no ACK: $(head -n 1 "$o")"
@@ -672,6 +697,7 @@ t_polycom() {
 t_cisco() {
 	local o=$PB_TMP/cisco h vc='Cisco Systems, Inc. IP Phone CP-7960G\x00'
 
+	enroll "$MAC_DAVE" || die "provboxctl enroll failed"
 	probe "$o" -m "$MAC_DAVE" -V "$vc" -P 1,3,6,15,35,66,150 dora ||
 	    die "no ACK: $(head -n 1 "$o")"
 	h=$(pb_kv hex150 "$o")
@@ -746,7 +772,8 @@ t_restart_load() {
 t_hup_broken() {
 	local o=$PB_TMP/hup-broken mark before after bad_line
 
-	probe "$o.before" -m "$MAC_ALICE" -V yealink -P 1,3,66 dora ||
+	probe "$o.before" -m "$MAC_ALICE" -C "$(cid "$MAC_ALICE")" -V yealink \
+	    -P 1,3,66 dora ||
 	    die "alice's phone before the reload: $(head -n 1 "$o.before")"
 	before=$(pb_kv opt66 "$o.before")
 	cp "$CONF_DIR/users.conf" "$PB_TMP/users.conf.good"
@@ -773,7 +800,8 @@ EOF
 	pb_alive "$(srv_pid)" || die "the server died on a broken reload"
 	probe "$o.new" -m 02:00:00:09:00:01 dora ||
 	    die "a new client after the refused reload: $(head -n 1 "$o.new")"
-	probe "$o.after" -m "$MAC_ALICE" -V yealink -P 1,3,66 dora ||
+	probe "$o.after" -m "$MAC_ALICE" -C "$(cid "$MAC_ALICE")" -V yealink \
+	    -P 1,3,66 dora ||
 	    die "alice's phone after the refused reload: $(head -n 1 "$o.after")"
 	after=$(pb_kv opt66 "$o.after")
 	[ "$after" = "$before" ] ||
@@ -781,7 +809,8 @@ EOF
 	pb_pass
 }
 
-# 9. SIGHUP with a new user: the user's phone gets its token URL at once.
+# 9. SIGHUP with a new user: the user's phone is registered at once (and
+# gets a token URL once it is enrolling).
 t_hup_new_user() {
 	local o=$PB_TMP/hup-user mark u
 
@@ -797,6 +826,12 @@ t_hup_new_user() {
 	srv_hup
 	pb_wait_for 15 pb_grep_after "$SRV_LOG" "$mark" "reloaded " ||
 	    die "no 'reloaded' in the log: $(tail -n 1 "$SRV_LOG")"
+	# Registered now; not enrolling: still nothing secret.
+	probe "$o.reg" -m "$MAC_FRANK" -V yealink -P 1,3,66 dora ||
+	    die "frank's phone after the reload: $(head -n 1 "$o.reg")"
+	[ -z "$(pb_kv opt66 "$o.reg")" ] ||
+	    die "frank's phone, not enrolling, got option 66: $(pb_kv opt66 "$o.reg")"
+	enroll "$MAC_FRANK" || die "provboxctl enroll $MAC_FRANK failed"
 	probe "$o" -m "$MAC_FRANK" -V yealink -P 1,3,66 dora ||
 	    die "frank's phone after the reload: $(head -n 1 "$o")"
 	u=$(pb_kv opt66 "$o")

@@ -552,20 +552,40 @@ phone_lease() {
 # ------------------------------------------------------------------- tests
 
 # 1. Alice's token folder: her phone's file with her credentials only;
-# bob's MAC in her folder is a 404; the common file is served.
+# bob's MAC in her folder is a 404; the common file is served. DHCP never
+# hands out her folder: outside a window nothing, inside one a
+# first-access URL, which opens nothing from an address without the
+# phone's lease.
 t_token_folder() {
-	local o=$OUT/t1 src=10.42.0.31 tok mark url body
+	local o=$OUT/t1 src=10.42.0.31 tok mark url body fa
 
 	tok=$(token_of alice)
 	[ -n "$tok" ] || die "no token for alice in the registry (mdb_dump)"
-	# The DHCP side hands alice's phone the same folder.
+	ip netns exec "$NS_C4" timeout 30 "$PROBE" -i "$IF_C4" -m "$MAC_ALICE" \
+	    -V yealink -P 1,3,6,66 dora >"$o.dhcp0" 2>&1 ||
+	    die "pbprobe as alice's phone: $(head -n 1 "$o.dhcp0")"
+	[ -z "$(pb_kv opt66 "$o.dhcp0")" ] ||
+	    die "not enrolling, yet DHCP option 66 is '$(pb_kv opt66 "$o.dhcp0" | cut -c 1-30)...'"
+	grep -qF "$tok" "$o.dhcp0" && die "alice's token in a DHCP answer"
+	timeout 20 "$PB_BUILD/provboxctl" -c "$CONF" enroll "$MAC_ALICE" \
+	    --for 10m >"$o.enroll" 2>&1 ||
+	    die "provboxctl enroll: $(head -n 1 "$o.enroll")"
 	ip netns exec "$NS_C4" timeout 30 "$PROBE" -i "$IF_C4" -m "$MAC_ALICE" \
 	    -V yealink -P 1,3,6,66 dora >"$o.dhcp" 2>&1 ||
 	    die "pbprobe as alice's phone: $(head -n 1 "$o.dhcp")"
-	url=$(pb_kv opt66 "$o.dhcp")
-	[ "$url" = "$BASE_URL/p/$tok/" ] ||
-	    die "DHCP option 66 is '$url', the registry says $BASE_URL/p/<alice's token>/"
+	fa=$(pb_kv opt66 "$o.dhcp" | grep -oE '/p/[A-Za-z0-9_-]{32}/' |
+	    grep -oE '[A-Za-z0-9_-]{32}')
+	[ -n "$fa" ] && [ "$fa" != "$tok" ] ||
+	    die "enrolling: DHCP option 66 is '$(pb_kv opt66 "$o.dhcp" | cut -c 1-30)...', expected a first-access URL"
+	grep -qF "$tok" "$o.dhcp" && die "alice's token in a DHCP answer"
 	mark=$(pb_lines "$PROV_LOG")
+	# The first-access URL from an address that does not hold the lease.
+	get "$o.fa" "$src" "$BASE_URL/p/$fa/$(plain_mac "$MAC_ALICE").cfg"
+	expect_code "$o.fa" 404 "alice's file through her first-access URL from $src"
+	grep -qF "$PW_ALICE" "$o.fa.body" && die "alice's password in a 404"
+	audit "$mark" "$src GET first-access ${fa:0:4}\.\.\.\(32\)/$(plain_mac "$MAC_ALICE")\.cfg 404 .*refused first-access-lease" ||
+	    die "no 'refused first-access-lease' audit line: $(log_line "$mark" "$src")"
+	url=$BASE_URL/p/$tok/
 	get "$o.mac" "$src" "$url$(plain_mac "$MAC_ALICE").cfg"
 	expect_code "$o.mac" 200 "alice's phone file"
 	[ "$(header "$o.mac" Content-Type)" = text/plain ] ||
@@ -667,9 +687,12 @@ t_legacy_lease() {
 	    die "no audit line for carol's file: $(log_line "$mark" "$ip")"
 	# The same request (same certificate) from an address without the lease.
 	req "$NS_C2" "$o.other" "${cert[@]}" "$BASE_URL/prov/$f"
-	expect_code "$o.other" 403 "carol's file from $C2_IP (no lease)"
-	grep -qF "$PW_CAROL" "$o.other.body" && die "the 403 holds carol's password"
-	audit "$mark" "$C2_IP GET legacy $f 403 .*refused lease-binding" ||
+	expect_code "$o.other" 404 "carol's file from $C2_IP (no lease)"
+	grep -qF "$PW_CAROL" "$o.other.body" && die "the 404 holds carol's password"
+	# No oracle: the same answer as for a MAC nobody registered.
+	cmp -s "$o.other.body" <(printf '404 Not Found\n') ||
+	    die "the refusal's body is not the plain 404's"
+	audit "$mark" "$C2_IP GET legacy $f 404 .*refused lease-binding" ||
 	    die "no 'refused lease-binding' audit line: $(log_line "$mark" "$C2_IP")"
 	# An unregistered MAC: the allowlist answers 404.
 	req "$NS_C2" "$o.unreg" "$BASE_URL/prov/$(plain_mac -u "$MAC_UNREG").cfg"
@@ -688,7 +711,7 @@ t_mtls() {
 	local o=$OUT/t4 ip f mark st name want why c
 	local -A cert_of=([right]=dev-carol [other-mac]=dev-other
 		[other-ca]=dev-foreign [none]='')
-	local -A want_of=([right]=200 [other-mac]=403 [other-ca]=403 [none]=403)
+	local -A want_of=([right]=200 [other-mac]=404 [other-ca]=404 [none]=404)
 	local -A why_of=([right]='-' [other-mac]=client-cert-mac
 		[other-ca]=client-cert-ca [none]=client-cert-missing)
 
@@ -716,7 +739,7 @@ t_mtls() {
 			    die "the audit line does not name the certificate: $(log_line "$mark" "$ip")"
 		else
 			grep -qF "$PW_CAROL" "$o.$name.body" &&
-			    die "curl, certificate '$name': the 403 holds the password"
+			    die "curl, certificate '$name': the 404 holds the password"
 		fi
 		mark=$(pb_lines "$PROV_LOG")
 		if [ -n "$c" ]; then
@@ -738,7 +761,9 @@ t_mtls() {
 }
 
 # 5. The bootstrap class: the flat-folder file has the SIP password blank
-# and points at the phone's own token folder, which has the real file.
+# and points at the phone's first-access URL (only while it is enrolling,
+# never its permanent folder), which holds the real file, pinning the
+# permanent folder.
 t_bootstrap() {
 	local o=$OUT/t5 ip f tok mark url
 
@@ -749,34 +774,53 @@ t_bootstrap() {
 	tok=$(token_of dave)
 	[ -n "$tok" ] || die "no token for dave in the registry"
 	mark=$(pb_lines "$PROV_LOG")
+	# Not enrolling: nothing to bootstrap to.
+	req "$NS_C3" "$o.early" "$BASE_URL/prov/$f"
+	expect_code "$o.early" 404 "dave's bootstrap file before any enrollment"
+	audit "$mark" "$ip GET legacy $f 404 .*refused not-enrolled" ||
+	    die "no 'refused not-enrolled' audit line: $(log_line "$mark" "$ip")"
+	timeout 20 "$PB_BUILD/provboxctl" -c "$CONF" enroll "$MAC_DAVE" \
+	    --for 10m >"$o.enroll" 2>&1 ||
+	    die "provboxctl enroll: $(head -n 1 "$o.enroll")"
+	mark=$(pb_lines "$PROV_LOG")
 	req "$NS_C3" "$o.boot" "$BASE_URL/prov/$f"
 	expect_code "$o.boot" 200 "dave's bootstrap file"
 	[ "$(header "$o.boot" Content-Type)" = application/xml ] ||
 	    die "Content-Type '$(header "$o.boot" Content-Type)', expected application/xml"
+	[ "$(header "$o.boot" Cache-Control)" = no-store ] ||
+	    die "no 'Cache-Control: no-store' on the bootstrap file"
 	grep -qFx "<P34></P34>" "$o.boot.body" ||
 	    die "the SIP password is not blank: $(grep -F '<P34>' "$o.boot.body" | sed "s/$PW_DAVE/<dave's password>/")"
 	grep -qF "$PW_DAVE" "$o.boot.body" && die "the bootstrap file holds dave's password"
+	grep -qF "$tok" "$o.boot.body" && die "the bootstrap file holds dave's permanent token"
 	url=$(sed -n 's:^<P237>\(.*\)</P237>$:\1:p' "$o.boot.body")
-	[ "$url" = "$BASE_URL/p/$tok/" ] ||
-	    die "the provisioning URL is '${url:0:40}...', not dave's token folder"
+	[[ $url == "$BASE_URL/p/"*/ ]] ||
+	    die "the provisioning URL is '${url:0:40}...', not a token folder"
 	audit "$mark" "$ip GET legacy $f 200 .*mac $MAC_DAVE user dave vendor gsboot" ||
 	    die "no audit line for the bootstrap file: $(log_line "$mark" "$ip")"
-	# Where it points: the full file, with the password.
+	# Where it points: the full file, with the password and the folder
+	# to keep.
 	req "$NS_C3" "$o.full" "$url$f"
-	expect_code "$o.full" 200 "dave's file in his token folder"
+	expect_code "$o.full" 200 "dave's file through his first-access URL"
 	grep -qFx "<P34>$PW_DAVE</P34>" "$o.full.body" ||
-	    die "dave's token folder file lacks his password"
+	    die "the first-access file lacks dave's password"
+	grep -qFx "<P237>$BASE_URL/p/$tok/</P237>" "$o.full.body" ||
+	    die "the first-access file does not pin dave's permanent folder"
 	# Not over plain HTTP either, even from the leased address: the file
-	# shows the token URL.
+	# shows a first-access URL.
 	mark=$(pb_lines "$PROV_LOG")
 	req "$NS_C3" "$o.plain" "http://$SRV_IP/prov/$f"
 	expect_code "$o.plain" 403 "dave's bootstrap file over plain HTTP"
-	grep -qF "$tok" "$o.plain.body" && die "the token went out over plain HTTP"
+	grep -qF "$url" "$o.plain.body" && die "the first-access URL went out over plain HTTP"
 	audit "$mark" "$ip GET legacy $f 403 .*refused plain-http" ||
 	    die "no 'refused plain-http' audit line: $(log_line "$mark" "$ip")"
-	# Lease binding holds for the bootstrap class too.
+	# Lease binding holds for the bootstrap class too, and the first-
+	# access URL opens nothing from elsewhere.
 	req "$NS_C2" "$o.other" "$BASE_URL/prov/$f"
-	expect_code "$o.other" 403 "dave's bootstrap file from $C2_IP (no lease)"
+	expect_code "$o.other" 404 "dave's bootstrap file from $C2_IP (no lease)"
+	req "$NS_C2" "$o.replay" "$url$f"
+	expect_code "$o.replay" 404 "dave's first-access URL from $C2_IP"
+	grep -qF "$PW_DAVE" "$o.replay.body" && die "dave's password in a 404"
 	pb_pass
 }
 
