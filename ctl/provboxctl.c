@@ -533,7 +533,11 @@ folder_url(const struct cfg *cfg, const struct reg_user *u, char *buf,
 	    cfg->prov.base_url : "", cfg->prov.token_path, u->token);
 }
 
-/* Prints the class options a registered phone is given, filled. */
+/*
+ * Prints the class options a registered phone is given, filled. DHCP
+ * answers are public, so in a token class without client certificates
+ * they carry a first-access token, and only while the phone enrolls.
+ */
 static void
 print_options(const struct cfg *cfg, const struct cfg_vendor *v,
     const struct reg_user *u, const struct reg_device *d)
@@ -545,6 +549,11 @@ print_options(const struct cfg *cfg, const struct cfg_vendor *v,
 	memset(&vars, 0, sizeof(vars));
 	vars.base_url = cfg->prov.base_url;
 	vars.token = v->mode == PROV_MODE_TOKEN ? u->token : NULL;
+	if (v->mode == PROV_MODE_TOKEN && !v->client_cert) {
+		vars.token = "<first-access-token>";
+		printf("  DHCP options, only while the phone is enrolling "
+		    "(provboxctl enroll):\n");
+	}
 	vars.mac = mac_format_plain(&d->mac, mac, 0);
 	vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
 	vars.model = d->model;
