@@ -98,6 +98,8 @@ struct cfg_guard {
 	unsigned	 max_misses;	/* misses allowed in a window */
 	unsigned	 window;	/* seconds */
 	unsigned	 block;		/* seconds answered 429 */
+	unsigned	 global_max_misses;	/* all sources, per window;
+						 * 0: no global budget */
 };
 
 struct cfg_limits {

@@ -143,13 +143,14 @@ parse_guard(struct cfg_ctx *ctx, const config_setting_t *pg,
     struct cfg_guard *gd)
 {
 	static const char *const keys[] = { "max_misses", "window", "block",
-		NULL };
+		"global_max_misses", NULL };
 	const config_setting_t	*g = config_setting_get_member(pg, "guard");
 	unsigned long long	 v;
 
 	gd->max_misses = 10;
 	gd->window = 60;
 	gd->block = 300;
+	gd->global_max_misses = 500;
 	if (g == NULL)
 		return;
 	if (!cfg_is_group(ctx, g))
@@ -161,6 +162,8 @@ parse_guard(struct cfg_ctx *ctx, const config_setting_t *pg,
 		gd->window = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "block", 0, 1, 7 * 86400, &v) == 1)
 		gd->block = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "global_max_misses", 0, 0, 100000000, &v) == 1)
+		gd->global_max_misses = (unsigned)v;
 }
 
 static void

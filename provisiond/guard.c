@@ -60,6 +60,11 @@ struct guard {
 	size_t			 cap;		/* most addresses followed */
 	uint64_t		 k0, k1;	/* SipHash key */
 	struct guard_stats	 st;		/* st.tracked: used slots */
+	/* The global budget: misses from every source in one window. */
+	unsigned long		 gmisses;
+	time_t			 gwin_end;
+	time_t			 attack_until;	/* 0: not under attack */
+	unsigned long		 attack_refused, attack_blocked;
 };
 
 /*
@@ -401,8 +406,29 @@ guard_miss(struct guard *g, const struct guard_addr *a, time_t now)
 	struct guard_ent *e;
 	uint32_t	 h;
 	int		 started = 0;
+	unsigned	 limit = g->cfg.max_misses;
 
 	g->st.misses++;
+	/* The global budget, in fixed windows of the same length. */
+	if (now >= g->gwin_end) {
+		g->gmisses = 0;
+		g->gwin_end = now + (time_t)g->cfg.window;
+	}
+	g->gmisses++;
+	if (g->cfg.global_max_misses > 0 &&
+	    g->gmisses > g->cfg.global_max_misses &&
+	    !guard_under_attack(g, now, NULL)) {
+		if (g->attack_until == 0) {
+			g->attack_refused = 0;
+			g->attack_blocked = 0;
+		}
+		g->attack_until = now + (time_t)g->cfg.block;
+		g->st.attacks++;
+		started |= GUARD_ATTACK_STARTED;
+	}
+	if (guard_under_attack(g, now, NULL) &&
+	    limit > GUARD_UNDER_ATTACK_MISSES)
+		limit = GUARD_UNDER_ATTACK_MISSES;
 	addr_norm(a, &n);
 	h = addr_hash(g, &n);
 	if ((e = tab_find(g, &n, h)) == NULL &&
@@ -418,15 +444,44 @@ guard_miss(struct guard *g, const struct guard_addr *a, time_t now)
 	}
 	if (e->misses < UINT_MAX)
 		e->misses++;
-	if (e->misses > g->cfg.max_misses) {
+	if (e->misses > limit) {
 		e->inblock = 1;
 		/* The count and window are cleared when the block ends. */
 		e->until = now + (time_t)g->cfg.block;
 		g->st.blocks++;
-		started = 1;
+		if (guard_under_attack(g, now, NULL))
+			g->attack_blocked++;
+		started |= GUARD_SOURCE_BLOCKED;
 	}
 done:
 	return started;
+}
+
+int
+guard_under_attack(const struct guard *g, time_t now, time_t *until)
+{
+	if (g->attack_until == 0 || now >= g->attack_until)
+		return 0;
+	if (until != NULL)
+		*until = g->attack_until;
+	return 1;
+}
+
+/*
+ * An attack is over when its time is: the misses that came in meanwhile
+ * do not prolong it unless they spend a new window's budget, which starts
+ * a new one (reported as such).
+ */
+int
+guard_attack_ended(struct guard *g, time_t now, unsigned long *refused,
+    unsigned long *blocked)
+{
+	if (g->attack_until == 0 || now < g->attack_until)
+		return 0;
+	*refused = g->attack_refused;
+	*blocked = g->attack_blocked;
+	g->attack_until = 0;
+	return 1;
 }
 
 /*
@@ -452,6 +507,8 @@ void
 guard_refused(struct guard *g)
 {
 	g->st.refused++;
+	if (g->attack_until != 0)
+		g->attack_refused++;
 }
 
 /*

@@ -36,6 +36,7 @@
 #include "daemon.h"
 #include "enroll.h"
 #include "guard.h"
+#include "policy.h"
 #include "log.h"
 #include "registry.h"
 #include "sandbox.h"
@@ -56,8 +57,6 @@
 /* Answers up to this size leave as one TLS record (see join_answer). */
 #define ONE_RECORD	16384
 /* Header fields in one request at most, as Apache's LimitRequestFields. */
-#define MAX_HEADER_FIELDS 100
-
 struct provd {
 	const char		*cfgpath;
 	int			 foreground;
@@ -264,6 +263,7 @@ fetch_flush(void)
 }
 
 static struct log_ratelimit rl_enroll = LOG_RATELIMIT_CONFIGURED;
+static struct log_ratelimit rl_guard = LOG_RATELIMIT_CONFIGURED;
 
 /*
  * Applies what a request taught a device's enrollment, in its own write
@@ -353,11 +353,17 @@ on_block_ended(const struct guard_addr *a, void *arg)
 static void
 on_sweep(evutil_socket_t fd, short what, void *arg)
 {
+	unsigned long	refused, blocked;
+	time_t		now = time(NULL);
+
 	(void)fd;
 	(void)what;
 	(void)arg;
-	guard_sweep(P.guard, time(NULL), on_block_ended, NULL);
-	enroll_sweep_now(time(NULL));
+	guard_sweep(P.guard, now, on_block_ended, NULL);
+	if (guard_attack_ended(P.guard, now, &refused, &blocked))
+		log_notice("guard: attack over: %lu requests refused, %lu "
+		    "sources blocked meanwhile", refused, blocked);
+	enroll_sweep_now(now);
 }
 
 static void
@@ -387,6 +393,30 @@ fill_cert(SSL *ssl, struct prov_req *pr, char *subject, size_t sz)
 	X509_free(cert);
 }
 
+/*
+ * One line when a source's block starts (rate-limited while under
+ * attack, when many start) and one when an attack starts; their ends are
+ * logged by the sweep.
+ */
+static void
+guard_log(int acct, const char *peer, time_t now)
+{
+	const struct cfg_guard *gc = &P.cfg->prov.guard;
+
+	if (acct & GUARD_ATTACK_STARTED)
+		log_warnx("guard: more than %u misses from all sources in %us: "
+		    "under attack for %us, every source may miss %u times",
+		    gc->global_max_misses, gc->window, gc->block,
+		    GUARD_UNDER_ATTACK_MISSES);
+	if ((acct & GUARD_SOURCE_BLOCKED) &&
+	    guard_under_attack(P.guard, now, NULL))
+		log_warnx_rl(&rl_guard, "guard: %s blocked for %us (under "
+		    "attack)", peer, gc->block);
+	else if (acct & GUARD_SOURCE_BLOCKED)
+		log_warnx("guard: %s blocked for %us after more than %u misses "
+		    "in %us", peer, gc->block, gc->max_misses, gc->window);
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -399,22 +429,21 @@ on_request(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri		*uri = evhttp_request_get_evhttp_uri(req);
 	struct prov_req			 pr;
 	struct prov_resp		 r;
+	struct policy_req		 pq;
 	struct guard_addr		 ga;
 	struct evbuffer			*body = NULL;
 	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
 	SSL				*ssl = NULL;
-	time_t				 until, now = time(NULL);
+	time_t				 now = time(NULL);
 	char				 peer[INET6_ADDRSTRLEN], subject[256];
 	char				 hdr[32];
 	const struct evkeyval		*kv;
 	size_t				 bytes = 0;
-	unsigned			 nfields = 0;
 	const char			*method = cmd == EVHTTP_REQ_HEAD ?
 					    "HEAD" : "GET";
 
 	memset(&pr, 0, sizeof(pr));
-	memset(&r, 0, sizeof(r));
-	r.fd = -1;
+	prov_resp_init(&r);
 	P.requests++;
 	if (arg == &tag_tls)
 		ssl = bufferevent_openssl_get_ssl(bev);
@@ -423,35 +452,16 @@ on_request(struct evhttp_request *req, void *arg)
 	subject[0] = '\0';
 	tlsconn_request(req);
 
+	/* The policy (policy.c) decides; this is only the evhttp side. */
+	memset(&pq, 0, sizeof(pq));
+	pq.peer = &ga;
+	pq.now = now;
+	pq.method = cmd == EVHTTP_REQ_GET ? PM_GET : cmd == EVHTTP_REQ_HEAD ?
+	    PM_HEAD : PM_OTHER;
 	TAILQ_FOREACH(kv, in, next)
-		nfields++;
-	if (nfields > MAX_HEADER_FIELDS) {
-		/* RFC 6585 5 */
-		r.status = 431;
-		r.reason = "Request Header Fields Too Large";
-		r.refused = REF_HEADERS;
-		r.content_type = "text/plain";
+		pq.nfields++;
+	if (policy_admit(P.guard, &pq, &r))
 		goto send;
-	}
-
-	if (guard_check(P.guard, &ga, now, &until)) {
-		guard_refused(P.guard);
-		r.status = 429;
-		r.reason = "Too Many Requests";
-		r.refused = REF_GUARD;
-		r.content_type = "text/plain";
-		snprintf(hdr, sizeof(hdr), "%lld", (long long)(until - now));
-		evhttp_add_header(out, "Retry-After", hdr);
-		goto send;
-	}
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		r.status = 405;
-		r.reason = "Method Not Allowed";
-		r.refused = REF_METHOD;
-		r.content_type = "text/plain";
-		evhttp_add_header(out, "Allow", "GET, HEAD");
-		goto send;
-	}
 	pr.path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	pr.head = cmd == EVHTTP_REQ_HEAD;
 	pr.tls = ssl != NULL;
@@ -461,25 +471,21 @@ on_request(struct evhttp_request *req, void *arg)
 	fill_cert(ssl, &pr, subject, sizeof(subject));
 
 	if (reg_txn_renew(&P.rtxn) != 0) {
-		r.status = 500;
-		r.reason = "Internal Server Error";
-		r.refused = REF_INTERNAL;
-		r.content_type = "text/plain";
+		prov_refuse(&r, REF_INTERNAL);
 		goto send;
 	}
 	prov_handle(P.cfg, P.tp, &P.rtxn, &pr, &r);
 	reg_txn_reset(&P.rtxn);
 
-	if (r.status == 404 || r.status == 403) {
-		if (guard_miss(P.guard, &ga, now))
-			log_warnx("guard: %s blocked for %us after more than "
-			    "%u misses in %us", peer, P.cfg->prov.guard.block,
-			    P.cfg->prov.guard.max_misses,
-			    P.cfg->prov.guard.window);
-	} else if (r.status < 400)
-		guard_hit(P.guard, &ga, now);
+	guard_log(policy_account(P.guard, &pq, &r), peer, now);
 send:
 	evhttp_add_header(out, "Content-Type", r.content_type);
+	if (r.retry_after > 0) {
+		snprintf(hdr, sizeof(hdr), "%u", r.retry_after);
+		evhttp_add_header(out, "Retry-After", hdr);
+	}
+	if (r.allow != NULL)
+		evhttp_add_header(out, "Allow", r.allow);
 	/*
 	 * The files hold passwords: a browser shown one must neither take it
 	 * for another type nor run or load anything from it.

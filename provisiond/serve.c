@@ -121,8 +121,16 @@ prov_resp_clear(struct prov_resp *resp)
 	resp->fd = -1;
 }
 
-static void
-refuse(struct prov_resp *resp, enum prov_refusal why)
+void
+prov_resp_init(struct prov_resp *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->fd = -1;
+	resp->content_type = "text/plain";
+}
+
+void
+prov_refuse(struct prov_resp *resp, enum prov_refusal why)
 {
 	resp->refused = why;
 	switch (why) {
@@ -351,7 +359,7 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	ssize_t				 n;
 
 	if (t == NULL) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
 	fill_vals(cfg, u, d, url_token, &v, port, sizeof(port), mac, MAC, url,
@@ -364,7 +372,7 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 		v.v[RV_SIP_PASSWORD] = "";
 	}
 	if ((n = render(t, &v, m->file->format, &resp->body)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
 	resp->len = (size_t)n;
@@ -507,11 +515,11 @@ cert_proves(const struct prov_req *req, const struct mac_addr *mac,
     struct prov_resp *resp)
 {
 	if (!req->cert_present)
-		refuse(resp, REF_CERT_MISSING);
+		prov_refuse(resp, REF_CERT_MISSING);
 	else if (!req->cert_verified)
-		refuse(resp, REF_CERT_CA);
+		prov_refuse(resp, REF_CERT_CA);
 	else if (!req->cert_has_mac || mac_cmp(&req->cert_mac, mac) != 0)
-		refuse(resp, REF_CERT_MAC);
+		prov_refuse(resp, REF_CERT_MAC);
 	else
 		return 1;
 	return 0;
@@ -562,29 +570,29 @@ serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
 	resp->has_mac = 1;
 	if ((x = reg_device_get(txn, mac, &d)) != 0 ||
 	    (x = reg_enroll_get(txn, mac, &e)) != 0) {
-		refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
+		prov_refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
 		goto done;
 	}
 	snprintf(resp->user, sizeof(resp->user), "%s", d.user);
 	if ((vc = cfg_vendor_find(cfg, d.vendor)) != NULL)
 		resp->vendor = vc->name;
 	if (!req->tls) {
-		refuse(resp, REF_PLAIN_HTTP);
+		prov_refuse(resp, REF_PLAIN_HTTP);
 		goto done;
 	}
 	if (!enroll_fa_live(&e, req->now, cfg->prov.enroll.fa_limit)) {
-		refuse(resp, REF_FA_CLOSED);
+		prov_refuse(resp, REF_FA_CLOSED);
 		set_eop(resp, EOP_REFUSED, mac, req->peer_ip4, NULL,
 		    "first-access URL no longer open", r->file);
 		goto done;
 	}
 	if ((x = lease_at(txn, req->peer_ip4, mac, req->now, &l)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		goto done;
 	}
 	if (x == 0 || !enroll_id_is(&e, l.client_key, l.client_key_len)) {
 		/* A replay from elsewhere: exactly what to raise an alarm on. */
-		refuse(resp, REF_FA_LEASE);
+		prov_refuse(resp, REF_FA_LEASE);
 		set_eop(resp, EOP_REFUSED, mac, req->peer_ip4, NULL,
 		    x == 0 ? "first-access URL from an address without the "
 		    "device's lease" : "first-access URL from another client "
@@ -594,16 +602,16 @@ serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
 	if (vc == NULL || (x = reg_user_get(txn, d.user, &u)) != 0 ||
 	    u.token[0] == '\0') {
 		/* A removed class or user, or a revoked token: nothing. */
-		refuse(resp, vc != NULL && x < 0 ? REF_INTERNAL : REF_TOKEN);
+		prov_refuse(resp, vc != NULL && x < 0 ? REF_INTERNAL : REF_TOKEN);
 		goto done;
 	}
 	if ((x = device_file(cfg, txn, r->file, 0, &m, &dd, &named)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		goto done;
 	}
 	if (x == 1 || named) {
 		if (x != 1 || mac_cmp(&m.mac, mac) != 0) {
-			refuse(resp, REF_NOT_USERS);
+			prov_refuse(resp, REF_NOT_USERS);
 			goto done;
 		}
 		if (m.vendor->client_cert && !cert_proves(req, mac, resp))
@@ -618,7 +626,7 @@ serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
 		serve_rendered(cfg, tp, &m, &u, NULL, 0, NULL, req, resp);
 		goto done;
 	}
-	refuse(resp, REF_NOT_FOUND);
+	prov_refuse(resp, REF_NOT_FOUND);
 done:
 	reg_enroll_clear(&e);
 	reg_user_clear(&u);
@@ -675,20 +683,20 @@ old_token_ok(struct reg_txn *txn, const struct reg_user *u,
 	int			r, done;
 
 	if (req->now >= u->old_until || u->token[0] == '\0') {
-		refuse(resp, REF_ROTATED);
+		prov_refuse(resp, REF_ROTATED);
 		return 0;
 	}
 	if (!own_file)
 		return 1;
 	if ((r = reg_enroll_get(txn, &m->mac, &e)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		return 0;
 	}
 	done = r == 0 && e.token_seen >= u->token_created;
 	if (r == 0)
 		reg_enroll_clear(&e);
 	if (done) {
-		refuse(resp, REF_ROTATED);
+		prov_refuse(resp, REF_ROTATED);
 		return 0;
 	}
 	return 1;
@@ -715,20 +723,20 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		goto done;
 	}
 	if (x != 0 || (x = reg_user_get(txn, name, &u)) != 0) {
-		refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
+		prov_refuse(resp, x < 0 ? REF_INTERNAL : REF_TOKEN);
 		goto done;
 	}
 	snprintf(resp->user, sizeof(resp->user), "%s", u.name);
 	if (!req->tls) {
 		/* A token folder over plain HTTP would show the token. */
-		refuse(resp, REF_PLAIN_HTTP);
+		prov_refuse(resp, REF_PLAIN_HTTP);
 		goto done;
 	}
 	/* Found by its hash: the text now says which of the two it is. */
 	old = u.old_token[0] != '\0' && CRYPTO_memcmp(u.old_token, r->token,
 	    TOKEN_LEN) == 0;
 	if ((x = device_file(cfg, txn, r->file, 0, &m, &d, &named)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		goto done;
 	}
 	if (x == 1 || named) {
@@ -737,7 +745,7 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		resp->vendor = m.vendor->name;
 		/* Not this user's device: the same 404 as a missing file. */
 		if (x != 1 || strcmp(d.user, u.name) != 0) {
-			refuse(resp, REF_NOT_USERS);
+			prov_refuse(resp, REF_NOT_USERS);
 			goto done;
 		}
 		if (m.vendor->client_cert && !cert_proves(req, &m.mac, resp))
@@ -753,7 +761,7 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 	} else if ((old && !old_token_ok(txn, &u, &m, 0, req, resp)) ||
 	    serve_static(cfg, req, resp) != 0) {
 		if (!old || resp->refused == REF_NONE)
-			refuse(resp, REF_NOT_FOUND);
+			prov_refuse(resp, REF_NOT_FOUND);
 		goto done;
 	}
 	if (!old)
@@ -776,13 +784,13 @@ legacy_identity(const struct reg_enroll *e, int found,
 	char a[64], b[64], detail[REG_EVENT_DETAIL_MAX];
 
 	if (found && e->state == ENROLL_SUSPECT) {
-		refuse(resp, REF_IDENTITY);
+		prov_refuse(resp, REF_IDENTITY);
 		return 0;
 	}
 	if (found && e->id_len != 0) {
 		if (enroll_id_is(e, l->client_key, l->client_key_len))
 			return 1;
-		refuse(resp, REF_IDENTITY);
+		prov_refuse(resp, REF_IDENTITY);
 		snprintf(detail, sizeof(detail), "duplicate MAC: enrolled as "
 		    "%s, lease held by %s", enroll_id_str(e->id, e->id_len, a,
 		    sizeof(a)), enroll_id_str(l->client_key,
@@ -793,7 +801,7 @@ legacy_identity(const struct reg_enroll *e, int found,
 	}
 	if (found && enroll_state_at(e, req->now) == ENROLL_ENROLLING)
 		return 1;
-	refuse(resp, REF_NOT_ENROLLED);
+	prov_refuse(resp, REF_NOT_ENROLLED);
 	return 0;
 }
 
@@ -812,7 +820,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	memset(&u, 0, sizeof(u));
 	memset(&e, 0, sizeof(e));
 	if ((x = device_file(cfg, txn, resp->file, 1, &m, &d, &named)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
 	if (x == 0 && !named) {
@@ -821,7 +829,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 			serve_rendered(cfg, tp, &m, NULL, NULL, 0, NULL, req,
 			    resp);
 		} else if (serve_static(cfg, req, resp) != 0)
-			refuse(resp, REF_NOT_FOUND);
+			prov_refuse(resp, REF_NOT_FOUND);
 		return;
 	}
 	resp->vendor = m.vendor->name;
@@ -834,27 +842,27 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	 * the MAC is looked at, so the answer tells nothing about it.
 	 */
 	if (!req->tls) {
-		refuse(resp, REF_PLAIN_HTTP);
+		prov_refuse(resp, REF_PLAIN_HTTP);
 		return;
 	}
 	/*
 	 * Not registered in a legacy class: refused by the allowlist, or,
 	 * without it, simply nothing to serve. Every refusal below is the
-	 * same 404 (refuse()), so none tells a registered MAC from another.
+	 * same 404 (prov_refuse()), so none tells a registered MAC from another.
 	 */
 	if (x == 0) {
-		refuse(resp, g->allowlist ? REF_ALLOWLIST : REF_NOT_FOUND);
+		prov_refuse(resp, g->allowlist ? REF_ALLOWLIST : REF_NOT_FOUND);
 		return;
 	}
 	snprintf(resp->user, sizeof(resp->user), "%s", d.user);
 	if (g->lease_binding) {
 		if ((x = lease_at(txn, req->peer_ip4, &m.mac, req->now,
 		    &l)) < 0) {
-			refuse(resp, REF_INTERNAL);
+			prov_refuse(resp, REF_INTERNAL);
 			return;
 		}
 		if (x == 0) {
-			refuse(resp, REF_LEASE);
+			prov_refuse(resp, REF_LEASE);
 			return;
 		}
 		bound = 1;
@@ -862,7 +870,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	if (g->client_cert && !cert_proves(req, &m.mac, resp))
 		return;
 	if ((x = reg_enroll_get(txn, &m.mac, &e)) < 0) {
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
 	found = x == 0;
@@ -873,11 +881,11 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	if (g->bootstrap && !(found && enroll_fa_live(&e, req->now,
 	    cfg->prov.enroll.fa_limit))) {
 		/* A bootstrap file is only a first-access URL: none now. */
-		refuse(resp, REF_NOT_ENROLLED);
+		prov_refuse(resp, REF_NOT_ENROLLED);
 		goto done;
 	}
 	if ((x = reg_user_get(txn, d.user, &u)) != 0) {
-		refuse(resp, x < 0 ? REF_INTERNAL : REF_NOT_FOUND);
+		prov_refuse(resp, x < 0 ? REF_INTERNAL : REF_NOT_FOUND);
 		goto done;
 	}
 	if (g->bootstrap) {
@@ -905,19 +913,17 @@ prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 {
 	struct route r;
 
-	memset(resp, 0, sizeof(*resp));
-	resp->fd = -1;
-	resp->content_type = "text/plain";
+	prov_resp_init(resp);
 	resp->kind = route_parse(cfg, req->path, &r);
 	snprintf(resp->file, sizeof(resp->file), "%s", r.file);
 	switch (resp->kind) {
 	case ROUTE_BAD:
 		/* Longer than any path served: not even decoded. */
-		refuse(resp, req->path != NULL && strlen(req->path) >
+		prov_refuse(resp, req->path != NULL && strlen(req->path) >
 		    ROUTE_PATH_MAX ? REF_LONG_PATH : REF_BAD_PATH);
 		break;
 	case ROUTE_NONE:
-		refuse(resp, REF_NOT_FOUND);
+		prov_refuse(resp, REF_NOT_FOUND);
 		break;
 	case ROUTE_TOKEN:
 		serve_token(cfg, tp, txn, &r, req, resp);
@@ -927,11 +933,11 @@ prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 		break;
 	case ROUTE_STATIC:
 		if (serve_static(cfg, req, resp) != 0)
-			refuse(resp, REF_NOT_FOUND);
+			prov_refuse(resp, REF_NOT_FOUND);
 		break;
 	}
 	if (txn->err != REG_OK && resp->refused != REF_INTERNAL) {
 		prov_resp_clear(resp);
-		refuse(resp, REF_INTERNAL);
+		prov_refuse(resp, REF_INTERNAL);
 	}
 }

@@ -119,6 +119,8 @@ struct prov_resp {
 	int			 has_mac;
 	int			 first_access;	/* through a first-access
 						 * token */
+	unsigned		 retry_after;	/* 429: Retry-After, seconds */
+	const char		*allow;		/* 405: the Allow header */
 	struct enroll_op	 eop;		/* kind EOP_NONE: nothing */
 };
 
@@ -131,5 +133,9 @@ void	prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 	    struct prov_resp *resp);
 /* Wipes and frees the body, closes an unsent file. */
 void	prov_resp_clear(struct prov_resp *resp);
+/* An empty answer (no body, no file). */
+void	prov_resp_init(struct prov_resp *resp);
+/* Makes resp the refusal why: its status, reason and content type. */
+void	prov_refuse(struct prov_resp *resp, enum prov_refusal why);
 
 #endif /* PB_SERVE_H */

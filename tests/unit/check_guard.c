@@ -5,7 +5,8 @@
  *
  * Times are T0 plus seconds; the guard takes the time from its caller, so
  * no test sleeps. Unless a test says otherwise the limits are 3 misses in
- * 60 seconds, blocked for 300.
+ * 60 seconds, blocked for 300, and no global budget (check_policy.c tests
+ * that).
  */
 #include "config.h"
 
@@ -24,7 +25,7 @@
 #define WINDOW		60
 #define BLOCK		300
 
-static const struct cfg_guard	 def_cfg = { MAX_MISSES, WINDOW, BLOCK };
+static const struct cfg_guard	 def_cfg = { MAX_MISSES, WINDOW, BLOCK, 0 };
 
 static struct guard_addr
 v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -151,7 +152,7 @@ END_TEST
 
 START_TEST(test_zero_misses_allowed)
 {
-	struct cfg_guard	 cfg = { 0, WINDOW, BLOCK };
+	struct cfg_guard	 cfg = { 0, WINDOW, BLOCK, 0 };
 	struct guard		*g = new_guard(&cfg, 16);
 	struct guard_addr	 a = v4(192, 0, 2, 7);
 
@@ -238,7 +239,7 @@ END_TEST
 /* A block shorter than the window: the old window's misses are gone. */
 START_TEST(test_fresh_after_short_block)
 {
-	struct cfg_guard	 cfg = { MAX_MISSES, 1000, 10 };
+	struct cfg_guard	 cfg = { MAX_MISSES, 1000, 10, 0 };
 	struct guard		*g = new_guard(&cfg, 16);
 	struct guard_addr	 a = v4(192, 0, 2, 7);
 
@@ -380,7 +381,7 @@ END_TEST
  */
 START_TEST(test_sweep_delete_keeps_rest)
 {
-	struct cfg_guard	 cfg = { 1, WINDOW, BLOCK };
+	struct cfg_guard	 cfg = { 1, WINDOW, BLOCK, 0 };
 
 	for (int round = 0; round < 300; round++) {
 		struct guard		*g = new_guard(&cfg, 16);
@@ -407,7 +408,7 @@ END_TEST
 
 START_TEST(test_spray)
 {
-	struct cfg_guard	 cfg = { MAX_MISSES, WINDOW, 100000 };
+	struct cfg_guard	 cfg = { MAX_MISSES, WINDOW, 100000, 0 };
 	struct guard		*g = new_guard(&cfg, 16);
 	struct guard_addr	 a = v4(192, 0, 2, 66), s;
 	struct guard_stats	 st;
@@ -451,7 +452,7 @@ END_TEST
 /* The least recently seen goes first, and a hit counts as seen. */
 START_TEST(test_evict_lru)
 {
-	struct cfg_guard	 cfg = { 1, 1000, BLOCK };
+	struct cfg_guard	 cfg = { 1, 1000, BLOCK, 0 };
 	struct guard		*g = new_guard(&cfg, 16);
 	struct guard_addr	 s;
 
@@ -513,7 +514,7 @@ END_TEST
 /* A block that ended but was not swept yet goes after plain records. */
 START_TEST(test_evict_keeps_pending_end)
 {
-	struct cfg_guard	 cfg = { 1, 1000, 10 };
+	struct cfg_guard	 cfg = { 1, 1000, 10, 0 };
 	struct guard		*g = new_guard(&cfg, 16);
 	struct guard_addr	 a = v6(1), s;
 	struct ended_log	 log;
@@ -542,7 +543,7 @@ START_TEST(test_configure)
 {
 	struct guard		*g = new_guard(&def_cfg, 64);
 	struct guard_addr	 a = v4(192, 0, 2, 1), b = v4(192, 0, 2, 2);
-	struct cfg_guard	 cfg = { 1, 1000, 10 };
+	struct cfg_guard	 cfg = { 1, 1000, 10, 0 };
 	time_t			 until = 0;
 
 	block_now(g, &a, MAX_MISSES, T0);
