@@ -53,6 +53,7 @@
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
+#define ENROLL_QUEUE	256	/* enrollment events, written with them */
 #define LISTEN_BACKLOG	4096	/* a whole office's phones at once */
 /* Answers up to this size leave as one TLS record (see join_answer). */
 #define ONE_RECORD	16384
@@ -73,6 +74,9 @@ struct provd {
 	char			*pidfile;
 	struct reg_fetch	 fetches[FETCH_QUEUE];
 	size_t			 nfetches;
+	struct enroll_op	 eops[ENROLL_QUEUE];
+	time_t			 eop_time[ENROLL_QUEUE];
+	size_t			 neops;
 	unsigned long		 requests;
 	unsigned long		 status[6];	/* by hundreds */
 };
@@ -243,52 +247,59 @@ static struct log_ratelimit rl_fetch = LOG_RATELIMIT_CONFIGURED;
  * provboxctl status shows of a phone; losing a second of them to a crash
  * costs nothing, so they share one commit instead of one per request.
  */
+/*
+ * Writes the queued fetch records and enrollment events in one
+ * transaction. The fetch records are what provboxctl status shows of a
+ * phone; losing a second of them to a crash costs nothing, so they share
+ * one commit instead of one per request. Enrollment events (a phone's
+ * first fetches through its first-access URL, its first use of the
+ * permanent one, a refused first-access URL) are applied in the order
+ * they happened, re-reading each record (enroll_apply), so a boot storm
+ * costs one commit a second, not one per phone; their audit lines follow
+ * the commit.
+ */
 static void
 fetch_flush(void)
 {
-	struct reg_txn	txn;
-	int		ok;
+	struct reg_txn		 txn;
+	struct reg_event	 evs[ENROLL_QUEUE];
+	int			 ok, got[ENROLL_QUEUE];
 
-	if (P.nfetches == 0)
+	if (P.nfetches == 0 && P.neops == 0)
 		return;
 	ok = reg_txn_begin(P.reg, &txn, 0) == 0;
 	for (size_t i = 0; ok && i < P.nfetches; i++)
 		ok = reg_fetch_put(&txn, &P.fetches[i]) == 0;
+	for (size_t i = 0; ok && i < P.neops; i++)
+		ok = (got[i] = enroll_apply(&txn, &P.eops[i], P.eop_time[i],
+		    &evs[i])) >= 0;
 	if (!ok || reg_txn_commit(&txn) != 0) {
-		log_warnx_rl(&rl_fetch, "cannot record %zu fetches: %s",
-		    P.nfetches, reg_strerror(txn.err));
+		log_warnx_rl(&rl_fetch, "cannot record %zu fetches and %zu "
+		    "enrollment events: %s", P.nfetches, P.neops,
+		    reg_strerror(txn.err));
 		reg_txn_abort(&txn);
-	}
+	} else
+		for (size_t i = 0; i < P.neops; i++)
+			if (got[i] > 0)
+				enroll_log(&evs[i]);
 	P.nfetches = 0;
+	P.neops = 0;
 }
 
 static struct log_ratelimit rl_enroll = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_guard = LOG_RATELIMIT_CONFIGURED;
 
-/*
- * Applies what a request taught a device's enrollment, in its own write
- * transaction: these are rare (a phone's first fetches, a refused
- * first-access URL) and the next request of the same phone must see them.
- */
+/* Queues what a request taught a device's enrollment (fetch_flush). */
 static void
 enroll_note(const struct prov_resp *r, time_t now)
 {
-	struct reg_txn		txn;
-	struct reg_event	ev;
-	int			n = -1;
-
 	if (r->eop.kind == EOP_NONE)
 		return;
-	if (reg_txn_begin(P.reg, &txn, 0) == 0 &&
-	    (n = enroll_apply(&txn, &r->eop, now, &ev)) >= 0 &&
-	    reg_txn_commit(&txn) == 0) {
-		if (n > 0)
-			enroll_log(&ev);
-		return;
-	}
-	log_warnx_rl(&rl_enroll, "cannot record an enrollment event: %s",
-	    reg_strerror(txn.err));
-	reg_txn_abort(&txn);
+	if (P.neops == ENROLL_QUEUE)
+		fetch_flush();
+	P.eops[P.neops] = r->eop;
+	P.eop_time[P.neops] = now;
+	P.neops++;
 }
 
 static void
