@@ -783,13 +783,18 @@ legacy_identity(const struct reg_enroll *e, int found,
 {
 	char a[64], b[64], detail[REG_EVENT_DETAIL_MAX];
 
-	if (found && e->state == ENROLL_SUSPECT) {
-		prov_refuse(resp, REF_IDENTITY);
-		return 0;
-	}
+	/*
+	 * The identity bound at enrollment holding the lease is the phone,
+	 * suspect or not: another host spoofing its MAC must not be able to
+	 * cut it off from its file (the alarm is raised all the same).
+	 */
 	if (found && e->id_len != 0) {
 		if (enroll_id_is(e, l->client_key, l->client_key_len))
 			return 1;
+		if (e->state == ENROLL_SUSPECT) {
+			prov_refuse(resp, REF_IDENTITY);
+			return 0;
+		}
 		prov_refuse(resp, REF_IDENTITY);
 		snprintf(detail, sizeof(detail), "duplicate MAC: enrolled as "
 		    "%s, lease held by %s", enroll_id_str(e->id, e->id_len, a,
@@ -797,6 +802,10 @@ legacy_identity(const struct reg_enroll *e, int found,
 		    l->client_key_len, b, sizeof(b)));
 		set_eop(resp, EOP_DUPLICATE, mac, req->peer_ip4, l, detail,
 		    "");
+		return 0;
+	}
+	if (found && e->state == ENROLL_SUSPECT) {
+		prov_refuse(resp, REF_IDENTITY);
 		return 0;
 	}
 	if (found && enroll_state_at(e, req->now) == ENROLL_ENROLLING)

@@ -141,14 +141,20 @@ mac_of() {
     bh_die "config: $(head -n 5 "$BH_TMP/check.out")"
 "$CTL" -c "$CONF" sync >"$BH_TMP/sync.out" 2>&1 ||
     bh_die "provboxctl sync: $(tail -n 3 "$BH_TMP/sync.out")"
+# The phones have been enrolled before (the token-class ones pinned their
+# folder, which they fetch from below); the window is open, so the legacy
+# ones (the flat folder) bind to their identity at their first fetch, and
+# each storm writes what a real one would.
+"$CTL" -c "$CONF" enroll --all --for 1d >"$BH_TMP/enroll.out" 2>&1 ||
+    bh_die "provboxctl enroll: $(tail -n 3 "$BH_TMP/enroll.out")"
 # Every run starts from this copy: users and tokens, no lease.
 cp -a "$BH_TMP/registry" "$BH_TMP/registry.synced"
 
 # pbstorm's spec (tab-separated, see pbstorm.c): per vendor a "net" line,
 # its namespace, interface and pbprobe command, then a "phone" line per
 # phone with its User-Agent and its files as full URLs in the order it
-# fetches them. The folder is what the DHCP server hands the phone
-# (provboxctl url), worked out before the storm.
+# fetches them. The folder is the one each phone pinned (provboxctl url):
+# after a power cut, phones come back to the URL their file gave them.
 SPEC=$BH_TMP/storm.spec
 : >"$SPEC"
 k=0
