@@ -175,8 +175,13 @@ t_credentials() {
 # 2. Unprivileged and filtered, both still do their work: a DORA, an
 # HTTPS fetch of the phone's file, a reload of each.
 t_serves() {
-	local o=$OUT/serve url mark d log pid
+	local o=$OUT/serve url fa mark d log pid
 
+	# Enrolling, the phone's DHCP answer carries its first-access URL;
+	# the file it fetches there (enrollment writes, unprivileged and
+	# filtered) names the permanent folder, which serves it too.
+	timeout 20 "$CTL" -c "$CONF" enroll "$MAC_ALICE" --for 10m \
+	    >"$o.enroll" 2>&1 || die "provboxctl enroll: $(cat "$o.enroll")"
 	ip netns exec "$NS_CLI" timeout 60 "$PROBE" -i "$IF_CLI" \
 	    -m "$MAC_ALICE" -V yealink -P 1,3,66 dora >"$o.dora" 2>&1 ||
 	    die "no ACK: $(head -n 2 "$o.dora")"
@@ -184,8 +189,14 @@ t_serves() {
 	    dev "$IF_CLI" || die "cannot configure the leased address"
 	url=$(url_of alice)
 	[ -n "$url" ] || die "provboxctl url alice: $(cat "$OUT/ctl.err")"
-	[ "$(pb_kv opt66 "$o.dora")" = "$url" ] ||
-	    die "option 66 is '$(pb_kv opt66 "$o.dora")', provboxctl says $url"
+	fa=$(pb_kv opt66 "$o.dora")
+	[[ $fa == https://*/p/*/ ]] && [ "$fa" != "$url" ] ||
+	    die "option 66 is '$fa', not a first-access URL"
+	fetch "$o.fa" "${fa}$(echo "$MAC_ALICE" | tr -d :).cfg"
+	[ "$(cat "$o.fa.code")" = 200 ] ||
+	    die "alice's config through her first-access URL: status $(cat "$o.fa.code") $(cat "$o.fa.err")"
+	grep -qF -- "$url" "$o.fa" ||
+	    die "the first-access file does not name alice's folder"
 	fetch "$o.cfg" "${url}$(echo "$MAC_ALICE" | tr -d :).cfg"
 	[ "$(cat "$o.cfg.code")" = 200 ] ||
 	    die "alice's config: status $(cat "$o.cfg.code") $(cat "$o.cfg.err")"
