@@ -583,6 +583,11 @@ parse_legacy(struct cfg_ctx *ctx, const config_setting_t *vg,
 	cfg_get_bool(ctx, g, "lease_binding", &l->lease_binding);
 	cfg_get_bool(ctx, g, "allowlist", &l->allowlist);
 	cfg_get_bool(ctx, g, "bootstrap", &l->bootstrap);
+	if (l->bootstrap && !l->lease_binding)
+		cfg_err(ctx, config_setting_get_member(g, "bootstrap"),
+		    "needs lease_binding = true: the first-access URL a "
+		    "bootstrap file names opens only for the identity that "
+		    "holds the phone's lease");
 	if (cfg_get_bool(ctx, g, "client_cert", &cert) == 1) {
 		if (cert && ctx->cfg->prov.tls_client_ca == NULL)
 			cfg_err(ctx, config_setting_get_member(g,

@@ -129,6 +129,22 @@ store(struct reg_txn *txn, const struct reg_enroll *e,
 	return 1;
 }
 
+/*
+ * A record whose first-access token was sealed with a key this registry
+ * no longer has (secret.key replaced): the token is dead, the rest of the
+ * record stands, and it may be written again (reg_enroll_put drops the
+ * old token's index entry). A process without any key leaves it sealed
+ * and writes nothing.
+ */
+static void
+unseal_lost(struct reg_enroll *e)
+{
+	if (e->secrets_sealed != REG_SEALED_OTHER_KEY)
+		return;
+	OPENSSL_cleanse(e->fa_token, sizeof(e->fa_token));
+	e->secrets_sealed = 0;
+}
+
 /* The record of a registered device; NOTFOUND records read as new. */
 static int
 load(struct reg_txn *txn, const struct mac_addr *mac, struct reg_enroll *e)
@@ -146,6 +162,7 @@ load(struct reg_txn *txn, const struct mac_addr *mac, struct reg_enroll *e)
 		e->mac = *mac;
 		e->state = ENROLL_NEW;
 	}
+	unseal_lost(e);
 	return 0;
 }
 
@@ -356,20 +373,30 @@ enroll_sweep(struct reg_txn *txn, time_t now,
 {
 	struct mac_addr	 macs[64];
 	struct sweep	 s = { now, macs, 0, 64 };
-	int		 closed = 0;
+	int		 closed = 0, round;
 
-	/* Closed in rounds of 64: the walk must not write under itself. */
+	/*
+	 * Closed in rounds of 64: the walk must not write under itself. A
+	 * record this process cannot write (no key) is left for a process
+	 * that can; the rounds end when one closes nothing.
+	 */
 	do {
 		s.n = 0;
+		round = 0;
 		if (reg_enroll_foreach(txn, sweep_visit, &s) != 0)
 			return -1;
 		for (size_t i = 0; i < s.n; i++) {
 			struct reg_enroll	e;
 			struct reg_event	ev;
+			int			r;
 
-			if (reg_enroll_get(txn, &macs[i], &e) != 0) {
-				if (txn->err != REG_OK)
-					return -1;
+			if ((r = reg_enroll_get(txn, &macs[i], &e)) < 0)
+				return -1;
+			if (r != 0)
+				continue;
+			unseal_lost(&e);
+			if (e.secrets_sealed) {
+				reg_enroll_clear(&e);
 				continue;
 			}
 			e.state = ENROLL_NEW;
@@ -378,16 +405,16 @@ enroll_sweep(struct reg_txn *txn, time_t now,
 			drop_token(&e);
 			event_set(&ev, &macs[i], now, EV_WINDOW_CLOSED, 0,
 			    "expired");
-			if (e.secrets_sealed || store(txn, &e, &ev) < 0) {
-				reg_enroll_clear(&e);
-				return -1;
-			}
+			r = store(txn, &e, &ev);
 			reg_enroll_clear(&e);
+			if (r < 0)
+				return -1;
 			closed++;
+			round++;
 			if (fn != NULL)
 				fn(&ev, arg);
 		}
-	} while (s.n == s.cap);
+	} while (s.n == s.cap && round > 0);
 	return closed;
 }
 

@@ -61,8 +61,9 @@ int		 enroll_fa_live(const struct reg_enroll *e, time_t now,
 int		 enroll_id_is(const struct reg_enroll *e, const uint8_t *id,
 		    size_t len);
 /*
- * A client identity for the log: "id 01:80:5e:..." (Option 61) or "hw
- * 80:5e:..." (chaddr), hex, cut after 16 bytes. Returns buf.
+ * A client identity for the log: "id 01:80:5e:..." (Option 61, as sent)
+ * or "hw 01:80:5e:..." (the hardware type, then chaddr), hex, cut after
+ * 16 bytes; "-" for none. Returns buf.
  */
 char		*enroll_id_str(const uint8_t *id, size_t len, char *buf,
 		    size_t sz);
@@ -105,8 +106,9 @@ int	enroll_apply(struct reg_txn *txn, const struct enroll_op *op,
 
 /*
  * Opens a window of seconds for the device: a new first-access token, no
- * identity bound yet. A suspect device stays suspect (1 is not returned;
- * *was_suspect set). Returns 1 (ev filled), or -1.
+ * identity bound yet. Returns 1 (ev filled); 0 for a suspect device,
+ * which stays suspect (*was_suspect set); -1 for a device that is not
+ * registered or a registry failure.
  */
 int	enroll_open(struct reg_txn *txn, const struct mac_addr *mac,
 	    time_t now, unsigned seconds, int *was_suspect,

@@ -379,7 +379,11 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	resp->status = 200;
 	resp->reason = "OK";
 	resp->content_type = m->file->content_type;
-	resp->no_store = u != NULL && m->file->per_device;
+	/*
+	 * A phone's own file holds its password; a common file rendered for
+	 * a user may name the user's folder. Neither is for a cache.
+	 */
+	resp->no_store = u != NULL;
 	OPENSSL_cleanse(url, sizeof(url));
 	if (req->head) {
 		OPENSSL_cleanse(resp->body, resp->len);

@@ -378,7 +378,7 @@ START_TEST(test_unknown_nested)
 	    "here: subnet, interface, pools, routers, dns, domain, "
 	    "lease_time, options, reservations)");
 	assert_err(12, "provisioning.guard.windw", "unknown setting (valid "
-	    "here: max_misses, window, block)");
+	    "here: max_misses, window, block, global_max_misses)");
 }
 END_TEST
 
@@ -1285,6 +1285,45 @@ START_TEST(test_vendor_token_legacy)
 }
 END_TEST
 
+/*
+ * A bootstrap file names a first-access URL, which opens only for the
+ * identity holding the phone's lease: without lease binding it would be
+ * a dead end. client_cert on a class needs the phones' CA. Enrollment
+ * settings have their ranges.
+ */
+START_TEST(test_enrollment_settings)
+{
+	static const char conf[] =
+	    /*  1 */ "provisioning = { listen = [ ];\n"
+	    /*  2 */ "  base_url = \"https://10.0.0.1\";\n"
+	    /*  3 */ "  enrollment = { window = 30; first_access_limit = 5;\n"
+	    /*  4 */ "    rotate_grace = 0; auto_window = 600; };\n"
+	    /*  5 */ "};\n"
+	    /*  6 */ "vendors = ( {\n"
+	    /*  7 */ "  name = \"gs\";\n"
+	    /*  8 */ "  match = { oui = [ \"00:0b:82\" ]; };\n"
+	    /*  9 */ "  mode = \"legacy\";\n"
+	    /* 10 */ "  legacy = { lease_binding = false;\n"
+	    /* 11 */ "    bootstrap = true; };\n"
+	    /* 12 */ "}, {\n"
+	    /* 13 */ "  name = \"yl\";\n"
+	    /* 14 */ "  match = { oui = [ \"00:15:65\" ]; };\n"
+	    /* 15 */ "  client_cert = true;\n"
+	    /* 16 */ "} );\n";
+
+	load_bad(conf, 0);
+	assert_nerr(4);
+	assert_err(3, "provisioning.enrollment.window", "30 is out of range "
+	    "(valid: 60 to 2592000)");
+	assert_err(3, "provisioning.enrollment.first_access_limit", "5 is out "
+	    "of range (valid: 10 to 86400)");
+	assert_err(11, "vendors[0].legacy.bootstrap", "needs lease_binding = "
+	    "true");
+	assert_err(15, "vendors[1].client_cert", "needs provisioning.tls."
+	    "client_ca");
+}
+END_TEST
+
 START_TEST(test_vendor_token_unregistered)
 {
 	static const char conf[] =
@@ -2091,6 +2130,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_unknown_nested);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_out_of_range);
+	tcase_add_test(tc, test_enrollment_settings);
 	tcase_add_test(tc, test_log_level_unknown);
 	suite_add_tcase(s, tc);
 

@@ -1,8 +1,10 @@
 /*
  * check_vendors.c - the shipped vendor classes and templates, end to end
  * without sockets: every vendor's real file names (VENDORS.md) asked of a
- * token folder (or, for the legacy class, the flat folder) through
- * prov_handle(), against the shipped etc/vendors.conf and etc/templates.
+ * token folder (or, for the legacy classes, the flat folder) through
+ * prov_handle(), against the shipped etc/vendors.conf and etc/templates;
+ * and every token vendor's own file through its first-access URL, which
+ * must pin the permanent one.
  */
 #include "config.h"
 
@@ -11,6 +13,7 @@
 #include "testutil.h"
 
 #include "cfg.h"
+#include "enroll.h"
 #include "registry.h"
 #include "serve.h"
 #include "sync.h"
@@ -131,13 +134,17 @@ token_of(const char *user, char tok[TOKEN_LEN + 1])
 	reg_txn_abort(&txn);
 }
 
+#define NOW	((time_t)1700000100)
+
 /*
- * Asks path and checks the answer: status, the class that answered, and
- * whether the body holds the password (device files) or none (common).
+ * Asks path from peer and checks the answer: status, the class that
+ * answered, and whether the body holds the password (device files) or
+ * none (common); the body must hold want and must not hold unwanted
+ * (either NULL: not checked). A refusal carries nothing.
  */
 static void
-ask(const char *path, uint32_t peer, int status, const char *vendor,
-    const char *password)
+ask_body(const char *path, uint32_t peer, int status, const char *vendor,
+    const char *password, const char *want, const char *unwanted)
 {
 	static const char *const all[] = { "pw-gigaset", "pw-snom",
 		"pw-yealink", "pw-polycom", "pw-cisco", "pw-grandstream",
@@ -150,7 +157,7 @@ ask(const char *path, uint32_t peer, int status, const char *vendor,
 	req.path = path;
 	req.tls = 1;
 	req.peer_ip4 = peer;
-	req.now = 1700000100;
+	req.now = NOW;
 	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
 	prov_handle(cfg, tp, &txn, &req, &resp);
 	reg_txn_abort(&txn);
@@ -163,17 +170,94 @@ ask(const char *path, uint32_t peer, int status, const char *vendor,
 		    resp.vendor ? resp.vendor : "nobody", vendor);
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 			int has = strstr(resp.body, all[i]) != NULL;
-			int want = password != NULL &&
+			int should = password != NULL &&
 			    strcmp(password, all[i]) == 0;
 
-			ck_assert_msg(has == want, "%s: password %s %s",
+			ck_assert_msg(has == should, "%s: password %s %s",
 			    path, all[i], has ? "present" : "missing");
 		}
 		/* A file with credentials is never cached. */
 		if (password != NULL)
 			ck_assert_int_eq(resp.no_store, 1);
+		ck_assert_msg(want == NULL || strstr(resp.body, want) != NULL,
+		    "%s: no '%s' in:\n%s", path, want, resp.body);
+		ck_assert_msg(unwanted == NULL || strstr(resp.body,
+		    unwanted) == NULL, "%s: '%s' in:\n%s", path, unwanted,
+		    resp.body);
+	} else {
+		ck_assert_ptr_null(resp.body);
+		ck_assert_int_eq(resp.fd, -1);
+		ck_assert_int_eq(resp.no_store, 0);
 	}
 	prov_resp_clear(&resp);
+}
+
+static void
+ask(const char *path, uint32_t peer, int status, const char *vendor,
+    const char *password)
+{
+	ask_body(path, peer, status, vendor, password, NULL, NULL);
+}
+
+/* Stores a bound lease of mac at ip under its hardware client key. */
+static void
+lease(uint32_t ip, const char *mac)
+{
+	struct reg_txn		txn;
+	struct reg_lease	l;
+	struct mac_addr		m;
+
+	ck_assert_int_eq(mac_parse(mac, &m), 0);
+	memset(&l, 0, sizeof(l));
+	l.ip = ip;
+	l.state = LEASE_BOUND;
+	l.htype = 1;
+	l.hlen = 6;
+	memcpy(l.chaddr, m.b, 6);
+	l.client_key[0] = 'H';
+	l.client_key[1] = 1;
+	memcpy(l.client_key + 2, m.b, 6);
+	l.client_key_len = 8;
+	l.start = 1700000000;
+	l.expire = 1700003600;
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_put(&txn, &l), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+}
+
+/*
+ * Opens an enrollment window for mac (provboxctl enroll); with bind, its
+ * first-access token is handed to the lease at ip (as dhcpd would). The
+ * token goes to fa when not NULL.
+ */
+static void
+enroll(const char *mac, uint32_t ip, int bind, char fa[TOKEN_LEN + 1])
+{
+	struct reg_txn		 txn;
+	struct reg_event	 ev;
+	struct reg_enroll	 e;
+	struct enroll_op	 op;
+	int			 suspect;
+
+	memset(&op, 0, sizeof(op));
+	ck_assert_int_eq(mac_parse(mac, &op.mac), 0);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(enroll_open(&txn, &op.mac, NOW - 60, 3600, &suspect,
+	    &ev), 1);
+	if (bind) {
+		op.kind = EOP_HANDED;
+		op.ip = ip;
+		op.id[0] = 'H';
+		op.id[1] = 1;
+		memcpy(op.id + 2, op.mac.b, 6);
+		op.id_len = 8;
+		ck_assert_int_eq(enroll_apply(&txn, &op, NOW - 30, &ev), 1);
+	}
+	ck_assert_int_eq(reg_enroll_get(&txn, &op.mac, &e), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	if (fa != NULL)
+		memcpy(fa, e.fa_token, TOKEN_LEN + 1);
+	reg_enroll_clear(&e);
 }
 
 static void
@@ -241,35 +325,92 @@ END_TEST
 
 START_TEST(test_legacy_flat_folder)
 {
-	struct reg_txn		txn;
-	struct reg_lease	l;
-	uint32_t		ip = 0x0a2a0063;	/* 10.42.0.99 */
+	uint32_t ip = 0x0a2a0063;	/* 10.42.0.99 */
+	char	 tok[TOKEN_LEN + 1];
 
+	token_of("u_aastra", tok);
 	/* The Aastra phone holds 10.42.0.99. */
-	memset(&l, 0, sizeof(l));
-	l.ip = ip;
-	l.state = LEASE_BOUND;
-	l.htype = 1;
-	l.hlen = 6;
-	memcpy(l.chaddr, "\x00\x08\x5d\xaa\xbb\x08", 6);
-	l.client_key[0] = 'H';
-	l.client_key[1] = 1;
-	memcpy(l.client_key + 2, l.chaddr, 6);
-	l.client_key_len = 8;
-	l.start = 1700000000;
-	l.expire = 1700003600;
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
-	ck_assert_int_eq(reg_lease_put(&txn, &l), 0);
-	ck_assert_int_eq(reg_txn_commit(&txn), 0);
-
+	lease(ip, "00:08:5d:aa:bb:08");
 	ask("/prov/aastra.cfg", ip, 200, "aastra", NULL);
 	ask("/prov/6737i.cfg", ip, 200, "aastra", NULL);
-	ask("/prov/00085DAABB08.cfg", ip, 200, "aastra", "pw-aastra");
-	/* From an address that holds no lease for that MAC. */
-	ask("/prov/00085DAABB08.cfg", ip + 1, 403, NULL, NULL);
+	/* Its lease alone is not enough: nobody enrolled it. */
+	ask("/prov/00085DAABB08.cfg", ip, 404, NULL, NULL);
+	enroll("00:08:5d:aa:bb:08", ip, 0, NULL);
+	ask_body("/prov/00085DAABB08.cfg", ip, 200, "aastra", "pw-aastra",
+	    NULL, tok);
+	/* From an address that holds no lease for that MAC: the same 404. */
+	ask("/prov/00085DAABB08.cfg", ip + 1, 404, NULL, NULL);
 	/* A token-mode phone's file is not in the flat folder. */
 	ask("/prov/805ec0aabb02.cfg", ip, 404, NULL, NULL);
 	ask("/prov/00085DAABB09.cfg", ip, 404, NULL, NULL);
+}
+END_TEST
+
+/*
+ * Gigaset is a legacy class (it cannot pin a URL): its phone's file is in
+ * the flat folder, for its enrolled lease, and names the flat folder, not
+ * the user's token folder.
+ */
+START_TEST(test_gigaset_flat_folder)
+{
+	uint32_t ip = 0x0a2a0064;	/* 10.42.0.100 */
+	char	 tok[TOKEN_LEN + 1];
+
+	token_of("u_gigaset", tok);
+	lease(ip, "7c:2f:80:aa:bb:07");
+	ask("/prov/7C2F80AABB07.xml", ip, 404, NULL, NULL);
+	enroll("7c:2f:80:aa:bb:07", ip, 0, NULL);
+	ask_body("/prov/7C2F80AABB07.xml", ip, 200, "gigaset", "pw-gigaset",
+	    "https://10.42.0.1/prov/", tok);
+	/* The N870 asks in lower case. */
+	ask_body("/prov/7c2f80aabb07.xml", ip, 200, "gigaset", "pw-gigaset",
+	    NULL, tok);
+	ask("/prov/7C2F80AABB07.xml", ip + 1, 404, NULL, NULL);
+	/* snom's <MAC>.xml has the same shape; snom is no legacy class. */
+	lease(ip + 2, "00:04:13:aa:bb:01");
+	ask("/prov/000413AABB01.xml", ip + 2, 404, NULL, NULL);
+}
+END_TEST
+
+/*
+ * Each token vendor's own file through its first-access URL, from its
+ * lease: the password, and the permanent folder URL the template pins;
+ * never the first-access token itself.
+ */
+START_TEST(test_first_access_pins_permanent)
+{
+	static const struct {
+		const char	*user, *mac, *file, *vendor, *password;
+	} phones[] = {
+		{ "u_snom", "00:04:13:aa:bb:01", "000413AABB01.xml", "snom",
+		    "pw-snom" },
+		{ "u_yealink", "80:5e:c0:aa:bb:02", "805ec0aabb02.cfg",
+		    "yealink", "pw-yealink" },
+		{ "u_polycom", "00:04:f2:aa:bb:03", "0004f2aabb03-phone.cfg",
+		    "polycom", "pw-polycom" },
+		{ "u_cisco", "00:21:aa:bb:00:04", "0021aabb0004.xml", "cisco",
+		    "pw-cisco" },
+		{ "u_grandstream", "c0:74:ad:aa:bb:05", "cfgc074adaabb05.xml",
+		    "grandstream", "pw-grandstream" },
+		{ "u_fanvil", "0c:38:3e:aa:bb:06", "0c383eaabb06.cfg",
+		    "fanvil", "pw-fanvil" },
+	};
+
+	for (size_t i = 0; i < sizeof(phones) / sizeof(phones[0]); i++) {
+		uint32_t ip = 0x0a2a0070 + (uint32_t)i;
+		char	 tok[TOKEN_LEN + 1], fa[TOKEN_LEN + 1], path[256];
+		char	 url[128];
+
+		token_of(phones[i].user, tok);
+		lease(ip, phones[i].mac);
+		enroll(phones[i].mac, ip, 1, fa);
+		snprintf(path, sizeof(path), "/p/%s/%s", fa, phones[i].file);
+		snprintf(url, sizeof(url), "https://10.42.0.1/p/%s/", tok);
+		ask_body(path, ip, 200, phones[i].vendor, phones[i].password,
+		    url, fa);
+		/* The same URL from elsewhere: nothing. */
+		ask(path, ip + 100, 404, NULL, NULL);
+	}
 }
 END_TEST
 
@@ -284,6 +425,8 @@ vendors_suite(void)
 	tcase_add_test(tc, test_every_vendor_in_its_folder);
 	tcase_add_test(tc, test_other_users_phones_404);
 	tcase_add_test(tc, test_legacy_flat_folder);
+	tcase_add_test(tc, test_gigaset_flat_folder);
+	tcase_add_test(tc, test_first_access_pins_permanent);
 	suite_add_tcase(s, tc);
 	return s;
 }
