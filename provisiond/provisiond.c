@@ -289,7 +289,13 @@ fetch_flush(void)
 static struct log_ratelimit rl_enroll = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_guard = LOG_RATELIMIT_CONFIGURED;
 
-/* Queues what a request taught a device's enrollment (fetch_flush). */
+/*
+ * Queues what a request taught a device's enrollment (fetch_flush). An
+ * identity bound (the phone's next request, through its first-access
+ * URL, is checked against it) or a suspect (it must take effect before
+ * the impostor's next request) is written at once, with what was queued
+ * before it.
+ */
 static void
 enroll_note(const struct prov_resp *r, time_t now)
 {
@@ -300,6 +306,8 @@ enroll_note(const struct prov_resp *r, time_t now)
 	P.eops[P.neops] = r->eop;
 	P.eop_time[P.neops] = now;
 	P.neops++;
+	if (r->eop.kind == EOP_HANDED || r->eop.kind == EOP_DUPLICATE)
+		fetch_flush();
 }
 
 static void
