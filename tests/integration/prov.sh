@@ -613,11 +613,12 @@ t_token_folder() {
 	    die "no 'refused not-users-device' audit line: $(log_line "$mark" "$(plain_mac "$MAC_BOB")")"
 	get "$o.none" "$src" "${url}nosuchfile.cfg"
 	expect_code "$o.none" 404 "a file no rule names"
-	# The common file: served, and cacheable (no credentials in it).
+	# The common file: served; rendered in a user's folder it may name
+	# that folder, so no cache keeps it either.
 	get "$o.common" "$src" "${url}y000000000000.cfg"
 	expect_code "$o.common" 200 "the common file"
-	[ -z "$(header "$o.common" Cache-Control)" ] ||
-	    die "the common file has Cache-Control: $(header "$o.common" Cache-Control)"
+	[ "$(header "$o.common" Cache-Control)" = no-store ] ||
+	    die "the common file in a token folder has Cache-Control '$(header "$o.common" Cache-Control)'"
 	grep -qF "common file of yealink" "$o.common.body" ||
 	    die "the common file is not the yealink one: $(head -c 100 "$o.common.body")"
 	pb_pass
