@@ -172,6 +172,22 @@ drop_token(struct reg_enroll *e)
 	OPENSSL_cleanse(e->fa_token, sizeof(e->fa_token));
 }
 
+/* Back to new: no window, the token dead; with forget, no identity. */
+static void
+make_new(struct reg_enroll *e, time_t now, int forget)
+{
+	e->state = ENROLL_NEW;
+	e->since = now;
+	e->window_until = 0;
+	drop_token(e);
+	if (forget) {
+		e->id_len = 0;
+		e->fa_ip = 0;
+		e->fa_handed = 0;
+		e->fa_fetched = 0;
+	}
+}
+
 int
 enroll_apply(struct reg_txn *txn, const struct enroll_op *op, time_t now,
     struct reg_event *ev)
@@ -301,9 +317,15 @@ done:
 	return ret;
 }
 
-int
-enroll_close(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
-    struct reg_event *ev)
+/*
+ * Ends state from for the device: it is new again, its token dead (and,
+ * with forget, no identity bound). 1 (ev filled), 0 (not in that state)
+ * or -1.
+ */
+static int
+end_state(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
+    enum enroll_state from, int forget, enum enroll_event kind,
+    const char *detail, struct reg_event *ev)
 {
 	struct reg_enroll	e;
 	int			r, ret = 0;
@@ -311,12 +333,9 @@ enroll_close(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
 	memset(ev, 0, sizeof(*ev));
 	if ((r = load(txn, mac, &e)) != 0)
 		return r < 0 ? -1 : 0;
-	if (e.state == ENROLL_ENROLLING) {
-		e.state = ENROLL_NEW;
-		e.since = now;
-		e.window_until = 0;
-		drop_token(&e);
-		event_set(ev, mac, now, EV_WINDOW_CLOSED, 0, "closed");
+	if (e.state == from) {
+		make_new(&e, now, forget);
+		event_set(ev, mac, now, kind, 0, detail);
 		ret = store(txn, &e, ev);
 	}
 	reg_enroll_clear(&e);
@@ -324,29 +343,19 @@ enroll_close(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
 }
 
 int
+enroll_close(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
+    struct reg_event *ev)
+{
+	return end_state(txn, mac, now, ENROLL_ENROLLING, 0, EV_WINDOW_CLOSED,
+	    "closed", ev);
+}
+
+int
 enroll_clear(struct reg_txn *txn, const struct mac_addr *mac, time_t now,
     struct reg_event *ev)
 {
-	struct reg_enroll	e;
-	int			r, ret = 0;
-
-	memset(ev, 0, sizeof(*ev));
-	if ((r = load(txn, mac, &e)) != 0)
-		return r < 0 ? -1 : 0;
-	if (e.state == ENROLL_SUSPECT) {
-		e.state = ENROLL_NEW;
-		e.since = now;
-		e.window_until = 0;
-		drop_token(&e);
-		e.id_len = 0;
-		e.fa_ip = 0;
-		e.fa_handed = 0;
-		e.fa_fetched = 0;
-		event_set(ev, mac, now, EV_CLEARED, 0, "by the admin");
-		ret = store(txn, &e, ev);
-	}
-	reg_enroll_clear(&e);
-	return ret;
+	return end_state(txn, mac, now, ENROLL_SUSPECT, 1, EV_CLEARED,
+	    "by the admin", ev);
 }
 
 struct sweep {
@@ -399,10 +408,7 @@ enroll_sweep(struct reg_txn *txn, time_t now,
 				reg_enroll_clear(&e);
 				continue;
 			}
-			e.state = ENROLL_NEW;
-			e.since = now;
-			e.window_until = 0;
-			drop_token(&e);
+			make_new(&e, now, 0);
 			event_set(&ev, &macs[i], now, EV_WINDOW_CLOSED, 0,
 			    "expired");
 			r = store(txn, &e, &ev);

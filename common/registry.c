@@ -1713,6 +1713,28 @@ event_seq(const MDB_val *k)
 	return wire_read_u64(&w);
 }
 
+/*
+ * Puts c on the newest event of mac, the one before the first key past
+ * mac's; the caller checks that the key found is mac's. An MDB_* code.
+ */
+static int
+event_newest(MDB_cursor *c, const struct mac_addr *mac, MDB_val *k,
+    MDB_val *v)
+{
+	uint8_t	key[14];
+	int	rc;
+
+	event_key(mac, UINT64_MAX, key);
+	k->mv_size = sizeof(key);
+	k->mv_data = key;
+	rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+	if (rc == 0)
+		return mdb_cursor_get(c, k, v, MDB_PREV);
+	if (rc == MDB_NOTFOUND)
+		return mdb_cursor_get(c, k, v, MDB_LAST);
+	return rc;
+}
+
 int
 reg_event_add(struct reg_txn *txn, const struct reg_event *ev)
 {
@@ -1737,17 +1759,9 @@ reg_event_add(struct reg_txn *txn, const struct reg_event *ev)
 	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_HISTORY],
 	    &c)) != 0)
 		return txn_fail(txn, rc, "cursor");
-	/* The device's newest event is the one before the next MAC's. */
-	event_key(&ev->mac, UINT64_MAX, key);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == 0)
-		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
-	else if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	for (; rc == 0 && k.mv_size == 14 && memcmp(k.mv_data, ev->mac.b,
-	    6) == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+	for (rc = event_newest(c, &ev->mac, &k, &v); rc == 0 &&
+	    k.mv_size == 14 && memcmp(k.mv_data, ev->mac.b, 6) == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
 		if (n == 0)
 			seq = event_seq(&k) + 1;
 		/* Keep the newest REG_HISTORY_MAX - 1, then add one. */
@@ -1769,7 +1783,6 @@ reg_event_foreach(struct reg_txn *txn, const struct mac_addr *mac,
 {
 	MDB_cursor	*c = NULL;
 	MDB_val		 k, v;
-	uint8_t		 key[14];
 	struct reg_event ev;
 	int		 rc, r = 0;
 
@@ -1780,16 +1793,9 @@ reg_event_foreach(struct reg_txn *txn, const struct mac_addr *mac,
 	if ((rc = mdb_cursor_open(txn->txn, txn->reg->dbi[REG_T_HISTORY],
 	    &c)) != 0)
 		return txn_fail(txn, rc, "cursor");
-	event_key(mac, UINT64_MAX, key);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	if (rc == 0)
-		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
-	else if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	for (; rc == 0 && k.mv_size == 14 && memcmp(k.mv_data, mac->b,
-	    6) == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+	for (rc = event_newest(c, mac, &k, &v); rc == 0 && k.mv_size == 14 &&
+	    memcmp(k.mv_data, mac->b, 6) == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
 		struct wire	w;
 		int		e;
 
