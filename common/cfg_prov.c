@@ -562,6 +562,24 @@ parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
 	}
 }
 
+/*
+ * group's client_cert, which needs the phones' CA: 1 with *out set when
+ * present, else as cfg_get_bool().
+ */
+static int
+parse_client_cert(struct cfg_ctx *ctx, const config_setting_t *group,
+    int *out)
+{
+	int r;
+
+	if ((r = cfg_get_bool(ctx, group, "client_cert", out)) == 1 && *out &&
+	    ctx->cfg->prov.tls_client_ca == NULL)
+		cfg_err(ctx, config_setting_get_member(group, "client_cert"),
+		    "needs provisioning.tls.client_ca: the CA bundle that signs "
+		    "the phones' certificates");
+	return r;
+}
+
 static void
 parse_legacy(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
@@ -588,14 +606,8 @@ parse_legacy(struct cfg_ctx *ctx, const config_setting_t *vg,
 		    "needs lease_binding = true: the first-access URL a "
 		    "bootstrap file names opens only for the identity that "
 		    "holds the phone's lease");
-	if (cfg_get_bool(ctx, g, "client_cert", &cert) == 1) {
-		if (cert && ctx->cfg->prov.tls_client_ca == NULL)
-			cfg_err(ctx, config_setting_get_member(g,
-			    "client_cert"), "needs provisioning.tls.client_ca: "
-			    "the CA bundle that signs the phones' "
-			    "certificates");
+	if (parse_client_cert(ctx, g, &cert) == 1)
 		l->client_cert = cert;
-	}
 }
 
 static void
@@ -608,7 +620,7 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
-	int			 allowed;
+	int			 allowed, cert;
 
 	cfg_check_keys(ctx, vg, keys);
 	if (cfg_get_string(ctx, vg, "name", 1, 32, &name) != 1)
@@ -640,18 +652,9 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	parse_files(ctx, vg, v);
 	parse_legacy(ctx, vg, v);
 	v->client_cert = v->mode == PROV_MODE_LEGACY && v->legacy.client_cert;
-	{
-		int cert;
-
-		if (cfg_get_bool(ctx, vg, "client_cert", &cert) == 1) {
-			if (cert && ctx->cfg->prov.tls_client_ca == NULL)
-				cfg_err(ctx, config_setting_get_member(vg,
-				    "client_cert"), "needs provisioning.tls."
-				    "client_ca: the CA bundle that signs the "
-				    "phones' certificates");
-			v->client_cert = cert;
-			v->legacy.client_cert = cert;
-		}
+	if (parse_client_cert(ctx, vg, &cert) == 1) {
+		v->client_cert = cert;
+		v->legacy.client_cert = cert;
 	}
 	if ((list = config_setting_get_member(vg, "unregistered")) != NULL &&
 	    cfg_parse_options(ctx, list, TMPL_ALL & ~(TMPL_TOKEN | TMPL_MODEL),
