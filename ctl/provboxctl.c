@@ -67,7 +67,10 @@ usage(void)
 	    "  devices          phones, their users, classes and leases\n"
 	    "  leases           every lease: address, MAC, state, end\n"
 	    "  url USER|MAC     the provisioning URL a user's phones get\n"
-	    "  rotate USER      give USER a new token (the old one dies)\n"
+	    "  rotate USER [--now]\n"
+	    "                   give USER a new token; the old one answers for\n"
+	    "                   rotate_grace, pointing phones at the new one\n"
+	    "                   (--now: it dies at once)\n"
 	    "  revoke USER      take USER's token away until rotated\n"
 	    "  status MAC       what provbox knows of one phone: lease, last\n"
 	    "                   fetch, enrollment state and recent events\n"
@@ -649,7 +652,10 @@ rot_note(const struct reg_device *d, void *arg)
 	return reg_event_add(rn->txn, &ev) == 0 ? 0 : -1;
 }
 
-/* rotate (a new token) or revoke (none) a user's token. */
+/*
+ * rotate (a new token; 2: the old one dies at once, no grace) or revoke
+ * (0: none) a user's token.
+ */
 static int
 cmd_token(const char *path, const char *who, int rotate)
 {
@@ -673,7 +679,7 @@ cmd_token(const char *path, const char *who, int rotate)
 	 * files that pin the new one. A second rotation ends the first's.
 	 */
 	memcpy(u.old_token, u.token, sizeof(u.old_token));
-	grace = s.cfg->prov.enroll.rotate_grace;
+	grace = rotate == 2 ? 0 : s.cfg->prov.enroll.rotate_grace;
 	u.old_until = rotate && u.old_token[0] != '\0' && grace > 0 ?
 	    ctl_now + (time_t)grace : 0;
 	if (!rotate || u.old_until == 0)
@@ -709,11 +715,15 @@ done:
 	reg_user_clear(&u);
 	/* Nothing is said to have happened before the commit lands. */
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
-		if (rotate)
+		if (rotate && grace > 0)
 			printf("%s: new token. The old URL answers for %us "
 			    "more, with files that point each phone at the new "
 			    "one; a phone's first fetch from the new URL closes "
 			    "the old one for it:\n%s\n", who, grace, url);
+		else if (rotate)
+			printf("%s: new token; the old one no longer works. "
+			    "Phones that pinned it must be enrolled again:\n"
+			    "%s\n", who, url);
 		else
 			printf("%s: token revoked; the folder is closed until "
 			    "provboxctl rotate %s.\n", who, who);
@@ -1059,10 +1069,12 @@ main(int argc, char *argv[])
 		{ "all", no_argument, NULL, 'a' },
 		{ "close", no_argument, NULL, 'C' },
 		{ "for", required_argument, NULL, 'f' },
+		{ "now", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char		*path = DEFAULT_CONFIG, *cmd;
 	struct enroll_args	 ea = { 0, 0, 0 };
+	int			 now_flag = 0;
 	long			 secs;
 	int			 ch;
 
@@ -1081,6 +1093,9 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			ea.close = 1;
+			break;
+		case 'N':
+			now_flag = 1;
 			break;
 		case 'f':
 			if ((secs = parse_duration(optarg)) < 60) {
@@ -1123,7 +1138,7 @@ main(int argc, char *argv[])
 		if (strcmp(cmd, "url") == 0)
 			return cmd_url(path, argv[1]);
 		if (strcmp(cmd, "rotate") == 0)
-			return cmd_token(path, argv[1], 1);
+			return cmd_token(path, argv[1], now_flag ? 2 : 1);
 		if (strcmp(cmd, "revoke") == 0)
 			return cmd_token(path, argv[1], 0);
 		if (strcmp(cmd, "status") == 0)
