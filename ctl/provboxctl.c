@@ -64,7 +64,7 @@ usage(void)
 	    "  check            validate the config; print every error\n"
 	    "  sync             bring users and devices into the registry\n"
 	    "  users            users, their SIP accounts and tokens\n"
-	    "  devices          phones, their users, classes and leases\n"
+	    "  devices          phones: users, classes, leases, enrollment\n"
 	    "  leases           every lease: address, MAC, state, end\n"
 	    "  url USER|MAC     the provisioning URL a user's phones get\n"
 	    "  rotate USER [--now]\n"
@@ -440,9 +440,17 @@ device_row(const struct reg_device *d, void *arg)
 {
 	struct walk		*w = arg;
 	struct reg_lease	 l;
+	struct reg_enroll	 e;
 	char			 mac[MAC_STR_LEN], ip[IP4_STR_LEN] = "";
 	char			 state[64] = "", *row[MAX_COLS];
+	int			 r;
 
+	if ((r = reg_enroll_get(&w->s->txn, &d->mac, &e)) < 0)
+		return -1;
+	row[6] = (char *)enroll_state_str(r == 0 ? enroll_state_at(&e,
+	    ctl_now) : ENROLL_NEW);
+	if (r == 0)
+		reg_enroll_clear(&e);
 	if (lease_of(&w->s->txn, &d->mac, &l) != 0) {
 		ip4_format(l.ip, ip);
 		snprintf(state, sizeof(state), "%s", lease_state_str(
@@ -464,7 +472,7 @@ cmd_devices(const char *path)
 {
 	struct session	s;
 	struct table	t = { { "mac", "user", "class", "model", "address",
-			    "lease" }, 6, NULL, 0, { 0 }, { 0 } };
+			    "lease", "enrollment" }, 7, NULL, 0, { 0 }, { 0 } };
 	struct walk	w = { &s, &t, 0 };
 	int		ok;
 

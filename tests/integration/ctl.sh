@@ -580,19 +580,19 @@ t_devices() {
 	ip=$(cat "$PB_TMP/ip.alice" 2>/dev/null)
 	[ -n "$ip" ] || die "no lease from the leases test"
 	ctl devices devices || die "exit $?: $(ctl_msg devices)"
-	table "$OUT/devices.out" mac user class model address lease
+	table "$OUT/devices.out" mac user class model address lease enrollment
 	r=$(row "$OUT/devices.out" "$MAC_ALICE")
-	[ "$r" = "$MAC_ALICE	alice	yealink	T46S	$ip	bound" ] ||
-	    die "alice's phone: '$(tr '\t' '|' <<<"$r")', expected '$MAC_ALICE|alice|yealink|T46S|$ip|bound'"
+	[ "$r" = "$MAC_ALICE	alice	yealink	T46S	$ip	bound	new" ] ||
+	    die "alice's phone: '$(tr '\t' '|' <<<"$r")', expected '$MAC_ALICE|alice|yealink|T46S|$ip|bound|new'"
 	r=$(row "$OUT/devices.out" "$MAC_BOB")
-	[ "$r" = "$MAC_BOB	bob	yealink	T46G		" ] ||
+	[ "$r" = "$MAC_BOB	bob	yealink	T46G			new" ] ||
 	    die "bob's phone (no lease): '$(tr '\t' '|' <<<"$r")'"
 	[ "$(wc -l <"$OUT/devices.out.rows")" -eq 2 ] ||
 	    die "$(wc -l <"$OUT/devices.out.rows") rows, expected 2"
 	ctl devices-json devices --json || die "--json: exit $?: $(ctl_msg devices-json)"
-	json "$OUT/devices-json.out" mac user class model address lease
+	json "$OUT/devices-json.out" mac user class model address lease enrollment
 	r=$(row "$OUT/devices-json.out" "str:$MAC_ALICE")
-	[ "$r" = "str:$MAC_ALICE	str:alice	str:yealink	str:T46S	str:$ip	str:bound" ] ||
+	[ "$r" = "str:$MAC_ALICE	str:alice	str:yealink	str:T46S	str:$ip	str:bound	str:new" ] ||
 	    die "--json: alice's phone: $(tr '\t' '|' <<<"$r")"
 	# The option may also come before the command.
 	ctl devices-json2 --json devices || die "--json before the command: exit $?"
