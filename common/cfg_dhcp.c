@@ -152,6 +152,23 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 			buf[i] = (uint8_t)(u >> (8 * (w - 1 - i)));
 		return encode_static(ctx, o, buf, w);
 	}
+	case OPT_T_I32: {
+		uint32_t u;
+
+		/* An int, or an int64 with an L suffix: range checked here. */
+		if ((type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) ||
+		    (n = config_setting_get_int64(v)) < INT32_MIN ||
+		    n > INT32_MAX) {
+			cfg_err(ctx, v, "must be an integer from %ld to %ld "
+			    "(a signed 32-bit value)", (long)INT32_MIN,
+			    (long)INT32_MAX);
+			return -1;
+		}
+		u = (uint32_t)(int32_t)n;
+		for (size_t i = 0; i < 4; i++)
+			buf[i] = (uint8_t)(u >> (8 * (3 - i)));
+		return encode_static(ctx, o, buf, 4);
+	}
 	case OPT_T_BOOL:
 		if (type != CONFIG_TYPE_BOOL) {
 			cfg_err(ctx, v, "must be true or false for a bool "
@@ -269,7 +286,7 @@ parse_option(struct cfg_ctx *ctx, const config_setting_t *el,
 	if (r == 1 && opt_type_parse(str, &o->type) != 0) {
 		cfg_err(ctx, config_setting_get_member(el, "type"),
 		    "unknown type '%s' (valid: ip, ip-list, u8, u16, u32, "
-		    "string, hex, bool, suboptions)", str);
+		    "i32, string, hex, bool, suboptions)", str);
 		return -1;
 	}
 	v = config_setting_get_member(el, "value");
@@ -282,7 +299,7 @@ parse_option(struct cfg_ctx *ctx, const config_setting_t *el,
 		else {
 			cfg_err(ctx, el, "option %u has no known type: add "
 			    "type = \"string\" (or ip, ip-list, u8, u16, u32, "
-			    "hex, bool, suboptions)", o->code);
+			    "i32, hex, bool, suboptions)", o->code);
 			return -1;
 		}
 	}
@@ -310,7 +327,27 @@ parse_option(struct cfg_ctx *ctx, const config_setting_t *el,
 		    o->code, opt_type_str(o->type));
 		return -1;
 	}
-	return parse_value(ctx, el, v, allowed_vars, why_not, o);
+	if (parse_value(ctx, el, v, allowed_vars, why_not, o) != 0)
+		return -1;
+	/*
+	 * RFC 2132 3.4: the subnet's offset from UTC, and every zone is
+	 * within a day of it. Bounded here because libconfig 1.5 reads an
+	 * integer without an L suffix as an int: 2147483648 arrives as
+	 * -2147483648, which the type's range alone would take.
+	 */
+	if (!is_sub && o->code == 2 && o->type == OPT_T_I32) {
+		int32_t off = (int32_t)((uint32_t)o->data[0] << 24 |
+		    (uint32_t)o->data[1] << 16 | (uint32_t)o->data[2] << 8 |
+		    o->data[3]);
+
+		if (off < -86400 || off > 86400) {
+			cfg_err(ctx, v, "time-offset %ld is not an offset "
+			    "from UTC (valid: -86400 to 86400 seconds)",
+			    (long)off);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int

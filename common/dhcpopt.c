@@ -11,7 +11,8 @@
 
 static const struct opt_def opt_table[] = {
 	{ 1, "subnet-mask", OPT_T_IP, 0 },
-	{ 2, "time-offset", OPT_T_U32, 0 },
+	/* RFC 2132 3.4: "a two's complement 32-bit integer". */
+	{ 2, "time-offset", OPT_T_I32, 0 },
 	{ 3, "routers", OPT_T_IP_LIST, 0 },
 	{ 4, "time-servers", OPT_T_IP_LIST, 0 },
 	{ 6, "domain-name-servers", OPT_T_IP_LIST, 0 },
@@ -61,12 +62,13 @@ static const char *const type_names[] = {
 	[OPT_T_HEX] = "hex",
 	[OPT_T_BOOL] = "bool",
 	[OPT_T_SUBOPTS] = "suboptions",
+	[OPT_T_I32] = "i32",
 };
 
 const char *
 opt_type_str(enum opt_type type)
 {
-	if ((unsigned)type > OPT_T_SUBOPTS)
+	if ((unsigned)type > OPT_T_LAST)
 		return "unknown";
 	return type_names[type];
 }
@@ -74,7 +76,7 @@ opt_type_str(enum opt_type type)
 int
 opt_type_parse(const char *name, enum opt_type *out)
 {
-	for (size_t i = OPT_T_IP; i <= OPT_T_SUBOPTS; i++) {
+	for (size_t i = OPT_T_IP; i <= OPT_T_LAST; i++) {
 		if (strcasecmp(name, type_names[i]) == 0) {
 			*out = (enum opt_type)i;
 			return 0;

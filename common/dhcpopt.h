@@ -22,6 +22,8 @@ enum opt_type {
 	OPT_T_HEX,		/* raw bytes written as hex */
 	OPT_T_BOOL,		/* one byte, 0 or 1 */
 	OPT_T_SUBOPTS,		/* encapsulated code/len/value (43, 125, ...) */
+	OPT_T_I32,		/* signed, two's complement (RFC 2132 3.4) */
+	OPT_T_LAST = OPT_T_I32
 };
 
 struct opt_def {

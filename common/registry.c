@@ -98,6 +98,9 @@ lease_state_str(enum lease_state state)
 	}
 }
 
+/* A full disk fails every transaction: one limit for their warnings. */
+static struct log_ratelimit rl_txn = LOG_RATELIMIT_CONFIGURED;
+
 /* Translates an LMDB (or errno) code, sets the sticky error, returns -1. */
 static int
 txn_fail(struct reg_txn *txn, int rc, const char *what)
@@ -125,8 +128,9 @@ txn_fail(struct reg_txn *txn, int rc, const char *what)
 	}
 	if (txn->err == REG_OK) {
 		txn->err = err;
-		log_warnx("registry %s: %s: %s", txn->reg->path, what,
-		    mdb_strerror(rc));
+		/* Once per failed transaction: per packet on a full disk. */
+		log_warnx_rl(&rl_txn, "registry %s: %s: %s", txn->reg->path,
+		    what, mdb_strerror(rc));
 	}
 	return -1;
 }

@@ -490,8 +490,9 @@ serve(struct iface *ifc)
 	if (leasedb_commit(D.ldb) != 0) {
 		failed = 1;
 		D.st.commit_errors++;
-		log_warnx("registry commit failed (%s): %zu replies of this "
-		    "batch not sent; clients will retry",
+		/* Per batch, so per packet when the disk is full. */
+		log_warnx_rl(&rl_registry, "registry commit failed (%s): %zu "
+		    "replies of this batch not sent; clients will retry",
 		    leasedb_error(D.ldb), np);
 		/* Nothing of the batch was stored: only NAKs may go out. */
 		for (size_t i = 0; i < np; i++)

@@ -18,12 +18,19 @@
 static const char *const msgtype_names[] = {
 	"DHCPUNKNOWN", "DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST",
 	"DHCPDECLINE", "DHCPACK", "DHCPNAK", "DHCPRELEASE", "DHCPINFORM",
+	"DHCPFORCERENEW", "DHCPLEASEQUERY", "DHCPLEASEUNASSIGNED",
+	"DHCPLEASEUNKNOWN", "DHCPLEASEACTIVE", "DHCPBULKLEASEQUERY",
+	"DHCPLEASEQUERYDONE", "DHCPACTIVELEASEQUERY", "DHCPLEASEQUERYSTATUS",
+	"DHCPTLS",
 };
+
+_Static_assert(sizeof(msgtype_names) / sizeof(msgtype_names[0]) ==
+    DHCP_MSGTYPE_MAX + 1, "a name for every message type");
 
 const char *
 dhcp_msgtype_str(int type)
 {
-	if (type < DHCPDISCOVER || type > DHCPINFORM)
+	if (type < DHCPDISCOVER || type > DHCP_MSGTYPE_MAX)
 		return msgtype_names[0];
 	return msgtype_names[type];
 }
@@ -233,7 +240,13 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	}
 	if (m->opt[DHO_MSG_TYPE].present) {
 		m->msgtype = m->optbuf[m->opt[DHO_MSG_TYPE].off];
-		if (m->msgtype < DHCPDISCOVER || m->msgtype > DHCPINFORM)
+		/*
+		 * A registered type the server does not serve (RFC 4388
+		 * LEASEQUERY, ...) is well-formed: the server counts it as
+		 * unsupported. Only an unregistered one is malformed.
+		 */
+		if (m->msgtype < DHCPDISCOVER ||
+		    m->msgtype > DHCP_MSGTYPE_MAX)
 			return DHCP_P_MSGTYPE;
 	}
 	return DHCP_P_OK;

@@ -42,6 +42,22 @@ enum dhcp_msgtype {
 	DHCPNAK,
 	DHCPRELEASE,
 	DHCPINFORM,
+	/*
+	 * Registered later (IANA "DHCP Message Type 53 Values"): parsed so
+	 * that they are counted as what they are, not as malformed; none is
+	 * served (server.c).
+	 */
+	DHCPFORCERENEW,		/* RFC 3203, server to client */
+	DHCPLEASEQUERY,		/* RFC 4388 */
+	DHCPLEASEUNASSIGNED,	/* RFC 4388, server to requestor */
+	DHCPLEASEUNKNOWN,	/* RFC 4388, server to requestor */
+	DHCPLEASEACTIVE,	/* RFC 4388, server to requestor */
+	DHCPBULKLEASEQUERY,	/* RFC 6926 */
+	DHCPLEASEQUERYDONE,	/* RFC 6926, server to requestor */
+	DHCPACTIVELEASEQUERY,	/* RFC 7724 */
+	DHCPLEASEQUERYSTATUS,	/* RFC 7724, server to requestor */
+	DHCPTLS,		/* RFC 7724 */
+	DHCP_MSGTYPE_MAX = DHCPTLS
 };
 const char	*dhcp_msgtype_str(int type);
 
@@ -116,7 +132,7 @@ enum dhcp_perr {
 	DHCP_P_NO_END,		/* the options field has no END */
 	DHCP_P_OVERLOAD,	/* option 52 malformed */
 	DHCP_P_BAD_LEN,		/* a fixed-size option with the wrong length */
-	DHCP_P_MSGTYPE,		/* option 53 unknown */
+	DHCP_P_MSGTYPE,		/* option 53 is 0 or unregistered */
 	DHCP_P_CLIENT_ID,	/* option 61 under 2 or over 255 bytes */
 	DHCP_P_COUNT
 };

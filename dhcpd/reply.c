@@ -418,6 +418,14 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 	if (provisioning(cfg, v, m, &b) != 0)
 		return -1;
 
+	/*
+	 * RFC 2132 3.3: when both are sent, the subnet mask MUST come before
+	 * the router option, whatever order Option 55 asks in (a Polycom VVX
+	 * lists 3 before 1). The mask is always sent, so it goes first.
+	 */
+	if (BIT_ISSET(b.set, DHO_SUBNET_MASK))
+		add(&b, DHO_SUBNET_MASK, b.cand[DHO_SUBNET_MASK].data,
+		    b.cand[DHO_SUBNET_MASK].len);
 	if ((prl = dhcp_opt_get(m, DHO_PARAM_REQ, &nprl)) != NULL) {
 		for (size_t i = 0; i < nprl; i++)
 			if (BIT_ISSET(b.set, prl[i]))

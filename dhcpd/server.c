@@ -28,6 +28,9 @@ static const char *const drop_names[DROP_COUNT] = {
 	[DROP_DUPLICATE_MAC] = "duplicate MAC: another client identity "
 	    "holds its lease",
 	[DROP_RELEASE_SOURCE] = "RELEASE not sent from the leased address",
+	[DROP_INFORM_NO_ADDRESS] = "INFORM with no address to answer to",
+	[DROP_INFORM_OFF_SUBNET] = "INFORM from outside every subnet",
+	[DROP_UNSUPPORTED_TYPE] = "unsupported message type",
 };
 
 const char *
@@ -79,9 +82,10 @@ pool_of(const struct cfg_subnet *sn, uint32_t ip)
 
 /*
  * The subnet a message belongs to: the one holding giaddr for relayed
- * messages (RFC 2131 4.3.1), the one holding ciaddr for a message unicast
- * to us (4.3.2: a RENEWING client bypasses the relay and the server trusts
- * ciaddr), else the receiving interface's.
+ * messages (RFC 2131 4.3.1), the one holding the client's address for an
+ * INFORM, the one holding ciaddr for a message unicast to us (4.3.2: a
+ * RENEWING client bypasses the relay and the server trusts ciaddr), else
+ * the receiving interface's. NULL when none fits.
  */
 static const struct cfg_subnet *
 select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
@@ -93,6 +97,21 @@ select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
 		for (size_t i = 0; i < d->nsubnets; i++)
 			if ((m->giaddr & d->subnets[i].mask) ==
 			    d->subnets[i].network)
+				return &d->subnets[i];
+		return NULL;
+	}
+	/*
+	 * 4.3.5: an INFORM's client has its address already (ciaddr, else
+	 * the IP source); its parameters are those of that address's
+	 * subnet, and one in no configured subnet gets none (the
+	 * receiving link's mask and router would be wrong for it, and the
+	 * ACK would go to an address off every link we serve).
+	 */
+	if (m->msgtype == DHCPINFORM) {
+		uint32_t a = m->ciaddr != 0 ? m->ciaddr : rx->src_ip;
+
+		for (size_t i = 0; i < d->nsubnets; i++)
+			if ((a & d->subnets[i].mask) == d->subnets[i].network)
 				return &d->subnets[i];
 		return NULL;
 	}
@@ -216,6 +235,31 @@ availability(const struct lease_view *v, const struct cfg_subnet *sn,
 }
 
 /*
+ * What a NAK says of an address availability() refused (AV_NO), in the
+ * order it looks: a client is told the address is leased to another only
+ * when someone holds it.
+ */
+static const char *
+unavailable_why(const struct lease_view *v, const struct cfg_subnet *sn,
+    uint32_t ip, const struct dhcp_decision *d, time_t now)
+{
+	struct reg_lease	l;
+	int			r;
+
+	if (!in_subnet(sn, ip))
+		return "address is wrong for the network";
+	if ((r = v->get(v->arg, ip, &l)) < 0)
+		return "requested address not available";
+	if (reserved_for_other(sn, ip, d))
+		return "address is reserved for another client";
+	if (r == 0 && !lease_over(&l, now))
+		return l.state == LEASE_DECLINED ? "address is set aside: a "
+		    "client declined it" : "address is leased to another "
+		    "client";
+	return "address is not in a pool";
+}
+
+/*
  * The client's own lease in sn, if it has one: the address it held last,
  * even if that lease is over, so a returning client gets its address back.
  */
@@ -321,9 +365,12 @@ set_dest(struct dhcp_decision *d, const struct dhcp_msg *m,
 	} else if (m->ciaddr != 0) {
 		d->dest = DEST_CIADDR;
 		d->dest_ip = m->ciaddr;
-	} else if (d->type == DHCPACK && d->hdr.yiaddr == 0 &&
-	    rx->src_ip != 0) {
-		/* An INFORM without ciaddr: answer where it came from. */
+	} else if (d->inform) {
+		/*
+		 * An INFORM without ciaddr: answer where it came from
+		 * (dhcp_decide() drops one from 0.0.0.0, which no client
+		 * receives: RFC 1122 3.2.1.3).
+		 */
 		d->dest = DEST_CIADDR;
 		d->dest_ip = rx->src_ip;
 	} else if ((m->flags & DHCP_FLAG_BROADCAST) || !d->has_mac) {
@@ -563,8 +610,10 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 		av = availability(v, sn, want, key, klen, d, now, &rec);
 		if (av == AV_ERROR)
 			drop(d, DROP_REGISTRY);
-		else if (av == AV_NO || want == 0)
-			nak(cfg, v, m, rx, "requested address not available",
+		else if (want == 0)
+			nak(cfg, v, m, rx, "request names no address", d);
+		else if (av == AV_NO)
+			nak(cfg, v, m, rx, unavailable_why(v, sn, want, d, now),
 			    d);
 		else
 			ack(cfg, v, m, rx, key, klen, want, now, d);
@@ -597,8 +646,8 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 			nak(cfg, v, m, rx, "the client's lease is for another "
 			    "address", d);
 		else if (av == AV_NO && v->get(v->arg, want, &rec) == 0)
-			nak(cfg, v, m, rx, "address is leased to another "
-			    "client", d);
+			nak(cfg, v, m, rx, unavailable_why(v, sn, want, d,
+			    now), d);
 		else
 			drop(d, DROP_NO_RECORD);
 		return;
@@ -637,7 +686,8 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 				return;
 			}
 		}
-		nak(cfg, v, m, rx, "address is leased to another client", d);
+		nak(cfg, v, m, rx, unavailable_why(v, sn, m->ciaddr, d, now),
+		    d);
 		return;
 	}
 	nak(cfg, v, m, rx, "request names no address", d);
@@ -741,10 +791,28 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 	case DHCPOFFER:
 	case DHCPACK:
 	case DHCPNAK:
+	case DHCPFORCERENEW:
+	case DHCPLEASEUNASSIGNED:
+	case DHCPLEASEUNKNOWN:
+	case DHCPLEASEACTIVE:
+	case DHCPLEASEQUERYDONE:
+	case DHCPLEASEQUERYSTATUS:
 		drop(d, DROP_SERVER_TYPE);
 		return;
-	default:
+	case DHCPDISCOVER:
+	case DHCPREQUEST:
+	case DHCPDECLINE:
+	case DHCPRELEASE:
+	case DHCPINFORM:
 		break;
+	default:
+		/*
+		 * A client's type that is registered but not served: RFC
+		 * 4388 LEASEQUERY, RFC 6926 bulk and active leasequery,
+		 * RFC 7724 TLS. A server without them stays silent.
+		 */
+		drop(d, DROP_UNSUPPORTED_TYPE);
+		return;
 	}
 	if ((klen = dhcp_client_key(m, key)) == 0 &&
 	    m->msgtype != DHCPINFORM) {
@@ -753,8 +821,18 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 	}
 	memcpy(d->key, key, klen);
 	d->klen = klen;
+	/*
+	 * RFC 2131 4.3.5: the ACK to an INFORM goes to ciaddr, else to the
+	 * IP source; with neither there is nowhere to send it (0.0.0.0 is
+	 * no destination: RFC 1122 3.2.1.3). A relayed one goes to giaddr.
+	 */
+	if (d->inform && m->giaddr == 0 && m->ciaddr == 0 && rx->src_ip == 0) {
+		drop(d, DROP_INFORM_NO_ADDRESS);
+		return;
+	}
 	if ((d->subnet = select_subnet(cfg, m, rx)) == NULL) {
-		drop(d, DROP_NO_SUBNET);
+		drop(d, d->inform && m->giaddr == 0 ? DROP_INFORM_OFF_SUBNET :
+		    DROP_NO_SUBNET);
 		return;
 	}
 	d->server_id = server_id(d->subnet, rx);

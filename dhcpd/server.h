@@ -84,6 +84,9 @@ enum dhcp_drop {
 	DROP_REGISTRY,		/* the registry failed */
 	DROP_DUPLICATE_MAC,	/* another identity holds the MAC's lease */
 	DROP_RELEASE_SOURCE,	/* RELEASE not from the leased address */
+	DROP_INFORM_NO_ADDRESS,	/* INFORM with no ciaddr, from 0.0.0.0 */
+	DROP_INFORM_OFF_SUBNET,	/* INFORM from outside every subnet */
+	DROP_UNSUPPORTED_TYPE,	/* a type not served (LEASEQUERY) */
 	DROP_COUNT
 };
 const char	*dhcp_drop_str(enum dhcp_drop why);

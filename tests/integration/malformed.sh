@@ -352,11 +352,52 @@ CORPUS=(
 	"relay82-bad|OFFER"
 	"vendor43-bad|OFFER"
 	"vivso125-bad|OFFER"
-	# Beyond the issue: the other refusals of the codec
-	"msgtype-9|m:unknown message type"
+	# Beyond the issue: the other refusals of the codec. Type 9 is RFC
+	# 3203 FORCERENEW, a server's message: well-formed, ignored; 19 is
+	# registered to nobody (IANA "DHCP Message Type 53 Values").
+	"msgtype-9|i:a server's message type"
+	"wire-msgtype-19|m:unknown message type"
 	"short|m:shorter than a DHCP header"
 	"bad-magic|m:no DHCP magic cookie"
+	# Issue 13, conformance (the wire-* cases are built by wire_args):
+	# RFC 4388 DHCPLEASEQUERY (type 10) is a registered type this server
+	# does not serve: counted as unsupported, not as malformed.
+	"wire-leasequery|i:unsupported message type"
+	# RFC 2131 4.3.5: an INFORM is answered to ciaddr, else to the IP
+	# source; ciaddr 0.0.0.0 sent from 0.0.0.0 (c1 has no address) has
+	# nowhere to go (RFC 1122 3.2.1.3: 0.0.0.0 is no destination).
+	"wire-inform-no-address|i:INFORM with no address to answer to"
+	# An INFORM whose ciaddr is in no configured subnet gets no ACK (the
+	# link's mask and router are wrong for it, and it would go off-link).
+	"wire-inform-off-subnet|i:INFORM from outside every subnet"
 )
+
+# wire_args NAME MAC: pbcraft's arguments for a wire-* case, built here
+# from pbcraft's opts (a DISCOVER header with HEX as its options) or raw
+# (HEX as the whole payload).
+wire_args() {
+	local mac=${2//:/} hdr
+
+	case $1 in
+	wire-msgtype-19) echo "opts 350113ff" ;;
+	wire-leasequery) echo "opts 35010aff" ;;
+	wire-inform-no-address) echo "opts 350108ff" ;;
+	wire-inform-off-subnet)
+		# op htype hlen hops, xid, secs, flags (broadcast), ciaddr
+		# 192.168.77.5, yiaddr, siaddr, giaddr, chaddr (16), sname
+		# (64) and file (128), the cookie, 53 = INFORM, END, padding
+		# to the 300 bytes of BOOTP.
+		hdr="010106001300cafe00008000c0a84d05"
+		hdr+="000000000000000000000000"
+		hdr+="$mac$(printf '%020d' 0)"
+		hdr+=$(printf '%0384d' 0)
+		hdr+="63825363350108ff"
+		hdr+=$(printf '%0112d' 0)
+		echo "raw $hdr"
+		;;
+	*) return 1 ;;
+	esac
+}
 
 # The option a fixed-size case breaks, and its length: named in the log.
 declare -A CASE_OPT=(
@@ -394,6 +435,10 @@ t_case() {
 	if [ "$expect" = OFFER ]; then
 		craft "$o" -m "$mac" -w 3000 case "$name" ||
 		    die "no answer: $(cat "$o" "$o.err" | tr '\n' ' ')"
+	elif [ "${name#wire-}" != "$name" ]; then
+		# shellcheck disable=SC2046 # "opts HEX" / "raw HEX": two words
+		craft "$o" -m "$mac" $(wire_args "$name" "$mac") ||
+		    die "pbcraft: $(cat "$o.err")"
 	else
 		craft "$o" -m "$mac" case "$name" ||
 		    die "pbcraft: $(cat "$o.err")"
@@ -481,6 +526,64 @@ t_case() {
 	pb_alive "$(srv_pid)" || die "the server died: $(tail -n 2 "$SRV_LOG")"
 	good_client "$CASE_I" >"$o.good" || die "$(cat "$o.good")"
 	[ -z "${extra:-}" ] || pb_note "$PB_TEST:$extra"
+	pb_pass
+}
+
+# RFC 2132 3.3: "If both the subnet mask and the router option are
+# specified in a DHCP reply, the subnet mask option MUST be first." A
+# DISCOVER whose Option 55 ends 6, 3, 1, as a Polycom VVX's does; the
+# OFFER's options are read in wire order (python3: pbcraft and pbprobe
+# parse the reply, which loses the order), and 1 must come before 3.
+t_mask_first() {
+	local o=$PB_TMP/maskfirst.$ROUND mac order i pm=-1 pr=-1 n=0
+
+	mac=$(round_mac e0 1)
+	ip netns exec "$NS_C1" timeout 20 python3 - "$IF_C1" "$mac" \
+	    >"$o" 2>"$o.err" <<'EOF' || die "no OFFER: $(cat "$o" "$o.err" | tr '\n' ' ')"
+import os, socket, sys, time
+ifname, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
+s.bind(("0.0.0.0", 68))
+xid = os.urandom(4)
+# BOOTREQUEST, Ethernet, broadcast flag; chaddr; sname and file empty.
+msg = bytes([1, 1, 6, 0]) + xid + b"\0\0\x80\0" + bytes(16) + mac + \
+    bytes(10) + bytes(192) + b"\x63\x82\x53\x63" + b"\x35\x01\x01" + \
+    b"\x37\x07\x42\xa0\x0f\x2a\x06\x03\x01" + b"\xff"
+s.sendto(msg.ljust(300, b"\0"), ("255.255.255.255", 67))
+s.settimeout(1)
+end = time.time() + 10
+while time.time() < end:
+    try:
+        b = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(b) < 240 or b[0] != 2 or b[4:8] != xid:
+        continue
+    i, order = 240, []
+    while i + 1 < len(b) and b[i] != 255:
+        if b[i] == 0:
+            i += 1
+            continue
+        order.append(b[i])
+        i += 2 + b[i + 1]
+    print(" ".join(map(str, order)))
+    sys.exit(0)
+sys.exit(1)
+EOF
+	order=$(cat "$o")
+	for i in $order; do
+		[ "$i" = 1 ] && [ "$pm" -lt 0 ] && pm=$n
+		[ "$i" = 3 ] && [ "$pr" -lt 0 ] && pr=$n
+		n=$((n + 1))
+	done
+	[ "$pm" -ge 0 ] && [ "$pr" -ge 0 ] ||
+	    die "the OFFER lacks the mask or the router: options $order"
+	[ "$pm" -lt "$pr" ] ||
+	    die "router (3) before subnet mask (1): options $order"
+	pb_note "$PB_TEST: OFFER options in wire order: $order"
 	pb_pass
 }
 
@@ -778,6 +881,7 @@ round() {
 		CASE_EXPECT=${entry#*|}
 		pb_run "$p$CASE_NAME" 40 t_case
 	done
+	pb_run "${p}mask-before-router" 30 t_mask_first
 	pb_run "${p}hostnames-escaped" 60 t_hostnames
 	pb_run "${p}restart-hostile-leases" 90 t_restart
 	FLOOD_TOTAL=$flood

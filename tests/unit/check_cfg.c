@@ -879,7 +879,7 @@ START_TEST(test_option_values)
 	assert_err(12, "dhcp.options[7].value", "must be an integer from 0 "
 	    "to 65535, not a string");
 	assert_err(13, "dhcp.options[8].type", "unknown type 'ipv6' (valid: "
-	    "ip, ip-list, u8, u16, u32, string, hex, bool, suboptions)");
+	    "ip, ip-list, u8, u16, u32, i32, string, hex, bool, suboptions)");
 	assert_err(14, "dhcp.options[9].code", "0 is out of range (valid: 1 "
 	    "to 254)");
 	assert_err(15, "dhcp.options[10].name", "unknown option name "
@@ -913,6 +913,51 @@ START_TEST(test_option_u32_big)
 	assert_nerr(1);
 	assert_err(4, "dhcp.options[0].value", "write a number above "
 	    "2147483647 with an L suffix, e.g. 4294967295L");
+}
+END_TEST
+
+/*
+ * RFC 2132 3.4: Option 2 is "a two's complement 32-bit integer": a zone
+ * west of UTC is written by name as a negative number, and a value no
+ * offset from UTC can be (2147483648, read by libconfig 1.5 as
+ * -2147483648, or a day and more) is refused.
+ */
+START_TEST(test_option_time_offset_signed)
+{
+	static const char good[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  options = (\n"
+	    /*  3 */ "    { name = \"time-offset\"; value = -18000; },\n"
+	    /*  4 */ "  {code = 229; type = \"i32\"; value = -2147483648;}\n"
+	    /*  5 */ "  );\n"
+	    /*  6 */ "};\n";
+	static const char bad[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  options = (\n"
+	    /*  3 */ "    { name = \"time-offset\"; value = 2147483648; },\n"
+	    /*  4 */ "  {code = 229; type = \"i32\"; value = 2147483648L;}\n"
+	    /*  5 */ "  );\n"
+	    /*  6 */ "  subnets = ( { subnet = \"10.0.0.0/24\";\n"
+	    /*  7 */ "    options = ( { code = 2; value = 90000; } ); } );\n"
+	    /*  8 */ "};\n";
+	static const uint8_t	minus5h[] = { 0xff, 0xff, 0xb9, 0xb0 };
+	static const uint8_t	i32min[] = { 0x80, 0x00, 0x00, 0x00 };
+
+	ck_assert_str_eq(opt_type_str(opt_def_find(2)->type), "i32");
+	load_ok(good, 0);
+	ck_assert_uint_eq(cfg->dhcp.noptions, 2);
+	assert_opt(&cfg->dhcp.options[0], 2, OPT_T_I32, minus5h,
+	    sizeof(minus5h));
+	assert_opt(&cfg->dhcp.options[1], 229, OPT_T_I32, i32min,
+	    sizeof(i32min));
+	load_bad(bad, 0);
+	assert_nerr(3);
+	assert_err(3, "dhcp.options[0].value", "is not an offset from UTC "
+	    "(valid: -86400 to 86400 seconds)");
+	assert_err(4, "dhcp.options[1].value", "must be an integer from "
+	    "-2147483648 to 2147483647");
+	assert_err(7, "dhcp.subnets[0].options[0].value", "time-offset 90000 "
+	    "is not an offset from UTC");
 }
 END_TEST
 
@@ -1877,7 +1922,7 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(d->noptions, 11);
 	assert_opt(&d->options[0], 42, OPT_T_IP_LIST, ntp, sizeof(ntp));
 	assert_opt(&d->options[1], 26, OPT_T_U16, mtu, sizeof(mtu));
-	assert_opt(&d->options[2], 2, OPT_T_U32, toff, sizeof(toff));
+	assert_opt(&d->options[2], 2, OPT_T_I32, toff, sizeof(toff));
 	assert_opt(&d->options[3], 224, OPT_T_U8, u8v, sizeof(u8v));
 	assert_opt(&d->options[4], 225, OPT_T_BOOL, yes, sizeof(yes));
 	assert_opt(&d->options[5], 226, OPT_T_HEX, hex, sizeof(hex));
@@ -2157,6 +2202,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_option_server_only);
 	tcase_add_test(tc, test_option_values);
 	tcase_add_test(tc, test_option_u32_big);
+	tcase_add_test(tc, test_option_time_offset_signed);
 	tcase_add_test(tc, test_option_duplicate);
 	tcase_add_test(tc, test_option_suboptions);
 	tcase_add_test(tc, test_option_placeholder_in_dhcp);

@@ -2198,6 +2198,9 @@ END_TEST
 START_TEST(test_msgtype)
 {
 	static const uint8_t	nine[] = { 0x35, 0x01, 0x09, 0xff };
+	static const uint8_t	ten[] = { 0x35, 0x01, 0x0a, 0xff };
+	static const uint8_t	eighteen[] = { 0x35, 0x01, 0x12, 0xff };
+	static const uint8_t	nineteen[] = { 0x35, 0x01, 0x13, 0xff };
 	static const uint8_t	zero[] = { 0x35, 0x01, 0x00, 0xff };
 	static const uint8_t	eight[] = { 0x35, 0x01, 0x08, 0xff };
 	static const uint8_t	bootp[] = {
@@ -2206,7 +2209,21 @@ START_TEST(test_msgtype)
 	};
 	struct dhcp_msg		m;
 
-	ck_assert_int_eq(parse_opts(nine, sizeof(nine), &m), DHCP_P_MSGTYPE);
+	/*
+	 * The types registered after RFC 2132 (9 FORCERENEW, RFC 3203; 10
+	 * LEASEQUERY, RFC 4388; ... 18 TLS, RFC 7724) are well-formed: the
+	 * server counts them as unsupported, not as malformed. 0 and the
+	 * unregistered ones are malformed.
+	 */
+	ck_assert_int_eq(parse_opts(nine, sizeof(nine), &m), DHCP_P_OK);
+	ck_assert_uint_eq(m.msgtype, DHCPFORCERENEW);
+	ck_assert_int_eq(parse_opts(ten, sizeof(ten), &m), DHCP_P_OK);
+	ck_assert_uint_eq(m.msgtype, DHCPLEASEQUERY);
+	ck_assert_int_eq(parse_opts(eighteen, sizeof(eighteen), &m),
+	    DHCP_P_OK);
+	ck_assert_uint_eq(m.msgtype, DHCPTLS);
+	ck_assert_int_eq(parse_opts(nineteen, sizeof(nineteen), &m),
+	    DHCP_P_MSGTYPE);
 	ck_assert_int_eq(parse_opts(zero, sizeof(zero), &m), DHCP_P_MSGTYPE);
 	ck_assert_int_eq(parse_opts(eight, sizeof(eight), &m), DHCP_P_OK);
 	ck_assert_uint_eq(m.msgtype, DHCPINFORM);
@@ -2244,7 +2261,10 @@ START_TEST(test_strings)
 	ck_assert_str_eq(dhcp_msgtype_str(DHCPNAK), "DHCPNAK");
 	ck_assert_str_eq(dhcp_msgtype_str(DHCPINFORM), "DHCPINFORM");
 	ck_assert_str_eq(dhcp_msgtype_str(0), "DHCPUNKNOWN");
-	ck_assert_str_eq(dhcp_msgtype_str(9), "DHCPUNKNOWN");
+	ck_assert_str_eq(dhcp_msgtype_str(9), "DHCPFORCERENEW");
+	ck_assert_str_eq(dhcp_msgtype_str(DHCPLEASEQUERY), "DHCPLEASEQUERY");
+	ck_assert_str_eq(dhcp_msgtype_str(18), "DHCPTLS");
+	ck_assert_str_eq(dhcp_msgtype_str(19), "DHCPUNKNOWN");
 	ck_assert_str_eq(dhcp_msgtype_str(-1), "DHCPUNKNOWN");
 	ck_assert_str_eq(dhcp_msgtype_str(256), "DHCPUNKNOWN");
 

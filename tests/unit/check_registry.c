@@ -18,6 +18,7 @@
 #include "testutil.h"
 
 #include "cfg.h"
+#include "log.h"
 #include "registry.h"
 #include "secret.h"
 #include "sync.h"
@@ -562,6 +563,66 @@ START_TEST(test_full_map_keeps_data)
 	ck_assert_int_eq(before % 100, 0);	/* whole transactions only */
 	ck_assert_int_eq(reg_lease_get(&txn, 0x0a000000, &l), 0);
 	reg_txn_abort(&txn);
+	reg_close(small);
+}
+END_TEST
+
+static int	nwarn;
+
+static void
+count_warnings(enum log_level level, const char *msg, void *arg)
+{
+	(void)arg;
+	if (level == PB_LOG_WARNING && strncmp(msg, "registry ", 9) == 0)
+		nwarn++;
+}
+
+/*
+ * A full disk fails every write transaction, and dhcpd writes one per
+ * batch, so one per packet under light load: the failure's warning goes
+ * through the rate limiter like every other per-packet warning (issue
+ * 13: 19,415 lines in 20 s), not once per transaction.
+ */
+START_TEST(test_full_map_warnings_limited)
+{
+	struct reg		*small = open_reg("small", 256 << 10);
+	struct reg_txn		 txn;
+	struct reg_lease	 l;
+	uint32_t		 k = 0;
+	int			 failed = 0, fails = 0;
+
+	log_init("check_registry", 1, PB_LOG_INFO);
+	log_set_ratelimit(3, 3600);
+	log_set_sink(count_warnings, NULL);
+	nwarn = 0;
+	/* Fill it with committed leases until a transaction is refused. */
+	while (!failed && k < 100000) {
+		ck_assert_int_eq(reg_txn_begin(small, &txn, 0), 0);
+		for (uint32_t end = k + 100; k < end; k++) {
+			l = make_lease(0x0a000000 + k, (uint8_t)k, NULL);
+			l.client_key[7] = (uint8_t)(k >> 8);
+			if (reg_lease_put(&txn, &l) != 0)
+				break;
+		}
+		failed = reg_txn_commit(&txn) != 0;
+	}
+	ck_assert_msg(failed, "a 256 KiB map never filled up");
+	/* Now (nearly) every write fails: 50 more, three warnings in all. */
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(reg_txn_begin(small, &txn, 0), 0);
+		for (uint32_t end = k + 100; k < end; k++) {
+			l = make_lease(0x0a000000 + k, (uint8_t)k, NULL);
+			l.client_key[7] = (uint8_t)(k >> 8);
+			if (reg_lease_put(&txn, &l) != 0)
+				break;
+		}
+		if (reg_txn_commit(&txn) != 0)
+			fails++;
+	}
+	log_set_sink(NULL, NULL);
+	/* LMDB may find room for one batch now and then (freed pages). */
+	ck_assert_int_ge(fails, 40);
+	ck_assert_int_eq(nwarn, 3);
 	reg_close(small);
 }
 END_TEST
@@ -1210,6 +1271,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_lease_rewrite_same_client);
 	tcase_add_test(tc, test_sticky_error_lands_nothing);
 	tcase_add_test(tc, test_full_map_keeps_data);
+	tcase_add_test(tc, test_full_map_warnings_limited);
 	tcase_add_test(tc, test_two_processes_write);
 	tcase_add_test(tc, test_reset_renew);
 	tcase_add_test(tc, test_fetch_records);

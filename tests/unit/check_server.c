@@ -854,13 +854,26 @@ START_TEST(test_request_selecting_taken_nak)
 	ck_assert_int_eq(lease_get(IP4(10, 42, 0, 100), &l), 0);
 	ck_assert_uint_eq(l.state, LEASE_BOUND);
 	ck_assert_mem_eq(l.chaddr, "\x02\x00\x00\x00\x00\x0a", 6);
-	/* An address outside the pools, or none at all: NAK as well. */
+	reply_str_eq(DHO_MESSAGE, "address is leased to another client");
+	/*
+	 * An address outside the pools, or none at all: NAK as well, and
+	 * the text says which (Option 56, RFC 2132 9.9), never that
+	 * another client holds an address nobody holds.
+	 */
 	select_req(MAC_B, NULL, IP4(10, 42, 0, 50));
 	expect_reply(DHCPNAK);
+	reply_str_eq(DHO_MESSAGE, "address is not in a pool");
+	select_req(MAC_B, NULL, IP4(10, 42, 0, 20));
+	expect_reply(DHCPNAK);
+	reply_str_eq(DHO_MESSAGE, "address is reserved for another client");
+	select_req(MAC_B, NULL, IP4(192, 168, 1, 10));
+	expect_reply(DHCPNAK);
+	reply_str_eq(DHO_MESSAGE, "address is wrong for the network");
 	req(DHCPREQUEST, MAC_B);
 	req_u32(DHO_SERVER_ID, SERVER_IP);
 	decide();
 	expect_reply(DHCPNAK);
+	reply_str_eq(DHO_MESSAGE, "request names no address");
 }
 END_TEST
 
@@ -1069,9 +1082,11 @@ START_TEST(test_renewing_others_address_nak)
 	ck_assert_int_eq(lease_get(IP4(10, 42, 0, 100), &l), 0);
 	ck_assert_mem_eq(l.chaddr, "\x02\x00\x00\x00\x00\x0a", 6);
 	ck_assert_int_eq(l.expire, now + 3600);
+	reply_str_eq(DHO_MESSAGE, "address is leased to another client");
 	/* A reservation is not renewed by another client either. */
 	renew(MAC_B, IP4(10, 42, 0, 20), 1);
 	expect_reply(DHCPNAK);
+	reply_str_eq(DHO_MESSAGE, "address is reserved for another client");
 }
 END_TEST
 
@@ -1109,6 +1124,8 @@ START_TEST(test_rebinding_unknown_silent)
 	ck_assert_uint_eq(l.state, LEASE_BOUND);
 	renew(MAC_B, IP4(10, 42, 0, 60), 1);
 	expect_reply(DHCPNAK);
+	/* Nobody holds .60: the NAK does not say somebody does. */
+	reply_str_eq(DHO_MESSAGE, "address is not in a pool");
 }
 END_TEST
 
@@ -1304,6 +1321,75 @@ START_TEST(test_inform)
 }
 END_TEST
 
+/*
+ * RFC 2131 4.3.5: the ACK goes to ciaddr, else to the IP source; an
+ * INFORM with neither (ciaddr 0.0.0.0, sent from 0.0.0.0) has nowhere to
+ * go (0.0.0.0 is no destination: RFC 1122 3.2.1.3) and is dropped and
+ * counted. One from an address in no configured subnet is dropped too:
+ * the receiving link's mask and router are wrong for it, and the ACK
+ * would go off every link we serve.
+ */
+START_TEST(test_inform_destination)
+{
+	static const uint8_t	 prl[] = { 1, 3 };
+
+	start_main();
+	/* No ciaddr: answered to the IP source. */
+	req(DHCPINFORM, MAC_A);
+	rq.src_ip = IP4(10, 42, 0, 78);
+	req_opt(DHO_PARAM_REQ, prl, sizeof(prl));
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_int_eq(dec->dest, DEST_CIADDR);
+	ck_assert_ip_eq(dec->dest_ip, IP4(10, 42, 0, 78));
+	ck_assert_ip_eq(rep->yiaddr, 0);
+	ck_assert_ip_eq(reply_u32(DHO_SUBNET_MASK), IP4(255, 255, 255, 0));
+
+	/* Neither ciaddr nor a source: dropped, never sent to 0.0.0.0. */
+	req(DHCPINFORM, MAC_A);
+	req_opt(DHO_PARAM_REQ, prl, sizeof(prl));
+	decide();
+	expect_drop(DROP_INFORM_NO_ADDRESS);
+	rq.hdr.flags = DHCP_FLAG_BROADCAST;	/* not even when asked */
+	decide();
+	expect_drop(DROP_INFORM_NO_ADDRESS);
+
+	/* From outside every subnet, by ciaddr or by source: dropped. */
+	req(DHCPINFORM, MAC_A);
+	rq.hdr.ciaddr = IP4(192, 168, 77, 5);
+	rq.src_ip = IP4(192, 168, 77, 5);
+	rq.unicast = 1;
+	decide();
+	expect_drop(DROP_INFORM_OFF_SUBNET);
+	req(DHCPINFORM, MAC_A);
+	rq.src_ip = IP4(192, 168, 77, 5);
+	decide();
+	expect_drop(DROP_INFORM_OFF_SUBNET);
+	ck_assert_str_eq(dhcp_drop_str(DROP_INFORM_OFF_SUBNET),
+	    "INFORM from outside every subnet");
+
+	/* A client of the relayed subnet: its own subnet's parameters. */
+	req(DHCPINFORM, MAC_A);
+	rq.hdr.ciaddr = IP4(10, 43, 0, 9);
+	rq.src_ip = IP4(10, 43, 0, 9);
+	rq.unicast = 1;
+	req_opt(DHO_PARAM_REQ, prl, sizeof(prl));
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_int_eq(dec->dest, DEST_CIADDR);
+	ck_assert_ip_eq(dec->dest_ip, IP4(10, 43, 0, 9));
+	ck_assert_ip_eq(reply_u32(DHO_ROUTERS), IP4(10, 43, 0, 1));
+
+	/* Relayed: to the relay, as every relayed reply (4.1). */
+	req(DHCPINFORM, MAC_A);
+	rq.hdr.giaddr = IP4(10, 43, 0, 1);
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_int_eq(dec->dest, DEST_RELAY);
+	ck_assert_ip_eq(dec->dest_ip, IP4(10, 43, 0, 1));
+}
+END_TEST
+
 /* ---- Who the client is (RFC 2131 4.2, RFC 2132 9.14) ---- */
 
 START_TEST(test_client_id_identifies)
@@ -1470,9 +1556,13 @@ END_TEST
 
 START_TEST(test_prl_order)
 {
+	/*
+	 * The client's order, but for the subnet mask: RFC 2132 3.3 puts
+	 * it before the router (3) whatever Option 55 says.
+	 */
 	static const uint8_t	 prl[] = { 6, 3, 1, 15 };
 	static const uint8_t	 want[] = { DHO_MSG_TYPE, DHO_SERVER_ID,
-				    DHO_LEASE_TIME, DHO_T1, DHO_T2, 6, 3, 1,
+				    DHO_LEASE_TIME, DHO_T1, DHO_T2, 1, 6, 3,
 				    15, DHO_CLIENT_ID };
 	uint8_t			 codes[64];
 	size_t			 n;
@@ -1508,6 +1598,63 @@ START_TEST(test_prl_order)
 	ck_assert_uint_eq(codes[9], 42);
 	reply_bytes_eq(42, "\x0a\x2a\x00\x01", 4);
 	ck_assert(!reply_has(28));
+}
+END_TEST
+
+/*
+ * RFC 2132 3.3: "If both the subnet mask and the router option are
+ * specified in a DHCP reply, the subnet mask option MUST be first." A
+ * Polycom VVX's Option 55 ends 6, 3, 1; so do INFORM and the ACK.
+ */
+static void
+assert_mask_before_router(void)
+{
+	uint8_t	codes[64];
+	size_t	n, mask = SIZE_MAX, router = SIZE_MAX;
+
+	n = reply_codes(codes, sizeof(codes));
+	for (size_t i = 0; i < n; i++) {
+		if (codes[i] == DHO_SUBNET_MASK && mask == SIZE_MAX)
+			mask = i;
+		if (codes[i] == DHO_ROUTERS && router == SIZE_MAX)
+			router = i;
+	}
+	ck_assert_msg(mask != SIZE_MAX && router != SIZE_MAX, "mask or "
+	    "router missing");
+	ck_assert_msg(mask < router, "subnet mask is option #%zu, router "
+	    "#%zu", mask, router);
+}
+
+START_TEST(test_mask_before_router)
+{
+	static const uint8_t	 vvx[] = { 66, 160, 15, 42, 6, 3, 1 };
+	static const uint8_t	 only[] = { 3, 1 };
+	uint32_t		 ip;
+
+	start_main();
+	req(DHCPDISCOVER, MAC_A);
+	req_opt(DHO_PARAM_REQ, vvx, sizeof(vvx));
+	decide();
+	expect_reply(DHCPOFFER);
+	assert_mask_before_router();
+	ip = rep->yiaddr;
+
+	req(DHCPREQUEST, MAC_A);
+	req_u32(DHO_SERVER_ID, SERVER_IP);
+	req_u32(DHO_REQUESTED_ADDR, ip);
+	req_opt(DHO_PARAM_REQ, only, sizeof(only));
+	decide();
+	expect_reply(DHCPACK);
+	assert_mask_before_router();
+
+	req(DHCPINFORM, MAC_A);
+	rq.hdr.ciaddr = ip;
+	rq.src_ip = ip;
+	rq.unicast = 1;
+	req_opt(DHO_PARAM_REQ, only, sizeof(only));
+	decide();
+	expect_reply(DHCPACK);
+	assert_mask_before_router();
 }
 END_TEST
 
@@ -1565,7 +1712,13 @@ END_TEST
 START_TEST(test_no_reply)
 {
 	static const uint8_t	 server_types[] = { DHCPOFFER, DHCPACK,
-				    DHCPNAK };
+				    DHCPNAK, DHCPFORCERENEW,
+				    DHCPLEASEUNASSIGNED, DHCPLEASEUNKNOWN,
+				    DHCPLEASEACTIVE, DHCPLEASEQUERYDONE,
+				    DHCPLEASEQUERYSTATUS };
+	static const uint8_t	 unsupported[] = { DHCPLEASEQUERY,
+				    DHCPBULKLEASEQUERY, DHCPACTIVELEASEQUERY,
+				    DHCPTLS };
 	struct reg_lease	 l;
 
 	start_main();
@@ -1583,6 +1736,20 @@ START_TEST(test_no_reply)
 		decide();
 		expect_drop(DROP_SERVER_TYPE);
 	}
+	/*
+	 * RFC 4388 LEASEQUERY (from a relay, ciaddr or chaddr or Option 61
+	 * to look up) and the later lease queries: a client's type, well
+	 * formed, not served: counted as unsupported, not as malformed.
+	 */
+	for (size_t i = 0; i < sizeof(unsupported); i++) {
+		req(unsupported[i], MAC_A);
+		rq.hdr.giaddr = IP4(10, 43, 0, 1);
+		rq.hdr.ciaddr = IP4(10, 43, 0, 50);
+		decide();
+		expect_drop(DROP_UNSUPPORTED_TYPE);
+	}
+	ck_assert_str_eq(dhcp_drop_str(DROP_UNSUPPORTED_TYPE),
+	    "unsupported message type");
 	/* A relay for a network we do not serve. */
 	req(DHCPDISCOVER, MAC_A);
 	rq.hdr.giaddr = IP4(192, 168, 7, 1);
@@ -2163,6 +2330,7 @@ server_suite(void)
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_release_others_ignored);
 	tcase_add_test(tc, test_inform);
+	tcase_add_test(tc, test_inform_destination);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("messages");
@@ -2174,6 +2342,7 @@ server_suite(void)
 	tcase_add_test(tc, test_relay_nak_broadcast);
 	tcase_add_test(tc, test_reply_destination);
 	tcase_add_test(tc, test_prl_order);
+	tcase_add_test(tc, test_mask_before_router);
 	tcase_add_test(tc, test_client_id_echo_in_nak);
 	tcase_add_test(tc, test_max_message_size);
 	tcase_add_test(tc, test_no_reply);

@@ -13,6 +13,8 @@
 #include "testutil.h"
 
 #include "cfg.h"
+/* dhcpd's classifier, linked through TEST_LDADD; its header sits there. */
+#include "../../dhcpd/classify.h"
 #include "enroll.h"
 #include "registry.h"
 #include "serve.h"
@@ -271,6 +273,36 @@ ask_token(const char *user, const char *file, int status, const char *vendor,
 	ask(path, 0, status, vendor, password);
 }
 
+/*
+ * The shipped classes put a phone without Option 60 in its vendor's class
+ * by its MAC's OUI: a Cisco SPA (Sipura, then Linksys, OUI 00:0e:08)
+ * lands in cisco, not in the default class; Option 60 still wins.
+ */
+START_TEST(test_cisco_spa_by_oui)
+{
+	static const char	 spa[] = "SPA504G";	/* no class's */
+	const struct cfg_vendor	*vc;
+	struct mac_addr		 m;
+
+	ck_assert_int_eq(mac_parse("00:0e:08:12:34:56", &m), 0);
+	vc = classify(cfg, NULL, 0, &m);
+	ck_assert_ptr_nonnull(vc);
+	ck_assert_str_eq(vc->name, "cisco");
+	/* An Option 60 no class knows: the OUI decides. */
+	vc = classify(cfg, (const uint8_t *)spa, sizeof(spa) - 1, &m);
+	ck_assert_ptr_nonnull(vc);
+	ck_assert_str_eq(vc->name, "cisco");
+	/* Option 60 beats the OUI. */
+	vc = classify(cfg, (const uint8_t *)"yealink SIP-T46S", 16, &m);
+	ck_assert_ptr_nonnull(vc);
+	ck_assert_str_eq(vc->name, "yealink");
+	/* The neighbouring OUI is nobody's. */
+	ck_assert_int_eq(mac_parse("00:0e:09:12:34:56", &m), 0);
+	vc = classify(cfg, NULL, 0, &m);
+	ck_assert(vc == NULL || strcmp(vc->name, "cisco") != 0);
+}
+END_TEST
+
 START_TEST(test_every_vendor_in_its_folder)
 {
 	/* snom: model file, then the phone's own two names. */
@@ -423,6 +455,7 @@ vendors_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_every_vendor_in_its_folder);
+	tcase_add_test(tc, test_cisco_spa_by_oui);
 	tcase_add_test(tc, test_other_users_phones_404);
 	tcase_add_test(tc, test_legacy_flat_folder);
 	tcase_add_test(tc, test_gigaset_flat_folder);
