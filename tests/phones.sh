@@ -8,23 +8,53 @@
 # its OUI (tests/tools/pbprobe), then, from the leased address, the HTTPS
 # fetches the vendor makes in its order, with its User-Agent (curl).
 #
+# It also keeps what its own file tells it to keep, as the real ones do
+# (etc/templates/README.md, "Pinning"): the URL that file names (Yealink
+# static.auto_provision.server.url, snom setting_server, Polycom
+# device.prov.serverName, Cisco Profile_Rule, Grandstream P237, Fanvil
+# Flash Server IP) goes to its flash, a file in OUTDIR. A phone that
+# fetched from another URL than the one it pinned (the first-access URL
+# DHCP gave, or an old URL after a rotation) applies the file and fetches
+# once more, from the pinned URL. From then on it boots from its flash: it
+# still asks DHCP for an address, but no longer where to fetch. A factory
+# reset wipes the flash. The legacy vendors (PH_LEGACY: Gigaset and
+# Aastra cannot pin) always fetch from the flat folder DHCP names.
+#
 #   ph_boot NS IFACE VENDOR MAC OUTDIR   DHCP, address, fetches
-#   ph_report OUTDIR                     a short readable report of a boot
+#   ph_dhcp NS IFACE VENDOR MAC OUTDIR   its first half: DHCP, address
+#   ph_provision NS VENDOR MAC OUTDIR    its second half: the fetches
+#   ph_factory_reset OUTDIR              wipes the phone's flash
+#   ph_report OUTDIR [STATE]             a short readable report of a boot
 #
 # The caller sets PH_PROBE (pbprobe) and PH_CACERT (the CA phones trust),
 # and PH_PREFIX when the LAN is not a /24.
 # Each phone is alone in its namespace NS on IFACE, whose MAC is the
 # phone's; ph_boot configures the leased address there. What a boot saw
-# goes to OUTDIR:
+# goes to OUTDIR (every boot starts these afresh; flash.url stays):
 #   dhcp             pbprobe's output (type=, yiaddr=, hexN=/optN= lines)
-#   ip, class, url   the address, the vendor, where the phone fetches from
+#   ip               the address
+#   dhcp.url         the URL the DHCP answer names (empty: none)
+#   url, from        where the boot fetched first; "dhcp" or "flash"
 #   fetches          "STATUS CONTENT-TYPE NAME" per request, in order
 #   files/NAME       each body; .hdr the headers
+#   pinned           the URL the phone's own file pins (not legacy)
+#   refetches        when that is not where the boot started: the fetches
+#   refiles/NAME     from the pinned URL (same formats)
 #   sip              "USER PASSWORD" read from the phone's own file
+#   flash.url        the phone's flash: the pinned URL, across boots
+#   error            why ph_boot failed
 # Nothing outside OUTDIR and the namespace is touched.
 
 # The vendors, in the order the demo boots them.
 PH_VENDORS="snom yealink polycom cisco grandstream fanvil gigaset aastra"
+# The vendors whose phones cannot pin a URL: the legacy classes of the
+# shipped etc/vendors.conf, served from the flat folder DHCP names.
+PH_LEGACY="gigaset aastra"
+
+# ph_legacy VENDOR: 0 when the vendor's phones cannot pin a URL.
+ph_legacy() {
+	[[ " $PH_LEGACY " == *" $1 "* ]]
+}
 
 # ph_vendor VENDOR: sets PH_OUI (first three bytes of the MAC), PH_V60
 # (Option 60), PH_P55 (Option 55), PH_MODEL. Option 60 and 55 are real
@@ -266,17 +296,70 @@ ph_fetch() {
 	echo "$code ${ct:--}"
 }
 
-# ph_boot NS IFACE VENDOR MAC OUTDIR [CURL_ARGS...]: boots the phone: DORA
-# (broadcast, as a phone without an address), the address on IFACE, then
-# the vendor's fetches. 0 when it got an address, a URL and its own file;
-# CURL_ARGS (a client certificate, say) go to every fetch.
-ph_boot() {
-	local ns=$1 ifc=$2 v=$3 mac=$4 d=$5 ip url f opt st own
+# ph_pinned VENDOR FILE MAC: the provisioning URL the phone's own file
+# tells it to keep (etc/templates/README.md, "Pinning"), as the phone
+# uses it: a folder (ending in /), or, for snom's setting_server and
+# Cisco's Profile_Rule, the URL of its own file (Cisco's $MA filled in
+# with the MAC). 1 when the file pins nothing (and for legacy vendors,
+# which cannot pin).
+ph_pinned() {
+	local v=$1 f=$2 u=''
 
-	shift 5
+	case $v in
+	snom) u=$(sed -n 's/.*<setting_server[^>]*>\([^<]*\)<.*/\1/p' "$f") ;;
+	yealink) u=$(sed -n 's/^static\.auto_provision\.server\.url = //p' "$f") ;;
+	polycom) u=$(sed -n 's/.*device\.prov\.serverName="\([^"]*\)".*/\1/p' "$f") ;;
+	cisco)
+		u=$(sed -n 's/.*<Profile_Rule>\([^<]*\)<.*/\1/p' "$f")
+		u=${u//\$MA/$(ph_mac_plain "$3")} ;;
+	grandstream) u=$(sed -n 's/.*<P237>\([^<]*\)<.*/\1/p' "$f") ;;
+	fanvil) u=$(sed -n 's/^Flash Server IP *://p' "$f") ;;
+	esac
+	u=$(head -n 1 <<<"$u" | tr -d '\r')
+	case $u in
+	https://*) echo "$u" ;;
+	*) return 1 ;;
+	esac
+}
+
+# ph_pass NS VENDOR MAC URL LIST DIR [CURL_ARGS...]: one round of fetches
+# from URL: a folder gets the vendor's files in its order, a file URL
+# (what snom and Cisco pin) that file. "STATUS CONTENT-TYPE NAME" lines
+# go to LIST, the bodies to DIR/NAME.
+ph_pass() {
+	local ns=$1 v=$2 mac=$3 url=$4 list=$5 dir=$6 f opt st
+
+	shift 6
+	mkdir -p "$dir"
+	: >"$list"
+	if [ "${url%/}" = "$url" ]; then
+		f=${url##*/}
+		st=$(ph_fetch "$ns" "$v" "$mac" "$url" "$dir/$f" "$@")
+		echo "$st $f" >>"$list"
+		return 0
+	fi
+	while read -r f; do
+		opt=
+		if [ "${f#\?}" != "$f" ]; then
+			opt='?'
+			f=${f#\?}
+		fi
+		st=$(ph_fetch "$ns" "$v" "$mac" "$url$f" "$dir/$f" "$@")
+		echo "$st $opt$f" >>"$list"
+	done < <(ph_files "$v" "$mac")
+}
+
+# ph_dhcp NS IFACE VENDOR MAC OUTDIR: the first half of a boot: DORA
+# (broadcast, as a phone without an address), the address on IFACE, and
+# the URL the answer names, if any (dhcp.url). 0 when it got an address.
+ph_dhcp() {
+	local ns=$1 ifc=$2 v=$3 mac=$4 d=$5 ip
+
 	ph_vendor "$v" || return 1
-	mkdir -p "$d/files" || return 1
-	: >"$d/fetches"
+	mkdir -p "$d" || return 1
+	rm -rf "$d/files" "$d/refiles"
+	rm -f "$d/dhcp" "$d/dhcp.url" "$d/ip" "$d/url" "$d/from" \
+	    "$d/fetches" "$d/refetches" "$d/pinned" "$d/sip" "$d/error"
 	echo "$v" >"$d/vendor"
 	echo "$mac" >"$d/mac"
 	ip netns exec "$ns" timeout 30 "$PH_PROBE" -i "$ifc" -m "$mac" \
@@ -290,35 +373,97 @@ ph_boot() {
 	echo "$ip" >"$d/ip"
 	ip -n "$ns" -4 addr flush dev "$ifc"
 	ip -n "$ns" addr add "$ip/${PH_PREFIX:-24}" dev "$ifc" || return 1
-	if ! url=$(ph_url "$v" "$d/dhcp"); then
-		echo "no provisioning URL in the ACK" >"$d/error"
+	ph_url "$v" "$d/dhcp" >"$d/dhcp.url" || : >"$d/dhcp.url"
+	return 0
+}
+
+# ph_provision NS VENDOR MAC OUTDIR [CURL_ARGS...]: the second half: the
+# fetches, from the URL in flash if the phone pinned one, else from the
+# one DHCP gave; then, if its own file pins another URL, that URL goes to
+# flash and the phone fetches again from it. 0 when its own file was
+# served (in the last round) and holds a SIP account. CURL_ARGS (a client
+# certificate, say) go to every fetch.
+ph_provision() {
+	local ns=$1 v=$2 mac=$3 d=$4 url from own pin list=fetches dir=files
+
+	shift 4
+	own=$(ph_own_file "$v" "$mac")
+	if ! ph_legacy "$v" && [ -s "$d/flash.url" ]; then
+		url=$(cat "$d/flash.url")
+		from=flash
+	else
+		url=$(cat "$d/dhcp.url" 2>/dev/null)
+		from=dhcp
+	fi
+	if [ -z "$url" ]; then
+		echo "no provisioning URL in the DHCP answer, none in flash" \
+		    >"$d/error"
 		return 1
 	fi
 	echo "$url" >"$d/url"
-	own=$(ph_own_file "$v" "$mac")
-	while read -r f; do
-		opt=
-		if [ "${f#\?}" != "$f" ]; then
-			opt='?'
-			f=${f#\?}
+	echo "$from" >"$d/from"
+	ph_pass "$ns" "$v" "$mac" "$url" "$d/fetches" "$d/files" "$@"
+	if ! ph_legacy "$v" && grep -q "^200 [^ ]* $own\$" "$d/fetches" &&
+	    pin=$(ph_pinned "$v" "$d/files/$own" "$mac"); then
+		echo "$pin" >"$d/pinned"
+		echo "$pin" >"$d/flash.url"
+		if [ "$pin" != "$url" ]; then
+			list=refetches
+			dir=refiles
+			ph_pass "$ns" "$v" "$mac" "$pin" "$d/refetches" \
+			    "$d/refiles" "$@"
 		fi
-		st=$(ph_fetch "$ns" "$v" "$mac" "$url$f" "$d/files/$f" "$@")
-		echo "$st $opt$f" >>"$d/fetches"
-	done < <(ph_files "$v" "$mac")
-	if ! grep -q "^200 [^ ]* $own\$" "$d/fetches"; then
-		echo "its own file $own was not served" >"$d/error"
+	fi
+	if ! grep -q "^200 [^ ]* $own\$" "$d/$list"; then
+		echo "its own file $own was not served ($(awk -v f="$own" \
+		    '$3 == f { print $1 }' "$d/$list"))" >"$d/error"
 		return 1
 	fi
-	ph_sip "$v" "$d/files/$own" >"$d/sip" || {
+	if ! ph_legacy "$v" && [ ! -s "$d/pinned" ]; then
+		echo "its own file $own pins no provisioning URL" >"$d/error"
+		return 1
+	fi
+	ph_sip "$v" "$d/$dir/$own" >"$d/sip" || {
 		echo "no SIP account in $own" >"$d/error"
 		return 1
 	}
 	return 0
 }
 
-# ph_report OUTDIR: what a boot saw, for people.
+# ph_boot NS IFACE VENDOR MAC OUTDIR [CURL_ARGS...]: boots the phone:
+# ph_dhcp, then ph_provision. 0 when it got an address, a URL and its own
+# file.
+ph_boot() {
+	local ns=$1 ifc=$2 v=$3 mac=$4 d=$5
+
+	shift 5
+	ph_dhcp "$ns" "$ifc" "$v" "$mac" "$d" &&
+	    ph_provision "$ns" "$v" "$mac" "$d" "$@"
+}
+
+# ph_factory_reset OUTDIR: the phone forgets the URL it pinned.
+ph_factory_reset() {
+	rm -f "$1/flash.url"
+}
+
+# ph_report_fetches LIST: the lines of one round of fetches.
+ph_report_fetches() {
+	local st ct f tag
+
+	while read -r st ct f; do
+		tag=
+		case $f in
+		\?*) f=${f#\?}; [ "$st" = 404 ] && tag=" (not served on purpose)" ;;
+		esac
+		printf '  %-4s %-26s %s%s\n' "$st" "$f" "$ct" "$tag"
+	done <"$1"
+}
+
+# ph_report OUTDIR [STATE]: what a boot saw, for people; STATE is the
+# caller's word on the device's enrollment ("new -> enrolling ->
+# provisioned"), shown as it is.
 ph_report() {
-	local d=$1 v mac st ct f user pw tag
+	local d=$1 state=${2:-} v mac user pw from how
 
 	v=$(cat "$d/vendor")
 	mac=$(cat "$d/mac")
@@ -326,27 +471,42 @@ ph_report() {
 	printf '%s phone %s (Option 60 "%s")\n' "$v" "$mac" "$PH_V60"
 	if [ ! -s "$d/ip" ]; then
 		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		[ -z "$state" ] || printf '  state     %s\n' "$state"
 		return 1
 	fi
 	printf '  address   %s, class %s\n' "$(cat "$d/ip")" \
 	    "$(sed 's/, /, user /' "$d/class" 2>/dev/null || echo '?')"
 	if [ ! -s "$d/url" ]; then
 		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		[ -z "$state" ] || printf '  state     %s\n' "$state"
 		return 1
 	fi
-	printf '  URL       %s\n' "$(ph_short_url "$(cat "$d/url")")"
-	while read -r st ct f; do
-		tag=
-		case $f in
-		\?*) f=${f#\?}; [ "$st" = 404 ] && tag=" (not served on purpose)" ;;
-		esac
-		printf '  %-4s %-26s %s%s\n' "$st" "$f" "$ct" "$tag"
-	done <"$d/fetches"
+	from=$(cat "$d/from" 2>/dev/null)
+	case $from in
+	flash) how="from its flash" ;;
+	*) how="from DHCP" ;;
+	esac
+	ph_legacy "$v" && how="$how; legacy: nothing to pin"
+	printf '  URL       %s (%s)\n' "$(ph_short_url "$(cat "$d/url")")" "$how"
+	ph_report_fetches "$d/fetches"
+	if [ -s "$d/pinned" ]; then
+		if [ -s "$d/refetches" ]; then
+			printf '  pinned    %s (to flash; fetched again)\n' \
+			    "$(ph_short_url "$(cat "$d/pinned")")"
+			ph_report_fetches "$d/refetches"
+		else
+			printf '  pinned    %s (as in flash)\n' \
+			    "$(ph_short_url "$(cat "$d/pinned")")"
+		fi
+	fi
 	if read -r user pw <"$d/sip" 2>/dev/null && [ -n "$user" ]; then
 		printf '  SIP user  %s, password %s (masked, %d characters)\n' \
 		    "$user" "$(printf '%*s' "${#pw}" '' | tr ' ' '*')" "${#pw}"
 	else
 		printf '  FAILED: %s\n' "$(cat "$d/error" 2>/dev/null)"
+		[ -z "$state" ] || printf '  state     %s\n' "$state"
 		return 1
 	fi
+	[ -z "$state" ] || printf '  state     %s\n' "$state"
+	return 0
 }

@@ -2,7 +2,8 @@
 # e2e.sh - end-to-end: the shipped default config (etc/), both daemons, and
 # one emulated phone per vendor booting as the real ones do
 # (tests/phones.sh: DHCP with the vendor's Option 60 and 55 from a MAC in
-# its OUI, then its HTTPS fetches in order, with its User-Agent).
+# its OUI, then its HTTPS fetches in order, with its User-Agent; a token
+# class's phone keeps the URL its own file pins and comes back to it).
 #
 #   sudo bash tests/integration/e2e.sh [BUILD_DIR [RESULTS_FILE]]
 #
@@ -20,10 +21,14 @@
 # enough for the storm, the guard relaxed (the attacker's misses must show
 # the guard that refused them, not a block), and, for one test, the
 # phones' CA as tls.client_ca; vendors.conf, users.conf and the templates
-# as shipped, plus 200 storm users. Each test prints "PASS name" or "FAIL
-# name: reason"; the last line is "e2e-integration: N passed, N failed".
-# Environment: PB_ONLY, PB_KEEP as for the other suites; PB_STORM_PHONES
-# (200) phones in the storm.
+# as shipped, plus 200 storm users. Every device is new until the suite
+# opens one enrollment window for all (provboxctl enroll --all); each
+# phone then provisions through its first-access URL and the permanent
+# URL its file pins. Each test prints "PASS name" or "FAIL name: reason";
+# the last line is "e2e-integration: N passed, N failed".
+# Environment: PB_ONLY, PB_KEEP as for the other suites (enroll-all and
+# logs-clean always run; the tests after the boots need the phones they
+# booted); PB_STORM_PHONES (200) phones in the storm.
 
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,7 +37,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 . "$top/tests/phones.sh"
 # shellcheck disable=SC2034 # read by pb_need_tools
-PB_TOOLS="curl=curl openssl=openssl udhcpc=udhcpc ip=iproute2"
+PB_TOOLS="curl=curl openssl=openssl jq=jq ip=iproute2"
 pb_init "${1:-$here/../../build}" "${2:-}" e2e-integration
 
 T=$PB_TAG
@@ -156,6 +161,7 @@ write_config() {
 	    -e "s|subnet = \"10.42.0.0/24\";|subnet = \"10.42.0.0/22\";|" \
 	    -e "s|end = \"10.42.0.249\"|end = \"10.42.2.250\"|" \
 	    -e "s|^\( *max_misses = \)10;|\11000;|" \
+	    -e "s|^\( *global_max_misses = \)500;|\1100000;|" \
 	    -e "s|^ *# client_ca = .*|    $ca|" \
 	    "$top/etc/provbox.conf" >"$CONF.new" && mv "$CONF.new" "$CONF"
 }
@@ -274,20 +280,177 @@ expect_refused() {
 	[[ $r =~ ^($why)$ ]] || die "$what: refused by '$r', expected '$why'"
 }
 
+# expect_state MAC STATE WHEN: dies unless the device is in STATE within
+# 3 s: provisiond answers a request before it commits what the request
+# taught the device's enrollment, so a status read right after a phone's
+# last fetch may see the state before it.
+expect_state() {
+	expect_states "$2" "$3" "$1"
+}
+
+# expect_states STATE WHEN MAC...: the same for several devices, asked
+# all at once (each provboxctl opens the registry on its own).
+expect_states() {
+	local want=$1 what=$2 m s try todo pids
+
+	shift 2
+	mkdir -p "$OUT/state"
+	todo=("$@")
+	for ((try = 0; try < 10 && ${#todo[@]} > 0; try++)); do
+		[ "$try" -eq 0 ] || sleep 0.3
+		pids=()
+		for m in "${todo[@]}"; do
+			timeout 20 "$CTL" -c "$CONF" status "$m" --json \
+			    >"$OUT/state/$m" 2>&1 &
+			pids+=("$!")
+		done
+		wait "${pids[@]}"
+		for m in "${todo[@]}"; do
+			s=$(jq -r .state "$OUT/state/$m" 2>/dev/null)
+			[ "$s" = "$want" ] && todo=("${todo[@]/$m}")
+		done
+		# shellcheck disable=SC2206 # drops the emptied entries
+		todo=(${todo[@]})
+	done
+	for m in "${todo[@]}"; do
+		die "$what: $m is '$(jq -r .state "$OUT/state/$m" 2>/dev/null)', expected $want"
+	done
+}
+
+# tok URL: the token of a token-folder URL (empty if none).
+tok() {
+	sed -nE 's#^'"$BASE_URL"'/p/([A-Za-z0-9_-]{32})/.*#\1#p' <<<"$1"
+}
+
+# short TOKEN: as the audit lines show it, as a regex ("Xy3k\.\.\.\(32\)").
+short() {
+	printf '%s\\.\\.\\.\\(32\\)' "${1:0:4}"
+}
+
+# no_token DHCP_OUT WHAT: no option of the answer names a token folder
+# (as text, or inside an encapsulated option: "/p/" is 2f702f).
+no_token() {
+	grep -qE '^opt[0-9]+=.*/p/' "$1" && die "$2 names a token folder"
+	grep -qiE '^hex[0-9]+=([0-9a-f]{2})*2f702f' "$1" &&
+	    die "$2 names a token folder (encapsulated)"
+	return 0
+}
+
+# log_has LOG MARK REGEX WHAT: REGEX in LOG after line MARK (waits 3 s).
+log_has() {
+	pb_wait_for 3 pb_grep_after "$1" "$2" "$3" || die "no $4 in the log"
+}
+
+# check_round V MAC DIR LIST: every file of one round of fetches is 200
+# (the deliberately unserved ones 404) with the template's Content-Type.
+check_round() {
+	local v=$1 d=$3 list=$4 st ct f want
+
+	[ -s "$d/$list" ] || die "no $list"
+	while read -r st ct f; do
+		case $f in
+		\?*) [ "$st" = 404 ] || die "$list: ${f#\?}: $st, expected 404"
+		     continue ;;
+		esac
+		[ "$st" = 200 ] || die "$list: $f: status $st"
+		case $v:$f in
+		polycom:*|*.xml|*.htm) want=application/xml ;;
+		*) want=text/plain ;;
+		esac
+		[ "${ct%%;*}" = "$want" ] ||
+		    die "$list: $f: Content-Type $ct, expected $want"
+	done <"$d/$list"
+}
+
+# check_own V MAC FILE: FILE (the phone's own, as served) has exactly its
+# user's SIP account and Cache-Control: no-store.
+check_own() {
+	local f=$3 s pw
+
+	read -r s pw < <(ph_sip "$1" "$f") || die "no SIP account in $f"
+	[ "$s" = "$SIP" ] || die "$(basename "$f"): SIP user '$s', expected '$SIP'"
+	[ "$pw" = "$PW" ] || die "$(basename "$f"): not $USER's password"
+	tr -d '\r' <"$f.hdr" | grep -qi '^cache-control: no-store' ||
+	    die "$(basename "$f"): no Cache-Control: no-store"
+}
+
+# no_leak DIR...: no other user's password in any file the phone got,
+# and its own only in its own file(s).
+no_leak() {
+	local own m p u s pw f dir
+
+	own=$(ph_own_file "$V" "$MAC")
+	for dir in "$@"; do
+		for f in "$dir"/*; do
+			[ -f "$f" ] || continue
+			case $f in *.hdr|*.err) continue ;; esac
+			while read -r m p u s pw; do
+				grep -qF -- "$pw" "$f" || continue
+				[ "$u" = "$USER" ] ||
+				    die "$(basename "$f") holds $u's password"
+				case $(basename "$f") in
+				"$own"|snomD785-*.htm) ;;
+				*) die "common file $(basename "$f") holds a password" ;;
+				esac
+			done <"$PB_TMP/users.tsv"
+		done
+	done
+}
+
+# pinned_want V MAC PERM: the URL the phone's file must pin: its user's
+# folder, or, for snom and Cisco, its own file there.
+pinned_want() {
+	case $1 in
+	snom) echo "$3$(ph_mac_plain -u "$2").xml" ;;
+	cisco) echo "$3$(ph_mac_plain "$2").xml" ;;
+	*) echo "$3" ;;
+	esac
+}
+
 # ------------------------------------------------------------------- tests
 
-# One phone per vendor boots: class, options, its own file with exactly
-# its credentials, the Content-Type of every file.
-t_boot() {
-	local v=$1 d=$PHONES/$1 url cls opt h want ct own st f p
-	local m u s pw
+# Every device starts new; one window for all: enrolling.
+t_enroll() {
+	local m n now until macs
 
+	macs=$(awk '{ print $1 }' "$PB_TMP/users.tsv")
+	# shellcheck disable=SC2086 # one word per MAC
+	expect_states new "before provboxctl enroll" $macs
+	timeout 60 "$CTL" -c "$CONF" enroll --all >"$OUT/enroll.out" 2>&1 ||
+	    die "provboxctl enroll --all: $(tail -n 2 "$OUT/enroll.out")"
+	n=$(wc -l <"$PB_TMP/users.tsv")
+	n=$((n + STORM))
+	grep -q "^$n devices enrolling for 3600s" "$OUT/enroll.out" ||
+	    die "enroll --all: $(tail -n 1 "$OUT/enroll.out")"
+	now=$(date +%s)
+	# shellcheck disable=SC2086 # one word per MAC
+	expect_states enrolling "after provboxctl enroll --all" $macs
+	for m in $macs; do
+		until=$(jq -r .window_until "$OUT/state/$m")
+		[ "$until" -gt "$((now + 3500))" ] 2>/dev/null ||
+		    die "$m: window until '$until'"
+	done
+	pb_pass
+}
+
+# One phone per vendor boots: class, options, the first-access URL from
+# DHCP (token classes) or the flat folder (legacy), its own file with
+# exactly its credentials, pinning the permanent URL, which it fetches
+# again; the Content-Type of every file; then the device is provisioned.
+t_boot() {
+	local v=$1 d=$PHONES/$1 url cls opt h want own perm fa pin ip
+	local mp md
+
+	V=$v
 	user_of "$v" || die "no $v phone in etc/users.conf"
 	ph_vendor "$v"
 	[ "${MAC:0:8}" = "$PH_OUI" ] ||
 	    die "$MAC (etc/users.conf) is not in $v's OUI $PH_OUI"
+	mp=$(pb_lines "$PROV_LOG")
+	md=$(pb_lines "$DHCPD_LOG")
 	ph_boot "$T-$v" "$(iface_of "$v")" "$v" "$MAC" "$d" ||
 	    die "boot: $(cat "$d/error" 2>/dev/null)"
+	ip=$(cat "$d/ip")
 	pb_wait_for 3 grep -q "DHCPACK [0-9.]* to $MAC " "$DHCPD_LOG"
 	cls=$(ph_class "$DHCPD_LOG" "$MAC")
 	[ "$cls" = "$v, $USER" ] || die "classed '$cls', expected '$v, $USER'"
@@ -295,14 +458,23 @@ t_boot() {
 		grep -q "^hex$opt=" "$d/dhcp" || die "no option $opt in the ACK"
 	done
 	url=$(cat "$d/url")
-	if [ "$v" = aastra ]; then
+	[ "$(cat "$d/from")" = dhcp ] || die "a new phone did not use DHCP's URL"
+	own=$(ph_own_file "$v" "$MAC")
+	if ph_legacy "$v"; then
 		want=$BASE_URL/prov/
+		[ "$url" = "$want" ] || die "URL '$url', expected '$want'"
+		[ ! -e "$d/pinned" ] || die "a legacy phone pinned a URL"
 	else
-		want=$(url_of "$USER")
-		[[ $want == "$BASE_URL/p/"* ]] ||
-		    die "provboxctl url $USER: '$want'"
+		perm=$(url_of "$USER")
+		[[ $perm == "$BASE_URL/p/"* ]] ||
+		    die "provboxctl url $USER: '$perm'"
+		fa=$(tok "$url")
+		[ -n "$fa" ] && [ "$url" = "$BASE_URL/p/$fa/" ] ||
+		    die "DHCP's URL '$url' is no token folder"
+		[ "$url" != "$perm" ] || die "DHCP carried the permanent URL"
+		echo "$url" >"$PHONES/$v.fa"
+		want=$url
 	fi
-	[ "$url" = "$want" ] || die "URL '$url', expected '$want'"
 	# Every option that carries the URL carries this phone's.
 	case $v in
 	snom)
@@ -325,41 +497,35 @@ t_boot() {
 			    die "$opt is '$(ph_opt "$d/dhcp" "$opt")', not the URL"
 		done ;;
 	esac
-	# Every file: 200 unless deliberately not served; the Content-Type
-	# follows the template (.xml/.htm and Polycom's XML .cfg: XML).
-	own=$(ph_own_file "$v" "$MAC")
-	while read -r st ct f; do
-		case $f in
-		\?*) [ "$st" = 404 ] || die "${f#\?}: $st, expected 404"
-		     continue ;;
-		esac
-		[ "$st" = 200 ] || die "$f: status $st"
-		case $v:$f in
-		polycom:*|*.xml|*.htm) want=application/xml ;;
-		*) want=text/plain ;;
-		esac
-		[ "${ct%%;*}" = "$want" ] || die "$f: Content-Type $ct, expected $want"
-	done <"$d/fetches"
-	read -r s pw <"$d/sip"
-	[ "$s" = "$SIP" ] || die "$own: SIP user '$s', expected '$SIP'"
-	[ "$pw" = "$PW" ] || die "$own: not $USER's password"
-	tr -d '\r' <"$d/files/$own.hdr" | grep -qi '^cache-control: no-store' ||
-	    die "$own: no Cache-Control: no-store"
-	# No other user's password in any file the phone got, and its own
-	# only in its own file(s).
-	while read -r m p u s pw; do
-		for f in "$d"/files/*; do
-			case $f in *.hdr|*.err) continue ;; esac
-			if grep -qF -- "$pw" "$f"; then
-				[ "$u" = "$USER" ] ||
-				    die "$(basename "$f") holds $u's password"
-				case $(basename "$f") in
-				"$own"|snomD785-*.htm) ;;
-				*) die "common file $(basename "$f") holds a password" ;;
-				esac
-			fi
-		done
-	done <"$PB_TMP/users.tsv"
+	check_round "$v" "$MAC" "$d" fetches
+	check_own "$v" "$MAC" "$d/files/$own"
+	if ph_legacy "$v"; then
+		[ ! -e "$d/refetches" ] || die "a legacy phone fetched twice"
+		log_has "$PROV_LOG" "$mp" " GET legacy $own 200 .* mac $MAC " \
+		    "audit line of its own file"
+		log_has "$PROV_LOG" "$mp" "enroll: $MAC provisioned ip $ip: flat folder: $own\$" \
+		    "provisioned line"
+	else
+		pin=$(cat "$d/pinned")
+		[ "$pin" = "$(pinned_want "$v" "$MAC" "$perm")" ] ||
+		    die "its file pins '$(ph_short_url "$pin")', not its permanent URL"
+		[ "$(cat "$d/flash.url")" = "$pin" ] || die "the flash is not the pinned URL"
+		check_round "$v" "$MAC" "$d" refetches
+		check_own "$v" "$MAC" "$d/refiles/$own"
+		log_has "$DHCPD_LOG" "$md" "enroll: $MAC first-access-handed ip $ip: to hw 01:$MAC\$" \
+		    "first-access-handed line"
+		log_has "$PROV_LOG" "$mp" " GET first-access $(short "$fa")/$own 200 .* mac $MAC user $USER vendor $v " \
+		    "first-access audit line of its own file"
+		# The first of its own files it fetched: .boot, snom's .htm.
+		log_has "$PROV_LOG" "$mp" "enroll: $MAC first-access-used ip $ip: file: " \
+		    "first-access-used line"
+		log_has "$PROV_LOG" "$mp" " GET token $(short "$(tok "$perm")")/$own 200 .* mac $MAC user $USER vendor $v " \
+		    "permanent-URL audit line of its own file"
+		log_has "$PROV_LOG" "$mp" "enroll: $MAC provisioned ip $ip: permanent URL used" \
+		    "provisioned line"
+	fi
+	no_leak "$d/files" "$d/refiles"
+	expect_state "$MAC" provisioned "after the boot"
 	pb_pass
 }
 
@@ -372,24 +538,26 @@ t_boot_fanvil() { t_boot fanvil; }
 t_boot_gigaset() { t_boot gigaset; }
 t_boot_aastra() { t_boot aastra; }
 
-# The LAN attacker knows every phone's MAC: the flat folder and a guessed
-# token folder refuse each phone's own file, token and legacy classes.
+# The LAN attacker knows every phone's MAC: the flat folder, a guessed
+# token folder and the first-access URL each phone was given (now used
+# up) refuse each phone's own file, all with the same 404.
 t_attacker() {
-	local v own o guess mark c pw
+	local v own o guess mark c pw fa
 
 	for v in $PH_VENDORS; do
 		user_of "$v"
 		own=$(ph_own_file "$v" "$MAC")
 		o=$OUT/attack-$v
 		guess=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
-		# A token class's phone is not in the flat folder at all:
-		# its file name is either no legacy class's (not-found) or
-		# names a MAC no legacy class has (allowlist). Polycom's
-		# <mac>-phone.cfg also fits Aastra's common ${model}.cfg: that
-		# answer is Aastra's common file, with nobody's credentials.
-		if [ "$v" = aastra ]; then
+		# A legacy phone's file needs its lease. A token class's
+		# phone is not in the flat folder at all: its file name is
+		# either no legacy class's (not-found) or names a MAC no
+		# legacy class has (allowlist). Polycom's <mac>-phone.cfg also
+		# fits Aastra's common ${model}.cfg: that answer is Aastra's
+		# common file, with nobody's credentials.
+		if ph_legacy "$v"; then
 			expect_refused "$NS_LAN" "$o.flat" "$BASE_URL/prov/$own" \
-			    403 lease-binding "$v: flat folder"
+			    404 lease-binding "$v: flat folder"
 		elif [ "$v" = polycom ]; then
 			mark=$(pb_lines "$PROV_LOG")
 			c=$(fetch "$NS_LAN" "$o.flat" "$BASE_URL/prov/$own")
@@ -402,11 +570,200 @@ t_attacker() {
 		fi
 		expect_refused "$NS_LAN" "$o.tok" "$BASE_URL/p/$guess/$own" \
 		    404 token "$v: a guessed token folder"
+		: >"$o.fa.body"
+		if fa=$(cat "$PHONES/$v.fa" 2>/dev/null) && [ -n "$fa" ]; then
+			expect_refused "$NS_LAN" "$o.fa" "$fa$own" 404 \
+			    "token|first-access-closed" "$v: its used first-access URL"
+		fi
 		for pw in $(awk '{ print $5 }' "$PB_TMP/users.tsv"); do
 			grep -qF -- "$pw" "$o.flat.body" "$o.tok.body" \
-			    2>/dev/null && die "$v: a password reached the attacker"
+			    "$o.fa.body" 2>/dev/null &&
+			    die "$v: a password reached the attacker"
 		done
 	done
+	pb_pass
+}
+
+# The attacker asks DHCP as every phone (its MAC, no client identifier,
+# as the phones send): an INFORM and a DISCOVER bring no token folder,
+# and change nothing. With another client identifier the MAC's DISCOVER
+# is dropped (the phone holds the MAC's lease) and the device turns
+# suspect; the admin clears it and enrolls it again, and the phone
+# (pinned) provisions again at its next boot.
+t_dhcp_attacker() {
+	local v o ifc=${T}a md d=$PHONES/fanvil
+
+	for v in $PH_VENDORS; do
+		user_of "$v"
+		ph_vendor "$v"
+		o=$OUT/dhcp-$v
+		ip netns exec "$NS_LAN" timeout 20 "$PROBE" -i "$ifc" -m "$MAC" \
+		    -V "$PH_V60" -P "$PH_P55" -T 3000 inform "$LAN_IP" \
+		    >"$o.inform" 2>&1
+		grep -q '^type=ACK' "$o.inform" ||
+		    die "$v: INFORM: $(head -n 1 "$o.inform")"
+		no_token "$o.inform" "$v: the INFORM's answer"
+		ip netns exec "$NS_LAN" timeout 20 "$PROBE" -i "$ifc" -m "$MAC" \
+		    -V "$PH_V60" -P "$PH_P55" -T 3000 discover >"$o.discover" 2>&1
+		grep -q '^type=OFFER' "$o.discover" ||
+		    die "$v: DISCOVER: $(head -n 1 "$o.discover")"
+		no_token "$o.discover" "$v: the OFFER"
+	done
+	# shellcheck disable=SC2046 # one word per MAC
+	expect_states provisioned "after the attacker's INFORMs and DISCOVERs" \
+	    $(awk '{ print $1 }' "$PB_TMP/users.tsv")
+	user_of fanvil
+	ph_vendor fanvil
+	md=$(pb_lines "$DHCPD_LOG")
+	ip netns exec "$NS_LAN" timeout 20 "$PROBE" -i "$ifc" -m "$MAC" \
+	    -C 01020304050607 -V "$PH_V60" -P "$PH_P55" -T 1000 dora \
+	    >"$OUT/dhcp-dup" 2>&1
+	grep -q '^type=TIMEOUT' "$OUT/dhcp-dup" ||
+	    die "another client identity for $MAC: $(head -n 1 "$OUT/dhcp-dup")"
+	log_has "$DHCPD_LOG" "$md" "\\[warning\\]: DHCPDISCOVER from $MAC via $BR refused: duplicate MAC: hw 01:$MAC holds $(cat "$d/ip"), id 01:02:03:04:05:06:07 asked" \
+	    "duplicate MAC line"
+	expect_state "$MAC" suspect "after another client identity asked"
+	timeout 20 "$CTL" -c "$CONF" device clear "$MAC" >"$OUT/clear.out" 2>&1 ||
+	    die "provboxctl device clear: $(cat "$OUT/clear.out")"
+	expect_state "$MAC" new "after device clear"
+	timeout 20 "$CTL" -c "$CONF" enroll "$MAC" >"$OUT/reenroll.out" 2>&1 ||
+	    die "provboxctl enroll $MAC: $(cat "$OUT/reenroll.out")"
+	ph_boot "$T-fanvil" "$(iface_of fanvil)" fanvil "$MAC" "$d" ||
+	    die "the phone's boot after: $(cat "$d/error")"
+	[ "$(cat "$d/from")" = flash ] || die "the phone did not boot from flash"
+	expect_state "$MAC" provisioned "after the phone's next boot"
+	pb_pass
+}
+
+# Every phone boots again: a token class's phone from the URL in its
+# flash, its DHCP answer naming no token folder any more; a legacy phone
+# from the flat folder DHCP names. All stay provisioned.
+t_reboot() {
+	local v d own mp macs=()
+
+	for v in $PH_VENDORS; do
+		V=$v
+		user_of "$v"
+		d=$PHONES/$v
+		own=$(ph_own_file "$v" "$MAC")
+		mp=$(pb_lines "$PROV_LOG")
+		ph_boot "$T-$v" "$(iface_of "$v")" "$v" "$MAC" "$d" ||
+		    die "$v: boot: $(cat "$d/error")"
+		if ph_legacy "$v"; then
+			[ "$(cat "$d/url")" = "$BASE_URL/prov/" ] ||
+			    die "$v: fetched from $(cat "$d/url")"
+		else
+			no_token "$d/dhcp" "$v: the ACK of a provisioned phone"
+			[ -s "$d/dhcp.url" ] && die "$v: the ACK names a URL"
+			[ "$(cat "$d/from")" = flash ] ||
+			    die "$v: did not boot from its flash"
+			[ "$(cat "$d/url")" = "$(cat "$d/pinned")" ] ||
+			    die "$v: its file pins another URL now"
+			[ ! -e "$d/refetches" ] || die "$v: fetched twice"
+			log_has "$PROV_LOG" "$mp" " GET token $(short "$(tok "$(cat "$d/pinned")")")/$own 200 .* mac $MAC " \
+			    "$v: permanent-URL audit line"
+		fi
+		check_round "$v" "$MAC" "$d" fetches
+		check_own "$v" "$MAC" "$d/files/$own"
+		macs+=("$MAC")
+	done
+	expect_states provisioned "after the reboots" "${macs[@]}"
+	pb_pass
+}
+
+# A factory reset wipes the phone's flash: its DHCP answer names no URL,
+# the flat folder and its old first-access URL refuse it, until the admin
+# enrolls it again. Its new first-access URL, replayed from the
+# attacker's address, is refused; the phone provisions with it.
+t_factory() {
+	local v=grandstream d=$PHONES/grandstream o=$OUT/reset own old url mp
+	local perm
+
+	V=$v
+	user_of "$v"
+	own=$(ph_own_file "$v" "$MAC")
+	old=$(cat "$PHONES/$v.fa" 2>/dev/null)
+	[ -n "$old" ] || die "the grandstream phone did not boot"
+	ph_factory_reset "$d"
+	ph_boot "$T-$v" "$(iface_of "$v")" "$v" "$MAC" "$d" &&
+	    die "a phone without flash or window provisioned"
+	[ -s "$d/ip" ] || die "no address: $(cat "$d/error")"
+	no_token "$d/dhcp" "the reset phone's ACK"
+	[ -s "$d/dhcp.url" ] && die "the reset phone's ACK names $(cat "$d/dhcp.url")"
+	expect_refused "$T-$v" "$o.flat" "$BASE_URL/prov/$own" 404 \
+	    "allowlist|not-found" "the flat folder from the phone"
+	expect_refused "$T-$v" "$o.old" "$old$own" 404 \
+	    "token|first-access-closed" "its old first-access URL"
+	timeout 20 "$CTL" -c "$CONF" enroll "$MAC" >"$o.ctl" 2>&1 ||
+	    die "provboxctl enroll $MAC: $(cat "$o.ctl")"
+	expect_state "$MAC" enrolling "after provboxctl enroll $MAC"
+	ph_dhcp "$T-$v" "$(iface_of "$v")" "$v" "$MAC" "$d" ||
+	    die "DHCP: $(cat "$d/error")"
+	url=$(cat "$d/dhcp.url")
+	[ -n "$(tok "$url")" ] || die "no first-access URL after enroll"
+	[ "$url" != "$old" ] || die "the same first-access URL again"
+	mp=$(pb_lines "$PROV_LOG")
+	expect_refused "$NS_LAN" "$o.replay" "$url$own" 404 first-access-lease \
+	    "the live first-access URL from $LAN_IP"
+	log_has "$PROV_LOG" "$mp" "\\[warning\\]: enroll: $MAC refused ip $LAN_IP: first-access URL from an address without the device's lease: $own\$" \
+	    "enroll refused line"
+	grep -qF -- "$PW" "$o.replay.body" && die "the replay got the password"
+	expect_state "$MAC" enrolling "after the replay"
+	ph_provision "$T-$v" "$v" "$MAC" "$d" ||
+	    die "the phone with its first-access URL: $(cat "$d/error")"
+	perm=$(url_of "$USER")
+	[ "$(cat "$d/flash.url")" = "$perm" ] || die "it pinned another URL"
+	check_own "$v" "$MAC" "$d/refiles/$own"
+	expect_state "$MAC" provisioned "after the phone's fetches"
+	pb_pass
+}
+
+# provboxctl rotate while a phone is pinned to the old URL: at its next
+# fetch the old URL still answers, with a file that pins the new one;
+# the phone fetches from the new URL at once, all 200, the guard never
+# involved; then the old URL is closed for that device.
+t_rotate() {
+	local v=polycom d=$PHONES/polycom o=$OUT/rotate old new own mp st f
+	local l
+
+	V=$v
+	user_of "$v"
+	own=$(ph_own_file "$v" "$MAC")
+	old=$(cat "$d/flash.url" 2>/dev/null)
+	[ -n "$old" ] && [ "$old" = "$(url_of "$USER")" ] ||
+	    die "the polycom phone is not pinned to $USER's URL"
+	timeout 20 "$CTL" -c "$CONF" rotate "$USER" >"$o.ctl" 2>&1 ||
+	    die "provboxctl rotate $USER: $(cat "$o.ctl")"
+	new=$(url_of "$USER")
+	[ -n "$new" ] && [ "$new" != "$old" ] || die "the URL did not change"
+	mp=$(pb_lines "$PROV_LOG")
+	ph_boot "$T-$v" "$(iface_of "$v")" "$v" "$MAC" "$d" ||
+	    die "boot: $(cat "$d/error")"
+	no_token "$d/dhcp" "the ACK"
+	[ "$(cat "$d/from")" = flash ] && [ "$(cat "$d/url")" = "$old" ] ||
+	    die "the phone did not start from the old URL in its flash"
+	[ "$(cat "$d/pinned")" = "$new" ] ||
+	    die "the old URL's file pins $(ph_short_url "$(cat "$d/pinned")")"
+	[ "$(cat "$d/flash.url")" = "$new" ] || die "the flash kept the old URL"
+	for l in fetches refetches; do
+		check_round "$v" "$MAC" "$d" "$l"
+		while read -r st _ f; do
+			[ "$st" = 404 ] && [ "${f#\?}" = "$f" ] &&
+			    die "$l: $f: 404"
+		done <"$d/$l"
+	done
+	check_own "$v" "$MAC" "$d/refiles/$own"
+	log_has "$PROV_LOG" "$mp" " GET token $(short "$(tok "$old")")/$own 200 .* mac $MAC " \
+	    "old-URL audit line"
+	log_has "$PROV_LOG" "$mp" " GET token $(short "$(tok "$new")")/$own 200 .* mac $MAC " \
+	    "new-URL audit line"
+	log_has "$PROV_LOG" "$mp" "enroll: $MAC rotated ip $(cat "$d/ip"): new URL in use" \
+	    "rotated line"
+	pb_grep_after "$PROV_LOG" "$mp" "guard: " &&
+	    die "the guard: $(tail -n "+$((mp + 1))" "$PROV_LOG" | grep -m 1 'guard: ')"
+	expect_refused "$T-$v" "$o.old" "$old$own" 404 rotated \
+	    "the old URL from the phone, after"
+	expect_state "$MAC" provisioned "after the rotation"
 	pb_pass
 }
 
@@ -431,12 +788,12 @@ t_client_cert() {
 	read -r _ pw <"$d/sip"
 	[ "$pw" = "$PW" ] || die "not heidi's password"
 	url=$BASE_URL/prov/$(ph_own_file aastra "$MAC")
-	expect_refused "$ns" "$o.none" "$url" 403 client-cert-missing \
+	expect_refused "$ns" "$o.none" "$url" 404 client-cert-missing \
 	    "the phone without a certificate"
-	expect_refused "$ns" "$o.other" "$url" 403 client-cert-mac \
+	expect_refused "$ns" "$o.other" "$url" 404 client-cert-mac \
 	    "the phone with another MAC's certificate" \
 	    --cert "$PB_TMP/dev-other.crt" --key "$PB_TMP/dev-other.key"
-	expect_refused "$NS_LAN" "$o.lan" "$url" 403 lease-binding \
+	expect_refused "$NS_LAN" "$o.lan" "$url" 404 lease-binding \
 	    "the attacker with the phone's certificate" \
 	    --cert "$crt.crt" --key "$crt.key"
 	# Token classes do not ask for one.
@@ -447,57 +804,40 @@ t_client_cert() {
 	pb_pass
 }
 
-# provboxctl rotate: at its next renewal the phone gets the new URL, the
-# old one stops working, the new one serves its file. The phone's DHCP
-# client is busybox udhcpc here (its Option 60, no client identifier: the
-# lease is the MAC's): SIGUSR1 makes it renew as at T1, a unicast REQUEST
-# from its address (RFC 2131 4.3.2, RENEWING). It exports Option 160,
-# which it does not know, as opt160 in hex.
-t_rotate() {
-	local v=polycom d=$PHONES/polycom o=$OUT/rotate old new ip own got
-	local pid n acks
-
-	user_of "$v"
-	old=$(cat "$d/url" 2>/dev/null)
-	ip=$(cat "$d/ip" 2>/dev/null)
-	[ -n "$old" ] && [ -n "$ip" ] || die "the polycom phone did not boot"
-	printf '#!/bin/sh\necho "$1 $ip $opt160" >>"%s"\n' "$o.events" >"$o.sh"
-	chmod 755 "$o.sh"
-	: >"$o.events"
-	pb_bg ip netns exec "$T-$v" udhcpc -f -C -i "$(iface_of "$v")" \
-	    -V Polycom-VVX310 -O 160 -r "$ip" -s "$o.sh" -t 5 -T 2 \
-	    >"$o.udhcpc" 2>&1
-	pid=$PB_BG_PID
-	pb_wait_for 20 grep -q "^bound $ip " "$o.events" ||
-	    die "udhcpc: no lease: $(tail -n 2 "$o.udhcpc")"
-	got=$(ph_unhex "$(awk '$1 == "bound" { print $3 }' "$o.events")")
-	[ "$got" = "$old" ] || die "before the rotation 160 is '$got', not $old"
-	timeout 20 "$CTL" -c "$CONF" rotate "$USER" >"$o.ctl" 2>&1 ||
-	    die "provboxctl rotate $USER: $(cat "$o.ctl")"
-	new=$(url_of "$USER")
-	[ -n "$new" ] && [ "$new" != "$old" ] || die "the URL did not change"
-	acks=$(grep -c "DHCPACK $ip to $MAC " "$DHCPD_LOG")
-	kill -USR1 "$pid" || die "udhcpc is gone"
-	pb_wait_for 15 grep -q "^renew $ip " "$o.events" ||
-	    die "no renewal: $(tail -n 2 "$o.udhcpc")"
-	n=$(grep -c "DHCPACK $ip to $MAC ($v, $USER)" "$DHCPD_LOG")
-	[ "$n" -gt "$acks" ] || die "no DHCPACK for the renewal in the log"
-	got=$(ph_unhex "$(awk '$1 == "renew" { print $3 }' "$o.events" |
-	    tail -n 1)")
-	[ "$got" = "$new" ] || die "the renewal brought '$got', expected $new"
-	own=$(ph_own_file "$v" "$MAC")
-	expect_refused "$T-$v" "$o.old" "$old$own" 404 token \
-	    "the old URL from the phone"
-	[ "$(fetch "$T-$v" "$o.new" "$new$own")" = 200 ] ||
-	    die "the new URL: $(cat "$o.new.err")"
-	grep -qF -- "$PW" "$o.new.body" || die "the new file lacks the password"
-	pb_pass
+# What one storm phone does after the storm's DORA, in the storm's
+# namespace: "MAC IP DIR" on the command line. pbprobe -n prints no
+# options, so the phone asks again with an INIT-REBOOT for its address
+# (RFC 2131 4.3.2) and reads its first-access URL from that ACK's 66;
+# then its file through it, and its file again from the URL that file
+# pins. DIR/MAC.code: "FA-STATUS PERMANENT-STATUS".
+storm_phone_script() {
+	cat <<EOF
+#!/bin/sh
+m=\$1 ip=\$2 o=\$3/\$1 p=\$(echo "\$1" | tr -d :)
+"$PROBE" -i "${T}x" -m "\$m" -V yealink -P 1,3,6,66 -T 20000 reboot "\$ip" \\
+    >"\$o.dhcp" 2>&1
+fa=\$(sed -n 's/^opt66=//p' "\$o.dhcp")
+get() {
+	curl -sS --max-time 60 --cacert "$PH_CACERT" --interface "\$ip" \\
+	    -A "Yealink SIP-T46S 66.86.0.15 \$m" -o "\$2" -w '%{http_code}' \\
+	    "\$1" 2>>"\$o.err" || true
+}
+a=\$(get "\$fa\$p.cfg" "\$o.fa.cfg")
+pin=\$(sed -n 's/^static\\.auto_provision\\.server\\.url = //p' "\$o.fa.cfg")
+echo "\$fa" >"\$o.urls"
+echo "\$pin" >>"\$o.urls"
+b=\$(get "\$pin\$p.cfg" "\$o.cfg")
+echo "\${a:-000} \${b:-000}" >"\$o.code"
+EOF
 }
 
 # Power comes back: STORM phones ask DHCP at once, then all fetch their
-# files at once; every one gets its own address and its own credentials.
+# files at once, 16 at a time, each as a new phone does: through the
+# first-access URL its ACK carries, then from the permanent URL its file
+# pins. Every one gets its own address and its own credentials and is
+# provisioned.
 t_storm() {
-	local o=$OUT/storm ns=$NS_STORM ifc=${T}x n dup bad i
+	local o=$OUT/storm ns=$NS_STORM ifc=${T}x n dup bad i m mp
 
 	ip netns exec "$ns" timeout 120 "$PROBE" -i "$ifc" -m "$STORM_MAC" \
 	    -V yealink -P 1,2,3,4,6,7,12,15,28,42,66,67,43,120 -n "$STORM" \
@@ -512,51 +852,80 @@ t_storm() {
 	[ -z "$dup" ] || die "$dup was given to a storm phone and a vendor phone"
 	awk '$1 == "ack" { print "addr add " $3 "/22 dev '"$ifc"'" }' \
 	    "$o.dhcp" | ip -n "$ns" -batch - || die "cannot add the addresses"
-	# What each phone fetches: its URL (provboxctl url prints what DHCP
-	# hands out) and the MAC's file, from the MAC's leased address.
-	awk '$1 == "ack" { print $2, $3 }' "$o.dhcp" | while read -r m ip; do
-		printf '%s %s %s%s.cfg\n' "$m" "$ip" "$(url_of "$m")" \
-		    "$(ph_mac_plain "$m")"
-	done >"$o.jobs"
+	storm_phone_script >"$o.sh"
+	chmod 755 "$o.sh"
 	mkdir -p "$o.d"
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	ip netns exec "$ns" timeout 180 xargs -P 16 -L 1 sh -c \
-	    'curl -sS --max-time 60 --cacert "$0" --interface "$2" \
-	    -A "Yealink SIP-T46S 66.86.0.15 $1" -o "$4/$1.cfg" \
-	    -w "%{http_code} $1\n" "$3" >"$4/$1.code" 2>&1' \
-	    "$PH_CACERT" <<<"$(sed "s|\$| $o.d|" "$o.jobs")"
-	bad=0
-	i=0
-	while read -r m _ s pw; do
-		i=$((i + 1))
-		grep -q "^200 " "$o.d/$m.code" 2>/dev/null ||
-		    { bad=$((bad + 1)); continue; }
-		grep -qFx "account.1.password = $pw" "$o.d/$m.cfg" ||
-		    bad=$((bad + 1))
-	done <"$PB_TMP/storm.tsv"
-	[ "$bad" -eq 0 ] || die "$bad of $i phones not provisioned ($(cat \
-	    "$o.d"/*.code | awk '{ print $1 }' | sort | uniq -c | tr '\n' ' '))"
+	mp=$(pb_lines "$PROV_LOG")
+	awk -v d="$o.d" '$1 == "ack" { print $2, $3, d }' "$o.dhcp" |
+	    ip netns exec "$ns" timeout 180 xargs -P 16 -L 1 "$o.sh"
+	# The devices provisiond moved to provisioned meanwhile.
+	pb_wait_for 5 test "$(pb_count_after "$PROV_LOG" "$mp" \
+	    "enroll: [0-9a-f:]+ provisioned ")" -ge "$STORM"
+	tail -n "+$((mp + 1))" "$PROV_LOG" |
+	    sed -nE 's/.*enroll: ([0-9a-f:]+) provisioned .*/\1/p' >"$o.prov"
+	# Each phone: both answers 200, two different token folders, its own
+	# password from the permanent one, provisioned. One awk over all.
+	awk -v tsv="$PB_TMP/storm.tsv" -v prov="$o.prov" '
+	FILENAME == tsv { mac[++n] = $1; pw[$1] = $4; next }
+	FILENAME == prov { ok[$1] = 1; next }
+	{
+		m = FILENAME; sub(/.*\//, "", m); sub(/\..*$/, "", m)
+		if (FILENAME ~ /\.code$/) code[m] = $0
+		else if (FILENAME ~ /\.urls$/) url[m, FNR] = $0
+		else if (sub(/^account\.1\.password = /, "")) got[m] = $0
+	}
+	END {
+		re = "/p/[A-Za-z0-9_-]+/$"
+		for (i = 1; i <= n; i++) {
+			m = mac[i]; why = ""
+			if (code[m] != "200 200") why = "answers " code[m]
+			else if (url[m, 1] !~ re || url[m, 2] !~ re ||
+			    url[m, 1] == url[m, 2]) why = "URLs"
+			else if (got[m] != pw[m]) why = "password"
+			else if (!ok[m]) why = "not provisioned"
+			if (why != "") { bad++; if (!first) first = m " " why }
+		}
+		printf "%d %d %s\n", bad + 0, n, first
+	}' "$PB_TMP/storm.tsv" "$o.prov" "$o.d"/*.code "$o.d"/*.urls \
+	    "$o.d"/*:??.cfg >"$o.check"
+	read -r bad i m <"$o.check"
+	[ "$bad" -eq 0 ] || die "$bad of $i phones not provisioned (the first: $m; $(cat \
+	    "$o.d"/*.code | sort | uniq -c | tr '\n' ' '))"
+	m=$(head -n 1 "$PB_TMP/storm.tsv" | cut -d ' ' -f 1)
+	expect_state "$m" provisioned "the first storm phone"
+	m=$(tail -n 1 "$PB_TMP/storm.tsv" | cut -d ' ' -f 1)
+	expect_state "$m" provisioned "the last storm phone"
 	pb_pass
 }
 
-# The daemons stop cleanly; no error, warning, sanitizer report, SIP
-# password or full token in their logs.
+# The daemons stop cleanly; no error, sanitizer report, SIP password or
+# full token (users' or first-access) in their logs; no warning but the
+# ones the attacker tests provoked and checked (a refused first-access
+# URL, a duplicate MAC and the device it made suspect).
 t_logs() {
-	local bad u tok m pw
+	local bad u t m pw f
 
 	for u in provisiond dhcpd; do
 		pb_daemon_stop "$u" || die "$u was not running at the end"
 	done
 	bad=$(grep -hE "ERROR: [A-Za-z]*Sanitizer|runtime error:|\[(warning|error|err|crit|alert|emerg)\]" \
-	    "$DHCPD_LOG" "$PROV_LOG" | head -n 3)
+	    "$DHCPD_LOG" "$PROV_LOG" |
+	    grep -vE "\[warning\]: (enroll: [0-9a-f:]+ (refused|suspect) ip |DHCPDISCOVER from [0-9a-f:]+ via $BR refused: duplicate MAC: )" |
+	    head -n 3)
 	[ -z "$bad" ] || die "in the logs: $bad"
 	while read -r m _ u _ pw; do
 		grep -qF -- "$pw" "$DHCPD_LOG" "$PROV_LOG" &&
 		    die "$u's password is in a log"
-		tok=$(url_of "$u" | grep -oE '[A-Za-z0-9_-]{32}')
-		[ -n "$tok" ] && grep -qF -- "$tok" "$DHCPD_LOG" "$PROV_LOG" &&
+		t=$(url_of "$u" | grep -oE '[A-Za-z0-9_-]{32}')
+		[ -n "$t" ] && grep -qF -- "$t" "$DHCPD_LOG" "$PROV_LOG" &&
 		    die "$u's token is in a log"
 	done <"$PB_TMP/users.tsv"
+	for f in "$PHONES"/*.fa; do
+		[ -f "$f" ] || continue
+		t=$(tok "$(cat "$f")")
+		[ -n "$t" ] && grep -qF -- "$t" "$DHCPD_LOG" "$PROV_LOG" &&
+		    die "a first-access token is in a log"
+	done
 	pb_pass
 }
 
@@ -580,11 +949,15 @@ pb_daemon_start provisiond "$NS_SRV" "$PROV_LOG" \
     "provbox-provisiond started" "$PROVD" -f -c "$CONF" ||
     { pb_fail setup "provisiond: $(tail -n 3 "$PROV_LOG")"; pb_finish; }
 
+PB_ONLY='' pb_run enroll-all 60 t_enroll
 for v in $PH_VENDORS; do
 	pb_run "boot-$v" 60 "t_boot_$v"
 done
 pb_run lan-attacker 60 t_attacker
-pb_run rotate-renewal 60 t_rotate
+pb_run lan-attacker-dhcp 60 t_dhcp_attacker
+pb_run reboot-pinned 60 t_reboot
+pb_run factory-reset 60 t_factory
+pb_run rotate-pinned 60 t_rotate
 pb_run legacy-client-cert 60 t_client_cert
 pb_run "storm-$STORM" 200 t_storm
 PB_ONLY='' pb_run logs-clean 60 t_logs
