@@ -45,6 +45,11 @@ struct cfg_option {
 	int			 tmpl_vars;	/* enum tmpl_var bits it uses */
 	uint8_t			*data;		/* encoded value otherwise */
 	size_t			 len;
+	/*
+	 * An ip or ip-list option: bit i set when address i is
+	 * "${server_ip}", filled per reply (0.0.0.0 in data meanwhile).
+	 */
+	uint64_t		 server_ip_slots;
 	struct cfg_option	*sub;		/* OPT_T_SUBOPTS */
 	size_t			 nsub;
 };

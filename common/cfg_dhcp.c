@@ -114,26 +114,49 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 	switch (o->type) {
 	case OPT_T_IP:
 	case OPT_T_IP_LIST: {
-		uint32_t	*ips = NULL;
-		size_t		 nips = 0;
+		const config_setting_t	*e;
+		const char		*str;
+		int			 list = config_setting_is_array(v) ||
+					    config_setting_is_list(v);
+		size_t			 nips = list ?
+					    (size_t)config_setting_length(v) :
+					    1;
+		uint32_t		 ip;
 
-		if (cfg_get_ips(ctx, el, "value", &ips, &nips) != 1)
-			return -1;
 		if (nips == 0 || (o->type == OPT_T_IP && nips != 1) ||
 		    nips > sizeof(buf) / 4) {
 			cfg_err(ctx, v, "needs %s", o->type == OPT_T_IP ?
 			    "exactly one IPv4 address" :
 			    "1 to 63 IPv4 addresses");
-			free(ips);
 			return -1;
 		}
 		for (size_t i = 0; i < nips; i++) {
-			buf[4 * i] = (uint8_t)(ips[i] >> 24);
-			buf[4 * i + 1] = (uint8_t)(ips[i] >> 16);
-			buf[4 * i + 2] = (uint8_t)(ips[i] >> 8);
-			buf[4 * i + 3] = (uint8_t)ips[i];
+			e = list ? config_setting_get_elem(v, (unsigned)i) : v;
+			if (e == NULL || (str = config_setting_get_string(e)) ==
+			    NULL) {
+				cfg_err(ctx, e != NULL ? e : v, "needs IPv4 "
+				    "addresses as strings, e.g. [ \"10.0.0.1\" ]");
+				return -1;
+			}
+			/* The server's own address, filled per reply. */
+			if (strcmp(str, "${server_ip}") == 0) {
+				if (!(allowed_vars & TMPL_SERVER_IP)) {
+					cfg_err(ctx, e, "placeholders are not "
+					    "allowed here: %s", why_not);
+					return -1;
+				}
+				o->server_ip_slots |= 1ULL << i;
+				ip = 0;
+			} else if (ip4_parse(str, &ip) != 0) {
+				cfg_err(ctx, e, "'%s' is not an IPv4 address",
+				    str);
+				return -1;
+			}
+			buf[4 * i] = (uint8_t)(ip >> 24);
+			buf[4 * i + 1] = (uint8_t)(ip >> 16);
+			buf[4 * i + 2] = (uint8_t)(ip >> 8);
+			buf[4 * i + 3] = (uint8_t)ip;
 		}
-		free(ips);
 		return encode_static(ctx, o, buf, 4 * nips);
 	}
 	case OPT_T_U8:
@@ -630,7 +653,7 @@ parse_subnet(struct cfg_ctx *ctx, const config_setting_t *sg,
 	const config_setting_t	*opts;
 	const char		*str;
 	unsigned long long	 lt;
-	char			 a[IP4_STR_LEN], b[IP4_STR_LEN];
+	char			 a[IP4_STR_LEN], b[IP4_STR_LEN], c[IP4_STR_LEN];
 
 	cfg_check_keys(ctx, sg, keys);
 	if (cfg_get_string(ctx, sg, "subnet", 1, 64, &str) != 1)
@@ -654,12 +677,25 @@ parse_subnet(struct cfg_ctx *ctx, const config_setting_t *sg,
 	parse_reservations(ctx, sg, sn, resv, nresv);
 	if (cfg_get_ips(ctx, sg, "routers", &sn->routers, &sn->nrouters) ==
 	    1) {
-		for (size_t i = 0; i < sn->nrouters; i++)
+		for (size_t i = 0; i < sn->nrouters; i++) {
 			if ((sn->routers[i] & sn->mask) != sn->network)
 				cfg_err(ctx, config_setting_get_member(sg,
 				    "routers"), "router %s is not in subnet "
 				    "%s/%u", ip4_format(sn->routers[i], a),
 				    ip4_format(sn->network, b), sn->prefix);
+			/* A client leased the router's address cuts the LAN. */
+			for (size_t k = 0; k < sn->npools; k++)
+				if (sn->routers[i] >= sn->pools[k].start &&
+				    sn->routers[i] <= sn->pools[k].end)
+					cfg_err(ctx, config_setting_get_member(
+					    sg, "routers"), "router %s is inside "
+					    "the pool %s-%s: a client could be "
+					    "given its address (leave it out of "
+					    "the pools)", ip4_format(
+					    sn->routers[i], a), ip4_format(
+					    sn->pools[k].start, b), ip4_format(
+					    sn->pools[k].end, c));
+		}
 	}
 	cfg_get_ips(ctx, sg, "dns", &sn->dns, &sn->ndns);
 	if (cfg_get_string(ctx, sg, "domain", 0, 253, &str) == 1) {

@@ -362,6 +362,7 @@ check_option_urls(struct cfg_ctx *ctx, const config_setting_t *list,
 		.mac_upper = "000000000000",
 		.model = "model",
 		.vendor = vendor,
+		.server_ip = "192.0.2.1",	/* RFC 5737 */
 	};
 	char			 out[CFG_OPT_TEXT_MAX + 256], err[256];
 

@@ -19,6 +19,7 @@ static const struct {
 	{ "MAC", TMPL_MAC_UPPER },
 	{ "model", TMPL_MODEL },
 	{ "vendor", TMPL_VENDOR },
+	{ "server_ip", TMPL_SERVER_IP },
 };
 #define NNAMES (sizeof(tmpl_names) / sizeof(tmpl_names[0]))
 
@@ -62,8 +63,9 @@ tmpl_check(const char *tmpl, char *err, size_t errsz)
 		if ((v = tmpl_lookup(p + 2, (size_t)(end - p - 2))) < 0) {
 			snprintf(err, errsz, "unknown placeholder '${%.*s}' "
 			    "(valid: ${base_url} ${token} ${mac} ${MAC} "
-			    "${model} ${vendor})", (int)(end - p - 2) > 32 ? 32 :
-			    (int)(end - p - 2), p + 2);
+			    "${model} ${vendor} ${server_ip})",
+			    (int)(end - p - 2) > 32 ? 32 : (int)(end - p - 2),
+			    p + 2);
 			return -1;
 		}
 		used |= v;
@@ -88,6 +90,8 @@ tmpl_value(const struct tmpl_vars *vars, int var)
 		return vars->model;
 	case TMPL_VENDOR:
 		return vars->vendor;
+	case TMPL_SERVER_IP:
+		return vars->server_ip;
 	default:
 		return NULL;
 	}

@@ -7,7 +7,10 @@
  *   ${mac}       aabbccddeeff     ${MAC}  AABBCCDDEEFF
  *   ${model}     the device's model from the users table
  *   ${vendor}    the vendor class name
- * "$$" stands for one "$".
+ *   ${server_ip} the address the reply is sent from (the server's address
+ *                on the client's subnet), so an option follows the network
+ * "$$" stands for one "$". In an IP option (ip, ip-list), an element may
+ * be "${server_ip}" alone (cfg_option.server_ip_slots).
  */
 #ifndef PB_URLTMPL_H
 #define PB_URLTMPL_H
@@ -21,8 +24,9 @@ enum tmpl_var {
 	TMPL_MAC_UPPER = 1 << 3,
 	TMPL_MODEL = 1 << 4,
 	TMPL_VENDOR = 1 << 5,
+	TMPL_SERVER_IP = 1 << 6,
 };
-#define TMPL_ALL	0x3f
+#define TMPL_ALL	0x7f
 
 struct tmpl_vars {
 	const char	*base_url;
@@ -31,6 +35,7 @@ struct tmpl_vars {
 	const char	*mac_upper;
 	const char	*model;
 	const char	*vendor;
+	const char	*server_ip;	/* dotted quad */
 };
 
 /*

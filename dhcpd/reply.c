@@ -165,10 +165,14 @@ cand_static(struct builder *b, const struct cfg_option *opts, size_t n)
 	}
 }
 
-/* One value, static or a template filled for this client. */
+/*
+ * One value, static or a template filled for this client; the addresses
+ * an IP option marks "${server_ip}" become server_id, the address the
+ * reply is sent from.
+ */
 static int
 value(const struct cfg_option *o, const struct tmpl_vars *vars,
-    uint8_t *out, size_t outsz, size_t *len)
+    uint32_t server_id, uint8_t *out, size_t outsz, size_t *len)
 {
 	int n;
 
@@ -177,6 +181,15 @@ value(const struct cfg_option *o, const struct tmpl_vars *vars,
 			return -1;
 		memcpy(out, o->data, o->len);
 		*len = o->len;
+		for (size_t i = 0; o->server_ip_slots != 0 && i < 64 &&
+		    4 * i + 4 <= o->len; i++) {
+			struct wire w;
+
+			if (!(o->server_ip_slots >> i & 1))
+				continue;
+			wire_init(&w, out + 4 * i, 4);
+			wire_write_u32(&w, server_id);
+		}
 		return 0;
 	}
 	if ((n = tmpl_expand(o->tmpl, vars, (char *)out, outsz)) < 0)
@@ -194,6 +207,8 @@ static void
 cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
     const struct tmpl_vars *vars)
 {
+	uint32_t server_id = b->d->server_id;
+
 	for (size_t i = 0; i < n; i++) {
 		uint8_t	buf[1024];
 		size_t	len = 0, sublen;
@@ -201,8 +216,8 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 		if (opts[i].nsub > 0) {
 			for (size_t k = 0; k < opts[i].nsub; k++) {
 				if (len + 2 > 255 || value(&opts[i].sub[k],
-				    vars, buf + len + 2, 255 - len - 2,
-				    &sublen) != 0) {
+				    vars, server_id, buf + len + 2,
+				    255 - len - 2, &sublen) != 0) {
 					log_warnx_rl(&rl_full, "option %u "
 					    "sub-option %u does not fit in "
 					    "255 bytes; left out", opts[i].code,
@@ -215,13 +230,28 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 			}
 			if (len == 0)	/* no sub-option fitted */
 				continue;
-		} else if (value(&opts[i], vars, buf, sizeof(buf), &len) != 0) {
+		} else if (value(&opts[i], vars, server_id, buf, sizeof(buf),
+		    &len) != 0) {
 			log_warnx_rl(&rl_full, "option %u does not fit; left "
 			    "out", opts[i].code);
 			continue;
 		}
 		cand_set(b, opts[i].code, stash(b, buf, len), len, 1);
 	}
+}
+
+/* 1 if a string option of opts (or a sub-option) uses ${server_ip}. */
+static int
+uses_server_ip(const struct cfg_option *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (opts[i].tmpl_vars & TMPL_SERVER_IP)
+			return 1;
+		for (size_t k = 0; k < opts[i].nsub; k++)
+			if (opts[i].sub[k].tmpl_vars & TMPL_SERVER_IP)
+				return 1;
+	}
+	return 0;
 }
 
 /*
@@ -298,6 +328,7 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	struct tmpl_vars		 vars;
 	char				 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
 	char				 fa[TOKEN_LEN + 1] = "";
+	char				 sip[IP4_STR_LEN];
 	int				 registered = 0, r, give = 0;
 	int				 ret = -1;
 
@@ -350,6 +381,9 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	}
 	vars.base_url = cfg->prov.base_url;
 	vars.vendor = vc->name;
+	/* Formatted only for a class that uses it: replies print nothing. */
+	if (uses_server_ip(opts, nopts))
+		vars.server_ip = ip4_format(d->server_id, sip);
 	if (d->has_mac) {
 		vars.mac = mac_format_plain(&d->mac, mac, 0);
 		vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);

@@ -1281,7 +1281,7 @@ START_TEST(test_vendor_template_malformed)
 	    "unclosed '${' at offset 0");
 	assert_err(8, "vendors[0].options[1].value", "malformed template: "
 	    "unknown placeholder '${tokne}' (valid: ${base_url} ${token} "
-	    "${mac} ${MAC} ${model} ${vendor})");
+	    "${mac} ${MAC} ${model} ${vendor} ${server_ip})");
 	assert_err(9, "vendors[0].options[2].value", "malformed template: "
 	    "lone '$' at offset 12");
 }
@@ -1366,6 +1366,48 @@ START_TEST(test_enrollment_settings)
 	    "true");
 	assert_err(15, "vendors[1].client_cert", "needs provisioning.tls."
 	    "client_ca");
+}
+END_TEST
+
+/*
+ * "${server_ip}" stands for the server's address in a vendor class's IP
+ * options, filled per reply; elsewhere (a subnet's options) it is
+ * refused. A pool holding the subnet's router is refused: a client could
+ * be leased the router's address.
+ */
+START_TEST(test_server_ip_and_router_in_pool)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = { subnets = ( { subnet = \"10.0.0.0/24\";\n"
+	    /*  2 */ "  pools = ( { start = \"10.0.0.1\"; end = \"10.0.0.9\"; } );\n"
+	    /*  3 */ "  routers = [ \"10.0.0.1\" ];\n"
+	    /*  4 */ "  options = ( { code = 150;\n"
+	    /*  5 */ "    value = [ \"${server_ip}\" ]; } ); } ); };\n"
+	    /*  6 */ "provisioning = { listen = [ ];\n"
+	    /*  7 */ "  base_url = \"https://10.0.0.2\"; };\n";
+	static const char good[] =
+	    "provisioning = { listen = [ ];\n"
+	    "  base_url = \"https://10.0.0.2\"; };\n"
+	    "vendors = ( { name = \"cisco\";\n"
+	    "  match = { oui = [ \"00:0e:08\" ]; };\n"
+	    "  options = ( { code = 150;\n"
+	    "    value = [ \"10.0.0.9\", \"${server_ip}\" ]; },\n"
+	    "    { code = 66; value = \"tftp://${server_ip}/\"; } );\n"
+	    "} );\n";
+
+	load_bad(conf, 0);
+	assert_nerr(2);
+	assert_err(3, "dhcp.subnets[0].routers", "router 10.0.0.1 is inside "
+	    "the pool 10.0.0.1-10.0.0.9");
+	assert_err(5, "dhcp.subnets[0].options[0].value[0]", "placeholders "
+	    "are not allowed here");
+	load_ok(good, CFG_NO_FILE_CHECKS);
+	ck_assert_uint_eq(cfg->vendors[0].options[0].len, 8);
+	ck_assert_uint_eq(cfg->vendors[0].options[0].server_ip_slots, 2);
+	ck_assert_mem_eq(cfg->vendors[0].options[0].data,
+	    "\x0a\x00\x00\x09\x00\x00\x00\x00", 8);
+	ck_assert_int_eq(cfg->vendors[0].options[1].tmpl_vars,
+	    TMPL_SERVER_IP);
 }
 END_TEST
 
@@ -2176,6 +2218,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_enrollment_settings);
+	tcase_add_test(tc, test_server_ip_and_router_in_pool);
 	tcase_add_test(tc, test_log_level_unknown);
 	suite_add_tcase(s, tc);
 

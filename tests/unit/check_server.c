@@ -108,7 +108,7 @@ static const char cfg_fmt[] =
     "              vendor_class_prefix = [ \"CP-\" ]; };\n"
     "    options = (\n"
     "      { code = 66; value = \"${base_url}/p/${token}/\"; },\n"
-    "      { code = 150; value = [ \"10.42.0.1\", \"10.42.0.2\" ]; } ); },\n"
+    "      { code = 150; value = [ \"10.42.0.9\", \"${server_ip}\" ]; } ); },\n"
     "  { name = \"aastra\";\n"
     "    match = { vendor_class_exact = [ \"ipphone.mitel.com\" ];\n"
     "              oui = [ \"00:08:5d\" ]; };\n"
@@ -166,6 +166,8 @@ static struct lease_view	 view;
 static time_t			 now;
 static uint32_t			 xid;
 static const uint32_t		 if_addrs[] = { SERVER_IP };
+/* The receiving interface's addresses (a test may move the server). */
+static const uint32_t		*rx_addrs = if_addrs;
 
 /* Several KB each: never on the stack. */
 static struct dhcp_msg		*msg;	/* the request, parsed */
@@ -343,7 +345,7 @@ decide(void)
 	ck_assert_int_eq(dhcp_parse(buf, (size_t)len, msg), DHCP_P_OK);
 	memset(&rx, 0, sizeof(rx));
 	rx.ifname = "pb0";
-	rx.if_addrs = if_addrs;
+	rx.if_addrs = rx_addrs;
 	rx.nif_addrs = 1;
 	rx.src_ip = rq.src_ip;
 	rx.unicast = rq.unicast;
@@ -2249,14 +2251,29 @@ START_TEST(test_cisco_option_150)
 	ck_assert_str_eq(dec->vendor->name, "cisco");
 	ck_assert_str_eq(dec->user, "carol");
 	/* A list of IPv4 addresses: 4 bytes each. */
-	reply_bytes_eq(150, "\x0a\x2a\x00\x01\x0a\x2a\x00\x02", 8);
+	reply_bytes_eq(150, "\x0a\x2a\x00\x09\x0a\x2a\x00\x01", 8);
 	reply_str_eq(DHO_TFTP_SERVER, want);
 	/* The registry's class holds without any Option 60. */
 	req(DHCPDISCOVER, MAC_CISCO);
 	decide();
 	expect_reply(DHCPOFFER);
 	ck_assert_str_eq(dec->vendor->name, "cisco");
-	reply_bytes_eq(150, "\x0a\x2a\x00\x01\x0a\x2a\x00\x02", 8);
+	reply_bytes_eq(150, "\x0a\x2a\x00\x09\x0a\x2a\x00\x01", 8);
+	/*
+	 * "${server_ip}" is the address the reply comes from, not a
+	 * constant: a server at 10.42.0.7 hands out 10.42.0.7.
+	 */
+	{
+		static const uint32_t moved[] = { IP4(10, 42, 0, 7) };
+
+		rx_addrs = moved;
+		req(DHCPDISCOVER, MAC_CISCO);
+		decide();
+		rx_addrs = if_addrs;
+		expect_reply(DHCPOFFER);
+		ck_assert_uint_eq(reply_u32(DHO_SERVER_ID), IP4(10, 42, 0, 7));
+		reply_bytes_eq(150, "\x0a\x2a\x00\x09\x0a\x2a\x00\x07", 8);
+	}
 }
 END_TEST
 

@@ -15,6 +15,7 @@ static const struct tmpl_vars vars = {
 	.mac_upper = "805EC0100001",
 	.model = "T46S",
 	.vendor = "yealink",
+	.server_ip = "10.42.0.7",
 };
 
 START_TEST(test_check_vars)
@@ -27,6 +28,8 @@ START_TEST(test_check_vars)
 	ck_assert_int_eq(tmpl_check("${mac}${MAC}${model}${vendor}", err,
 	    sizeof(err)), TMPL_MAC | TMPL_MAC_UPPER | TMPL_MODEL | TMPL_VENDOR);
 	ck_assert_int_eq(tmpl_check("cost $$5", err, sizeof(err)), 0);
+	ck_assert_int_eq(tmpl_check("tftp://${server_ip}/", err,
+	    sizeof(err)), TMPL_SERVER_IP);
 }
 END_TEST
 
@@ -57,6 +60,9 @@ START_TEST(test_expand)
 	    sizeof(out));
 	ck_assert_str_eq(out, "805ec0100001.cfg|805EC0100001.xml|$|"
 	    "yealink-T46S");
+	/* The reply's own address: the URL follows the network. */
+	tmpl_expand("https://${server_ip}/p/", &vars, out, sizeof(out));
+	ck_assert_str_eq(out, "https://10.42.0.7/p/");
 	/* A variable without a value expands to nothing. */
 	struct tmpl_vars none = { 0 };
 	ck_assert_int_eq(tmpl_expand("a${token}b", &none, out, sizeof(out)),
