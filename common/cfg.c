@@ -684,6 +684,20 @@ cfg_vendor_find(const struct cfg *cfg, const char *name)
 	return NULL;
 }
 
+char *
+cfg_folder_url(const struct cfg *cfg, const char *token, char *buf,
+    size_t sz)
+{
+	const char *base = cfg->prov.base_url ? cfg->prov.base_url : "";
+
+	if (token[0] == '\0')
+		snprintf(buf, sz, "%s%s/", base, cfg->prov.legacy_path);
+	else
+		snprintf(buf, sz, "%s%s/%s/", base, cfg->prov.token_path,
+		    token);
+	return buf;
+}
+
 const struct cfg_user *
 cfg_user_find(const struct cfg *cfg, const char *name)
 {

@@ -187,6 +187,9 @@ struct cfg_vendor {
 	size_t			 noptions;
 	struct cfg_option	*unregistered;	/* for the others; may be 0 */
 	size_t			 nunregistered;
+	/* The placeholders (enum tmpl_var bits) each list uses, all levels. */
+	int			 options_vars;
+	int			 unregistered_vars;
 	struct cfg_file		*files;
 	size_t			 nfiles;
 	struct cfg_legacy	 legacy;
@@ -268,6 +271,13 @@ char		*cfg_error_format(const struct cfg_error *e, char *buf,
 /* Lookups over a loaded config; NULL when absent. */
 const struct cfg_vendor	*cfg_vendor_find(const struct cfg *cfg,
 			    const char *name);
+/*
+ * The folder URL phones are pointed at: base_url, then token_path and
+ * the token, or, for token "", the flat folder (legacy_path); a trailing
+ * slash. Written into buf (cut to sz); returns buf.
+ */
+char			*cfg_folder_url(const struct cfg *cfg,
+			    const char *token, char *buf, size_t sz);
 const struct cfg_user	*cfg_user_find(const struct cfg *cfg,
 			    const char *name);
 

@@ -611,6 +611,20 @@ parse_legacy(struct cfg_ctx *ctx, const config_setting_t *vg,
 		l->client_cert = cert;
 }
 
+/* The placeholders a list of options uses, sub-options included. */
+static int
+options_vars(const struct cfg_option *opts, size_t n)
+{
+	int used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		used |= opts[i].tmpl_vars;
+		for (size_t k = 0; k < opts[i].nsub; k++)
+			used |= opts[i].sub[k].tmpl_vars;
+	}
+	return used;
+}
+
 static void
 parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
@@ -663,6 +677,9 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	    &v->unregistered, &v->nunregistered) == 0)
 		check_option_urls(ctx, list, v->unregistered, v->nunregistered,
 		    name);
+	v->options_vars = options_vars(v->options, v->noptions);
+	v->unregistered_vars = options_vars(v->unregistered,
+	    v->nunregistered);
 }
 
 int

@@ -535,15 +535,6 @@ cmd_leases(const char *path)
 	return session_close(&s, ok);
 }
 
-/* The token folder URL of a user with a token. */
-static void
-folder_url(const struct cfg *cfg, const struct reg_user *u, char *buf,
-    size_t sz)
-{
-	snprintf(buf, sz, "%s%s/%s/", cfg->prov.base_url ?
-	    cfg->prov.base_url : "", cfg->prov.token_path, u->token);
-}
-
 /*
  * Prints the class options a registered phone is given, filled. DHCP
  * answers are public, so in a token class without client certificates
@@ -618,15 +609,14 @@ cmd_url(const char *path, const char *who)
 		goto done;
 	}
 	if (v != NULL && v->mode == PROV_MODE_LEGACY) {
-		printf("%s%s/ (flat folder: class %s is legacy)\n",
-		    s.cfg->prov.base_url ? s.cfg->prov.base_url : "",
-		    s.cfg->prov.legacy_path, v->name);
+		printf("%s (flat folder: class %s is legacy)\n",
+		    cfg_folder_url(s.cfg, "", url, sizeof(url)), v->name);
 	} else if (u.token[0] == '\0') {
 		fprintf(stderr, "provboxctl: %s's token is revoked (provboxctl "
 		    "rotate %s gives a new one)\n", u.name, u.name);
 		goto done;
 	} else {
-		folder_url(s.cfg, &u, url, sizeof(url));
+		cfg_folder_url(s.cfg, u.token, url, sizeof(url));
 		printf("%s\n", url);
 	}
 	if (v != NULL)
@@ -717,7 +707,7 @@ cmd_token(const char *path, const char *who, int rotate)
 			goto done;
 	}
 	if (rotate)
-		folder_url(s.cfg, &u, url, sizeof(url));
+		cfg_folder_url(s.cfg, u.token, url, sizeof(url));
 	ok = 1;
 done:
 	reg_user_clear(&u);

@@ -240,20 +240,6 @@ cand_class(struct builder *b, const struct cfg_option *opts, size_t n,
 	}
 }
 
-/* 1 if a string option of opts (or a sub-option) uses ${server_ip}. */
-static int
-uses_server_ip(const struct cfg_option *opts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (opts[i].tmpl_vars & TMPL_SERVER_IP)
-			return 1;
-		for (size_t k = 0; k < opts[i].nsub; k++)
-			if (opts[i].sub[k].tmpl_vars & TMPL_SERVER_IP)
-				return 1;
-	}
-	return 0;
-}
-
 /*
  * Whether this reply may carry the device's first-access token, and what
  * enrollment learns from it (d->eop). Only an OFFER or ACK to the client
@@ -298,7 +284,6 @@ first_access(const struct cfg *cfg, const struct lease_view *v,
 	if (e.id_len == 0 || e.fa_ip != d->hdr.yiaddr)
 		d->eop.kind = EOP_HANDED;
 	memcpy(fa, e.fa_token, sizeof(e.fa_token));
-	d->fa = 1;
 	ret = 1;
 done:
 	reg_enroll_clear(&e);
@@ -329,7 +314,7 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	char				 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
 	char				 fa[TOKEN_LEN + 1] = "";
 	char				 sip[IP4_STR_LEN];
-	int				 registered = 0, r, give = 0;
+	int				 registered = 0, r, give = 0, used;
 	int				 ret = -1;
 
 	memset(&vars, 0, sizeof(vars));
@@ -374,15 +359,17 @@ provisioning(const struct cfg *cfg, const struct lease_view *v,
 	if (give) {
 		opts = vc->options;
 		nopts = vc->noptions;
+		used = vc->options_vars;
 		vars.model = dev.model;
 	} else {
 		opts = vc->unregistered;
 		nopts = vc->nunregistered;
+		used = vc->unregistered_vars;
 	}
 	vars.base_url = cfg->prov.base_url;
 	vars.vendor = vc->name;
 	/* Formatted only for a class that uses it: replies print nothing. */
-	if (uses_server_ip(opts, nopts))
+	if (used & TMPL_SERVER_IP)
 		vars.server_ip = ip4_format(d->server_id, sip);
 	if (d->has_mac) {
 		vars.mac = mac_format_plain(&d->mac, mac, 0);

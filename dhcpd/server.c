@@ -774,7 +774,6 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 	d->inform = m->msgtype == DHCPINFORM;
 	d->now = now;
 	d->eop.kind = EOP_NONE;
-	d->fa = 0;
 	d->klen = 0;
 	d->has_mac = m->htype == 1 && m->hlen == 6;
 	if (d->has_mac)

@@ -132,10 +132,9 @@ struct dhcp_decision {
 	/*
 	 * What enrollment learnt from the message: applied with
 	 * enroll_apply() in the batch's transaction (kind EOP_NONE:
-	 * nothing). fa says a first-access URL is in the reply.
+	 * nothing).
 	 */
 	struct enroll_op		 eop;
-	int				 fa;
 };
 
 /*

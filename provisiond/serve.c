@@ -291,24 +291,6 @@ serve_static(const struct cfg *cfg, const struct prov_req *req,
 }
 
 /* Everything a template may show, for one user and (optionally) device. */
-/*
- * The folder URL a file names: the user's token folder, or, with
- * url_token set, that token's folder ("" for the flat folder).
- */
-static void
-folder_url(const struct cfg *cfg, const char *token, char *url, size_t urlsz)
-{
-	url[0] = '\0';
-	if (cfg->prov.base_url == NULL)
-		return;
-	if (token[0] == '\0')
-		snprintf(url, urlsz, "%s%s/", cfg->prov.base_url,
-		    cfg->prov.legacy_path);
-	else
-		snprintf(url, urlsz, "%s%s/%s/", cfg->prov.base_url,
-		    cfg->prov.token_path, token);
-}
-
 static void
 fill_vals(const struct cfg *cfg, const struct reg_user *u,
     const struct reg_device *d, const char *url_token, struct render_vals *v,
@@ -325,10 +307,10 @@ fill_vals(const struct cfg *cfg, const struct reg_user *u,
 		v->v[RV_SIP_SERVER] = u->sip_server;
 		snprintf(port, portsz, "%u", u->sip_port);
 		v->v[RV_SIP_PORT] = port;
-		if (url_token != NULL)
-			folder_url(cfg, url_token, url, urlsz);
-		else if (u->token[0] != '\0')
-			folder_url(cfg, u->token, url, urlsz);
+		if (url_token == NULL)
+			url_token = u->token[0] != '\0' ? u->token : NULL;
+		if (url_token != NULL && cfg->prov.base_url != NULL)
+			cfg_folder_url(cfg, url_token, url, urlsz);
 		v->v[RV_PROV_URL] = url;
 	}
 	if (d != NULL) {
