@@ -188,13 +188,34 @@ make_new(struct reg_enroll *e, time_t now, int forget)
 	}
 }
 
+static int
+newest_visit(const struct reg_event *ev, void *arg)
+{
+	int64_t *t = arg;
+
+	*t = ev->kind == EV_REFUSED ? ev->time : 0;
+	return 1;	/* the newest only */
+}
+
+/* When the device's newest event is a refusal: its time; else 0, -1. */
+static int64_t
+newest_refusal(struct reg_txn *txn, const struct mac_addr *mac)
+{
+	int64_t t = 0;
+
+	if (reg_event_foreach(txn, mac, newest_visit, &t) != 0)
+		return -1;
+	return t;
+}
+
 int
 enroll_apply(struct reg_txn *txn, const struct enroll_op *op, time_t now,
     struct reg_event *ev)
 {
 	struct reg_enroll	 e;
 	char			 id[64], detail[REG_EVENT_DETAIL_MAX];
-	int			 r, ret = 0;
+	int64_t			 r;
+	int			 ret = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	if (op->kind == EOP_NONE)
@@ -270,6 +291,18 @@ enroll_apply(struct reg_txn *txn, const struct enroll_op *op, time_t now,
 		ret = store(txn, &e, ev);
 		break;
 	case EOP_REFUSED:
+		/*
+		 * One refusal a minute in the story: a replayed URL sent in a
+		 * loop must not push the events that matter (suspect, who
+		 * got the URL) out of the device's last REG_HISTORY_MAX. The
+		 * audit line of each request stays in provisiond's log.
+		 */
+		if ((r = newest_refusal(txn, &e.mac)) < 0) {
+			ret = -1;
+			break;
+		}
+		if (r > 0 && now - r < ENROLL_REFUSED_QUIET)
+			break;
 		event_set(ev, &e.mac, now, EV_REFUSED, op->ip, op->detail);
 		ret = store(txn, NULL, ev);
 		break;

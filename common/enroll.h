@@ -68,6 +68,9 @@ int		 enroll_id_is(const struct reg_enroll *e, const uint8_t *id,
 char		*enroll_id_str(const uint8_t *id, size_t len, char *buf,
 		    size_t sz);
 
+/* A refusal within this many seconds of the last one is not recorded. */
+#define ENROLL_REFUSED_QUIET	60
+
 enum enroll_op_kind {
 	EOP_NONE = 0,
 	EOP_HANDED,		/* the first-access URL went out (DHCP) */
@@ -75,7 +78,8 @@ enum enroll_op_kind {
 	EOP_FETCHED,		/* the device's file went out through it */
 	EOP_PROVISIONED,	/* the permanent URL came from the device
 				 * (token_created: of the token it used) */
-	EOP_REFUSED,		/* a request for the device refused */
+	EOP_REFUSED,		/* a request for the device refused (one a
+				 * minute is recorded) */
 };
 
 struct enroll_op {

@@ -929,6 +929,19 @@ START_TEST(test_apply_refused)
 	ck_assert_uint_eq(s.kind[0], EV_REFUSED);
 	ck_assert_str_eq(s.detail[0], op.detail);
 
+	/*
+	 * The same refusal in a loop: one event a minute, so a replayed URL
+	 * cannot push the events that matter out of the history.
+	 */
+	for (int i = 1; i <= 40; i++)
+		ck_assert_int_eq(apply(&op, T0 + 9 + i, NULL), 0);
+	events(MAC_1, &s);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.kind[1], EV_WINDOW_OPENED);
+	ck_assert_int_eq(apply(&op, T0 + 9 + ENROLL_REFUSED_QUIET, NULL), 1);
+	events(MAC_1, &s);
+	ck_assert_uint_eq(s.n, 3);
+
 	/* For a new device: the event, still no record. */
 	op_set(&op, EOP_REFUSED, MAC_2, IP_B, NULL, 0);
 	ck_assert_int_eq(apply(&op, T0, NULL), 1);
