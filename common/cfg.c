@@ -127,6 +127,26 @@ cfg_err_at(struct cfg_ctx *ctx, const config_setting_t *s, const char *name,
 	va_end(ap);
 }
 
+/*
+ * A warning: logged at once (log_warnx: provboxctl check prints it on
+ * stderr, a daemon in its log at every load), never stored, and it does
+ * not refuse the config.
+ */
+void
+cfg_warn(struct cfg_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+{
+	char	 path[256], msg[512];
+	va_list	 ap;
+
+	setting_path(s, path, sizeof(path));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%u: %s%swarning: %s", setting_file(ctx, s),
+	    s != NULL ? config_setting_source_line(s) : 0, path,
+	    path[0] != '\0' ? ": " : "", msg);
+}
+
 void *
 cfg_calloc(struct cfg_ctx *ctx, size_t n, size_t size)
 {
@@ -599,6 +619,7 @@ cfg_load(const char *path, unsigned flags, struct cfg **out,
 	cfg_parse_prov(&ctx, root);
 	cfg_parse_vendors(&ctx, root);
 	cfg_parse_users(&ctx, root);
+	cfg_check_addrs(&ctx, root);
 	if (ctx.nomem)
 		goto done;
 	if (errs->n == 0) {

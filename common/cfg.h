@@ -80,8 +80,27 @@ struct cfg_subnet {
 	size_t			 ndns;
 	char			*domain;
 	uint32_t		 lease_time;	/* 0: the dhcp default */
+	/* 0: as the dhcp group says (cfg_dhcp). */
+	uint32_t		 renew_time;
+	uint32_t		 rebind_time;
+	uint32_t		 next_server;
 	struct cfg_option	*options;
 	size_t			 noptions;
+};
+
+/*
+ * Admission limits (dhcp.limits): how many DISCOVERs that would take a new
+ * address for a client the registry does not know (no device record, no
+ * reservation, no lease of its own) are admitted per window: per MAC, per
+ * relay (giaddr and Option 82 circuit-id) and per receiving interface, and
+ * how many DECLINEs per client and per source. 0: no limit.
+ */
+struct cfg_dhcp_limits {
+	unsigned		 window;	/* seconds */
+	unsigned		 per_mac;
+	unsigned		 per_relay;
+	unsigned		 per_interface;
+	unsigned		 declines;
 };
 
 struct cfg_dhcp {
@@ -93,6 +112,22 @@ struct cfg_dhcp {
 	uint32_t		 max_lease_time;
 	uint32_t		 decline_time;	/* quarantine after DECLINE */
 	uint32_t		 offer_time;	/* an OFFER holds its address */
+	uint32_t		 offer_time_low;	/* ... when the pool runs
+							 * low */
+	/* T1 and T2 (Options 58, 59); 0: half and 7/8 of the lease. */
+	uint32_t		 renew_time;
+	uint32_t		 rebind_time;
+	uint32_t		 next_server;	/* siaddr; 0: none */
+	/* Percent of each pool that only registered devices may take. */
+	unsigned		 reserve;
+	/* Percent of each pool that DECLINEs may set aside at most. */
+	unsigned		 decline_max_share;
+	/* A DECLINE is believed this long after the binding, no later. */
+	unsigned		 decline_after_ack;	/* seconds */
+	/* Probe an address no client held before offering it (ICMP). */
+	int			 conflict_check;
+	unsigned		 conflict_timeout;	/* milliseconds */
+	struct cfg_dhcp_limits	 limits;
 	struct cfg_option	*options;	/* for every subnet */
 	size_t			 noptions;
 	struct cfg_subnet	*subnets;
@@ -200,6 +235,10 @@ struct cfg_vendor {
 	 * DHCP: the certificate is the proof.
 	 */
 	int			 client_cert;
+	/* 0: as the subnet, then the dhcp group, says. */
+	uint32_t		 renew_time;
+	uint32_t		 rebind_time;
+	uint32_t		 next_server;
 };
 
 struct cfg_device {
@@ -280,5 +319,22 @@ char			*cfg_folder_url(const struct cfg *cfg,
 			    const char *token, char *buf, size_t sz);
 const struct cfg_user	*cfg_user_find(const struct cfg *cfg,
 			    const char *name);
+
+/*
+ * T1 and T2 (Options 58, 59) for a reply whose lease is lease seconds,
+ * from the renew and rebind times that apply (0: not set; each defaults
+ * to half and 7/8 of the lease). Used only when T1 < T2 < lease; else
+ * both are RFC 2131 4.4.5's defaults. Returns 1 when the configured
+ * times were used, 0 when the defaults were.
+ */
+int			 cfg_renewal_times(uint32_t lease, uint32_t renew,
+			    uint32_t rebind, uint32_t *t1, uint32_t *t2);
+/*
+ * -1, with a message in err, when a pool holds one of the n addresses
+ * (the server's own, of its interfaces); else 0.
+ */
+int			 cfg_dhcp_check_addrs(const struct cfg *cfg,
+			    const uint32_t *addrs, size_t n, char *err,
+			    size_t errsz);
 
 #endif /* PB_CFG_H */

@@ -1,6 +1,7 @@
 /*
  * cfg_dhcp.c - the dhcp section: subnets, pools, reservations, lease times,
- * and the option lists that the dhcp section and vendor classes share.
+ * T1/T2 and next server, and the defences' settings. Option lists are in
+ * cfg_opt.c, the checks of addresses across sections in cfg_addrs.c.
  */
 #include "config.h"
 
@@ -52,371 +53,6 @@ span_overlaps(struct cfg_ctx *ctx, struct span *v, size_t n, const char *what)
 		if (v[i].end > v[prev].end)
 			prev = i;
 	}
-}
-
-void
-cfg_options_free(struct cfg_option *opts, size_t n)
-{
-	if (opts == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(opts[i].tmpl);
-		free(opts[i].data);
-		cfg_options_free(opts[i].sub, opts[i].nsub);
-	}
-	free(opts);
-}
-
-static const char *
-server_only_hint(unsigned code)
-{
-	switch (code) {
-	case 51:
-	case 58:
-	case 59:
-		return "set lease_time; T1 and T2 follow from it";
-	case 54:
-		return "the server identifier is the receiving interface's "
-		    "address";
-	default:
-		return "the server sets it from the client's request";
-	}
-}
-
-static int
-encode_static(struct cfg_ctx *ctx, struct cfg_option *o, const void *buf,
-    size_t len)
-{
-	if (len == 0)
-		return 0;
-	if ((o->data = cfg_calloc(ctx, 1, len)) == NULL)
-		return -1;
-	memcpy(o->data, buf, len);
-	o->len = len;
-	return 0;
-}
-
-/*
- * Encodes the value setting v of type o->type into o. Strings become
- * templates when they use placeholders.
- */
-static int
-parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
-    const config_setting_t *v, int allowed_vars, const char *why_not,
-    struct cfg_option *o)
-{
-	uint8_t		 buf[255];
-	int		 type = config_setting_type(v);
-	long long	 n;
-	char		 err[256];
-	int		 used;
-
-	switch (o->type) {
-	case OPT_T_IP:
-	case OPT_T_IP_LIST: {
-		const config_setting_t	*e;
-		const char		*str;
-		int			 list = config_setting_is_array(v) ||
-					    config_setting_is_list(v);
-		size_t			 nips = list ?
-					    (size_t)config_setting_length(v) :
-					    1;
-		uint32_t		 ip;
-
-		if (nips == 0 || (o->type == OPT_T_IP && nips != 1) ||
-		    nips > sizeof(buf) / 4) {
-			cfg_err(ctx, v, "needs %s", o->type == OPT_T_IP ?
-			    "exactly one IPv4 address" :
-			    "1 to 63 IPv4 addresses");
-			return -1;
-		}
-		for (size_t i = 0; i < nips; i++) {
-			e = list ? config_setting_get_elem(v, (unsigned)i) : v;
-			if (e == NULL || (str = config_setting_get_string(e)) ==
-			    NULL) {
-				cfg_err(ctx, e != NULL ? e : v, "needs IPv4 "
-				    "addresses as strings, e.g. [ \"10.0.0.1\" ]");
-				return -1;
-			}
-			/* The server's own address, filled per reply. */
-			if (strcmp(str, "${server_ip}") == 0) {
-				if (!(allowed_vars & TMPL_SERVER_IP)) {
-					cfg_err(ctx, e, "placeholders are not "
-					    "allowed here: %s", why_not);
-					return -1;
-				}
-				o->server_ip_slots |= 1ULL << i;
-				ip = 0;
-			} else if (ip4_parse(str, &ip) != 0) {
-				cfg_err(ctx, e, "'%s' is not an IPv4 address",
-				    str);
-				return -1;
-			}
-			buf[4 * i] = (uint8_t)(ip >> 24);
-			buf[4 * i + 1] = (uint8_t)(ip >> 16);
-			buf[4 * i + 2] = (uint8_t)(ip >> 8);
-			buf[4 * i + 3] = (uint8_t)ip;
-		}
-		return encode_static(ctx, o, buf, 4 * nips);
-	}
-	case OPT_T_U8:
-	case OPT_T_U16:
-	case OPT_T_U32: {
-		unsigned long long	 max = o->type == OPT_T_U8 ? 0xff :
-					    o->type == OPT_T_U16 ? 0xffff :
-					    0xffffffffULL;
-		unsigned long long	 u;
-		size_t			 w = o->type == OPT_T_U8 ? 1 :
-					    o->type == OPT_T_U16 ? 2 : 4;
-
-		if (cfg_get_uint(ctx, el, "value", 1, 0, max, &u) != 1)
-			return -1;
-		for (size_t i = 0; i < w; i++)
-			buf[i] = (uint8_t)(u >> (8 * (w - 1 - i)));
-		return encode_static(ctx, o, buf, w);
-	}
-	case OPT_T_I32: {
-		uint32_t u;
-
-		/* An int, or an int64 with an L suffix: range checked here. */
-		if ((type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) ||
-		    (n = config_setting_get_int64(v)) < INT32_MIN ||
-		    n > INT32_MAX) {
-			cfg_err(ctx, v, "must be an integer from %ld to %ld "
-			    "(a signed 32-bit value)", (long)INT32_MIN,
-			    (long)INT32_MAX);
-			return -1;
-		}
-		u = (uint32_t)(int32_t)n;
-		for (size_t i = 0; i < 4; i++)
-			buf[i] = (uint8_t)(u >> (8 * (3 - i)));
-		return encode_static(ctx, o, buf, 4);
-	}
-	case OPT_T_BOOL:
-		if (type != CONFIG_TYPE_BOOL) {
-			cfg_err(ctx, v, "must be true or false for a bool "
-			    "option");
-			return -1;
-		}
-		buf[0] = (uint8_t)config_setting_get_bool(v);
-		return encode_static(ctx, o, buf, 1);
-	case OPT_T_HEX:
-		if (type != CONFIG_TYPE_STRING ||
-		    (n = opt_hex_parse(config_setting_get_string(v), buf,
-		    sizeof(buf))) <= 0) {
-			cfg_err(ctx, v, "must be 1 to 255 bytes of hex, "
-			    "e.g. \"01:02:0a\" or \"01020a\"");
-			return -1;
-		}
-		return encode_static(ctx, o, buf, (size_t)n);
-	case OPT_T_STRING: {
-		const char	*s;
-		char		 fixed[CFG_OPT_TEXT_MAX + 1];
-		struct tmpl_vars none;
-
-		if (cfg_get_string(ctx, el, "value", 1, CFG_OPT_TEXT_MAX,
-		    &s) != 1)
-			return -1;
-		if ((used = tmpl_check(s, err, sizeof(err))) < 0) {
-			cfg_err(ctx, v, "malformed template: %s", err);
-			return -1;
-		}
-		if (used & ~allowed_vars) {
-			cfg_err(ctx, v, "placeholders are not allowed here: "
-			    "%s", why_not);
-			return -1;
-		}
-		if (used != 0) {
-			o->tmpl = cfg_strdup(ctx, s);
-			o->tmpl_vars = used;
-			return 0;
-		}
-		/* No placeholders: "$$" still becomes "$". */
-		memset(&none, 0, sizeof(none));
-		n = tmpl_expand(s, &none, fixed, sizeof(fixed));
-		if (n > 255) {
-			cfg_err(ctx, v, "is %lld bytes; a fixed option value "
-			    "holds at most 255", n);
-			return -1;
-		}
-		return encode_static(ctx, o, fixed, (size_t)n);
-	}
-	default:
-		cfg_err(ctx, v, "cannot hold a value of type %s",
-		    opt_type_str(o->type));
-		return -1;
-	}
-}
-
-static int parse_option_list(struct cfg_ctx *, const config_setting_t *,
-    int, const char *, int, struct cfg_option **, size_t *);
-
-static int
-parse_option(struct cfg_ctx *ctx, const config_setting_t *el,
-    int allowed_vars, const char *why_not, int is_sub, struct cfg_option *o)
-{
-	static const char *const keys[] = { "code", "name", "type", "value",
-		"suboptions", NULL };
-	const struct opt_def	*def = NULL;
-	const config_setting_t	*v, *subs;
-	unsigned long long	 code;
-	const char		*str;
-	int			 has_code, r;
-
-	if (!config_setting_is_group(el)) {
-		cfg_err(ctx, el, "an option must be a group { code = N; "
-		    "value = ...; }");
-		return -1;
-	}
-	cfg_check_keys(ctx, el, keys);
-	has_code = cfg_get_uint(ctx, el, "code", 0, 1, 254, &code);
-	if (has_code < 0)
-		return -1;
-	if (cfg_get_string(ctx, el, "name", 0, 64, &str) == 1) {
-		int c = is_sub ? -1 : opt_code_by_name(str);
-
-		if (c < 0) {
-			cfg_err(ctx, config_setting_get_member(el, "name"),
-			    "unknown option name '%s' (write code = N and "
-			    "type = ... instead)", str);
-			return -1;
-		}
-		if (has_code == 1 && (unsigned long long)c != code) {
-			cfg_err(ctx, el, "name '%s' is option %d, not %llu",
-			    str, c, code);
-			return -1;
-		}
-		code = (unsigned long long)c;
-		has_code = 1;
-	}
-	if (has_code != 1) {
-		cfg_err(ctx, el, "an option needs code = 1..254 (or name = "
-		    "\"...\")");
-		return -1;
-	}
-	o->code = (uint8_t)code;
-	if (!is_sub && (def = opt_def_find(o->code)) != NULL) {
-		if (def->server_only) {
-			cfg_err(ctx, el, "option %u (%s) is set by the server "
-			    "itself: %s", o->code, def->name,
-			    server_only_hint(o->code));
-			return -1;
-		}
-		o->type = def->type;
-	}
-	if ((r = cfg_get_string(ctx, el, "type", 0, 32, &str)) < 0)
-		return -1;
-	if (r == 1 && opt_type_parse(str, &o->type) != 0) {
-		cfg_err(ctx, config_setting_get_member(el, "type"),
-		    "unknown type '%s' (valid: ip, ip-list, u8, u16, u32, "
-		    "i32, string, hex, bool, suboptions)", str);
-		return -1;
-	}
-	v = config_setting_get_member(el, "value");
-	subs = config_setting_get_member(el, "suboptions");
-	if (o->type == OPT_T_NONE) {
-		/* An unknown sub-option written as a string is a string. */
-		if (is_sub && v != NULL &&
-		    config_setting_type(v) == CONFIG_TYPE_STRING)
-			o->type = OPT_T_STRING;
-		else {
-			cfg_err(ctx, el, "option %u has no known type: add "
-			    "type = \"string\" (or ip, ip-list, u8, u16, u32, "
-			    "i32, hex, bool, suboptions)", o->code);
-			return -1;
-		}
-	}
-	if (o->type == OPT_T_SUBOPTS) {
-		if (is_sub) {
-			cfg_err(ctx, el, "sub-options do not nest");
-			return -1;
-		}
-		if (subs == NULL || v != NULL) {
-			cfg_err(ctx, el, "option %u holds sub-options: write "
-			    "suboptions = ( { code = N; value = ...; } ), or "
-			    "type = \"hex\" with a raw value", o->code);
-			return -1;
-		}
-		return parse_option_list(ctx, subs, allowed_vars, why_not, 1,
-		    &o->sub, &o->nsub);
-	}
-	if (subs != NULL) {
-		cfg_err(ctx, subs, "only an option of type suboptions "
-		    "holds sub-options");
-		return -1;
-	}
-	if (v == NULL) {
-		cfg_err(ctx, el, "option %u needs a value (of type %s)",
-		    o->code, opt_type_str(o->type));
-		return -1;
-	}
-	if (parse_value(ctx, el, v, allowed_vars, why_not, o) != 0)
-		return -1;
-	/*
-	 * RFC 2132 3.4: the subnet's offset from UTC, and every zone is
-	 * within a day of it. Bounded here because libconfig 1.5 reads an
-	 * integer without an L suffix as an int: 2147483648 arrives as
-	 * -2147483648, which the type's range alone would take.
-	 */
-	if (!is_sub && o->code == 2 && o->type == OPT_T_I32) {
-		int32_t off = (int32_t)((uint32_t)o->data[0] << 24 |
-		    (uint32_t)o->data[1] << 16 | (uint32_t)o->data[2] << 8 |
-		    o->data[3]);
-
-		if (off < -86400 || off > 86400) {
-			cfg_err(ctx, v, "time-offset %ld is not an offset "
-			    "from UTC (valid: -86400 to 86400 seconds)",
-			    (long)off);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-parse_option_list(struct cfg_ctx *ctx, const config_setting_t *list,
-    int allowed_vars, const char *why_not, int is_sub,
-    struct cfg_option **out, size_t *nout)
-{
-	struct cfg_option	*opts;
-	int			 n, ret = 0;
-
-	*out = NULL;
-	*nout = 0;
-	if ((n = cfg_list_len(ctx, list, "{ code = N; value = ...; }")) <= 0)
-		return n;
-	if ((opts = cfg_calloc(ctx, (size_t)n, sizeof(*opts))) == NULL)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *el = config_setting_get_elem(list,
-		    (unsigned)i);
-
-		if (parse_option(ctx, el, allowed_vars, why_not, is_sub,
-		    &opts[i]) != 0) {
-			ret = -1;
-			continue;
-		}
-		for (int k = 0; k < i; k++) {
-			if (opts[k].code == opts[i].code) {
-				cfg_err(ctx, el, "%soption %u is set twice in "
-				    "this list", is_sub ? "sub-" : "",
-				    opts[i].code);
-				ret = -1;
-				break;
-			}
-		}
-	}
-	*out = opts;
-	*nout = (size_t)n;
-	return ret;
-}
-
-int
-cfg_parse_options(struct cfg_ctx *ctx, const config_setting_t *list,
-    int allowed_vars, const char *why_not, struct cfg_option **out,
-    size_t *n)
-{
-	return parse_option_list(ctx, list, allowed_vars, why_not, 0, out, n);
 }
 
 int
@@ -642,18 +278,179 @@ check_reservations(struct cfg_ctx *ctx, struct resv_ref *r, size_t n)
 			    config_setting_source_line(r[i - 1].where));
 }
 
+/*
+ * A lease-like time (lease_time, min_lease_time, ...) read from g: below a
+ * minute it is allowed, for a lab or a conformance suite, with a warning.
+ * Returns as cfg_get_uint().
+ */
+static int
+get_lease_time(struct cfg_ctx *ctx, const config_setting_t *g,
+    const char *name, unsigned long long min, unsigned long long max,
+    const char *why, uint32_t *out)
+{
+	unsigned long long	 v;
+	int			 r;
+
+	if ((r = cfg_get_uint(ctx, g, name, 0, min, max, &v)) != 1)
+		return r;
+	if (v < 60)
+		cfg_warn(ctx, config_setting_get_member(g, name), "%llu s is "
+		    "below a minute: %s", v, why);
+	*out = (uint32_t)v;
+	return 1;
+}
+
+int
+cfg_renewal_times(uint32_t lease, uint32_t renew, uint32_t rebind,
+    uint32_t *t1, uint32_t *t2)
+{
+	/* RFC 2131 4.4.5: T1 defaults to half the lease, T2 to 7/8 of it. */
+	uint32_t def1 = lease / 2;
+	uint32_t def2 = (uint32_t)((uint64_t)lease * 7 / 8);
+	uint32_t a = renew != 0 ? renew : def1;
+	uint32_t b = rebind != 0 ? rebind : def2;
+
+	if ((renew != 0 || rebind != 0) && a < b && b < lease) {
+		*t1 = a;
+		*t2 = b;
+		return 1;
+	}
+	*t1 = def1;
+	*t2 = def2;
+	return 0;
+}
+
+/*
+ * RFC 2131 4.4.5: T1 < T2 < the lease time, where the renew and rebind
+ * times of group g and the lease time they go with are known at one level
+ * (lease 0: this level has none; only T1 < T2 is checked). A time left
+ * out here and at the level above (up, NULL for none) takes its default
+ * from the lease, so a lone renew_time must stay below 7/8 of it, a lone
+ * rebind_time above half of it.
+ */
+static void
+check_renewal(struct cfg_ctx *ctx, const config_setting_t *g, uint32_t t1,
+    uint32_t t2, uint32_t lease, const char *lease_name,
+    const struct cfg_dhcp *up)
+{
+	const config_setting_t	*at1 = config_setting_get_member(g,
+				    "renew_time");
+	const config_setting_t	*at2 = config_setting_get_member(g,
+				    "rebind_time");
+	static const char	 rule[] = "(T1 < T2 < the lease time, RFC "
+				    "2131 4.4.5)";
+
+	if (t1 != 0 && t2 != 0 && t1 >= t2) {
+		cfg_err(ctx, at1, "renew_time %u is not below rebind_time %u "
+		    "%s", t1, t2, rule);
+		return;
+	}
+	if (lease == 0)
+		return;
+	if (t2 != 0 && t2 >= lease)
+		cfg_err(ctx, at2, "rebind_time %u is not below %s %u %s", t2,
+		    lease_name, lease, rule);
+	else if (t1 != 0 && t1 >= lease)
+		cfg_err(ctx, at1, "renew_time %u is not below %s %u %s", t1,
+		    lease_name, lease, rule);
+	else if (t1 != 0 && t2 == 0 && (up == NULL || up->rebind_time == 0) &&
+	    t1 >= (uint32_t)((uint64_t)lease * 7 / 8))
+		cfg_err(ctx, at1, "renew_time %u is not below the default "
+		    "rebind_time %u (7/8 of %s %u): set rebind_time too", t1,
+		    (uint32_t)((uint64_t)lease * 7 / 8), lease_name, lease);
+	else if (t2 != 0 && t1 == 0 && (up == NULL || up->renew_time == 0) &&
+	    t2 <= lease / 2)
+		cfg_err(ctx, at2, "rebind_time %u is not above the default "
+		    "renew_time %u (half of %s %u): set renew_time too", t2,
+		    lease / 2, lease_name, lease);
+}
+
+/*
+ * The siaddr of a reply (RFC 2131 table 3, "IP address of next bootstrap
+ * server"): a unicast address, so a PXE ROM or a phone that reads it
+ * finds a host there.
+ */
+static void
+get_next_server(struct cfg_ctx *ctx, const config_setting_t *g,
+    uint32_t *out)
+{
+	uint32_t	 ip;
+	char		 a[IP4_STR_LEN];
+
+	if (cfg_get_ip(ctx, g, "next_server", 0, &ip) != 1)
+		return;
+	/* Not 0/8 ("this network"), loopback, multicast or class E. */
+	if ((ip >> 24) == 0 || (ip >> 24) == 127 || ip >= 0xe0000000) {
+		cfg_err(ctx, config_setting_get_member(g, "next_server"),
+		    "%s cannot be a next server: give a unicast host "
+		    "address (or leave next_server out for none)",
+		    ip4_format(ip, a));
+		return;
+	}
+	*out = ip;
+}
+
+void
+cfg_parse_renewal(struct cfg_ctx *ctx, const config_setting_t *g,
+    uint32_t lease, const char *lease_name, const struct cfg_dhcp *up,
+    uint32_t *renew, uint32_t *rebind, uint32_t *next_server)
+{
+	unsigned long long	 v;
+	int			 r1, r2;
+
+	if ((r1 = cfg_get_uint(ctx, g, "renew_time", 0, 0, 0x7fffffff,
+	    &v)) == 1)
+		*renew = (uint32_t)v;
+	if ((r2 = cfg_get_uint(ctx, g, "rebind_time", 0, 0, 0x7fffffff,
+	    &v)) == 1)
+		*rebind = (uint32_t)v;
+	if (r1 >= 0 && r2 >= 0)
+		check_renewal(ctx, g, *renew, *rebind, lease, lease_name, up);
+	get_next_server(ctx, g, next_server);
+}
+
+/*
+ * A subnet whose renew or rebind time, or lease time, comes from another
+ * level than the others: checked here as its replies will be, and only
+ * warned about (its clients get the RFC defaults, which work).
+ */
+static void
+warn_renewal_mix(struct cfg_ctx *ctx, const config_setting_t *sg,
+    const struct cfg_dhcp *d, const struct cfg_subnet *sn)
+{
+	uint32_t lease = sn->lease_time ? sn->lease_time : d->lease_time;
+	uint32_t t1 = sn->renew_time ? sn->renew_time : d->renew_time;
+	uint32_t t2 = sn->rebind_time ? sn->rebind_time : d->rebind_time;
+	uint32_t a, b;
+	int	 all_dhcp = sn->lease_time == 0 && sn->renew_time == 0 &&
+		    sn->rebind_time == 0;
+	int	 all_subnet = sn->lease_time != 0 &&
+		    (sn->renew_time != 0 || d->renew_time == 0) &&
+		    (sn->rebind_time != 0 || d->rebind_time == 0);
+
+	/* One level: check_renewal() has seen it. */
+	if ((t1 == 0 && t2 == 0) || all_dhcp || all_subnet)
+		return;
+	if (cfg_renewal_times(lease, t1, t2, &a, &b) == 0)
+		cfg_warn(ctx, sg, "renew_time %u and rebind_time %u do not "
+		    "fit this subnet's lease time %u (T1 < T2 < the lease "
+		    "time, 0: the default): its clients get T1 %u and T2 %u",
+		    t1, t2, lease, a, b);
+}
+
 static void
 parse_subnet(struct cfg_ctx *ctx, const config_setting_t *sg,
     struct cfg_subnet *sn, struct span **pools, size_t *npools,
     struct resv_ref **resv, size_t *nresv)
 {
 	static const char *const keys[] = { "subnet", "interface", "pools",
-		"routers", "dns", "domain", "lease_time", "options",
-		"reservations", NULL };
+		"routers", "dns", "domain", "lease_time", "renew_time",
+		"rebind_time", "next_server", "options", "reservations",
+		NULL };
 	const config_setting_t	*opts;
 	const char		*str;
-	unsigned long long	 lt;
 	char			 a[IP4_STR_LEN], b[IP4_STR_LEN], c[IP4_STR_LEN];
+	size_t			 nerr;
 
 	cfg_check_keys(ctx, sg, keys);
 	if (cfg_get_string(ctx, sg, "subnet", 1, 64, &str) != 1)
@@ -705,12 +502,123 @@ parse_subnet(struct cfg_ctx *ctx, const config_setting_t *sg,
 		else
 			sn->domain = cfg_strdup(ctx, str);
 	}
-	if (cfg_get_uint(ctx, sg, "lease_time", 0, ctx->cfg->dhcp.min_lease_time,
-	    ctx->cfg->dhcp.max_lease_time, &lt) == 1)
-		sn->lease_time = (uint32_t)lt;
+	get_lease_time(ctx, sg, "lease_time", ctx->cfg->dhcp.min_lease_time,
+	    ctx->cfg->dhcp.max_lease_time, "clients renew at half of it, "
+	    "every few seconds", &sn->lease_time);
+	nerr = ctx->errs->n;
+	cfg_parse_renewal(ctx, sg, sn->lease_time, "this subnet's lease_time",
+	    &ctx->cfg->dhcp, &sn->renew_time, &sn->rebind_time,
+	    &sn->next_server);
+	if (ctx->errs->n == nerr)	/* else said already */
+		warn_renewal_mix(ctx, sg, &ctx->cfg->dhcp, sn);
 	if ((opts = config_setting_get_member(sg, "options")) != NULL)
 		cfg_parse_options(ctx, opts, 0, "placeholders are filled only "
 		    "in vendor class options", &sn->options, &sn->noptions);
+}
+
+/*
+ * dhcp.limits: admissions of unknown clients taking a new address, per
+ * window (cfg.h). The defaults are far above what an office's own devices
+ * send: a phone or a PC DISCOVERs a few times a minute at worst.
+ */
+static void
+parse_limits(struct cfg_ctx *ctx, const config_setting_t *g,
+    struct cfg_dhcp_limits *lim)
+{
+	static const char *const keys[] = { "window", "per_mac", "per_relay",
+		"per_interface", "declines", NULL };
+	const config_setting_t	*lg = g != NULL ?
+				    config_setting_get_member(g, "limits") :
+				    NULL;
+	unsigned long long	 v;
+
+	lim->window = 10;
+	lim->per_mac = 20;
+	lim->per_relay = 500;
+	lim->per_interface = 500;
+	lim->declines = 5;
+	if (lg == NULL || !cfg_is_group(ctx, lg))
+		return;
+	cfg_check_keys(ctx, lg, keys);
+	if (cfg_get_uint(ctx, lg, "window", 0, 1, 3600, &v) == 1)
+		lim->window = (unsigned)v;
+	if (cfg_get_uint(ctx, lg, "per_mac", 0, 0, 1000000, &v) == 1)
+		lim->per_mac = (unsigned)v;
+	if (cfg_get_uint(ctx, lg, "per_relay", 0, 0, 1000000, &v) == 1)
+		lim->per_relay = (unsigned)v;
+	if (cfg_get_uint(ctx, lg, "per_interface", 0, 0, 1000000, &v) == 1)
+		lim->per_interface = (unsigned)v;
+	if (cfg_get_uint(ctx, lg, "declines", 0, 0, 1000000, &v) == 1)
+		lim->declines = (unsigned)v;
+}
+
+/*
+ * What the hostile-LAN defences read: the pool reserve, DECLINE's limits,
+ * conflict probes, the OFFER hold of a low pool (offer_time is read
+ * first).
+ */
+static void
+parse_defences(struct cfg_ctx *ctx, const config_setting_t *g,
+    struct cfg_dhcp *d)
+{
+	unsigned long long	 v;
+
+	d->offer_time_low = d->offer_time < 10 ? d->offer_time : 10;
+	d->reserve = 20;
+	d->decline_max_share = 10;
+	d->decline_after_ack = 60;
+	d->conflict_check = 1;
+	d->conflict_timeout = 500;
+	parse_limits(ctx, g, &d->limits);
+	if (g == NULL)
+		return;
+	if (cfg_get_uint(ctx, g, "offer_time_low", 0, 1, 3600, &v) == 1) {
+		if (v > d->offer_time)
+			cfg_err(ctx, config_setting_get_member(g,
+			    "offer_time_low"), "offer_time_low %llu is above "
+			    "offer_time %u (a low pool's OFFERs hold their "
+			    "address for less time, not more)", v,
+			    d->offer_time);
+		else
+			d->offer_time_low = (uint32_t)v;
+	}
+	/* 90 at most: an unregistered guest must be able to get something. */
+	if (cfg_get_uint(ctx, g, "reserve", 0, 0, 90, &v) == 1)
+		d->reserve = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "decline_max_share", 0, 0, 100, &v) == 1)
+		d->decline_max_share = (unsigned)v;
+	if (cfg_get_uint(ctx, g, "decline_after_ack", 0, 1, 86400, &v) == 1)
+		d->decline_after_ack = (unsigned)v;
+	cfg_get_bool(ctx, g, "conflict_check", &d->conflict_check);
+	if (cfg_get_uint(ctx, g, "conflict_timeout", 0, 50, 5000, &v) == 1)
+		d->conflict_timeout = (unsigned)v;
+}
+
+/* min_lease_time, max_lease_time and lease_time, in that order. */
+static void
+parse_lease_times(struct cfg_ctx *ctx, const config_setting_t *g,
+    struct cfg_dhcp *d)
+{
+	get_lease_time(ctx, g, "min_lease_time", 1, 0x7fffffff, "a client "
+	    "asking for a lease this short gets it", &d->min_lease_time);
+	get_lease_time(ctx, g, "max_lease_time", 1, 0x7fffffff, "no client "
+	    "keeps a lease longer", &d->max_lease_time);
+	if (d->min_lease_time > d->max_lease_time) {
+		/* At the setting written (the defaults agree). */
+		const config_setting_t *at = config_setting_get_member(g,
+		    "min_lease_time");
+
+		if (at == NULL)
+			at = config_setting_get_member(g, "max_lease_time");
+		cfg_err(ctx, at, "min_lease_time %u is above max_lease_time %u",
+		    d->min_lease_time, d->max_lease_time);
+	}
+	if (get_lease_time(ctx, g, "lease_time", d->min_lease_time,
+	    d->max_lease_time, "clients renew at half of it, every few "
+	    "seconds", &d->lease_time) != 1 && (d->lease_time < d->min_lease_time ||
+	    d->lease_time > d->max_lease_time))
+		d->lease_time = d->lease_time < d->min_lease_time ?
+		    d->min_lease_time : d->max_lease_time;
 }
 
 int
@@ -718,7 +626,10 @@ cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "interfaces", "authoritative",
 		"lease_time", "min_lease_time", "max_lease_time",
-		"decline_time", "offer_time", "options", "subnets", NULL };
+		"decline_time", "offer_time", "offer_time_low", "renew_time",
+		"rebind_time", "next_server", "reserve", "decline_max_share",
+		"decline_after_ack", "conflict_check", "conflict_timeout",
+		"limits", "options", "subnets", NULL };
 	const config_setting_t	*g = config_setting_get_member(root, "dhcp");
 	const config_setting_t	*list, *opts;
 	struct cfg_dhcp		*d = &ctx->cfg->dhcp;
@@ -734,8 +645,10 @@ cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root)
 	d->max_lease_time = 86400;
 	d->decline_time = 86400;
 	d->offer_time = 60;
-	if (g == NULL)
+	if (g == NULL) {
+		parse_defences(ctx, NULL, d);
 		return 0;
+	}
 	if (!cfg_is_group(ctx, g))
 		return -1;
 	cfg_check_keys(ctx, g, keys);
@@ -749,31 +662,15 @@ cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root)
 			    "'%s' is not an interface name (1 to %d "
 			    "characters)", d->interfaces[i], IFNAMSIZ - 1);
 	cfg_get_bool(ctx, g, "authoritative", &d->authoritative);
-	if (cfg_get_uint(ctx, g, "min_lease_time", 0, 60, 0x7fffffff, &v) == 1)
-		d->min_lease_time = (uint32_t)v;
-	if (cfg_get_uint(ctx, g, "max_lease_time", 0, 60, 0x7fffffff, &v) == 1)
-		d->max_lease_time = (uint32_t)v;
-	if (d->min_lease_time > d->max_lease_time) {
-		/* At the setting written (the defaults agree). */
-		const config_setting_t *at = config_setting_get_member(g,
-		    "min_lease_time");
-
-		if (at == NULL)
-			at = config_setting_get_member(g, "max_lease_time");
-		cfg_err(ctx, at, "min_lease_time %u is above max_lease_time %u",
-		    d->min_lease_time, d->max_lease_time);
-	}
-	if (cfg_get_uint(ctx, g, "lease_time", 0, d->min_lease_time,
-	    d->max_lease_time, &v) == 1)
-		d->lease_time = (uint32_t)v;
-	else if (d->lease_time < d->min_lease_time ||
-	    d->lease_time > d->max_lease_time)
-		d->lease_time = d->lease_time < d->min_lease_time ?
-		    d->min_lease_time : d->max_lease_time;
-	if (cfg_get_uint(ctx, g, "decline_time", 0, 1, 0x7fffffff, &v) == 1)
-		d->decline_time = (uint32_t)v;
+	parse_lease_times(ctx, g, d);
+	cfg_parse_renewal(ctx, g, d->lease_time, "lease_time", NULL,
+	    &d->renew_time, &d->rebind_time, &d->next_server);
+	get_lease_time(ctx, g, "decline_time", 1, 0x7fffffff, "a declined "
+	    "address comes back while the host that holds it may still be "
+	    "there", &d->decline_time);
 	if (cfg_get_uint(ctx, g, "offer_time", 0, 1, 3600, &v) == 1)
 		d->offer_time = (uint32_t)v;
+	parse_defences(ctx, g, d);
 	if ((opts = config_setting_get_member(g, "options")) != NULL)
 		cfg_parse_options(ctx, opts, 0, "placeholders are filled only "
 		    "in vendor class options", &d->options, &d->noptions);

@@ -24,6 +24,13 @@ void	cfg_err_at(struct cfg_ctx *ctx, const config_setting_t *s,
 	    const char *name, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 
+/*
+ * A warning at setting s, in the same "file:line: setting:" form: logged
+ * with log_warnx(), and the config is still accepted.
+ */
+void	cfg_warn(struct cfg_ctx *ctx, const config_setting_t *s,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 void	*cfg_calloc(struct cfg_ctx *ctx, size_t n, size_t size);
 char	*cfg_strdup(struct cfg_ctx *ctx, const char *s);
 /* A path relative to the config file's directory made absolute. */
@@ -68,6 +75,23 @@ int	cfg_parse_options(struct cfg_ctx *ctx, const config_setting_t *list,
 	    int allowed_vars, const char *why_not, struct cfg_option **out,
 	    size_t *n);
 void	cfg_options_free(struct cfg_option *opts, size_t n);
+
+/*
+ * renew_time, rebind_time and next_server of group g (the dhcp group, a
+ * subnet, a vendor class) into the fields given (untouched when absent).
+ * T1 < T2 < lease is checked (RFC 2131 4.4.5); lease is this level's lease
+ * time, 0 when it has none (then only T1 < T2), named lease_name in errors;
+ * up is the level a time left out here comes from (NULL: the default).
+ */
+void	cfg_parse_renewal(struct cfg_ctx *ctx, const config_setting_t *g,
+	    uint32_t lease, const char *lease_name, const struct cfg_dhcp *up,
+	    uint32_t *renew, uint32_t *rebind, uint32_t *next_server);
+/*
+ * After every section is read: refuses a pool holding a next server, a
+ * router or the provisioning server's address; warns about a router, a
+ * TFTP or a next server outside every subnet.
+ */
+void	cfg_check_addrs(struct cfg_ctx *ctx, const config_setting_t *root);
 
 int	cfg_parse_dhcp(struct cfg_ctx *ctx, const config_setting_t *root);
 void	cfg_dhcp_free(struct cfg_dhcp *dhcp);

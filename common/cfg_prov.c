@@ -625,13 +625,38 @@ options_vars(const struct cfg_option *opts, size_t n)
 	return used;
 }
 
+/*
+ * The class's renew and rebind times (T1, T2) and next server; nearest
+ * wins at reply time: class, subnet, dhcp. A class has no lease time of
+ * its own, so a time no lease can exceed (dhcp.max_lease_time) would
+ * never be sent: refused.
+ */
+static void
+parse_renewal(struct cfg_ctx *ctx, const config_setting_t *vg,
+    struct cfg_vendor *v)
+{
+	uint32_t	 max = ctx->cfg->dhcp.max_lease_time;
+	const char	*name;
+
+	cfg_parse_renewal(ctx, vg, 0, NULL, NULL, &v->renew_time,
+	    &v->rebind_time, &v->next_server);
+	name = v->rebind_time >= max ? "rebind_time" : "renew_time";
+	if (v->rebind_time >= max || v->renew_time >= max)
+		cfg_err(ctx, config_setting_get_member(vg, name), "%s %u is "
+		    "not below dhcp.max_lease_time %u: no lease is that long, "
+		    "so it would never be sent (T1 < T2 < the lease time, RFC "
+		    "2131 4.4.5)", name, v->rebind_time >= max ?
+		    v->rebind_time : v->renew_time, max);
+}
+
 static void
 parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
 	static const char *const keys[] = { "name", "default", "match",
 		"mode", "options", "unregistered", "files", "legacy",
-		"client_cert", NULL };
+		"client_cert", "renew_time", "rebind_time", "next_server",
+		NULL };
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
@@ -680,6 +705,7 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	v->options_vars = options_vars(v->options, v->noptions);
 	v->unregistered_vars = options_vars(v->unregistered,
 	    v->nunregistered);
+	parse_renewal(ctx, vg, v);
 }
 
 int

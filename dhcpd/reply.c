@@ -1,7 +1,8 @@
 /*
- * reply.c - the options of a reply: the mandatory ones, what the client
- * asked for in the order it asked (RFC 2131 4.3.1, Option 55), and the
- * provisioning options of its vendor class, filled for this phone.
+ * reply.c - the options of a reply: the mandatory ones, T1 and T2, what
+ * the client asked for in the order it asked (RFC 2131 4.3.1, Option 55),
+ * and the provisioning options of its vendor class, filled for this phone;
+ * and siaddr, the next server.
  */
 #include "config.h"
 
@@ -383,6 +384,48 @@ done:
 	return ret;
 }
 
+/*
+ * T1 and T2 (RFC 2132 9.11, 9.12) in an OFFER or an ACK to a REQUEST: the
+ * nearest setting wins (the client's vendor class, its subnet, the dhcp
+ * group), and is sent only when T1 < T2 < this reply's lease time, which
+ * the client may have shortened; else RFC 2131 4.4.5's defaults, half and
+ * 7/8 of the lease. An ACK to an INFORM has no lease (lease_time 0, RFC
+ * 2131 4.3.5), so neither.
+ */
+static void
+renewal(const struct cfg *cfg, struct builder *b)
+{
+	const struct dhcp_decision	*d = b->d;
+	const struct cfg_vendor		*vc = d->vendor;
+	const struct cfg_subnet		*sn = d->subnet;
+	uint32_t			 renew, rebind, t1, t2;
+
+	if (d->lease_time == 0)
+		return;
+	renew = vc != NULL && vc->renew_time != 0 ? vc->renew_time :
+	    sn->renew_time != 0 ? sn->renew_time : cfg->dhcp.renew_time;
+	rebind = vc != NULL && vc->rebind_time != 0 ? vc->rebind_time :
+	    sn->rebind_time != 0 ? sn->rebind_time : cfg->dhcp.rebind_time;
+	cfg_renewal_times(d->lease_time, renew, rebind, &t1, &t2);
+	add_u32(b, DHO_T1, t1);
+	add_u32(b, DHO_T2, t2);
+}
+
+/*
+ * siaddr, "IP address of next bootstrap server" in a DHCPOFFER and in
+ * every DHCPACK, an INFORM's included (RFC 2131 table 3; 0 in a NAK):
+ * the nearest next_server, class, subnet, dhcp. 0 when none is set.
+ */
+static uint32_t
+next_server(const struct cfg *cfg, const struct dhcp_decision *d)
+{
+	if (d->vendor != NULL && d->vendor->next_server != 0)
+		return d->vendor->next_server;
+	if (d->subnet->next_server != 0)
+		return d->subnet->next_server;
+	return cfg->dhcp.next_server;
+}
+
 int
 dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, struct dhcp_decision *d)
@@ -408,11 +451,8 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 			    strlen(d->note));
 		goto echo;
 	}
-	if (d->lease_time > 0) {
+	if (d->lease_time > 0)
 		add_u32(&b, DHO_LEASE_TIME, d->lease_time);
-		add_u32(&b, DHO_T1, d->lease_time / 2);
-		add_u32(&b, DHO_T2, (uint32_t)((uint64_t)d->lease_time * 7 / 8));
-	}
 
 	/* Candidates, later sources overriding earlier ones. */
 	{
@@ -438,6 +478,9 @@ dhcp_reply_options(const struct cfg *cfg, const struct lease_view *v,
 	cand_static(&b, sn->options, sn->noptions);
 	if (provisioning(cfg, v, m, &b) != 0)
 		return -1;
+	/* Both follow from the class, known only now; sent before the rest. */
+	renewal(cfg, &b);
+	d->hdr.siaddr = next_server(cfg, d);
 
 	/*
 	 * RFC 2132 3.3: when both are sent, the subnet mask MUST come before

@@ -30,7 +30,9 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 # generator, and mdb_dump to read tokens from the registry.
 # clang-14 and its runtime build the libFuzzer targets (make fuzz-smoke);
 # perfdhcp (kea-admin) is the DHCP load generator, testssl.sh audits TLS,
-# valgrind checks the daemons for leaks and invalid accesses.
+# valgrind checks the daemons for leaks and invalid accesses; nmap (its
+# broadcast-dhcp-discover script), dhcping and systemd's networkd are more
+# DHCP clients (tests/integration/options.sh).
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
 	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev
-	kea-admin testssl.sh valgrind)
+	kea-admin testssl.sh valgrind nmap dhcping systemd)

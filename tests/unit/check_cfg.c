@@ -27,6 +27,21 @@
 static char		*tdir;
 static struct cfg	*cfg;
 static struct cfg_errors errs;
+/* The warnings the last load logged, one per line. */
+static char		 warns[16384];
+static size_t		 nwarns;
+
+static void
+warn_sink(enum log_level level, const char *msg, void *arg)
+{
+	size_t o = strlen(warns);
+
+	(void)arg;
+	if (level != PB_LOG_WARNING)
+		return;
+	snprintf(warns + o, sizeof(warns) - o, "\n  %s", msg);
+	nwarns++;
+}
 
 static void
 setup(void)
@@ -34,6 +49,9 @@ setup(void)
 	tdir = tu_mkdtemp();
 	cfg = NULL;
 	memset(&errs, 0, sizeof(errs));
+	warns[0] = '\0';
+	nwarns = 0;
+	log_set_sink(warn_sink, NULL);
 }
 
 static void
@@ -42,12 +60,15 @@ unload(void)
 	cfg_free(cfg);
 	cfg = NULL;
 	cfg_errors_free(&errs);
+	warns[0] = '\0';
+	nwarns = 0;
 }
 
 static void
 teardown(void)
 {
 	unload();
+	log_set_sink(NULL, NULL);
 	tu_rmtree(tdir);
 	tdir = NULL;
 }
@@ -169,6 +190,37 @@ check_nerr(int at, size_t n)
 	check_err(__LINE__, (file), (line), (setting), (msg))
 /* Exactly n errors: one mistake must not be reported twice. */
 #define assert_nerr(n)	check_nerr(__LINE__, (n))
+
+/*
+ * A warning logged by the last load at file:line for setting, its text
+ * holding msg ("FILE:LINE: SETTING: warning: MSG").
+ */
+static void
+check_warn(int at, const char *file, unsigned line, const char *setting,
+    const char *msg)
+{
+	char	 want[512];
+	char	*p;
+
+	snprintf(want, sizeof(want), "/%s:%u: %s: warning: ", file, line,
+	    setting);
+	for (p = strstr(warns, want); p != NULL; p = strstr(p + 1, want)) {
+		const char *eol = strchr(p, '\n');
+		const char *hit = strstr(p, msg);
+
+		if (hit != NULL && (eol == NULL || hit < eol))
+			return;
+	}
+	ck_assert_msg(0, "line %d: no warning %s:%u: %s: \"...%s...\"; "
+	    "got:%s", at, file, line, setting, msg, nwarns ? warns :
+	    " (none)");
+}
+
+#define assert_warn(line, setting, msg)					\
+	check_warn(__LINE__, MAIN_CONF, (line), (setting), (msg))
+#define assert_nwarn(n)							\
+	ck_assert_msg(nwarns == (n), "%zu warnings, not %d:%s", nwarns,	\
+	    (n), nwarns ? warns : " (none)")
 
 /* Asserts a string that is tdir (resolved) + "/" + rel. */
 static void
@@ -376,7 +428,8 @@ START_TEST(test_unknown_nested)
 	assert_nerr(2);
 	assert_err(5, "dhcp.subnets[0].lease_tim", "unknown setting (valid "
 	    "here: subnet, interface, pools, routers, dns, domain, "
-	    "lease_time, options, reservations)");
+	    "lease_time, renew_time, rebind_time, next_server, options, "
+	    "reservations)");
 	assert_err(12, "provisioning.guard.windw", "unknown setting (valid "
 	    "here: max_misses, window, block, global_max_misses)");
 }
@@ -807,6 +860,518 @@ START_TEST(test_lease_time_range)
 END_TEST
 
 /*
+ * Lease times may go down to a second (a lab, a conformance suite), with a
+ * warning below a minute for each one written; an OFFER's hold is not a
+ * lease (no warning), and offer_time_low follows a shorter offer_time.
+ */
+START_TEST(test_lease_time_seconds)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  min_lease_time = 1;\n"
+	    /*  3 */ "  max_lease_time = 30;\n"
+	    /*  4 */ "  lease_time = 10;\n"
+	    /*  5 */ "  decline_time = 20;\n"
+	    /*  6 */ "  offer_time = 5;\n"
+	    /*  7 */ "  subnets = ( { subnet = \"10.0.0.0/24\"; lease_time = 4; },\n"
+	    /*  8 */ "    { subnet = \"10.0.1.0/24\"; lease_time = 30; } );\n"
+	    /*  9 */ "};\n";
+	static const char zero[] =
+	    /*  1 */ "dhcp = { min_lease_time = 0; };\n";
+
+	load_ok(conf, 0);
+	ck_assert_uint_eq(cfg->dhcp.min_lease_time, 1);
+	ck_assert_uint_eq(cfg->dhcp.max_lease_time, 30);
+	ck_assert_uint_eq(cfg->dhcp.lease_time, 10);
+	ck_assert_uint_eq(cfg->dhcp.decline_time, 20);
+	ck_assert_uint_eq(cfg->dhcp.offer_time, 5);
+	ck_assert_uint_eq(cfg->dhcp.offer_time_low, 5);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].lease_time, 4);
+	assert_nwarn(6);
+	assert_warn(2, "dhcp.min_lease_time", "1 s is below a minute");
+	assert_warn(3, "dhcp.max_lease_time", "30 s is below a minute");
+	assert_warn(4, "dhcp.lease_time", "10 s is below a minute: clients "
+	    "renew at half of it, every few seconds");
+	assert_warn(5, "dhcp.decline_time", "20 s is below a minute");
+	assert_warn(7, "dhcp.subnets[0].lease_time", "4 s is below a minute");
+	assert_warn(8, "dhcp.subnets[1].lease_time", "30 s is below a minute");
+	load_bad(zero, 0);
+	assert_nerr(1);
+	assert_err(1, "dhcp.min_lease_time", "0 is out of range (valid: 1 to "
+	    "2147483647)");
+	assert_nwarn(0);
+}
+END_TEST
+
+/*
+ * RFC 2131 4.4.5: T1 < T2 < the lease time, checked where all three are
+ * known at one level (the dhcp group: its lease_time, written or not). A
+ * time left out takes its default (half, 7/8 of the lease).
+ */
+START_TEST(test_renewal_dhcp_order)
+{
+	static const char swapped[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  lease_time = 3600;\n"
+	    /*  3 */ "  renew_time = 2000;\n"
+	    /*  4 */ "  rebind_time = 1800;\n"
+	    /*  5 */ "};\n";
+	static const char at_lease[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  renew_time = 600;\n"
+	    /*  3 */ "  rebind_time = 3600;\n"
+	    /*  4 */ "};\n";
+	static const char lone_renew[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  renew_time = 3200;\n"
+	    /*  3 */ "};\n";
+	static const char lone_rebind[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  rebind_time = 1800;\n"
+	    /*  3 */ "};\n";
+	static const char types[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  renew_time = \"30m\";\n"
+	    /*  3 */ "  rebind_time = -1;\n"
+	    /*  4 */ "};\n";
+
+	load_bad(swapped, 0);
+	assert_nerr(1);
+	assert_err(3, "dhcp.renew_time", "renew_time 2000 is not below "
+	    "rebind_time 1800 (T1 < T2 < the lease time, RFC 2131 4.4.5)");
+	load_bad(at_lease, 0);
+	assert_nerr(1);
+	assert_err(3, "dhcp.rebind_time", "rebind_time 3600 is not below "
+	    "lease_time 3600");
+	load_bad(lone_renew, 0);
+	assert_nerr(1);
+	assert_err(2, "dhcp.renew_time", "renew_time 3200 is not below the "
+	    "default rebind_time 3150 (7/8 of lease_time 3600): set "
+	    "rebind_time too");
+	load_bad(lone_rebind, 0);
+	assert_nerr(1);
+	assert_err(2, "dhcp.rebind_time", "rebind_time 1800 is not above the "
+	    "default renew_time 1800 (half of lease_time 3600): set "
+	    "renew_time too");
+	load_bad(types, 0);
+	assert_nerr(2);
+	assert_err(2, "dhcp.renew_time", "must be an integer from 0 to "
+	    "2147483647, not a string");
+	assert_err(3, "dhcp.rebind_time", "-1 is out of range (valid: 0 to "
+	    "2147483647)");
+}
+END_TEST
+
+/* The same rule inside a subnet, against the subnet's own lease_time. */
+START_TEST(test_renewal_subnet_order)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = { subnets = (\n"
+	    /*  2 */ "  { subnet = \"10.0.0.0/24\"; lease_time = 600;\n"
+	    /*  3 */ "    renew_time = 300; rebind_time = 600; },\n"
+	    /*  4 */ "  { subnet = \"10.0.1.0/24\";\n"
+	    /*  5 */ "    renew_time = 900; rebind_time = 800; },\n"
+	    /*  6 */ "  { subnet = \"10.0.2.0/24\"; lease_time = 600;\n"
+	    /*  7 */ "    renew_time = 550; },\n"
+	    /*  8 */ "  { subnet = \"10.0.3.0/24\"; lease_time = 600;\n"
+	    /*  9 */ "    renew_time = 100; rebind_time = 200; }\n"
+	    /* 10 */ "); };\n";
+
+	load_bad(conf, 0);
+	assert_nerr(3);
+	assert_err(3, "dhcp.subnets[0].rebind_time", "rebind_time 600 is not "
+	    "below this subnet's lease_time 600 (T1 < T2 < the lease time, "
+	    "RFC 2131 4.4.5)");
+	assert_err(5, "dhcp.subnets[1].renew_time", "renew_time 900 is not "
+	    "below rebind_time 800");
+	assert_err(7, "dhcp.subnets[2].renew_time", "renew_time 550 is not "
+	    "below the default rebind_time 525 (7/8 of this subnet's "
+	    "lease_time 600)");
+	assert_nwarn(0);
+}
+END_TEST
+
+/*
+ * Times from different levels (nearest wins: subnet, then dhcp) are only
+ * known together per subnet: a mix that does not fit a subnet's lease is
+ * a warning (its clients get the RFC defaults), not an error.
+ */
+START_TEST(test_renewal_inherited)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  lease_time = 3600; renew_time = 1800; rebind_time = 3000;\n"
+	    /*  3 */ "  subnets = (\n"
+	    /*  4 */ "    { subnet = \"10.0.0.0/24\"; lease_time = 600; },\n"
+	    /*  5 */ "    { subnet = \"10.0.1.0/24\"; lease_time = 7200;\n"
+	    /*  6 */ "      renew_time = 600; },\n"
+	    /*  7 */ "    { subnet = \"10.0.2.0/24\"; renew_time = 1000; }\n"
+	    /*  8 */ "  ); };\n";
+	static const char lone[] =
+	    /*  1 */ "dhcp = { rebind_time = 580; lease_time = 1000;\n"
+	    /*  2 */ "  subnets = ( { subnet = \"10.0.0.0/24\"; lease_time = 600;\n"
+	    /*  3 */ "    renew_time = 550; } ); };\n";
+
+	load_ok(conf, 0);
+	ck_assert_uint_eq(cfg->dhcp.renew_time, 1800);
+	ck_assert_uint_eq(cfg->dhcp.rebind_time, 3000);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].renew_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].rebind_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[1].renew_time, 600);
+	ck_assert_uint_eq(cfg->dhcp.subnets[1].rebind_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[2].renew_time, 1000);
+	assert_nwarn(1);
+	assert_warn(4, "dhcp.subnets[0]", "renew_time 1800 and rebind_time "
+	    "3000 do not fit this subnet's lease time 600 (T1 < T2 < the "
+	    "lease time, 0: the default): its clients get T1 300 and T2 525");
+	/* A lone subnet renew_time with the dhcp group's rebind_time: fits. */
+	load_ok(lone, 0);
+	assert_nwarn(0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].renew_time, 550);
+}
+END_TEST
+
+/*
+ * A vendor class has no lease time: T1 < T2 when both are written, and
+ * each below dhcp.max_lease_time (else it could never be sent).
+ */
+START_TEST(test_renewal_vendor)
+{
+	static const char conf[] =
+	    /*  1 */ "vendors = (\n"
+	    /*  2 */ "  { name = \"a\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /*  3 */ "    renew_time = 100; rebind_time = 100; },\n"
+	    /*  4 */ "  { name = \"b\"; match = { oui = [ \"00:00:02\" ]; };\n"
+	    /*  5 */ "    rebind_time = 86400; },\n"
+	    /*  6 */ "  { name = \"c\"; match = { oui = [ \"00:00:03\" ]; };\n"
+	    /*  7 */ "    renew_time = 60; rebind_time = 90;\n"
+	    /*  8 */ "    next_server = \"10.0.0.5\"; }\n"
+	    /*  9 */ ");\n";
+	static const char good[] =
+	    /*  1 */ "vendors = (\n"
+	    /*  2 */ "  { name = \"c\"; match = { oui = [ \"00:00:03\" ]; };\n"
+	    /*  3 */ "    renew_time = 60; rebind_time = 90;\n"
+	    /*  4 */ "    next_server = \"10.0.0.5\"; },\n"
+	    /*  5 */ "  { name = \"d\"; match = { oui = [ \"00:00:04\" ]; };\n"
+	    /*  6 */ "    rebind_time = 30; }\n"
+	    /*  7 */ ");\n";
+
+	load_bad(conf, 0);
+	assert_nerr(2);
+	assert_err(3, "vendors[0].renew_time", "renew_time 100 is not below "
+	    "rebind_time 100");
+	assert_err(5, "vendors[1].rebind_time", "rebind_time 86400 is not "
+	    "below dhcp.max_lease_time 86400: no lease is that long");
+	load_ok(good, 0);
+	ck_assert_uint_eq(cfg->vendors[0].renew_time, 60);
+	ck_assert_uint_eq(cfg->vendors[0].rebind_time, 90);
+	ck_assert_uint_eq(cfg->vendors[0].next_server, IP(10, 0, 0, 5));
+	ck_assert_uint_eq(cfg->vendors[1].renew_time, 0);
+	ck_assert_uint_eq(cfg->vendors[1].rebind_time, 30);
+	ck_assert_uint_eq(cfg->vendors[1].next_server, 0);
+}
+END_TEST
+
+/* What a reply sends (dhcpd/reply.c): configured times or the defaults. */
+START_TEST(test_renewal_times)
+{
+	static const struct {
+		uint32_t lease, renew, rebind, t1, t2;
+		int	 used;
+	} c[] = {
+		{ 3600, 0, 0, 1800, 3150, 0 },		/* RFC defaults */
+		{ 3600, 600, 1200, 600, 1200, 1 },
+		{ 3600, 600, 0, 600, 3150, 1 },		/* T2 defaults */
+		{ 3600, 0, 3500, 1800, 3500, 1 },	/* T1 defaults */
+		{ 3600, 2000, 1000, 1800, 3150, 0 },	/* T1 > T2 */
+		{ 3600, 0, 1000, 1800, 3150, 0 },	/* below T1's default */
+		{ 3600, 600, 3600, 1800, 3150, 0 },	/* T2 = lease */
+		{ 600, 1800, 3000, 300, 525, 0 },	/* a shorter lease */
+		{ 10, 0, 0, 5, 8, 0 },
+		{ 10, 4, 6, 4, 6, 1 },
+		{ 1, 0, 0, 0, 0, 0 },
+		{ 0x7fffffff, 0, 0, 0x3fffffff, 0x6fffffff, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint32_t t1 = 1, t2 = 1;
+		int	 r = cfg_renewal_times(c[i].lease, c[i].renew,
+			    c[i].rebind, &t1, &t2);
+
+		ck_assert_msg(r == c[i].used && t1 == c[i].t1 &&
+		    t2 == c[i].t2, "case %zu: lease %u renew %u rebind %u: "
+		    "got %d %u %u, want %d %u %u", i, c[i].lease, c[i].renew,
+		    c[i].rebind, r, t1, t2, c[i].used, c[i].t1, c[i].t2);
+	}
+}
+END_TEST
+
+/* next_server (siaddr): a unicast address at each level, nearest wins. */
+START_TEST(test_next_server)
+{
+	static const char good[] =
+	    /*  1 */ "dhcp = { next_server = \"10.0.0.5\";\n"
+	    /*  2 */ "  subnets = (\n"
+	    /*  3 */ "    { subnet = \"10.0.0.0/24\"; next_server = \"10.0.1.6\"; },\n"
+	    /*  4 */ "    { subnet = \"10.0.1.0/24\"; }\n"
+	    /*  5 */ "  ); };\n"
+	    /*  6 */ "vendors = ( { name = \"a\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /*  7 */ "  next_server = \"10.0.1.7\"; } );\n";
+	static const char bad[] =
+	    /*  1 */ "dhcp = { next_server = \"0.0.0.0\";\n"
+	    /*  2 */ "  subnets = (\n"
+	    /*  3 */ "    { subnet = \"10.0.0.0/24\"; next_server = \"255.255.255.255\"; },\n"
+	    /*  4 */ "    { subnet = \"10.0.1.0/24\"; next_server = \"127.0.0.1\"; },\n"
+	    /*  5 */ "    { subnet = \"10.0.2.0/24\"; next_server = \"tftp.lan\"; },\n"
+	    /*  6 */ "    { subnet = \"10.0.3.0/24\"; next_server = 5; }\n"
+	    /*  7 */ "  ); };\n"
+	    /*  8 */ "vendors = ( { name = \"a\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /*  9 */ "  next_server = \"224.0.0.1\"; } );\n";
+
+	load_ok(good, 0);
+	assert_nwarn(0);
+	ck_assert_uint_eq(cfg->dhcp.next_server, IP(10, 0, 0, 5));
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].next_server, IP(10, 0, 1, 6));
+	ck_assert_uint_eq(cfg->dhcp.subnets[1].next_server, 0);
+	ck_assert_uint_eq(cfg->vendors[0].next_server, IP(10, 0, 1, 7));
+	load_bad(bad, 0);
+	assert_nerr(6);
+	assert_err(1, "dhcp.next_server", "0.0.0.0 cannot be a next server: "
+	    "give a unicast host address (or leave next_server out for "
+	    "none)");
+	assert_err(3, "dhcp.subnets[0].next_server", "255.255.255.255 cannot "
+	    "be a next server");
+	assert_err(4, "dhcp.subnets[1].next_server", "127.0.0.1 cannot be a "
+	    "next server");
+	assert_err(5, "dhcp.subnets[2].next_server", "'tftp.lan' is not an "
+	    "IPv4 address");
+	assert_err(6, "dhcp.subnets[3].next_server", "must be a string, not "
+	    "an integer");
+	assert_err(9, "vendors[0].next_server", "224.0.0.1 cannot be a next "
+	    "server");
+}
+END_TEST
+
+/*
+ * A pool may not hold a next server (any level), a router given as
+ * option 3, the provisioning server's base_url host or a listen address:
+ * a client could be given the address. 0.0.0.0 and names say nothing.
+ */
+START_TEST(test_server_addrs_in_pool)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = { next_server = \"10.0.0.50\";\n"
+	    /*  2 */ "  subnets = (\n"
+	    /*  3 */ "    { subnet = \"10.0.0.0/24\";\n"
+	    /*  4 */ "      pools = ( { start = \"10.0.0.10\"; end = \"10.0.0.99\"; } );\n"
+	    /*  5 */ "      next_server = \"10.0.0.60\";\n"
+	    /*  6 */ "      options = ( { code = 3; value = [ \"10.0.0.1\", \"10.0.0.20\" ]; } ); },\n"
+	    /*  7 */ "    { subnet = \"10.0.1.0/24\";\n"
+	    /*  8 */ "      pools = ( { start = \"10.0.1.10\"; end = \"10.0.1.99\"; } ); }\n"
+	    /*  9 */ "  ); };\n"
+	    /* 10 */ "vendors = ( { name = \"a\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /* 11 */ "  next_server = \"10.0.1.10\"; } );\n"
+	    /* 12 */ "provisioning = {\n"
+	    /* 13 */ "  listen = [ \"0.0.0.0:443\", \"10.0.0.11:8443\" ];\n"
+	    /* 14 */ "  http_listen = \"10.0.1.99:80\";\n"
+	    /* 15 */ "  base_url = \"https://10.0.0.13:8443/x\";\n"
+	    /* 16 */ "  tls = { cert = \"c.pem\"; key = \"k.pem\"; };\n"
+	    /* 17 */ "};\n";
+	static const char good[] =
+	    /*  1 */ "dhcp = { subnets = ( { subnet = \"10.0.0.0/24\";\n"
+	    /*  2 */ "  pools = ( { start = \"10.0.0.10\"; end = \"10.0.0.99\"; } );\n"
+	    /*  3 */ "  next_server = \"10.0.0.100\"; } ); };\n"
+	    /*  4 */ "provisioning = {\n"
+	    /*  5 */ "  listen = [ \"0.0.0.0:443\", \"[::]:443\", \"10.0.0.1:443\" ];\n"
+	    /*  6 */ "  http_listen = [ \"10.0.0.9:80\" ];\n"
+	    /*  7 */ "  base_url = \"https://prov.office.lan\";\n"
+	    /*  8 */ "  tls = { cert = \"c.pem\"; key = \"k.pem\"; };\n"
+	    /*  9 */ "};\n";
+
+	load_bad(conf, CFG_NO_FILE_CHECKS);
+	assert_nerr(7);
+	assert_err(1, "dhcp.next_server", "next_server 10.0.0.50 is inside "
+	    "the pool 10.0.0.10-10.0.0.99 of subnet 10.0.0.0/24: a client "
+	    "could be given its address (leave it out of the pools)");
+	assert_err(5, "dhcp.subnets[0].next_server", "next_server 10.0.0.60 "
+	    "is inside the pool 10.0.0.10-10.0.0.99");
+	assert_err(6, "dhcp.subnets[0].options[0].value[1]", "router (option "
+	    "3) 10.0.0.20 is inside the pool 10.0.0.10-10.0.0.99");
+	assert_err(11, "vendors[0].next_server", "next_server 10.0.1.10 is "
+	    "inside the pool 10.0.1.10-10.0.1.99 of subnet 10.0.1.0/24");
+	assert_err(13, "provisioning.listen[1]", "listen address 10.0.0.11 is "
+	    "inside the pool 10.0.0.10-10.0.0.99");
+	assert_err(14, "provisioning.http_listen", "http_listen address "
+	    "10.0.1.99 is inside the pool 10.0.1.10-10.0.1.99");
+	assert_err(15, "provisioning.base_url", "the provisioning server "
+	    "(base_url) 10.0.0.13 is inside the pool 10.0.0.10-10.0.0.99");
+	load_ok(good, CFG_NO_FILE_CHECKS);
+	assert_nwarn(0);
+}
+END_TEST
+
+/* What dhcpd asks with its interfaces' addresses (at start and reload). */
+START_TEST(test_check_addrs_interfaces)
+{
+	static const char conf[] =
+	    "dhcp = { subnets = (\n"
+	    "  { subnet = \"10.0.0.0/24\";\n"
+	    "    pools = ( { start = \"10.0.0.10\"; end = \"10.0.0.99\"; },\n"
+	    "      { start = \"10.0.0.150\"; end = \"10.0.0.160\"; } ); },\n"
+	    "  { subnet = \"10.0.1.0/24\"; } ); };\n";
+	const uint32_t	ok[] = { IP(10, 0, 0, 1), IP(10, 0, 0, 100),
+			    IP(10, 0, 1, 10), IP(192, 168, 0, 10) };
+	const uint32_t	bad[] = { IP(10, 0, 0, 1), IP(10, 0, 0, 160) };
+	char		err[256] = "";
+
+	load_ok(conf, 0);
+	ck_assert_int_eq(cfg_dhcp_check_addrs(cfg, ok, 4, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(cfg_dhcp_check_addrs(cfg, NULL, 0, err, sizeof(err)),
+	    0);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(cfg_dhcp_check_addrs(cfg, bad, 2, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "this server's address 10.0.0.160 is inside "
+	    "the pool 10.0.0.150-10.0.0.160 of subnet 10.0.0.0/24: a client "
+	    "could be given it (leave it out of the pools)");
+}
+END_TEST
+
+/*
+ * An address a client is sent to that lies outside every subnet is a
+ * warning (a TFTP or next server may be routed; a moved subnet is what it
+ * catches): next_server, option 150, option 66 written as an address, and
+ * a router (option 3) off its own subnet. "${server_ip}" and names are
+ * not checked; with no subnet at all there is nothing to compare.
+ */
+START_TEST(test_addrs_off_subnets)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  next_server = \"192.168.9.9\";\n"
+	    /*  3 */ "  options = ( { code = 150; value = [ \"10.0.0.2\", \"172.16.0.1\" ]; } );\n"
+	    /*  4 */ "  subnets = (\n"
+	    /*  5 */ "    { subnet = \"10.0.0.0/24\";\n"
+	    /*  6 */ "      pools = ( { start = \"10.0.0.10\"; end = \"10.0.0.99\"; } );\n"
+	    /*  7 */ "      options = ( { code = 3; value = [ \"10.0.1.1\" ]; },\n"
+	    /*  8 */ "        { code = 66; value = \"192.168.7.7\"; } ); },\n"
+	    /*  9 */ "    { subnet = \"10.0.1.0/24\"; next_server = \"10.0.0.3\"; }\n"
+	    /* 10 */ "  ); };\n"
+	    /* 11 */ "vendors = ( { name = \"cisco\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /* 12 */ "  options = ( { code = 150; value = [ \"${server_ip}\", \"10.9.9.9\" ]; },\n"
+	    /* 13 */ "    { code = 66; value = \"tftp.office.lan\"; } );\n"
+	    /* 14 */ "  unregistered = ( { code = 66; value = \"10.0.1.200\"; } ); } );\n";
+	static const char no_subnets[] =
+	    /*  1 */ "dhcp = { next_server = \"192.168.9.9\"; };\n"
+	    /*  2 */ "vendors = ( { name = \"cisco\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /*  3 */ "  options = ( { code = 150; value = [ \"10.9.9.9\" ]; } ); } );\n";
+
+	load_ok(conf, 0);
+	assert_nwarn(5);
+	assert_warn(2, "dhcp.next_server", "next_server 192.168.9.9 is "
+	    "outside every configured subnet (right if it is reached through "
+	    "a router; wrong if a subnet moved)");
+	assert_warn(3, "dhcp.options[0].value[1]", "TFTP server (option 150) "
+	    "172.16.0.1 is outside every configured subnet");
+	assert_warn(7, "dhcp.subnets[0].options[0].value[0]", "router (option "
+	    "3) 10.0.1.1 is not in subnet 10.0.0.0/24: a client reaches only "
+	    "a router on its own link");
+	assert_warn(8, "dhcp.subnets[0].options[1].value", "TFTP server "
+	    "(option 66) 192.168.7.7 is outside every configured subnet");
+	assert_warn(12, "vendors[0].options[0].value[1]", "TFTP server (option "
+	    "150) 10.9.9.9 is outside every configured subnet");
+	load_ok(no_subnets, 0);
+	assert_nwarn(0);
+}
+END_TEST
+
+/*
+ * The hostile-LAN settings: defaults (test_defaults), values written,
+ * and every range and type.
+ */
+START_TEST(test_dhcp_defences)
+{
+	static const char good[] =
+	    "dhcp = {\n"
+	    "  offer_time = 30; offer_time_low = 3;\n"
+	    "  reserve = 0; decline_max_share = 100; decline_after_ack = 5;\n"
+	    "  conflict_check = false; conflict_timeout = 50;\n"
+	    "  limits = { window = 60; per_mac = 0; per_relay = 1;\n"
+	    "    per_interface = 1000000; declines = 0; };\n"
+	    "};\n";
+	static const char high[] =
+	    "dhcp = { reserve = 90; conflict_timeout = 5000;\n"
+	    "  limits = { window = 3600; }; };\n";
+	static const char bad[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  offer_time = 30;\n"
+	    /*  3 */ "  offer_time_low = 31;\n"
+	    /*  4 */ "  reserve = 91;\n"
+	    /*  5 */ "  decline_max_share = 101;\n"
+	    /*  6 */ "  decline_after_ack = 0;\n"
+	    /*  7 */ "  conflict_check = 1;\n"
+	    /*  8 */ "  conflict_timeout = 49;\n"
+	    /*  9 */ "  limits = { window = 0; per_mac = -1; per_host = 3;\n"
+	    /* 10 */ "    per_relay = \"many\"; };\n"
+	    /* 11 */ "};\n";
+	static const char bad2[] =
+	    /*  1 */ "dhcp = {\n"
+	    /*  2 */ "  conflict_timeout = 5001;\n"
+	    /*  3 */ "  limits = 5;\n"
+	    /*  4 */ "};\n";
+	const struct cfg_dhcp_limits *l;
+
+	load_ok(good, 0);
+	ck_assert_uint_eq(cfg->dhcp.offer_time_low, 3);
+	ck_assert_uint_eq(cfg->dhcp.reserve, 0);
+	ck_assert_uint_eq(cfg->dhcp.decline_max_share, 100);
+	ck_assert_uint_eq(cfg->dhcp.decline_after_ack, 5);
+	ck_assert_int_eq(cfg->dhcp.conflict_check, 0);
+	ck_assert_uint_eq(cfg->dhcp.conflict_timeout, 50);
+	l = &cfg->dhcp.limits;
+	ck_assert_uint_eq(l->window, 60);
+	ck_assert_uint_eq(l->per_mac, 0);
+	ck_assert_uint_eq(l->per_relay, 1);
+	ck_assert_uint_eq(l->per_interface, 1000000);
+	ck_assert_uint_eq(l->declines, 0);
+	load_ok(high, 0);
+	ck_assert_uint_eq(cfg->dhcp.reserve, 90);
+	ck_assert_uint_eq(cfg->dhcp.conflict_timeout, 5000);
+	ck_assert_uint_eq(cfg->dhcp.limits.window, 3600);
+	/* The limits not written keep their defaults. */
+	ck_assert_uint_eq(cfg->dhcp.limits.per_mac, 20);
+	ck_assert_uint_eq(cfg->dhcp.limits.declines, 5);
+	load_bad(bad, 0);
+	assert_nerr(10);
+	assert_err(3, "dhcp.offer_time_low", "offer_time_low 31 is above "
+	    "offer_time 30");
+	assert_err(4, "dhcp.reserve", "91 is out of range (valid: 0 to 90)");
+	assert_err(5, "dhcp.decline_max_share", "101 is out of range (valid: "
+	    "0 to 100)");
+	assert_err(6, "dhcp.decline_after_ack", "0 is out of range (valid: 1 "
+	    "to 86400)");
+	assert_err(7, "dhcp.conflict_check", "must be true or false, not an "
+	    "integer");
+	assert_err(8, "dhcp.conflict_timeout", "49 is out of range (valid: 50 "
+	    "to 5000)");
+	assert_err(9, "dhcp.limits.window", "0 is out of range (valid: 1 to "
+	    "3600)");
+	assert_err(9, "dhcp.limits.per_mac", "-1 is out of range (valid: 0 to "
+	    "1000000)");
+	assert_err(9, "dhcp.limits.per_host", "unknown setting (valid here: "
+	    "window, per_mac, per_relay, per_interface, declines)");
+	assert_err(10, "dhcp.limits.per_relay", "must be an integer from 0 to "
+	    "1000000, not a string");
+	load_bad(bad2, 0);
+	assert_nerr(2);
+	assert_err(2, "dhcp.conflict_timeout", "5001 is out of range (valid: "
+	    "50 to 5000)");
+	assert_err(3, "dhcp.limits", "must be a group");
+}
+END_TEST
+
+/*
  * Options
  */
 
@@ -837,6 +1402,33 @@ START_TEST(test_option_server_only)
 	    "set by the server itself: the server sets it");
 	assert_err(8, "dhcp.options[4]", "option 82 (relay-agent-information) "
 	    "is set by the server itself: the server sets it");
+}
+END_TEST
+
+/*
+ * Options 58 and 59 stay the server's: it must send T1 < T2 < each
+ * reply's lease time, which a fixed value cannot promise. The error names
+ * the settings that set them.
+ */
+START_TEST(test_option_renewal_refused)
+{
+	static const char conf[] =
+	    /*  1 */ "dhcp = { options = (\n"
+	    /*  2 */ "  { code = 58; value = 600; },\n"
+	    /*  3 */ "  { name = \"rebinding-time\"; value = 900; } ); };\n"
+	    /*  4 */ "vendors = ( { name = \"a\"; match = { oui = [ \"00:00:01\" ]; };\n"
+	    /*  5 */ "  options = ( { code = 59; value = 900; } ); } );\n";
+
+	load_bad(conf, 0);
+	assert_nerr(3);
+	assert_err(2, "dhcp.options[0]", "option 58 (renewal-time) is set by "
+	    "the server itself: set renew_time (dhcp, a subnet or a vendor "
+	    "class)");
+	assert_err(3, "dhcp.options[1]", "option 59 (rebinding-time) is set "
+	    "by the server itself: set rebind_time (dhcp, a subnet or a "
+	    "vendor class)");
+	assert_err(5, "vendors[0].options[0]", "option 59 (rebinding-time) is "
+	    "set by the server itself: set rebind_time");
 }
 END_TEST
 
@@ -1372,8 +1964,8 @@ END_TEST
 /*
  * "${server_ip}" stands for the server's address in a vendor class's IP
  * options, filled per reply; elsewhere (a subnet's options) it is
- * refused. A pool holding the subnet's router is refused: a client could
- * be leased the router's address.
+ * refused. A pool holding the subnet's router or the provisioning
+ * server's address is refused: a client could be leased it.
  */
 START_TEST(test_server_ip_and_router_in_pool)
 {
@@ -1396,11 +1988,14 @@ START_TEST(test_server_ip_and_router_in_pool)
 	    "} );\n";
 
 	load_bad(conf, 0);
-	assert_nerr(2);
+	assert_nerr(3);
 	assert_err(3, "dhcp.subnets[0].routers", "router 10.0.0.1 is inside "
 	    "the pool 10.0.0.1-10.0.0.9");
 	assert_err(5, "dhcp.subnets[0].options[0].value[0]", "placeholders "
 	    "are not allowed here");
+	assert_err(7, "provisioning.base_url", "the provisioning server "
+	    "(base_url) 10.0.0.2 is inside the pool 10.0.0.1-10.0.0.9 of "
+	    "subnet 10.0.0.0/24: a client could be given its address");
 	load_ok(good, CFG_NO_FILE_CHECKS);
 	ck_assert_uint_eq(cfg->vendors[0].options[0].len, 8);
 	ck_assert_uint_eq(cfg->vendors[0].options[0].server_ip_slots, 2);
@@ -2150,6 +2745,30 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->dhcp.noptions, 0);
 	ck_assert_uint_eq(cfg->dhcp.nsubnets, 1);
 	ck_assert_uint_eq(cfg->dhcp.subnets[0].npools, 0);
+	ck_assert_uint_eq(cfg->dhcp.min_lease_time, 300);
+	ck_assert_uint_eq(cfg->dhcp.max_lease_time, 86400);
+	ck_assert_uint_eq(cfg->dhcp.offer_time, 60);
+	ck_assert_uint_eq(cfg->dhcp.decline_time, 86400);
+	/* T1, T2: the RFC's; no next server, anywhere. */
+	ck_assert_uint_eq(cfg->dhcp.renew_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.rebind_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.next_server, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].renew_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].rebind_time, 0);
+	ck_assert_uint_eq(cfg->dhcp.subnets[0].next_server, 0);
+	/* The hostile-LAN defences: on, at what an office never hits. */
+	ck_assert_uint_eq(cfg->dhcp.offer_time_low, 10);
+	ck_assert_uint_eq(cfg->dhcp.reserve, 20);
+	ck_assert_uint_eq(cfg->dhcp.decline_max_share, 10);
+	ck_assert_uint_eq(cfg->dhcp.decline_after_ack, 60);
+	ck_assert_int_eq(cfg->dhcp.conflict_check, 1);
+	ck_assert_uint_eq(cfg->dhcp.conflict_timeout, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.window, 10);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_mac, 20);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_relay, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_interface, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.declines, 5);
+	assert_nwarn(0);
 	/* No provisioning section: no HTTPS, default paths and limits. */
 	ck_assert_uint_eq(cfg->prov.nlisten, 0);
 	ck_assert_ptr_null(cfg->prov.base_url);
@@ -2167,6 +2786,20 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->prov.limits.max_connections, 1024);
 	ck_assert_uint_eq(cfg->nvendors, 0);
 	ck_assert_uint_eq(cfg->nusers, 0);
+	/* No dhcp section at all: the same defaults. */
+	load_ok("log = { level = \"info\"; };\n", 0);
+	ck_assert_uint_eq(cfg->dhcp.lease_time, 3600);
+	ck_assert_uint_eq(cfg->dhcp.offer_time_low, 10);
+	ck_assert_uint_eq(cfg->dhcp.reserve, 20);
+	ck_assert_uint_eq(cfg->dhcp.decline_max_share, 10);
+	ck_assert_uint_eq(cfg->dhcp.decline_after_ack, 60);
+	ck_assert_int_eq(cfg->dhcp.conflict_check, 1);
+	ck_assert_uint_eq(cfg->dhcp.conflict_timeout, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.window, 10);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_mac, 20);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_relay, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.per_interface, 500);
+	ck_assert_uint_eq(cfg->dhcp.limits.declines, 5);
 }
 END_TEST
 
@@ -2182,6 +2815,8 @@ START_TEST(test_shipped_config)
 	ck_assert_int_gt(asprintf(&path, "%s/etc/provbox.conf", top), 0);
 	ck_assert_int_eq(load_path(path, CFG_NO_FILE_CHECKS), 0);
 	ck_assert_msg(errs.n == 0, "%s:%s", path, errs_str());
+	/* Nothing in it to warn about (an address off the subnet, ...). */
+	assert_nwarn(0);
 	free(path);
 	ck_assert_uint_eq(cfg->nvendors, 9);
 	ck_assert_uint_eq(cfg->nusers, 8);
@@ -2238,11 +2873,23 @@ cfg_suite(void)
 	tcase_add_test(tc, test_reservation_outside);
 	tcase_add_test(tc, test_lease_min_above_max);
 	tcase_add_test(tc, test_lease_time_range);
+	tcase_add_test(tc, test_lease_time_seconds);
+	tcase_add_test(tc, test_renewal_dhcp_order);
+	tcase_add_test(tc, test_renewal_subnet_order);
+	tcase_add_test(tc, test_renewal_inherited);
+	tcase_add_test(tc, test_renewal_vendor);
+	tcase_add_test(tc, test_renewal_times);
+	tcase_add_test(tc, test_next_server);
+	tcase_add_test(tc, test_server_addrs_in_pool);
+	tcase_add_test(tc, test_check_addrs_interfaces);
+	tcase_add_test(tc, test_addrs_off_subnets);
+	tcase_add_test(tc, test_dhcp_defences);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_option_server_only);
+	tcase_add_test(tc, test_option_renewal_refused);
 	tcase_add_test(tc, test_option_values);
 	tcase_add_test(tc, test_option_u32_big);
 	tcase_add_test(tc, test_option_time_offset_signed);
