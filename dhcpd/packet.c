@@ -1,5 +1,6 @@
 /*
- * packet.c - the DHCPv4 wire codec (RFC 2131, RFC 2132, RFC 3396).
+ * packet.c - the DHCPv4 wire codec (RFC 2131, RFC 2132, RFC 3396), and the
+ * sub-options of relay agent information (RFC 3046).
  */
 #include "config.h"
 
@@ -45,7 +46,9 @@ static const char *const perr_names[DHCP_P_COUNT] = {
 	[DHCP_P_OVERLOAD] = "malformed option overload (52)",
 	[DHCP_P_BAD_LEN] = "a fixed-size option with the wrong length",
 	[DHCP_P_MSGTYPE] = "unknown message type",
-	[DHCP_P_CLIENT_ID] = "client identifier under 2 or over 255 bytes",
+	[DHCP_P_CLIENT_ID] = "client identifier under 2 bytes",
+	[DHCP_P_RELAY_INFO] = "relayed with malformed relay agent "
+	    "information (82)",
 };
 
 const char *
@@ -98,6 +101,34 @@ scan_area(const uint8_t *buf, size_t start, size_t end, int require_end,
 		wire_skip(&w, len);
 	}
 	return require_end ? DHCP_P_NO_END : DHCP_P_OK;
+}
+
+/*
+ * RFC 3046 2.0: Option 82 is a sequence of SubOpt/Len/Value tuples, with
+ * no pad and no end sub-option; a sub-option may be empty. Walks them with
+ * the cursor and finds the first of code when found is not NULL. Returns
+ * 0, or -1 when one runs past the option's end.
+ */
+static int
+relay_walk(const uint8_t *p, size_t len, uint8_t code, const uint8_t **found,
+    size_t *flen)
+{
+	struct wire	w;
+
+	wire_init(&w, p, len);
+	while (w.rem > 0) {
+		uint8_t	sub = wire_read_u8(&w);
+		uint8_t	sublen = wire_read_u8(&w);
+
+		if (w.err || w.rem < sublen)
+			return -1;
+		if (found != NULL && *found == NULL && sub == code) {
+			*found = w.p;
+			*flen = sublen;
+		}
+		wire_skip(&w, sublen);
+	}
+	return 0;
 }
 
 /* Fixed lengths of the options the server relies on (RFC 2132). */
@@ -227,16 +258,34 @@ dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 	}
 	/*
 	 * RFC 2132 9.14: a type and at least one byte (ISC CVE-2012-3571:
-	 * an empty one made dhcpd loop). RFC 3396 lets instances join past
-	 * 255 bytes, but a client is known by at most 255 (the registry's
-	 * key, the RFC 6842 echo, which must fit a reply): a longer one
-	 * would be cut, and two clients cut to the same bytes would be one.
+	 * an empty one made dhcpd loop), and no maximum: RFC 3396 joins
+	 * instances past 255 bytes, up to what the datagram holds. The
+	 * server keys a long one by its digest (dhcp_client_key()), never by
+	 * a cut of it: two clients cut to the same bytes would be one.
 	 */
-	if (m->opt[DHO_CLIENT_ID].present && (m->opt[DHO_CLIENT_ID].len < 2 ||
-	    m->opt[DHO_CLIENT_ID].len > 255)) {
+	if (m->opt[DHO_CLIENT_ID].present && m->opt[DHO_CLIENT_ID].len < 2) {
 		m->bad_opt = DHO_CLIENT_ID;
 		m->bad_len = m->opt[DHO_CLIENT_ID].len;
 		return DHCP_P_CLIENT_ID;
+	}
+	/*
+	 * RFC 3046 2.0: a relay's Option 82 is at least one sub-option (2
+	 * bytes), and its sub-options end where it ends. The server takes
+	 * the subnet (RFC 3527 3), its own identifier (RFC 5107) and the
+	 * relay a client counts against (circuit-id) from them, and a relay
+	 * that sends link selection "MUST assume that the server ...
+	 * supports" it (RFC 3527 3): a relayed message whose sub-options
+	 * cannot be read is refused whole, not served on giaddr's subnet,
+	 * which may be another link. From a client (giaddr 0) the option is
+	 * not read, only echoed (RFC 3046 2.0), so it is not judged.
+	 */
+	if (m->giaddr != 0 && m->opt[DHO_RELAY_INFO].present &&
+	    (m->opt[DHO_RELAY_INFO].len < 2 || relay_walk(m->optbuf +
+	    m->opt[DHO_RELAY_INFO].off, m->opt[DHO_RELAY_INFO].len, 0, NULL,
+	    NULL) != 0)) {
+		m->bad_opt = DHO_RELAY_INFO;
+		m->bad_len = m->opt[DHO_RELAY_INFO].len;
+		return DHCP_P_RELAY_INFO;
 	}
 	if (m->opt[DHO_MSG_TYPE].present) {
 		m->msgtype = m->optbuf[m->opt[DHO_MSG_TYPE].off];
@@ -295,6 +344,25 @@ dhcp_opt_u16(const struct dhcp_msg *m, uint8_t code, uint16_t *out)
 	wire_init(&w, p, len);
 	*out = wire_read_u16(&w);
 	return 0;
+}
+
+/*
+ * The sub-options are read from the whole (RFC 3396 concatenated) option;
+ * when one runs past the end, none of them is believed, not even those
+ * before it (dhcp_parse() has refused such a relayed message already).
+ */
+const uint8_t *
+dhcp_relay_subopt(const struct dhcp_msg *m, uint8_t code, size_t *len)
+{
+	const uint8_t	*p, *found = NULL;
+	size_t		 olen, flen = 0;
+
+	*len = 0;
+	if ((p = dhcp_opt_get(m, DHO_RELAY_INFO, &olen)) == NULL ||
+	    relay_walk(p, olen, code, &found, &flen) != 0 || found == NULL)
+		return NULL;
+	*len = flen;
+	return found;
 }
 
 /* An area of the message that options may fill: [pos, end) before END. */

@@ -114,8 +114,9 @@ struct dhcp_msg {
 	uint8_t		 overload;	/* option 52, 0 if absent */
 	uint8_t		 msgtype;	/* option 53, 0 if absent (BOOTP) */
 	uint8_t		 bad_opt;	/* the option a DHCP_P_OPTION_TRUNC,
-					 * DHCP_P_BAD_LEN or DHCP_P_CLIENT_ID
-					 * refusal is about */
+					 * DHCP_P_BAD_LEN, DHCP_P_CLIENT_ID
+					 * or DHCP_P_RELAY_INFO refusal is
+					 * about */
 	uint16_t	 bad_len;	/* its (concatenated) length */
 	struct dhcp_opt	 opt[256];
 	uint8_t		 optbuf[DHCP_OPTBUF];
@@ -133,7 +134,9 @@ enum dhcp_perr {
 	DHCP_P_OVERLOAD,	/* option 52 malformed */
 	DHCP_P_BAD_LEN,		/* a fixed-size option with the wrong length */
 	DHCP_P_MSGTYPE,		/* option 53 is 0 or unregistered */
-	DHCP_P_CLIENT_ID,	/* option 61 under 2 or over 255 bytes */
+	DHCP_P_CLIENT_ID,	/* option 61 under 2 bytes */
+	DHCP_P_RELAY_INFO,	/* relayed, and option 82's sub-options do
+				 * not add up */
 	DHCP_P_COUNT
 };
 const char	*dhcp_perr_str(enum dhcp_perr err);
@@ -142,8 +145,15 @@ const char	*dhcp_perr_str(enum dhcp_perr err);
  * Parses buf[0..len) into m. Returns DHCP_P_OK or why it was refused; m is
  * only meaningful on DHCP_P_OK, but for the header fields (when the refusal
  * comes after them) and bad_opt/bad_len, which name the option of a
- * DHCP_P_OPTION_TRUNC, DHCP_P_BAD_LEN or DHCP_P_CLIENT_ID for the log.
- * Input longer than DHCP_MAX_LEN is read only up to that length.
+ * DHCP_P_OPTION_TRUNC, DHCP_P_BAD_LEN, DHCP_P_CLIENT_ID or
+ * DHCP_P_RELAY_INFO for the log. Input longer than DHCP_MAX_LEN is read
+ * only up to that length.
+ *
+ * A client identifier (61) may be of any length from 2 bytes up to what
+ * the datagram holds (RFC 2132 9.14 sets a minimum only; RFC 3396 joins
+ * instances past 255). In a relayed message (giaddr set) Option 82 must be
+ * sub-options that end where it ends (RFC 3046 2.0), else DHCP_P_RELAY_INFO;
+ * in a message from a client it is opaque bytes, taken as they are.
  */
 enum dhcp_perr	 dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m);
 
@@ -157,6 +167,24 @@ int		 dhcp_opt_u16(const struct dhcp_msg *m, uint8_t code,
 		    uint16_t *out);
 int		 dhcp_opt_u32(const struct dhcp_msg *m, uint8_t code,
 		    uint32_t *out);
+
+/* Option 82 sub-options the server reads (RFC 3046 2.0). */
+#define DHCP_RAI_CIRCUIT_ID		1	/* RFC 3046 2.1.1 */
+#define DHCP_RAI_REMOTE_ID		2	/* RFC 3046 2.1.2 */
+#define DHCP_RAI_LINK_SELECTION		5	/* RFC 3527 */
+#define DHCP_RAI_SERVER_OVERRIDE	11	/* RFC 5107 */
+
+/*
+ * The value of sub-option code in the message's Option 82 (the first one
+ * if a relay sent the code twice), or NULL (and *len 0) when Option 82 or
+ * the sub-option is absent, or when the sub-option TLVs are malformed
+ * (one runs past the option's end: then none of them is believed; a
+ * relayed message with such an Option 82 does not parse). A sub-option may
+ * be empty (RFC 3046 2.0): then the result is not NULL and *len is 0, so a
+ * caller checks the length it needs (4 for 5 and 11). Borrowed from m.
+ */
+const uint8_t	*dhcp_relay_subopt(const struct dhcp_msg *m, uint8_t code,
+		    size_t *len);
 
 /* One option to build: code and value (any length; split when > 255). */
 struct dhcp_out_opt {

@@ -227,6 +227,17 @@ kb=$(head -c 1020 /dev/zero | tr '\0' 'A' | od -v -An -tx1 | tr -d ' \n')
     "opt=114:$(hexof https://10.42.0.1/p/AAAAaaaaBBBBbbbbCCCCccccDDDDdd-_/)" \
     opt=150:0a2a00010a2a0002
 
+# RFC 3396 identifiers over 255 bytes; relay sub-options 1, 5 (RFC 3527)
+# and 11 (RFC 5107), and sub-options that run past Option 82's end.
+cid300=00$(for i in $(seq 1 299); do printf '%02x' $(((i*7+0xa5)&0xff)); done)
+cid600=00$(for i in $(seq 1 599); do printf '%02x' $(((i*7+0xa5)&0xff)); done)
+"$pk" "$d/discover-clientid-300" type=1 mac=02:00:00:00:00:13 flags=0x8000 "opt=61:$cid300" prl=1,3,6,15 host=longid
+"$pk" "$d/request-clientid-600" type=3 mac=02:00:00:00:00:14 sid=$SRV req=10.42.0.123 "opt=61:$cid600" prl=1,3,6
+RAI=01:07:65:74:68:30:2e:31:30:05:04:0a:2b:00:00:0b:04:0a:63:00:01
+"$pk" "$d/discover-relayed-subopts" type=1 mac=02:00:00:00:00:15 giaddr=10.99.0.1 hops=1 prl=1,3,6,15 relay=$RAI
+"$pk" "$d/request-relayed-override" type=3 mac=02:00:00:00:00:15 giaddr=10.99.0.1 hops=1 sid=10.99.0.1 req=10.43.0.55 prl=1,3,6,15 relay=$RAI
+"$pk" "$d/discover-relayed-bad-subopts" type=1 mac=02:00:00:00:00:16 giaddr=10.43.0.1 hops=1 prl=1,3,6 relay=05:04:0a:2b:00:00:01:03:61:62
+
 # The option round trip starts from the same messages.
 cp "$d"/* "$out/options/"
 

@@ -1,14 +1,21 @@
 /*
  * pbcraft - hand-crafted, deliberately broken DHCP requests for tests.
  *
- *   pbcraft -i IFACE [-m MAC] [-x XID] [-s SERVER-IP] [-w MS] [-r]
- *           case NAME | opts HEX | raw HEX
+ *   pbcraft -i IFACE [-m MAC] [-x XID] [-s SERVER-IP] [-g GIADDR] [-w MS]
+ *           [-r] case NAME | opts HEX | raw HEX
  *   pbcraft -i IFACE [-s SERVER-IP] [-n COUNT] [-R RATE] [-S SEED] flood
  *   pbcraft list
  *
  * Everything goes from UDP port 68 to port 67 of 255.255.255.255 on IFACE
  * (or of SERVER-IP with -s). Requests set the broadcast bit, so the
  * server's answer reaches this socket whatever chaddr says.
+ *
+ * -g GIADDR plays a relay agent (RFC 2131 4.1, RFC 1542): the message
+ * carries giaddr GIADDR and hops 1, goes from port 67 to port 67 of
+ * SERVER-IP (-s is then required), and the answer is awaited on port 67,
+ * where the server sends it to giaddr; GIADDR must be an address of this
+ * host the server can route to. Option 82, if any, is the caller's to
+ * put in the options (opts HEX).
  *
  * case NAME  one message of the malformed-input corpus (pbcraft list shows
  *            them, with the advisory each comes from)
@@ -20,14 +27,14 @@
  *            prints "flood sent N in S s (R/s)"
  *
  * -w MS waits up to MS milliseconds for an answer to the message's xid and
- * prints it as "key=value" lines (reply=OFFER, reply_len=, yiaddr=, hexNN=
- * per option; reply=none if nothing came). -r ("request") goes on after an
- * OFFER with a REQUEST that carries the same crafted options plus 50 and
- * 54, and prints the answer to that: how hostile bytes end up in a bound
- * lease. The well-formed parts are built here by hand, not with the
- * project's codec, since the point is to send what the codec would never
- * write. Exit status: 0 when sent (and, with -w, answered), 1 when no
- * answer came, 2 for usage or socket errors.
+ * prints it as "key=value" lines (reply=OFFER, reply_len=, yiaddr=,
+ * giaddr=, hexNN= per option; reply=none if nothing came). -r ("request")
+ * goes on after an OFFER with a REQUEST that carries the same crafted
+ * options plus 50 and 54, and prints the answer to that: how hostile bytes
+ * end up in a bound lease. The well-formed parts are built here by hand,
+ * not with the project's codec, since the point is to send what the codec
+ * would never write. Exit status: 0 when sent (and, with -w, answered), 1
+ * when no answer came, 2 for usage or socket errors.
  */
 #include "config.h"
 
@@ -74,13 +81,14 @@ static const char	*ifname;
 static struct mac_addr	 mac = { { 0x02, 0x00, 0x00, 0xc0, 0x00, 0x01 } };
 static uint32_t		 xid;
 static uint32_t		 server_ip;	/* 0: broadcast */
+static uint32_t		 giaddr;	/* -g: as a relay agent */
 static int		 fd = -1;
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: pbcraft -i iface [-m mac] [-x xid] [-s ip] "
-	    "[-w ms] [-r] case NAME | opts HEX | raw HEX\n"
+	    "[-g giaddr] [-w ms] [-r] case NAME | opts HEX | raw HEX\n"
 	    "       pbcraft -i iface [-s ip] [-n count] [-R rate] [-S seed] "
 	    "flood\n"
 	    "       pbcraft list\n");
@@ -132,7 +140,10 @@ put_u32(uint8_t *at, uint32_t v)
 	at[3] = (uint8_t)v;
 }
 
-/* The fixed header of a BOOTREQUEST from mac, and the magic cookie. */
+/*
+ * The fixed header of a BOOTREQUEST from mac, and the magic cookie; with
+ * -g, as a relay agent forwards it (giaddr, hops 1: RFC 1542 4.1.1).
+ */
 static void
 put_header(struct pkt *p, uint32_t id, const uint8_t hw[6], uint32_t ciaddr)
 {
@@ -140,9 +151,11 @@ put_header(struct pkt *p, uint32_t id, const uint8_t hw[6], uint32_t ciaddr)
 	p->b[0] = BOOTREQUEST;
 	p->b[1] = 1;			/* Ethernet */
 	p->b[2] = 6;
+	p->b[3] = giaddr != 0 ? 1 : 0;
 	put_u32(p->b + 4, id);
 	p->b[10] = DHCP_FLAG_BROADCAST >> 8;
 	put_u32(p->b + 12, ciaddr);
+	put_u32(p->b + 24, giaddr);
 	memcpy(p->b + 28, hw, 6);
 	put_u32(p->b + DHCP_FIXED_LEN, DHCP_MAGIC);
 	p->len = DHCP_MIN_LEN;
@@ -205,7 +218,8 @@ o_clientid_255(struct pkt *p)
 
 /*
  * RFC 3396: two instances of 61 make one identifier of 510 bytes, longer
- * than any key the registry holds.
+ * than any key the registry holds: well-formed (RFC 2132 9.14 sets only a
+ * minimum), the server knows it by a digest.
  */
 static void
 o_clientid_split(struct pkt *p)
@@ -553,10 +567,12 @@ case_build(const struct craft_case *c, uint8_t type, uint32_t requested,
 
 /* ------------------------------------------------------------ the wire */
 
+/* Port 68 as a client, or port 67 as a relay agent (-g). */
 static void
 open_socket(void)
 {
-	fd = tool_dhcp_client_socket("pbcraft", ifname);
+	fd = tool_dhcp_socket("pbcraft", ifname, giaddr != 0 ?
+	    DHCP_SERVER_PORT : DHCP_CLIENT_PORT);
 }
 
 static void
@@ -628,6 +644,7 @@ print_reply(int len, const struct dhcp_msg *m)
 	printf("reply=%s\n", dhcp_msgtype_str(m->msgtype) + 4);
 	printf("reply_len=%d\n", len);
 	printf("yiaddr=%s\n", ip4_format(m->yiaddr, ip));
+	printf("giaddr=%s\n", ip4_format(m->giaddr, ip));
 	printf("flags=0x%04x\n", m->flags);
 	printf("hlen=%u\n", m->hlen);
 	for (unsigned c = 1; c < 255; c++) {
@@ -799,7 +816,7 @@ main(int argc, char *argv[])
 	int			 ch, wait_ms = 0, request = 0, has_xid = 0;
 
 	seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
-	while ((ch = getopt(argc, argv, "i:m:x:s:w:rn:R:S:")) != -1) {
+	while ((ch = getopt(argc, argv, "i:m:x:s:g:w:rn:R:S:")) != -1) {
 		switch (ch) {
 		case 'i':
 			ifname = optarg;
@@ -814,6 +831,10 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			if (ip4_parse(optarg, &server_ip) != 0)
+				usage();
+			break;
+		case 'g':
+			if (ip4_parse(optarg, &giaddr) != 0 || giaddr == 0)
 				usage();
 			break;
 		case 'w':
@@ -848,7 +869,8 @@ main(int argc, char *argv[])
 		seed = 1;
 	if (!has_xid)
 		xid = (uint32_t)rnd(&seed);
-	if (ifname == NULL)
+	/* A relay agent sends to the server it knows (RFC 1542 4.1.1). */
+	if (ifname == NULL || (giaddr != 0 && server_ip == 0))
 		usage();
 	if (strcmp(argv[0], "case") == 0 && argc == 2) {
 		if ((c = case_find(argv[1])) == NULL) {

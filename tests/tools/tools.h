@@ -1,6 +1,7 @@
 /*
  * tools.h - what the test tools (pbcraft, pbprobe, pbslow) share: a
- * monotonic clock in milliseconds and the DHCP client's socket. Header
+ * monotonic clock in milliseconds and the DHCP client's (or relay's)
+ * socket. Header
  * only: each tool is one file, built on its own.
  */
 #ifndef PB_TOOLS_H
@@ -23,12 +24,13 @@ tool_now_ms(void)
 }
 
 /*
- * A UDP socket on port 68 of ifname, allowed to broadcast, as a DHCP
- * client has before it holds an address. Exits with status 2, naming
- * prog, when it cannot be had (the tools' usage errors exit 2 as well).
+ * A UDP socket on port (68 as a DHCP client has before it holds an
+ * address, 67 as a relay agent) of ifname, allowed to broadcast. Exits
+ * with status 2, naming prog, when it cannot be had (the tools' usage
+ * errors exit 2 as well).
  */
 static inline int
-tool_dhcp_client_socket(const char *prog, const char *ifname)
+tool_dhcp_socket(const char *prog, const char *ifname, unsigned short port)
 {
 	struct sockaddr_in	sin;
 	int			fd, on = 1, rcvbuf = 4 << 20;
@@ -54,13 +56,19 @@ tool_dhcp_client_socket(const char *prog, const char *ifname)
 		    sizeof(rcvbuf));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons(68);
+	sin.sin_port = htons(port);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		fprintf(stderr, "%s: bind to port 68: ", prog);
+		fprintf(stderr, "%s: bind to port %u: ", prog, port);
 		perror(NULL);
 		exit(2);
 	}
 	return fd;
+}
+
+static inline int
+tool_dhcp_client_socket(const char *prog, const char *ifname)
+{
+	return tool_dhcp_socket(prog, ifname, 68);
 }
 
 #endif

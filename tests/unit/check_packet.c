@@ -1,9 +1,10 @@
 /*
  * check_packet.c - the DHCPv4 wire codec: golden packets for every message
  * type, option overload (RFC 2131 4.1, RFC 2132 9.3), long options
- * (RFC 3396), the builder, and the refusal of malformed input; and the
- * sending of a batch of replies (net.c): partial sendmmsg, the IPv4/UDP
- * frame built in place.
+ * (RFC 3396; client identifiers past 255 bytes), the builder, the refusal
+ * of malformed input, Option 82 sub-options (RFC 3046, RFC 3527, RFC
+ * 5107); and the sending of a batch of replies (net.c): partial sendmmsg,
+ * the IPv4/UDP frame built in place.
  *
  * Golden packets are byte arrays with their Wireshark decode: the fixed
  * header is spelt with the macros below and decoded above each array, the
@@ -2112,12 +2113,12 @@ END_TEST
 
 /*
  * RFC 2132 9.14: client identifier is a type and at least one byte (ISC
- * CVE-2012-3571: "3d 00" looped); at most 255, also when RFC 3396 joins
- * instances, since a client is known by 255 bytes at most.
+ * CVE-2012-3571: "3d 00" looped), and no more than a minimum: RFC 3396
+ * joins instances past 255 bytes (test_client_id_long).
  */
 START_TEST(test_client_id_len)
 {
-	uint8_t		opts[3 + 2 * (2 + 255) + 1], val[255];
+	uint8_t		opts[3 + 2 + 255 + 1], val[255];
 	struct dhcp_msg	m;
 
 	for (size_t i = 0; i < sizeof(val); i++)
@@ -2148,21 +2149,418 @@ START_TEST(test_client_id_len)
 	opts[5 + 255] = DHO_END;
 	ck_assert_int_eq(parse_opts(opts, 5 + 255 + 1, &m), DHCP_P_OK);
 	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 255);
-	/* 255 + 1 joined: 256 bytes, one too many. */
-	opts[5 + 255] = DHO_CLIENT_ID;
-	opts[5 + 256] = 1;
-	opts[5 + 257] = 0x42;
-	opts[5 + 258] = DHO_END;
-	ck_assert_int_eq(parse_opts(opts, 5 + 259, &m), DHCP_P_CLIENT_ID);
-	ck_assert_uint_eq(m.bad_len, 256);
-	/* 255 + 255: the 510 bytes pbcraft's clientid-split sends. */
-	opts[5 + 256] = 255;
-	memcpy(opts + 5 + 257, val, 255);
-	opts[5 + 257 + 255] = DHO_END;
-	ck_assert_int_eq(parse_opts(opts, sizeof(opts), &m),
-	    DHCP_P_CLIENT_ID);
-	ck_assert_uint_eq(m.bad_opt, DHO_CLIENT_ID);
-	ck_assert_uint_eq(m.bad_len, 510);
+	/* Two empty instances join to nothing: still under 2 bytes. */
+	{
+		static const uint8_t	two_empty[] = {
+			0x35, 0x01, 0x01, 0x3d, 0x00, 0x3d, 0x01, 0x01, 0xff,
+		};
+
+		ck_assert_int_eq(parse_opts(two_empty, sizeof(two_empty), &m),
+		    DHCP_P_CLIENT_ID);
+		ck_assert_uint_eq(m.bad_len, 1);
+	}
+}
+END_TEST
+
+/*
+ * Appends value as instances of code of the sizes given (0-terminated) at
+ * p; returns the bytes written.
+ */
+static size_t
+put_split(uint8_t *p, uint8_t code, const uint8_t *value, const size_t *sizes)
+{
+	size_t	n = 0, done = 0;
+
+	for (size_t i = 0; sizes[i] != 0; i++) {
+		p[n++] = code;
+		p[n++] = (uint8_t)sizes[i];
+		memcpy(p + n, value + done, sizes[i]);
+		n += sizes[i];
+		done += sizes[i];
+	}
+	return n;
+}
+
+/*
+ * RFC 3396: a client identifier longer than 255 bytes, in two and in three
+ * instances, some among other options, one across the options field, file
+ * and sname (RFC 2131 4.1 order), is one identifier of every byte sent;
+ * and the server's RFC 6842 echo of it goes out split and comes back
+ * whole.
+ */
+START_TEST(test_client_id_long)
+{
+	static const size_t	two[] = { 255, 45, 0 };
+	static const size_t	three[] = { 255, 255, 90, 0 };
+	static const size_t	spread[] = { 200, 100, 50, 0 };
+	uint8_t			val[600], opts[700], buf[DHCP_MAX_LEN];
+	uint8_t			file[128], sname[64];
+	struct dhcp_msg		m;
+	size_t			n, len;
+
+	val[0] = 0;	/* type 0: not a hardware address */
+	for (size_t i = 1; i < sizeof(val); i++)
+		val[i] = (uint8_t)(i * 7 + 0xa5);
+
+	/* 300 bytes: 255 + 45, a host name between the two. */
+	n = 0;
+	opts[n++] = DHO_MSG_TYPE;
+	opts[n++] = 1;
+	opts[n++] = DHCPDISCOVER;
+	n += put_split(opts + n, DHO_CLIENT_ID, val, (const size_t[]){ 255,
+	    0 });
+	opts[n++] = DHO_HOST_NAME;
+	opts[n++] = 2;
+	opts[n++] = 'p';
+	opts[n++] = 'c';
+	n += put_split(opts + n, DHO_CLIENT_ID, val + 255,
+	    (const size_t[]){ 45, 0 });
+	opts[n++] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, n, &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 300);
+	ASSERT_OPT(&m, DHO_HOST_NAME, "pc");
+	ck_assert_uint_eq(m.msgtype, DHCPDISCOVER);
+
+	/* The same 300 bytes, one after the other. */
+	n = 3 + put_split(opts + 3, DHO_CLIENT_ID, val, two);
+	opts[n++] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, n, &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 300);
+
+	/* Two identifiers equal in their first 255 bytes are two. */
+	{
+		uint8_t other[300];
+
+		memcpy(other, val, sizeof(other));
+		other[299] ^= 0xff;
+		n = 3 + put_split(opts + 3, DHO_CLIENT_ID, other, two);
+		opts[n++] = DHO_END;
+		ck_assert_int_eq(parse_opts(opts, n, &m), DHCP_P_OK);
+		ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, other, 300);
+	}
+
+	/* 600 bytes: 255 + 255 + 90. */
+	n = 3 + put_split(opts + 3, DHO_CLIENT_ID, val, three);
+	opts[n++] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, n, &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 600);
+
+	/* 350 bytes: options field, then file, then sname (overload 3). */
+	n = 0;
+	opts[n++] = DHO_MSG_TYPE;
+	opts[n++] = 1;
+	opts[n++] = DHCPREQUEST;
+	opts[n++] = DHO_OVERLOAD;
+	opts[n++] = 1;
+	opts[n++] = 3;
+	n += put_split(opts + n, DHO_CLIENT_ID, val, (const size_t[]){
+	    spread[0], 0 });
+	opts[n++] = DHO_END;
+	memset(file, 0, sizeof(file));
+	memset(sname, 0, sizeof(sname));
+	file[put_split(file, DHO_CLIENT_ID, val + 200, (const size_t[]){
+	    spread[1], 0 })] = DHO_END;
+	sname[put_split(sname, DHO_CLIENT_ID, val + 300, (const size_t[]){
+	    spread[2], 0 })] = DHO_END;
+	len = mkpkt(buf, sname, sizeof(sname), file, sizeof(file), opts, n);
+	ck_assert_int_eq(dhcp_parse(buf, len, &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 350);
+	ck_assert_uint_eq(m.overload, 3);
+
+	/* The echo (RFC 6842): built split, read back whole. */
+	{
+		static const struct dhcp_hdr	h = { .op = BOOTREPLY,
+						    .htype = 1, .hlen = 6 };
+		const struct dhcp_out_opt	out[] = {
+			OUT(DHO_MSG_TYPE, DHCPOFFER),
+			OUT(DHO_SERVER_ID, 10, 42, 0, 1),
+			{ DHO_CLIENT_ID, 300, val },
+		};
+		uint8_t				codes[8], lens[8];
+		unsigned			omitted = 99;
+		size_t				k = 0;
+		int				blen;
+
+		blen = dhcp_build(&h, out, NELEM(out), buf, 1500 - 28,
+		    &omitted);
+		ck_assert_int_gt(blen, 0);
+		ck_assert_uint_eq(omitted, 0);
+		ck_assert_uint_ne(walk_area(buf, AT_OPTIONS, (size_t)blen -
+		    AT_OPTIONS, codes, lens, &k), 0);
+		ck_assert_uint_eq(k, 4);
+		ck_assert_uint_eq(codes[2], DHO_CLIENT_ID);
+		ck_assert_uint_eq(lens[2], 255);
+		ck_assert_uint_eq(codes[3], DHO_CLIENT_ID);
+		ck_assert_uint_eq(lens[3], 45);
+		ck_assert_int_eq(dhcp_parse(buf, (size_t)blen, &m), DHCP_P_OK);
+		ASSERT_OPT_BYTES(&m, DHO_CLIENT_ID, val, 300);
+	}
+}
+END_TEST
+
+/* Asserts that sub-option code of m's Option 82 is want[0..wantlen). */
+#define ASSERT_SUBOPT(m, code, want, wantlen) do {			\
+	size_t		 l_ = 99;					\
+	const uint8_t	*p_ = dhcp_relay_subopt((m), (code), &l_);	\
+									\
+	ck_assert_msg(p_ != NULL, "sub-option %d absent", (int)(code));	\
+	ck_assert_uint_eq(l_, (wantlen));				\
+	if ((wantlen) > 0)						\
+		ck_assert_mem_eq(p_, (want), (wantlen));		\
+} while (0)
+#define ASSERT_NO_SUBOPT(m, code) do {					\
+	size_t	l_ = 99;						\
+									\
+	ck_assert_msg(dhcp_relay_subopt((m), (code), &l_) == NULL,	\
+	    "sub-option %d present", (int)(code));			\
+	ck_assert_uint_eq(l_, 0);					\
+} while (0)
+
+/*
+ * RFC 3046 2.0 sub-options: found in any order, the golden relayed
+ * REQUEST's circuit and remote id, RFC 3527 link selection (5) and RFC
+ * 5107 server identifier override (11); absent ones and a message without
+ * Option 82 give NULL.
+ */
+START_TEST(test_relay_subopt)
+{
+	static const uint8_t	circuit[] = { 0x00, 0x04, 0x00, 0x14, 0x01,
+				    0x07 };
+	static const uint8_t	remote[] = { 0x00, 0x06, 0x00, 0x1a, 0x2b,
+				    0x3c, 0x4d, 0x5e };
+	static const uint8_t	opts[] = {
+		0x35, 0x01, 0x03,
+		/*
+		 * Option: (82) Agent Information Option, length 20
+		 *     Suboption: (11) Server ID Override: 10.99.0.1
+		 *     Suboption: (1) Agent Circuit ID: 657468302e3130
+		 *         ("eth0.10")
+		 *     Suboption: (5) Link selection: 10.43.0.0
+		 */
+		0x52, 0x15,
+		0x0b, 0x04, 10, 99, 0, 1,
+		0x01, 0x07, 'e', 't', 'h', '0', '.', '1', '0',
+		0x05, 0x04, 10, 43, 0, 0,
+		0xff,
+	};
+	static const uint8_t	eth[] = "eth0.10";
+	static const uint8_t	link[] = { 10, 43, 0, 0 };
+	static const uint8_t	over[] = { 10, 99, 0, 1 };
+	struct dhcp_msg		m;
+
+	PARSE_OK(relayed_request, &m);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, circuit, sizeof(circuit));
+	ASSERT_SUBOPT(&m, DHCP_RAI_REMOTE_ID, remote, sizeof(remote));
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_LINK_SELECTION);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_SERVER_OVERRIDE);
+	ASSERT_NO_SUBOPT(&m, 0);
+	ASSERT_NO_SUBOPT(&m, 255);
+
+	PARSE_OK(yealink_discover, &m);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_LINK_SELECTION);
+
+	ck_assert_int_eq(parse_opts(opts, sizeof(opts), &m), DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, eth, sizeof(eth) - 1);
+	ASSERT_SUBOPT(&m, DHCP_RAI_LINK_SELECTION, link, sizeof(link));
+	ASSERT_SUBOPT(&m, DHCP_RAI_SERVER_OVERRIDE, over, sizeof(over));
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_REMOTE_ID);
+	/* The pointer is into the option's value as the parse left it. */
+	{
+		const uint8_t	*o, *p;
+		size_t		 olen, plen;
+
+		o = dhcp_opt_get(&m, DHO_RELAY_INFO, &olen);
+		p = dhcp_relay_subopt(&m, DHCP_RAI_LINK_SELECTION, &plen);
+		ck_assert_ptr_nonnull(o);
+		ck_assert_ptr_eq(p, o + 17);
+		ck_assert_uint_eq(olen, 21);
+	}
+}
+END_TEST
+
+/*
+ * RFC 3046 2.0: "A sub-option length may be zero": an empty sub-option is
+ * present (not NULL, length 0), wherever it stands; a code sent twice
+ * gives the first; RFC 3396: an Option 82 split in two instances is read
+ * whole, a sub-option across the seam included.
+ */
+START_TEST(test_relay_subopt_edges)
+{
+	static const uint8_t	empty_first[] = {
+		0x35, 0x01, 0x01,
+		0x52, 0x08,
+		0x01, 0x00,			/* (1) empty */
+		0x05, 0x04, 10, 43, 0, 0,	/* (5) 10.43.0.0 */
+		0xff,
+	};
+	static const uint8_t	empty_last[] = {
+		0x35, 0x01, 0x01,
+		0x52, 0x08,
+		0x05, 0x04, 10, 43, 0, 0,
+		0x0b, 0x00,			/* (11) empty, at the end */
+		0xff,
+	};
+	static const uint8_t	only_empty[] = {
+		0x35, 0x01, 0x01, 0x52, 0x02, 0x02, 0x00, 0xff,
+	};
+	static const uint8_t	twice[] = {
+		0x35, 0x01, 0x01,
+		0x52, 0x08,
+		0x01, 0x01, 'a',
+		0x02, 0x00,
+		0x01, 0x01, 'b',
+		0xff,
+	};
+	static const uint8_t	split[] = {
+		0x35, 0x01, 0x01,
+		0x52, 0x05,
+		0x01, 0x02, 'c', 'd',
+		0x05,				/* (5) starts here ... */
+		0x0c, 0x02, 'p', 'c',		/* (12) between the two */
+		0x52, 0x05,
+		0x04, 10, 43, 0, 0,		/* ... and ends here */
+		0xff,
+	};
+	static const uint8_t	link[] = { 10, 43, 0, 0 };
+	struct dhcp_msg		m;
+
+	ck_assert_int_eq(parse_opts(empty_first, sizeof(empty_first), &m),
+	    DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, NULL, 0);
+	ASSERT_SUBOPT(&m, DHCP_RAI_LINK_SELECTION, link, sizeof(link));
+	ck_assert_int_eq(parse_opts(empty_last, sizeof(empty_last), &m),
+	    DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_SERVER_OVERRIDE, NULL, 0);
+	ASSERT_SUBOPT(&m, DHCP_RAI_LINK_SELECTION, link, sizeof(link));
+	ck_assert_int_eq(parse_opts(only_empty, sizeof(only_empty), &m),
+	    DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_REMOTE_ID, NULL, 0);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID);
+	ck_assert_int_eq(parse_opts(twice, sizeof(twice), &m), DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, "a", 1);
+	ASSERT_SUBOPT(&m, DHCP_RAI_REMOTE_ID, NULL, 0);
+	ck_assert_int_eq(parse_opts(split, sizeof(split), &m), DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, "cd", 2);
+	ASSERT_SUBOPT(&m, DHCP_RAI_LINK_SELECTION, link, sizeof(link));
+	ASSERT_OPT(&m, DHO_HOST_NAME, "pc");
+}
+END_TEST
+
+/*
+ * Sub-options that do not add up (one runs past the option's end, or
+ * only a code is left; RFC 3046 2.0). From a client (giaddr 0) the message
+ * parses and Option 82 is kept byte for byte for the echo, but none of
+ * its sub-options is believed, not even those before the bad one. In a
+ * relayed message the server would have to read them (RFC 3527 3: the
+ * relay assumes it does), so the message is refused, naming option 82
+ * (ISC CVE-2021-25217 came from a server that trusted such lengths).
+ */
+static const struct bytes bad_relay[] = {
+	/* circuit id says 16 bytes and has 1; remote id overruns 82 */
+	BYTES(0x01, 0x10, 'x', 0x02, 0x20, 'y'),
+	/* good link selection, then a circuit id running 1 byte past */
+	BYTES(0x05, 0x04, 10, 43, 0, 0, 0x01, 0x03, 'a', 'b'),
+	/* good link selection, then a lone code */
+	BYTES(0x05, 0x04, 10, 43, 0, 0, 0x0b),
+	/* a code alone: shorter than RFC 3046 2.0's minimum of 2 */
+	BYTES(0x01),
+	/* good override, then a link selection cut to 3 of its 4 bytes */
+	BYTES(0x0b, 0x04, 10, 99, 0, 1, 0x05, 0x04, 10, 43, 0),
+};
+
+/* Parses options as mkpkt() lays them out, relayed: giaddr 10.43.0.1. */
+static enum dhcp_perr
+parse_relayed(const uint8_t *opts, size_t optslen, struct dhcp_msg *m)
+{
+	static const uint8_t	giaddr[] = { 10, 43, 0, 1 };
+	uint8_t			buf[DHCP_MAX_LEN];
+	size_t			len;
+
+	ck_assert_uint_le(optslen, sizeof(buf) - DHCP_MIN_LEN);
+	len = mkpkt(buf, NULL, 0, NULL, 0, opts, optslen);
+	memcpy(buf + 24, giaddr, sizeof(giaddr));
+	buf[3] = 1;	/* hops */
+	return dhcp_parse(buf, len, m);
+}
+
+START_TEST(test_relay_subopt_truncated)
+{
+	const struct bytes	*b = &bad_relay[_i];
+	uint8_t			 opts[3 + 2 + 24 + 1];
+	struct dhcp_msg		 m;
+	size_t			 n = 0;
+
+	opts[n++] = DHO_MSG_TYPE;
+	opts[n++] = 1;
+	opts[n++] = DHCPDISCOVER;
+	opts[n++] = DHO_RELAY_INFO;
+	opts[n++] = (uint8_t)b->len;
+	memcpy(opts + n, b->b, b->len);
+	n += b->len;
+	opts[n++] = DHO_END;
+	ck_assert_int_eq(parse_opts(opts, n, &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_RELAY_INFO, b->b, b->len);
+	for (int code = 0; code < 256; code++)
+		ASSERT_NO_SUBOPT(&m, (uint8_t)code);
+
+	ck_assert_int_eq(parse_relayed(opts, n, &m), DHCP_P_RELAY_INFO);
+	ck_assert_uint_eq(m.giaddr, IP(10, 43, 0, 1));
+	ck_assert_uint_eq(m.bad_opt, DHO_RELAY_INFO);
+	ck_assert_uint_eq(m.bad_len, b->len);
+}
+END_TEST
+
+/*
+ * Well-formed sub-options in a relayed message parse, also when Option 82
+ * comes in two instances (RFC 3396) and a sub-option is empty.
+ */
+START_TEST(test_relay_subopt_relayed_ok)
+{
+	static const uint8_t	opts[] = {
+		0x35, 0x01, 0x01,
+		0x52, 0x03, 0x01, 0x01, 'p',	/* (1) "p", part 1 */
+		0x52, 0x06, 0x0b, 0x04, 10, 43, 0, 1,	/* (11), part 2 */
+		0x52, 0x02, 0x02, 0x00,		/* (2) empty, part 3 */
+		0xff,
+	};
+	static const uint8_t	over[] = { 10, 43, 0, 1 };
+	struct dhcp_msg		m;
+
+	ck_assert_int_eq(parse_relayed(opts, sizeof(opts), &m), DHCP_P_OK);
+	ASSERT_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID, "p", 1);
+	ASSERT_SUBOPT(&m, DHCP_RAI_SERVER_OVERRIDE, over, sizeof(over));
+	ASSERT_SUBOPT(&m, DHCP_RAI_REMOTE_ID, NULL, 0);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_LINK_SELECTION);
+}
+END_TEST
+
+/*
+ * An empty Option 82 (below RFC 3046's minimum of 2): no sub-option from
+ * a client; refused from a relay.
+ */
+START_TEST(test_relay_subopt_empty_option)
+{
+	static const uint8_t	opts[] = { 0x35, 0x01, 0x01, 0x52, 0x00,
+				    0xff };
+	struct dhcp_msg		m;
+
+	ck_assert_int_eq(parse_opts(opts, sizeof(opts), &m), DHCP_P_OK);
+	ASSERT_OPT_BYTES(&m, DHO_RELAY_INFO, NULL, 0);
+	ASSERT_NO_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID);
+	ASSERT_NO_SUBOPT(&m, 0);
+	ck_assert_int_eq(parse_relayed(opts, sizeof(opts), &m),
+	    DHCP_P_RELAY_INFO);
+	ck_assert_uint_eq(m.bad_opt, DHO_RELAY_INFO);
+	ck_assert_uint_eq(m.bad_len, 0);
+	/* Relayed without Option 82 at all: nothing to judge. */
+	{
+		static const uint8_t	none[] = { 0x35, 0x01, 0x01, 0xff };
+
+		ck_assert_int_eq(parse_relayed(none, sizeof(none), &m),
+		    DHCP_P_OK);
+		ASSERT_NO_SUBOPT(&m, DHCP_RAI_CIRCUIT_ID);
+	}
 }
 END_TEST
 
@@ -2274,7 +2672,9 @@ START_TEST(test_strings)
 	ck_assert_str_eq(dhcp_perr_str(DHCP_P_MSGTYPE),
 	    "unknown message type");
 	ck_assert_str_eq(dhcp_perr_str(DHCP_P_CLIENT_ID),
-	    "client identifier under 2 or over 255 bytes");
+	    "client identifier under 2 bytes");
+	ck_assert_str_eq(dhcp_perr_str(DHCP_P_RELAY_INFO),
+	    "relayed with malformed relay agent information (82)");
 	ck_assert_str_eq(dhcp_perr_str(DHCP_P_COUNT), "unknown");
 	ck_assert_str_eq(dhcp_perr_str((enum dhcp_perr)-1), "unknown");
 	for (int e = 0; e < DHCP_P_COUNT; e++) {
@@ -2566,6 +2966,7 @@ packet_suite(void)
 	tcase_add_test(tc, test_concat_into_file);
 	tcase_add_test(tc, test_build_long_option);
 	tcase_add_test(tc, test_build_split_sizes);
+	tcase_add_test(tc, test_client_id_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("build");
@@ -2593,6 +2994,15 @@ packet_suite(void)
 	tcase_add_test(tc, test_opt_accessors);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_bad_len_lowest_named);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rfc3046");
+	tcase_add_test(tc, test_relay_subopt);
+	tcase_add_test(tc, test_relay_subopt_edges);
+	tcase_add_loop_test(tc, test_relay_subopt_truncated, 0,
+	    NELEM(bad_relay));
+	tcase_add_test(tc, test_relay_subopt_relayed_ok);
+	tcase_add_test(tc, test_relay_subopt_empty_option);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("net");
