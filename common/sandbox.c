@@ -130,7 +130,11 @@ allow_sockets(scmp_filter_ctx ctx, const int *families, size_t n)
 int
 sandbox_enter(enum sandbox_role role)
 {
-	/* syslog is AF_UNIX; the DHCP server's interface lookups netlink. */
+	/*
+	 * syslog is AF_UNIX; the DHCP server's interface lookups netlink;
+	 * AF_INET covers its ICMP socket for conflict probes too (raw,
+	 * opened again by a reload that turns dhcp.conflict_check on).
+	 */
 	static const int	 dhcpd_af[] = { AF_UNIX, AF_INET, AF_PACKET,
 				    AF_NETLINK };
 	static const int	 prov_af[] = { AF_UNIX, AF_INET, AF_INET6 };

@@ -1,47 +1,40 @@
 /*
- * dhcpd.c - provbox-dhcpd: the event loop around the DHCP decisions.
+ * dhcpd.c - provbox-dhcpd: the event loop around the DHCP batches.
  *
- * Each readable socket is drained in batches of up to BATCH datagrams
- * (one recvmmsg). A batch is one LMDB write transaction: every message is
- * parsed, decided and its lease stored, then the batch commits (durably,
- * unless the admin turned registry.sync off) and only then are the replies
- * sent, all of them in one sendmmsg. No acknowledged lease can be lost to
- * a crash, and the fsync cost is shared by the whole batch.
- *
- * The batch is whatever has queued up, so it grows with the load by
- * itself: while one batch's fsync runs, the next one's datagrams arrive.
+ * Each readable socket is drained in batches (batch.h: one recvmmsg, one
+ * LMDB write transaction, one commit, then the replies in one sendmmsg).
  * Under a steady stream the server also waits LINGER_US before reading a
  * batch (group commit), which about halves the fsyncs per DORA at a few
  * thousand DORA/s; an idle server, or one that is behind (a full batch),
- * never waits. BATCH bounds the extra wait of a batch's first datagram
- * (the linger, the decisions of the others and one commit: a few
- * milliseconds at most) and the memory kept for it. The transaction never
- * stays open across the event loop.
+ * never waits. BATCH_MAX bounds the extra wait of a batch's first
+ * datagram (the linger, the decisions of the others and one commit: a
+ * few milliseconds at most).
+ *
+ * Conflict detection: the ICMP socket is watched for echo replies and a
+ * timer ends the probes nobody answered; either way the probes that
+ * ended make a batch of their own at once (probe.h). Nothing waits for a
+ * probe but the one client whose OFFER it holds.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <linux/capability.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "admit.h"
+#include "batch.h"
 #include "cfg.h"
 #include "daemon.h"
-#include "enroll.h"
 #include "leasedb.h"
 #include "log.h"
 #include "net.h"
-#include "packet.h"
+#include "probe.h"
 #include "registry.h"
 #include "runstate.h"
 #include "sandbox.h"
@@ -52,7 +45,6 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
-#define BATCH		NET_BATCH_MAX	/* 128 */
 /*
  * Group commit under load: when the last batch had at least LINGER_MIN
  * messages (but was not full) and went out less than LINGER_BUSY_NS ago,
@@ -63,32 +55,6 @@
 #define LINGER_BUSY_NS	2000000L
 #define LINGER_MIN	4
 
-struct stats {
-	unsigned long	 rx;
-	unsigned long	 malformed[DHCP_P_COUNT];
-	unsigned long	 dropped[DROP_COUNT];
-	unsigned long	 sent[DHCPINFORM + 1];
-	unsigned long	 send_errors;
-	unsigned long	 commits;
-	unsigned long	 commit_errors;
-};
-
-/* A decided message waiting for its batch to commit. */
-struct pending {
-	const struct iface	*ifc;		/* where it came in */
-	struct dhcp_decision	 d;
-	uint8_t			 msgtype;
-	uint32_t		 giaddr;
-	uint8_t			 chaddr[6];
-	int			 log;		/* log_decision() it */
-	struct reg_event	 ev;		/* an enrollment event, or
-						 * kind EV_NONE */
-	char			 who[48];	/* the client, for the log */
-	int			 len;
-	/* The reply, built after room for its IPv4/UDP headers. */
-	uint8_t			 frame[NET_HDR_ROOM + 1500];
-};
-
 struct dhcpd {
 	const char		*cfgpath;
 	int			 foreground;
@@ -97,34 +63,24 @@ struct dhcpd {
 	struct cfg		*cfg;
 	struct reg		*reg;
 	struct leasedb		*ldb;
+	struct admit		*admit;
 	struct iface		*ifs;
 	size_t			 nifs;
 	char			*pidfile;
-	struct stats		 st;
-	/* Group commit (see serve()). */
+	struct batch		*batch;
+	/* Group commit (see on_read()). */
 	struct event		*linger;	/* ends a wait for more */
 	int			 lingering;	/* sockets unwatched meanwhile */
 	size_t			 last_batch;	/* messages in the last batch */
 	struct timespec		 last_end;	/* when it was sent */
+	/* Conflict detection. */
+	int			 probe_fd;	/* -1: none open */
+	struct event		*probe_ev;	/* echo replies */
+	struct event		*probe_timer;	/* the next deadline */
+	uint64_t		 probe_timer_at;	/* ms; 0: not armed */
 };
 
-static struct dhcpd	 D;
-static struct dhcp_msg	 rxmsg;			/* one at a time */
-static struct pending	 pend[BATCH];
-static struct net_msg	 outmsg[BATCH];
-static uint8_t		 rxbuf[BATCH][DHCP_MAX_LEN];
-/* recvmmsg's headers, set up once (rx_init) and refreshed per batch. */
-static struct mmsghdr	 rxmm[BATCH];
-static struct iovec	 rxiov[BATCH];
-static struct sockaddr_in rxfrom[BATCH];
-static uint8_t		 rxctl[BATCH][64];
-static struct log_ratelimit rl_malformed = LOG_RATELIMIT_CONFIGURED;
-static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_CONFIGURED;
-static struct log_ratelimit rl_duplicate = LOG_RATELIMIT_CONFIGURED;
-/* One limit per kind: a flood of one must not hide the others. */
-static struct log_ratelimit rl_send = LOG_RATELIMIT_CONFIGURED;
-static struct log_ratelimit rl_registry = LOG_RATELIMIT_CONFIGURED;
-static struct log_ratelimit rl_reply = LOG_RATELIMIT_CONFIGURED;
+static struct dhcpd	 D = { .probe_fd = -1 };
 
 static void
 usage(void)
@@ -138,387 +94,78 @@ usage(void)
 	exit(2);
 }
 
-/*
- * The client as the log names it: "80:5e:c0:aa:bb:cc"; without an
- * Ethernet address, "id " and its client identifier in hex (the first 12
- * bytes: a 255-byte one would drown the line), else its hardware type and
- * length. Never the client's bytes as they came.
- */
-static void
-client_str(const struct dhcp_msg *m, const struct dhcp_decision *d,
-    char *buf, size_t sz)
+/* The batch's sockets: the kernel's. */
+static int
+op_recv(void *arg, const struct iface *ifc, struct net_rx *rx, size_t n)
 {
-	const uint8_t	*id;
-	size_t		 len, n;
-	int		 k;
+	(void)arg;
+	return net_recv_batch(ifc, rx, n);
+}
 
-	if (d->has_mac) {
-		mac_format(&d->mac, buf);
+static size_t
+op_send(void *arg, const struct iface *ifc, struct net_msg *msgs, size_t n)
+{
+	(void)arg;
+	return net_send_batch(ifc, msgs, n);
+}
+
+static int
+op_echo(void *arg, uint32_t ip, uint16_t id, uint16_t seq)
+{
+	(void)arg;
+	if (D.probe_fd < 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	return probe_send_echo(D.probe_fd, ip, id, seq);
+}
+
+static const struct batch_ops net_ops = {
+	.recv = op_recv,
+	.send = op_send,
+	.echo = op_echo,
+	.fail = NULL,
+};
+
+/* Arms the probe timer for the earliest deadline, if it is not already. */
+static void
+probe_timer_arm(void)
+{
+	struct timeval	tv;
+	uint64_t	at, now;
+
+	if (!probe_next_deadline(batch_probes(D.batch), &at)) {
+		if (D.probe_timer_at != 0)
+			evtimer_del(D.probe_timer);
+		D.probe_timer_at = 0;
 		return;
 	}
-	if ((id = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) == NULL) {
-		snprintf(buf, sz, "(htype %u, hlen %u)", m->htype, m->hlen);
+	if (D.probe_timer_at == at)
+		return;
+	now = probe_clock_ms();
+	at = at > now ? at - now : 0;
+	tv.tv_sec = (time_t)(at / 1000);
+	tv.tv_usec = (suseconds_t)(at % 1000 * 1000);
+	if (evtimer_add(D.probe_timer, &tv) != 0) {
+		log_warnx("conflict detection: cannot arm the probe timer");
+		D.probe_timer_at = 0;
 		return;
 	}
-	n = (size_t)snprintf(buf, sz, "id ");
-	for (size_t i = 0; i < len && i < 12 && n < sz; i++, n += (size_t)k)
-		k = snprintf(buf + n, sz - n, "%02x", id[i]);
-	if (len > 12 && n < sz)
-		snprintf(buf + n, sz - n, "...");
-}
-
-static void
-log_decision(const struct iface *ifc, const struct pending *p)
-{
-	const struct dhcp_decision	*d = &p->d;
-	const char			*who = p->who;
-	char				 ip[IP4_STR_LEN], via[64], cls[96];
-
-	if (p->giaddr != 0) {
-		char relay[IP4_STR_LEN];
-
-		snprintf(via, sizeof(via), "%s (relay %s)", ifc->name,
-		    ip4_format(p->giaddr, relay));
-	} else
-		snprintf(via, sizeof(via), "%s", ifc->name);
-	snprintf(cls, sizeof(cls), "%s%s%s", d->vendor != NULL ?
-	    d->vendor->name : "-", d->user[0] ? ", " : "", d->user);
-
-	switch (d->action) {
-	case DA_REPLY:
-		if (d->type == DHCPNAK)
-			log_info("DHCPNAK to %s (%s) via %s: %s", who, cls, via,
-			    d->note != NULL ? d->note : "");
-		else if (d->lease_time == 0)
-			log_info("DHCPACK (inform) to %s %s (%s) via %s",
-			    ip4_format(d->dest_ip, ip), who, cls, via);
-		else
-			log_info("%s %s to %s (%s) via %s lease %us",
-			    dhcp_msgtype_str(d->type),
-			    ip4_format(d->hdr.yiaddr, ip), who, cls, via,
-			    d->lease_time);
-		break;
-	case DA_RELEASE:
-		log_info("DHCPRELEASE of %s from %s via %s",
-		    ip4_format(d->lease.ip, ip), who, via);
-		break;
-	case DA_DECLINE:
-		log_warnx("DHCPDECLINE of %s from %s via %s: the address is "
-		    "in use elsewhere; quarantined for %us",
-		    ip4_format(d->lease.ip, ip), who, via, d->lease_time);
-		break;
-	case DA_DROP:
-		if (d->drop == DROP_DUPLICATE_MAC)
-			log_warnx_rl(&rl_duplicate, "%s from %s via %s refused: "
-			    "%s", dhcp_msgtype_str(p->msgtype), who, via,
-			    d->eop.detail);
-		else if (d->drop == DROP_RELEASE_SOURCE)
-			log_warnx_rl(&rl_duplicate, "DHCPRELEASE from %s via "
-			    "%s ignored: %s", who, via, dhcp_drop_str(d->drop));
-		else if (d->drop == DROP_POOL_EXHAUSTED)
-			log_warnx_rl(&rl_exhausted, "%s from %s via %s: no "
-			    "free address in %s/%u", dhcp_msgtype_str(
-			    p->msgtype), who, via, ip4_format(
-			    d->subnet->network, ip), d->subnet->prefix);
-		else
-			log_debug("%s from %s via %s ignored: %s%s%s",
-			    dhcp_msgtype_str(p->msgtype), who, via,
-			    dhcp_drop_str(d->drop), d->note ? ": " : "",
-			    d->note ? d->note : "");
-		break;
-	}
-}
-
-/* The reply of p as a message for net_send_batch(). */
-static void
-reply_msg(struct pending *p, struct net_msg *m)
-{
-	const struct dhcp_decision *d = &p->d;
-
-	m->frame = p->frame;
-	m->len = (size_t)p->len;
-	m->hw = 0;
-	m->ip = d->dest_ip;
-	m->port = DHCP_CLIENT_PORT;
-	switch (d->dest) {
-	case DEST_RELAY:
-		m->port = DHCP_SERVER_PORT;
-		break;
-	case DEST_CIADDR:
-		break;
-	case DEST_BROADCAST:
-		m->ip = INADDR_BROADCAST;
-		break;
-	case DEST_HWADDR:
-		m->hw = 1;
-		m->src = d->server_id;
-		memcpy(m->hwaddr, p->chaddr, 6);
-		break;
-	}
+	probe_next_deadline(batch_probes(D.batch), &D.probe_timer_at);
 }
 
 /*
- * Sends the replies of the batch that came in on ifc in one go (one
- * sendmmsg per socket) and counts them; a reply that did not leave is
- * counted and logged.
- */
-static void
-send_replies(const struct iface *ifc, size_t np)
-{
-	size_t	n = 0;
-
-	for (size_t i = 0; i < np; i++)
-		if (pend[i].ifc == ifc && pend[i].d.action == DA_REPLY)
-			reply_msg(&pend[i], &outmsg[n++]);
-	if (n == 0)
-		return;
-	net_send_batch(ifc, outmsg, n);
-	n = 0;
-	for (size_t i = 0; i < np; i++) {
-		const struct dhcp_decision *d = &pend[i].d;
-
-		if (pend[i].ifc != ifc || d->action != DA_REPLY)
-			continue;
-		if (outmsg[n].err == 0)
-			D.st.sent[d->type]++;
-		else {
-			D.st.send_errors++;
-			log_warnx_rl(&rl_send, "%s: sending %s: %s", ifc->name,
-			    dhcp_msgtype_str(d->type),
-			    strerror(outmsg[n].err));
-		}
-		n++;
-	}
-}
-
-/* Was the datagram sent to one of our addresses (not broadcast)? */
-static int
-rx_unicast(const struct iface *ifc, struct msghdr *mh)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
-	    c = CMSG_NXTHDR(mh, c)) {
-		struct in_pktinfo pi;
-
-		if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO)
-			continue;
-		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-		for (size_t k = 0; k < ifc->naddrs; k++)
-			if (ntohl(pi.ipi_addr.s_addr) == ifc->addrs[k])
-				return 1;
-	}
-	return 0;
-}
-
-/*
- * One rate-limited line per refused datagram: the sender, its MAC when the
- * header got that far, and which option broke it, so that an admin can
- * find the device. Nothing of the client's bytes but the MAC is shown.
- */
-static void
-log_malformed(const struct iface *ifc, const struct sockaddr_in *from,
-    enum dhcp_perr e, const struct dhcp_msg *m)
-{
-	char		 src[IP4_STR_LEN], who[MAC_STR_LEN + 3] = "";
-	char		 opt[48] = "";
-	struct mac_addr	 mac;
-
-	if (e != DHCP_P_SHORT && m->htype == 1 && m->hlen == 6) {
-		memcpy(mac.b, m->chaddr, 6);
-		who[0] = ' ';
-		who[1] = '(';
-		mac_format(&mac, who + 2);
-		strcat(who, ")");
-	}
-	if (e == DHCP_P_OPTION_TRUNC || e == DHCP_P_BAD_LEN ||
-	    e == DHCP_P_CLIENT_ID)
-		snprintf(opt, sizeof(opt), " (option %u, length %u)",
-		    m->bad_opt, m->bad_len);
-	log_warnx_rl(&rl_malformed, "malformed packet from %s%s via %s "
-	    "dropped: %s%s", ip4_format(ntohl(from->sin_addr.s_addr), src),
-	    who, ifc->name, dhcp_perr_str(e), opt);
-}
-
-static void
-rx_init(void)
-{
-	for (int i = 0; i < BATCH; i++) {
-		rxiov[i].iov_base = rxbuf[i];
-		rxiov[i].iov_len = sizeof(rxbuf[i]);
-		rxmm[i].msg_hdr.msg_iov = &rxiov[i];
-		rxmm[i].msg_hdr.msg_iovlen = 1;
-		rxmm[i].msg_hdr.msg_name = &rxfrom[i];
-		rxmm[i].msg_hdr.msg_namelen = sizeof(rxfrom[i]);
-		rxmm[i].msg_hdr.msg_control = rxctl[i];
-		rxmm[i].msg_hdr.msg_controllen = sizeof(rxctl[i]);
-	}
-}
-
-/*
- * Does this decision make a log line at the running level? Decided before
- * the client's name is formatted: at level warning (the usual setting
- * under load) only a DECLINE and an exhausted pool log anything.
- */
-static int
-wants_log(const struct dhcp_decision *d, int level)
-{
-	switch (d->action) {
-	case DA_REPLY:
-	case DA_RELEASE:
-		return level >= PB_LOG_INFO;
-	case DA_DECLINE:
-		return level >= PB_LOG_WARNING;
-	case DA_DROP:
-		return level >= (d->drop == DROP_POOL_EXHAUSTED ||
-		    d->drop == DROP_DUPLICATE_MAC ||
-		    d->drop == DROP_RELEASE_SOURCE ?
-		    PB_LOG_WARNING : PB_LOG_DEBUG);
-	}
-	return 1;
-}
-
-/*
- * Reads what ifc's socket holds, up to the room left in the batch, and
- * decides it in the open transaction. Returns the number of leases stored,
- * or -1 when the datagrams read could not be decided (no transaction).
- */
-static int
-take(struct iface *ifc, size_t *np, int level)
-{
-	struct lease_view	 view;
-	time_t			 now = time(NULL);
-	int			 n, writes = 0;
-
-	if (*np >= BATCH || ifc->udp_fd < 0 ||
-	    (n = recvmmsg(ifc->udp_fd, rxmm, (unsigned)(BATCH - *np),
-	    MSG_DONTWAIT, NULL)) <= 0)
-		return 0;
-	if (leasedb_begin(D.ldb) != 0) {
-		log_warnx_rl(&rl_registry, "registry: cannot begin a transaction; "
-		    "%d messages dropped", n);
-		D.st.dropped[DROP_REGISTRY] += (unsigned long)n;
-		writes = -1;
-		goto done;
-	}
-	leasedb_view(D.ldb, &view);
-	for (int i = 0; i < n; i++) {
-		struct pending	*p = &pend[*np];
-		struct dhcp_rx	 rx;
-		enum dhcp_perr	 e;
-		unsigned	 omitted;
-
-		D.st.rx++;
-		if ((e = dhcp_parse(rxbuf[i], rxmm[i].msg_len, &rxmsg)) !=
-		    DHCP_P_OK) {
-			D.st.malformed[e]++;
-			log_malformed(ifc, &rxfrom[i], e, &rxmsg);
-			continue;
-		}
-		rx.ifname = ifc->name;
-		rx.if_addrs = ifc->addrs;
-		rx.nif_addrs = ifc->naddrs;
-		rx.src_ip = ntohl(rxfrom[i].sin_addr.s_addr);
-		rx.mtu = ifc->mtu;
-		rx.unicast = rx_unicast(ifc, &rxmm[i].msg_hdr);
-		p->ifc = ifc;
-		dhcp_decide(D.cfg, &view, &rxmsg, &rx, now, &p->d);
-		p->msgtype = rxmsg.msgtype;
-		p->giaddr = rxmsg.giaddr;
-		memcpy(p->chaddr, rxmsg.chaddr, 6);
-		if (p->d.write_lease) {
-			if (leasedb_store(D.ldb, &p->d.lease) != 0) {
-				/* The batch is lost: say so once, below. */
-				p->d.action = DA_DROP;
-				p->d.drop = DROP_REGISTRY;
-			} else
-				writes++;
-		}
-		p->ev.kind = EV_NONE;
-		if (p->d.eop.kind != EOP_NONE) {
-			int r = leasedb_enroll(D.ldb, &p->d.eop, now, &p->ev);
-
-			if (r < 0) {
-				p->d.action = DA_DROP;
-				p->d.drop = DROP_REGISTRY;
-				p->ev.kind = EV_NONE;
-			} else if (r > 0)
-				writes++;
-		}
-		if (p->d.action == DA_REPLY) {
-			p->len = dhcp_build(&p->d.hdr, p->d.opts, p->d.nopts,
-			    p->frame + NET_HDR_ROOM, p->d.max_size, &omitted);
-			if (p->len < 0) {
-				p->d.action = DA_DROP;
-				p->d.drop = DROP_REGISTRY;
-			} else if (omitted > 0)
-				log_warnx_rl(&rl_reply, "reply to xid 0x%08x: %u "
-				    "options did not fit in %u bytes",
-				    rxmsg.xid, omitted, p->d.max_size);
-		}
-		/* The client's name needs rxmsg, which the next one reuses. */
-		if ((p->log = wants_log(&p->d, level)))
-			client_str(&rxmsg, &p->d, p->who, sizeof(p->who));
-		(*np)++;
-	}
-done:
-	/* recvmmsg wrote the lengths of what it returned: reset them. */
-	for (int i = 0; i < n; i++) {
-		rxmm[i].msg_hdr.msg_namelen = sizeof(rxfrom[i]);
-		rxmm[i].msg_hdr.msg_controllen = sizeof(rxctl[i]);
-		rxmm[i].msg_hdr.msg_flags = 0;
-	}
-	return writes;
-}
-
-/*
- * One batch: what ifc's socket holds (or, ifc NULL, every socket's, up to
- * BATCH in all) is read and decided in one write transaction, which then
- * commits (one fsync); only then do the replies leave, per interface in
- * one sendmmsg. A failed commit sends no reply but NAKs.
+ * One batch (ifc NULL: every socket), then batches for the probes that
+ * ended beyond its room: each takes at least one, so this ends.
  */
 static void
 serve(struct iface *ifc)
 {
-	size_t	np = 0;
-	int	writes = 0, w, level = (int)log_get_level(), failed = 0;
-
-	if (ifc != NULL)
-		writes = take(ifc, &np, level);
-	else
-		for (size_t k = 0; k < D.nifs; k++)
-			if ((w = take(&D.ifs[k], &np, level)) > 0)
-				writes += w;
-	if (leasedb_commit(D.ldb) != 0) {
-		failed = 1;
-		D.st.commit_errors++;
-		/* Per batch, so per packet when the disk is full. */
-		log_warnx_rl(&rl_registry, "registry commit failed (%s): %zu "
-		    "replies of this batch not sent; clients will retry",
-		    leasedb_error(D.ldb), np);
-		/* Nothing of the batch was stored: only NAKs may go out. */
-		for (size_t i = 0; i < np; i++)
-			if (!(pend[i].d.action == DA_REPLY &&
-			    pend[i].d.type == DHCPNAK)) {
-				pend[i].d.action = DA_DROP;
-				pend[i].d.drop = DROP_REGISTRY;
-				pend[i].log = wants_log(&pend[i].d, level) &&
-				    pend[i].log;
-			}
-	} else if (writes > 0)
-		D.st.commits++;
-	/* Only now, with the batch durable, do its replies leave. */
-	for (size_t k = 0; k < D.nifs; k++)
-		send_replies(&D.ifs[k], np);
-	for (size_t i = 0; i < np; i++) {
-		if (pend[i].d.action == DA_DROP)
-			D.st.dropped[pend[i].d.drop]++;
-		if (pend[i].log)
-			log_decision(pend[i].ifc, &pend[i]);
-		/* Enrollment events are audit lines: only once durable. */
-		if (pend[i].ev.kind != EV_NONE && !failed)
-			enroll_log(&pend[i].ev);
-	}
-	D.last_batch = np;
+	D.last_batch = batch_serve(D.batch, ifc);
+	while (probe_done_count(batch_probes(D.batch)) > 0)
+		D.last_batch = batch_serve(D.batch, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &D.last_end);
+	probe_timer_arm();
 }
 
 /* Is a stream coming in that a short wait would gather into one commit? */
@@ -528,7 +175,7 @@ busy(void)
 	struct timespec	now;
 	long		ns;
 
-	if (D.last_batch < LINGER_MIN || D.last_batch >= BATCH)
+	if (D.last_batch < LINGER_MIN || D.last_batch >= BATCH_MAX)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ns = (now.tv_sec - D.last_end.tv_sec) * 1000000000L +
@@ -592,6 +239,71 @@ on_read(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * Probes ended (answered, or their time is up): their clients are decided
+ * again now, unless a group-commit wait is on, whose batch takes them
+ * first when it ends.
+ */
+static void
+probes_ended(void)
+{
+	if (probe_done_count(batch_probes(D.batch)) > 0 && !D.lingering)
+		serve(NULL);
+	else
+		probe_timer_arm();
+}
+
+static void
+on_probe_reply(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (probe_recv(batch_probes(D.batch), fd) > 0)
+		probes_ended();
+}
+
+static void
+on_probe_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	D.probe_timer_at = 0;
+	probe_expire(batch_probes(D.batch), probe_clock_ms());
+	probes_ended();
+}
+
+/*
+ * The ICMP socket, opened while the daemon may (CAP_NET_RAW is kept for
+ * reloads): only when conflict_check is on, and kept once open. 0, or -1
+ * with err.
+ */
+static int
+probe_socket(const struct cfg *cfg, char *err, size_t errsz)
+{
+	if (!cfg->dhcp.conflict_check || D.probe_fd >= 0)
+		return 0;
+	if ((D.probe_fd = probe_open(err, errsz)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Watches the ICMP socket, once it is open. 0, or -1 with err. */
+static int
+probe_watch(char *err, size_t errsz)
+{
+	if (D.probe_fd < 0 || D.probe_ev != NULL)
+		return 0;
+	if ((D.probe_ev = event_new(D.base, D.probe_fd, EV_READ | EV_PERSIST,
+	    on_probe_reply, NULL)) == NULL ||
+	    event_add(D.probe_ev, NULL) != 0) {
+		snprintf(err, errsz, "conflict detection: cannot watch the "
+		    "ICMP socket");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * "stats: WHAT by reason: reason N, reason N" for the non-zero counters,
  * or nothing if all are zero: what an admin needs to tell a broken phone
  * (one kind of malformed packet) from a flood (no free address).
@@ -629,21 +341,26 @@ drop_name(int why)
 static void
 log_stats(void)
 {
-	unsigned long	held, total, mal = 0, dropped = 0;
+	const struct batch_stats	*st = batch_stats(D.batch);
+	unsigned long			 held, total, mal = 0, dropped = 0;
 
 	for (int i = 0; i < DHCP_P_COUNT; i++)
-		mal += D.st.malformed[i];
+		mal += st->malformed[i];
 	for (int i = 0; i < DROP_COUNT; i++)
-		dropped += D.st.dropped[i];
-	log_reasons("malformed", D.st.malformed, DHCP_P_COUNT, perr_name);
-	log_reasons("ignored", D.st.dropped, DROP_COUNT, drop_name);
+		dropped += st->dropped[i];
+	log_reasons("malformed", st->malformed, DHCP_P_COUNT, perr_name);
+	log_reasons("ignored", st->dropped, DROP_COUNT, drop_name);
+	if (st->probes > 0 || st->probe_errors > 0)
+		log_notice("stats: conflict probes sent %lu (%lu could not "
+		    "be sent), answered %lu, unanswered %lu", st->probes,
+		    st->probe_errors, st->conflicts, st->probe_timeouts);
 	leasedb_usage(D.ldb, &held, &total);
 	log_notice("stats: received %lu, malformed %lu, ignored %lu, "
 	    "offers %lu, acks %lu, naks %lu, send errors %lu, commits %lu "
-	    "(%lu failed); pool addresses used %lu of %lu", D.st.rx, mal,
-	    dropped, D.st.sent[DHCPOFFER], D.st.sent[DHCPACK],
-	    D.st.sent[DHCPNAK], D.st.send_errors, D.st.commits,
-	    D.st.commit_errors, held, total);
+	    "(%lu failed); pool addresses used %lu of %lu", st->rx, mal,
+	    dropped, st->sent[DHCPOFFER], st->sent[DHCPACK],
+	    st->sent[DHCPNAK], st->send_errors, st->commits,
+	    st->commit_errors, held, total);
 }
 
 /* The running interface of that name, or NULL. */
@@ -657,19 +374,56 @@ running_iface(const char *name)
 }
 
 /*
- * Finds and opens the interfaces cfg names. An interface that is already
- * served keeps its sockets (they move to the new set), so a reload needs
- * no privilege to bind again; only new interfaces open new sockets.
+ * A pool may not hold an address of the server's own interfaces (it
+ * would be offered to a client): every address of the interfaces to
+ * serve goes to the config's check. 0, or -1 with err.
  */
 static int
-open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout)
+check_own_addrs(const struct cfg *cfg, const struct iface *ifs, int n,
+    char *err, size_t errsz)
+{
+	uint32_t	*addrs;
+	size_t		 na = 0;
+	int		 r;
+
+	if (n <= 0)
+		return 0;
+	if ((addrs = calloc((size_t)n, IFACE_MAX_ADDRS *
+	    sizeof(*addrs))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		for (size_t k = 0; k < ifs[i].naddrs; k++)
+			addrs[na++] = ifs[i].addrs[k];
+	r = cfg_dhcp_check_addrs(cfg, addrs, na, err, errsz);
+	free(addrs);
+	return r;
+}
+
+/*
+ * Finds and opens the interfaces cfg names. An interface that is already
+ * served keeps its sockets (they move to the new set), so a reload needs
+ * no privilege to bind again; only new interfaces open new sockets. -1 on
+ * a failure: why then says what is wrong with the config (the caller
+ * ends the start or the reload with it), or is empty when the system
+ * failed (logged here).
+ */
+static int
+open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout,
+    char *why, size_t whysz)
 {
 	struct iface	*ifs, *old;
 	char		 err[256];
 	int		 n;
 
+	why[0] = '\0';
 	if ((n = net_discover(cfg, &ifs, err, sizeof(err))) < 0) {
 		log_warnx("%s", err);
+		return -1;
+	}
+	if (check_own_addrs(cfg, ifs, n, why, whysz) != 0) {
+		free(ifs);
 		return -1;
 	}
 	if (n == 0)
@@ -730,6 +484,22 @@ close_interfaces(struct iface *ifs, size_t n)
 	free(ifs);
 }
 
+/* Hands the running config, registry and interfaces to the batch. */
+static void
+batch_env_set(void)
+{
+	struct batch_env env;
+
+	memset(&env, 0, sizeof(env));
+	env.cfg = D.cfg;
+	env.ldb = D.ldb;
+	env.ifs = D.ifs;
+	env.nifs = D.nifs;
+	env.admit = admit_check;
+	env.admit_arg = D.admit;
+	batch_set_env(D.batch, &env);
+}
+
 /* Tells provboxctl reload how the reload went (why NULL: it took). */
 static void
 reloaded(const char *why)
@@ -738,15 +508,17 @@ reloaded(const char *why)
 }
 
 /*
- * SIGHUP: a new config, the registry synced to it, a new address index and
- * the interfaces it names. Any failure leaves the running config in place.
- * Leases are untouched.
+ * SIGHUP: a new config, the registry synced to it, a new address index,
+ * new admission counters and the interfaces it names. Any failure leaves
+ * the running config in place. Leases are untouched; a conflict probe
+ * whose interface or pool is gone ends.
  */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct cfg	*cfg;
 	struct leasedb	*ldb;
+	struct admit	*admit;
 	struct iface	*ifs;
 	size_t		 nifs;
 	char		 why[512];
@@ -764,7 +536,20 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (strcmp(cfg->registry_path, D.cfg->registry_path) != 0)
 		log_warnx("registry.path changed: it takes effect at restart");
+	if (probe_socket(cfg, why, sizeof(why)) != 0 ||
+	    probe_watch(why, sizeof(why)) != 0) {
+		log_warnx("%s", why);
+		cfg_free(cfg);
+		reloaded(why);
+		return;
+	}
+	if ((admit = admit_new(&cfg->dhcp.limits)) == NULL) {
+		cfg_free(cfg);
+		reloaded("out of memory for the admission limits");
+		return;
+	}
 	if ((ldb = leasedb_new(D.reg, cfg, why, sizeof(why))) == NULL) {
+		admit_free(admit);
 		cfg_free(cfg);
 		reloaded(why);
 		return;
@@ -772,24 +557,31 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	/* The sync is one transaction: it lands whole or not at all. */
 	if (daemon_sync(D.reg, cfg) != 0) {
 		leasedb_free(ldb);
+		admit_free(admit);
 		cfg_free(cfg);
 		reloaded("the registry sync failed (see the log)");
 		return;
 	}
-	if (open_interfaces(cfg, &ifs, &nifs) != 0) {
+	if (open_interfaces(cfg, &ifs, &nifs, why, sizeof(why)) != 0) {
 		leasedb_free(ldb);
+		admit_free(admit);
 		cfg_free(cfg);
-		reloaded("cannot open the interfaces (see the log); its "
-		    "users and devices are in the registry already");
+		reloaded(why[0] != '\0' ? why : "cannot open the "
+		    "interfaces (see the log); its users and devices are in "
+		    "the registry already");
 		return;
 	}
 	close_interfaces(D.ifs, D.nifs);
 	leasedb_free(D.ldb);
+	admit_free(D.admit);
 	cfg_free(D.cfg);
 	D.cfg = cfg;
 	D.ldb = ldb;
+	D.admit = admit;
 	D.ifs = ifs;
 	D.nifs = nifs;
+	batch_env_set();
+	probe_timer_arm();
 	if (!D.debug)
 		log_set_level(cfg->log_level);
 	if (watch_interfaces() != 0)
@@ -870,10 +662,18 @@ main(int argc, char *argv[])
 		fatalx("cannot bring the config into the registry");
 	if ((D.ldb = leasedb_new(D.reg, D.cfg, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if ((D.admit = admit_new(&D.cfg->dhcp.limits)) == NULL)
+		fatalx("out of memory for the admission limits");
 	if ((D.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	if (open_interfaces(D.cfg, &D.ifs, &D.nifs) != 0)
-		fatalx("cannot open the DHCP sockets");
+	if (open_interfaces(D.cfg, &D.ifs, &D.nifs, err, sizeof(err)) != 0)
+		fatalx("%s", err[0] != '\0' ? err :
+		    "cannot open the DHCP sockets");
+	if (probe_socket(D.cfg, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	if ((D.batch = batch_new(&net_ops, NULL)) == NULL)
+		fatalx("out of memory for the batch");
+	batch_env_set();
 
 	if (!D.foreground) {
 		if (daemon(0, 0) != 0)
@@ -882,7 +682,10 @@ main(int argc, char *argv[])
 		    D.cfg->log_level);
 	}
 	D.pidfile = runstate_write_pid(D.cfg->run_dir, "provbox-dhcpd");
-	/* Kept so a reload can open the sockets of a new interface. */
+	/*
+	 * Kept so a reload can open the sockets of a new interface, and the
+	 * ICMP socket when conflict_check is turned on.
+	 */
 	daemon_drop_privileges(D.cfg->user, 1ULL << CAP_NET_BIND_SERVICE |
 	    1ULL << CAP_NET_RAW);
 	if (sandbox_enter(SANDBOX_DHCPD) != 0)
@@ -895,9 +698,13 @@ main(int argc, char *argv[])
 	for (int i = 0; i < 4; i++)
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
 			fatalx("cannot watch signals");
-	rx_init();
 	if ((D.linger = evtimer_new(D.base, on_linger, NULL)) == NULL)
 		fatalx("cannot create the group commit timer");
+	if ((D.probe_timer = evtimer_new(D.base, on_probe_timer, NULL)) ==
+	    NULL)
+		fatalx("cannot create the conflict probe timer");
+	if (probe_watch(err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	if (watch_interfaces() != 0)
 		fatalx("cannot watch the sockets");
 	log_info("provbox-dhcpd started (config %s, registry %s)", D.cfgpath,
@@ -909,7 +716,14 @@ main(int argc, char *argv[])
 	for (int i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	event_free(D.linger);
+	event_free(D.probe_timer);
+	if (D.probe_ev != NULL)
+		event_free(D.probe_ev);
+	if (D.probe_fd >= 0)
+		close(D.probe_fd);
 	close_interfaces(D.ifs, D.nifs);
+	batch_free(D.batch);
+	admit_free(D.admit);
 	leasedb_free(D.ldb);
 	reg_close(D.reg);
 	cfg_free(D.cfg);

@@ -179,6 +179,64 @@ net_close(struct iface *ifc)
 	ifc->udp_fd = ifc->raw_fd = -1;
 }
 
+/* recvmmsg's headers: one batch at a time. */
+static struct mmsghdr		 in_mm[NET_BATCH_MAX];
+static struct iovec		 in_iov[NET_BATCH_MAX];
+static struct sockaddr_in	 in_from[NET_BATCH_MAX];
+static uint8_t			 in_ctl[NET_BATCH_MAX][64];
+
+/* Was the datagram sent to one of ifc's addresses (not broadcast)? */
+static int
+rx_unicast(const struct iface *ifc, struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		struct in_pktinfo pi;
+
+		if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_PKTINFO)
+			continue;
+		memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+		for (size_t k = 0; k < ifc->naddrs; k++)
+			if (ntohl(pi.ipi_addr.s_addr) == ifc->addrs[k])
+				return 1;
+	}
+	return 0;
+}
+
+int
+net_recv_batch(const struct iface *ifc, struct net_rx *rx, size_t n)
+{
+	int	got;
+
+	if (ifc->udp_fd < 0 || n == 0)
+		return 0;
+	if (n > NET_BATCH_MAX)
+		n = NET_BATCH_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct msghdr *h = &in_mm[i].msg_hdr;
+
+		in_iov[i].iov_base = rx[i].buf;
+		in_iov[i].iov_len = DHCP_MAX_LEN;
+		memset(h, 0, sizeof(*h));
+		h->msg_iov = &in_iov[i];
+		h->msg_iovlen = 1;
+		h->msg_name = &in_from[i];
+		h->msg_namelen = sizeof(in_from[i]);
+		h->msg_control = in_ctl[i];
+		h->msg_controllen = sizeof(in_ctl[i]);
+	}
+	if ((got = recvmmsg(ifc->udp_fd, in_mm, (unsigned)n, MSG_DONTWAIT,
+	    NULL)) <= 0)
+		return got < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR ? -1 : 0;
+	for (int i = 0; i < got; i++) {
+		rx[i].len = in_mm[i].msg_len;
+		rx[i].src = ntohl(in_from[i].sin_addr.s_addr);
+		rx[i].unicast = rx_unicast(ifc, &in_mm[i].msg_hdr);
+	}
+	return got;
+}
+
 /* RFC 1071 one's complement sum. */
 static uint32_t
 csum_add(uint32_t sum, const uint8_t *p, size_t len)

@@ -74,6 +74,23 @@ struct net_msg {
 size_t	net_send_batch(const struct iface *ifc, struct net_msg *msgs,
 	    size_t n);
 
+/* One datagram of a received batch. */
+struct net_rx {
+	uint8_t		*buf;		/* the caller's, DHCP_MAX_LEN bytes */
+	size_t		 len;		/* the bytes read (cut at DHCP_MAX_LEN) */
+	uint32_t	 src;		/* IP source, host order */
+	int		 unicast;	/* sent to one of ifc's addresses, not
+					 * broadcast */
+};
+
+/*
+ * Reads what ifc's socket holds, up to n (<= NET_BATCH_MAX) datagrams, in
+ * one recvmmsg() that does not wait. Returns how many were read, 0 when
+ * none was queued, -1 on an error. The headers are kept in static arrays:
+ * not reentrant.
+ */
+int	net_recv_batch(const struct iface *ifc, struct net_rx *rx, size_t n);
+
 /* sendmmsg(2)'s shape, so that tests can stand in for the kernel. */
 typedef int	(*net_sendmmsg_fn)(int fd, struct mmsghdr *mm, unsigned n,
 		    int flags);

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "alloc.h"
 #include "server.h"
 
 static const char *const drop_names[DROP_COUNT] = {
@@ -31,6 +34,15 @@ static const char *const drop_names[DROP_COUNT] = {
 	[DROP_INFORM_NO_ADDRESS] = "INFORM with no address to answer to",
 	[DROP_INFORM_OFF_SUBNET] = "INFORM from outside every subnet",
 	[DROP_UNSUPPORTED_TYPE] = "unsupported message type",
+	[DROP_RESERVED] = "only the registered devices' reserve is left",
+	[DROP_LIMIT_MAC] = "admission limit per MAC",
+	[DROP_LIMIT_RELAY] = "admission limit per relay",
+	[DROP_LIMIT_IFACE] = "admission limit per interface",
+	[DROP_DECLINE_LIMIT] = "DECLINE rate limit",
+	[DROP_DECLINE_CAP] = "the pool's quarantine share is full",
+	[DROP_DECLINE_LATE] = "DECLINE long after the binding",
+	[DROP_PROBING] = "a conflict probe of its address is out",
+	[DROP_CONFLICT] = "every address probed for it answered",
 };
 
 const char *
@@ -48,8 +60,20 @@ dhcp_client_key(const struct dhcp_msg *m, uint8_t key[REG_CLIENT_KEY_MAX])
 	size_t		 len;
 
 	if ((id = dhcp_opt_get(m, DHO_CLIENT_ID, &len)) != NULL && len > 0) {
-		if (len > REG_CLIENT_KEY_MAX - 1)
-			len = REG_CLIENT_KEY_MAX - 1;
+		/*
+		 * RFC 3396 lets an identifier run past 255 bytes; the
+		 * registry bounds a key, so a long one is known by its
+		 * SHA-256 (kind 'S'), the same for every message it sends.
+		 */
+		if (len > REG_CLIENT_KEY_MAX - 1) {
+			unsigned int n = 0;
+
+			key[0] = 'S';
+			if (EVP_Digest(id, len, key + 1, &n, EVP_sha256(),
+			    NULL) != 1)
+				return 0;
+			return 1u + n;
+		}
 		key[0] = 'I';
 		memcpy(key + 1, id, len);
 		return len + 1;
@@ -62,22 +86,32 @@ dhcp_client_key(const struct dhcp_msg *m, uint8_t key[REG_CLIENT_KEY_MAX])
 	return 2u + m->hlen;
 }
 
-static int
-in_subnet(const struct cfg_subnet *sn, uint32_t ip)
-{
-	uint32_t bcast = sn->network | ~sn->mask;
 
-	return (ip & sn->mask) == sn->network && ip != sn->network &&
-	    ip != bcast;
+/* A 4-byte relay sub-option as an address, or 0. */
+static uint32_t
+relay_addr(const struct dhcp_msg *m, uint8_t code)
+{
+	const uint8_t	*p;
+	size_t		 len;
+
+	if (m->giaddr == 0 ||
+	    (p = dhcp_relay_subopt(m, code, &len)) == NULL || len != 4)
+		return 0;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
-static const struct cfg_pool *
-pool_of(const struct cfg_subnet *sn, uint32_t ip)
+/*
+ * The link a relayed client is on: RFC 3527's link-selection sub-option
+ * when the relay sent one (its giaddr is then only where replies go),
+ * else giaddr.
+ */
+static uint32_t
+relay_link(const struct dhcp_msg *m)
 {
-	for (size_t i = 0; i < sn->npools; i++)
-		if (ip >= sn->pools[i].start && ip <= sn->pools[i].end)
-			return &sn->pools[i];
-	return NULL;
+	uint32_t link = relay_addr(m, DHCP_RAI_LINK_SELECTION);
+
+	return link != 0 ? link : m->giaddr;
 }
 
 /*
@@ -94,8 +128,10 @@ select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
 	const struct cfg_dhcp *d = &cfg->dhcp;
 
 	if (m->giaddr != 0) {
+		uint32_t link = relay_link(m);
+
 		for (size_t i = 0; i < d->nsubnets; i++)
-			if ((m->giaddr & d->subnets[i].mask) ==
+			if ((link & d->subnets[i].mask) ==
 			    d->subnets[i].network)
 				return &d->subnets[i];
 		return NULL;
@@ -137,10 +173,19 @@ select_subnet(const struct cfg *cfg, const struct dhcp_msg *m,
 	return NULL;
 }
 
-/* Our address as the client should see it: one inside its subnet. */
+/*
+ * Our address as the client should see it: the relay's RFC 5107 override
+ * when it sent one (the client then talks to the relay, which forwards to
+ * us), else one of ours inside its subnet.
+ */
 static uint32_t
-server_id(const struct cfg_subnet *sn, const struct dhcp_rx *rx)
+server_id(const struct cfg_subnet *sn, const struct dhcp_rx *rx,
+    const struct dhcp_msg *m)
 {
+	uint32_t over = relay_addr(m, DHCP_RAI_SERVER_OVERRIDE);
+
+	if (over != 0)
+		return over;
 	for (size_t k = 0; k < rx->nif_addrs; k++)
 		if ((rx->if_addrs[k] & sn->mask) == sn->network)
 			return rx->if_addrs[k];
@@ -158,137 +203,6 @@ is_ours(const struct dhcp_rx *rx, uint32_t sid, uint32_t ours)
 	return 0;
 }
 
-static const struct cfg_reservation *
-reservation_for(const struct cfg_subnet *sn, const struct dhcp_decision *d)
-{
-	if (!d->has_mac)
-		return NULL;
-	for (size_t i = 0; i < sn->nreservations; i++)
-		if (mac_cmp(&sn->reservations[i].mac, &d->mac) == 0)
-			return &sn->reservations[i];
-	return NULL;
-}
-
-/* 1 if ip is reserved for a client other than this one. */
-static int
-reserved_for_other(const struct cfg_subnet *sn, uint32_t ip,
-    const struct dhcp_decision *d)
-{
-	for (size_t i = 0; i < sn->nreservations; i++)
-		if (sn->reservations[i].ip == ip && (!d->has_mac ||
-		    mac_cmp(&sn->reservations[i].mac, &d->mac) != 0))
-			return 1;
-	return 0;
-}
-
-static int
-lease_is_clients(const struct reg_lease *l, const uint8_t *key, size_t klen)
-{
-	return l->state != LEASE_DECLINED && l->client_key_len == klen &&
-	    memcmp(l->client_key, key, klen) == 0;
-}
-
-/* 1 if a lease record no longer holds its address at now. */
-static int
-lease_over(const struct reg_lease *l, time_t now)
-{
-	return l->expire <= now;
-}
-
-enum avail {
-	AV_NO = 0,	/* another client holds it, or it is not ours to give */
-	AV_FREE,	/* no record, or a record whose lease is over */
-	AV_OWN,		/* this client's own record */
-	AV_ERROR,
-};
-
-/*
- * Whether ip may go to the client (key). Outside the pools only a
- * reservation or the client's own record makes an address available.
- */
-static enum avail
-availability(const struct lease_view *v, const struct cfg_subnet *sn,
-    uint32_t ip, const uint8_t *key, size_t klen,
-    const struct dhcp_decision *d, time_t now, struct reg_lease *rec)
-{
-	int r;
-
-	if (!in_subnet(sn, ip))
-		return AV_NO;
-	if ((r = v->get(v->arg, ip, rec)) < 0)
-		return AV_ERROR;
-	/*
-	 * A reservation wins even over the client's own record: a
-	 * reservation added over a live lease moves the address to its
-	 * owner at the next renewal.
-	 */
-	if (reserved_for_other(sn, ip, d))
-		return AV_NO;
-	if (r == 0 && lease_is_clients(rec, key, klen))
-		return AV_OWN;
-	if (r == 0 && !lease_over(rec, now))
-		return AV_NO;
-	if (pool_of(sn, ip) == NULL)
-		return d->reservation != NULL && d->reservation->ip == ip ?
-		    AV_FREE : AV_NO;
-	return AV_FREE;
-}
-
-/*
- * What a NAK says of an address availability() refused (AV_NO), in the
- * order it looks: a client is told the address is leased to another only
- * when someone holds it.
- */
-static const char *
-unavailable_why(const struct lease_view *v, const struct cfg_subnet *sn,
-    uint32_t ip, const struct dhcp_decision *d, time_t now)
-{
-	struct reg_lease	l;
-	int			r;
-
-	if (!in_subnet(sn, ip))
-		return "address is wrong for the network";
-	if ((r = v->get(v->arg, ip, &l)) < 0)
-		return "requested address not available";
-	if (reserved_for_other(sn, ip, d))
-		return "address is reserved for another client";
-	if (r == 0 && !lease_over(&l, now))
-		return l.state == LEASE_DECLINED ? "address is set aside: a "
-		    "client declined it" : "address is leased to another "
-		    "client";
-	return "address is not in a pool";
-}
-
-/*
- * The client's own lease in sn, if it has one: the address it held last,
- * even if that lease is over, so a returning client gets its address back.
- */
-static int
-client_lease(const struct lease_view *v, const struct cfg_subnet *sn,
-    const uint8_t *key, size_t klen, struct reg_lease *out)
-{
-	uint32_t	 ips[8];
-	int		 n, found = 0;
-
-	if ((n = v->by_client(v->arg, key, klen, ips, 8)) < 0)
-		return -1;
-	for (int i = 0; i < n && i < 8; i++) {
-		struct reg_lease	 l;
-		int			 r;
-
-		if (!in_subnet(sn, ips[i]))
-			continue;
-		if ((r = v->get(v->arg, ips[i], &l)) < 0)
-			return -1;
-		if (r != 0 || !lease_is_clients(&l, key, klen))
-			continue;
-		/* Prefer the lease that lasts longest. */
-		if (!found || l.expire > out->expire)
-			*out = l;
-		found = 1;
-	}
-	return found;
-}
 
 static uint32_t
 lease_time(const struct cfg *cfg, const struct cfg_subnet *sn,
@@ -456,14 +370,14 @@ mac_claimed(const struct lease_view *v, const struct dhcp_decision *d,
 
 		if ((r = v->get(v->arg, ips[i], other)) < 0)
 			return -1;
-		if (r != 0 || lease_over(other, now) ||
+		if (r != 0 || alloc_lease_over(other, now) ||
 		    (other->state != LEASE_OFFERED &&
 		    other->state != LEASE_BOUND))
 			continue;
 		if (other->htype != 1 || other->hlen != 6 ||
 		    memcmp(other->chaddr, d->mac.b, 6) != 0)
 			continue;
-		if (!lease_is_clients(other, key, klen))
+		if (!alloc_lease_is_clients(other, key, klen))
 			return 1;
 	}
 	return 0;
@@ -502,6 +416,7 @@ refuse_duplicate(const struct lease_view *v, const uint8_t *key,
 	return 1;
 }
 
+
 static void
 do_discover(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
@@ -511,75 +426,105 @@ do_discover(const struct cfg *cfg, const struct lease_view *v,
 	const struct cfg_reservation	*res;
 	struct reg_lease		 rec, own;
 	enum avail			 av = AV_NO;
-	uint32_t			 ip = 0, want;
-	int				 r;
+	enum dhcp_drop			 why;
+	uint32_t			 ip = 0, hold;
+	int				 r, known, low = 0, reserved = 0;
+	int				 fresh = 0;
 
 	if (refuse_duplicate(v, key, klen, now, d))
 		return;
-	/* 4.3.1: a reservation, then the client's lease, then 50. */
+	/* 4.3.1: a reservation, then the client's lease, then a new one. */
 	if ((res = d->reservation) != NULL) {
-		av = availability(v, sn, res->ip, key, klen, d, now, &rec);
+		av = alloc_availability(v, sn, res->ip, key, klen, d, now,
+		    &rec);
 		if (av == AV_FREE || av == AV_OWN)
 			ip = res->ip;
 	}
 	if (ip == 0 && av != AV_ERROR) {
-		if ((r = client_lease(v, sn, key, klen, &own)) < 0)
+		if ((r = alloc_client_lease(v, sn, key, klen, &own)) < 0)
 			av = AV_ERROR;
 		else if (r == 1 && (res == NULL || own.ip == res->ip) &&
-		    !reserved_for_other(sn, own.ip, d)) {
+		    !alloc_reserved_for_other(sn, own.ip, d)) {
 			ip = own.ip;
 			rec = own;
 			av = AV_OWN;
 		}
 	}
-	if (ip == 0 && av != AV_ERROR &&
-	    dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &want) == 0) {
-		av = availability(v, sn, want, key, klen, d, now, &rec);
-		if ((av == AV_FREE && pool_of(sn, want) != NULL) ||
-		    av == AV_OWN)
-			ip = want;
-	}
-	for (size_t i = 0; ip == 0 && av != AV_ERROR && i < sn->npools; i++) {
-		if ((r = v->find_free(v->arg, sn, &sn->pools[i], &ip)) < 0)
-			av = AV_ERROR;
-		else if (r != 0)
-			ip = 0;
-		else
-			av = AV_FREE;
-	}
-	for (size_t i = 0; ip == 0 && av != AV_ERROR && i < sn->npools; i++) {
-		if ((r = v->find_expired(v->arg, sn, &sn->pools[i], now,
-		    &ip)) < 0)
-			av = AV_ERROR;
-		else if (r != 0)
-			ip = 0;
-		else
-			av = AV_FREE;
-	}
 	if (av == AV_ERROR) {
 		drop(d, DROP_REGISTRY);
 		return;
 	}
-	if (ip == 0) {
-		drop(d, DROP_POOL_EXHAUSTED);
+	/* The client's OFFER waits for the probe of its held address. */
+	if (av == AV_OWN && rec.state == LEASE_OFFERED && v->probing != NULL &&
+	    v->probing(v->probe_arg, ip)) {
+		drop(d, DROP_PROBING);
 		return;
 	}
+	if (ip == 0) {
+		if ((known = alloc_registered(v, d)) < 0) {
+			drop(d, DROP_REGISTRY);
+			return;
+		}
+		if (!known && (why = alloc_admission(v, m, rx, now, d)) !=
+		    DROP_NONE) {
+			drop(d, why);
+			return;
+		}
+		if ((r = alloc_new_address(cfg, v, m, key, klen, known, now,
+		    d, &ip, &low, &reserved)) < 0) {
+			drop(d, DROP_REGISTRY);
+			return;
+		}
+		if (r != 0) {
+			if (reserved)
+				d->note = dhcp_drop_str(DROP_RESERVED);
+			drop(d, reserved ? DROP_RESERVED : DROP_POOL_EXHAUSTED);
+			return;
+		}
+		av = AV_FREE;
+		fresh = 1;
+	}
 	d->lease_time = lease_time(cfg, sn, m);
+	hold = cfg->dhcp.offer_time;
+	if (low && cfg->dhcp.offer_time_low > 0 &&
+	    cfg->dhcp.offer_time_low < hold)
+		hold = cfg->dhcp.offer_time_low;
 	/* Hold the address for the offer, unless the client's lease does. */
-	if (!(av == AV_OWN && rec.state == LEASE_BOUND && !lease_over(&rec,
-	    now)))
-		set_lease(d, m, key, klen, ip, LEASE_OFFERED, now,
-		    now + cfg->dhcp.offer_time);
+	if (!(av == AV_OWN && rec.state == LEASE_BOUND &&
+	    !alloc_lease_over(&rec, now)))
+		set_lease(d, m, key, klen, ip, LEASE_OFFERED, now, now + hold);
+	/*
+	 * An address no client held a moment ago may be in use by a host
+	 * the server does not know: probe it first (the batch sends the
+	 * echo and decides this message again when the probe ends).
+	 */
+	if (fresh && cfg->dhcp.conflict_check) {
+		d->action = DA_PROBE;
+		return;
+	}
 	reply(cfg, v, m, rx, DHCPOFFER, ip, d);
 }
 
+/*
+ * prev: the address's record when it is the client's (AV_OWN), else NULL.
+ * A renewal of a live binding keeps the binding's start: the record then
+ * says since when the client has held the address, which is what decides
+ * whether a DECLINE can still be believed (do_decline()).
+ */
 static void
 ack(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
-    size_t klen, uint32_t ip, time_t now, struct dhcp_decision *d)
+    size_t klen, uint32_t ip, const struct reg_lease *prev, time_t now,
+    struct dhcp_decision *d)
 {
+	time_t start = now;
+
+	if (prev != NULL && prev->state == LEASE_BOUND &&
+	    !alloc_lease_over(prev, now) && prev->start <= now)
+		start = prev->start;
 	d->lease_time = lease_time(cfg, d->subnet, m);
-	set_lease(d, m, key, klen, ip, LEASE_BOUND, now, now + d->lease_time);
+	set_lease(d, m, key, klen, ip, LEASE_BOUND, start,
+	    now + d->lease_time);
 	reply(cfg, v, m, rx, DHCPACK, ip, d);
 }
 
@@ -593,6 +538,7 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 	uint32_t		 sid, want = 0;
 	int			 has_sid, has_want, r;
 	enum avail		 av;
+	enum dhcp_drop		 why;
 
 	has_sid = dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0;
 	has_want = dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &want) == 0;
@@ -601,22 +547,27 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 
 	if (has_sid) {
 		/* SELECTING: the client picked a server (4.3.2). */
-		if (!is_ours(rx, sid, server_id(sn, rx))) {
+		if (!is_ours(rx, sid, server_id(sn, rx, m))) {
 			drop(d, DROP_OTHER_SERVER);
 			return;
 		}
 		if (!has_want)
 			want = m->ciaddr;
-		av = availability(v, sn, want, key, klen, d, now, &rec);
+		av = alloc_availability(v, sn, want, key, klen, d, now, &rec);
 		if (av == AV_ERROR)
 			drop(d, DROP_REGISTRY);
 		else if (want == 0)
 			nak(cfg, v, m, rx, "request names no address", d);
 		else if (av == AV_NO)
-			nak(cfg, v, m, rx, unavailable_why(v, sn, want, d, now),
-			    d);
+			nak(cfg, v, m, rx, alloc_unavailable_why(v, sn, want,
+			    d, now), d);
+		else if (av == AV_FREE &&
+		    (why = alloc_may_take(cfg, v, m, rx, want, now, d)) !=
+		    DROP_NONE)
+			drop(d, why);
 		else
-			ack(cfg, v, m, rx, key, klen, want, now, d);
+			ack(cfg, v, m, rx, key, klen, want, av == AV_OWN ?
+			    &rec : NULL, now, d);
 		return;
 	}
 	if (has_want && m->ciaddr == 0) {
@@ -624,21 +575,21 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 		 * INIT-REBOOT: NAK an address wrong for the network, stay
 		 * silent without a record of the client (4.3.2).
 		 */
-		if (!in_subnet(sn, want)) {
+		if (!alloc_in_subnet(sn, want)) {
 			nak(cfg, v, m, rx, "address is wrong for the network",
 			    d);
 			return;
 		}
-		av = availability(v, sn, want, key, klen, d, now, &rec);
+		av = alloc_availability(v, sn, want, key, klen, d, now, &rec);
 		if (av == AV_ERROR) {
 			drop(d, DROP_REGISTRY);
 			return;
 		}
 		if (av == AV_OWN) {
-			ack(cfg, v, m, rx, key, klen, want, now, d);
+			ack(cfg, v, m, rx, key, klen, want, &rec, now, d);
 			return;
 		}
-		if ((r = client_lease(v, sn, key, klen, &own)) < 0) {
+		if ((r = alloc_client_lease(v, sn, key, klen, &own)) < 0) {
 			drop(d, DROP_REGISTRY);
 			return;
 		}
@@ -646,7 +597,7 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 			nak(cfg, v, m, rx, "the client's lease is for another "
 			    "address", d);
 		else if (av == AV_NO && v->get(v->arg, want, &rec) == 0)
-			nak(cfg, v, m, rx, unavailable_why(v, sn, want, d,
+			nak(cfg, v, m, rx, alloc_unavailable_why(v, sn, want, d,
 			    now), d);
 		else
 			drop(d, DROP_NO_RECORD);
@@ -654,7 +605,7 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 	}
 	if (m->ciaddr != 0) {
 		/* RENEWING (unicast) or REBINDING (broadcast). */
-		if (!in_subnet(sn, m->ciaddr)) {
+		if (!alloc_in_subnet(sn, m->ciaddr)) {
 			if (rx->unicast)
 				nak(cfg, v, m, rx, "address is wrong for the "
 				    "network", d);
@@ -662,13 +613,21 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 				drop(d, DROP_NO_SUBNET);
 			return;
 		}
-		av = availability(v, sn, m->ciaddr, key, klen, d, now, &rec);
+		av = alloc_availability(v, sn, m->ciaddr, key, klen, d, now,
+		    &rec);
 		if (av == AV_ERROR) {
 			drop(d, DROP_REGISTRY);
 			return;
 		}
+		if (av == AV_FREE && rx->unicast &&
+		    (why = alloc_may_take(cfg, v, m, rx, m->ciaddr, now, d)) !=
+		    DROP_NONE) {
+			drop(d, why);
+			return;
+		}
 		if (av == AV_OWN || (av == AV_FREE && rx->unicast)) {
-			ack(cfg, v, m, rx, key, klen, m->ciaddr, now, d);
+			ack(cfg, v, m, rx, key, klen, m->ciaddr, av == AV_OWN ?
+			    &rec : NULL, now, d);
 			return;
 		}
 		/*
@@ -681,43 +640,129 @@ do_request(const struct cfg *cfg, const struct lease_view *v,
 				drop(d, DROP_REGISTRY);
 				return;
 			}
-			if (r != 0 || lease_over(&rec, now)) {
+			if (r != 0 || alloc_lease_over(&rec, now)) {
 				drop(d, DROP_NO_RECORD);
 				return;
 			}
 		}
-		nak(cfg, v, m, rx, unavailable_why(v, sn, m->ciaddr, d, now),
-		    d);
+		nak(cfg, v, m, rx, alloc_unavailable_why(v, sn, m->ciaddr, d,
+		    now), d);
 		return;
 	}
 	nak(cfg, v, m, rx, "request names no address", d);
 }
 
+/* The key DECLINE's source is limited by: giaddr, else source and link. */
+static size_t
+decline_source(const struct dhcp_msg *m, const struct dhcp_rx *rx,
+    uint8_t *key, size_t sz)
+{
+	uint32_t	 a = m->giaddr != 0 ? m->giaddr : rx->src_ip;
+	size_t		 n = 4;
+
+	key[0] = (uint8_t)(a >> 24);
+	key[1] = (uint8_t)(a >> 16);
+	key[2] = (uint8_t)(a >> 8);
+	key[3] = (uint8_t)a;
+	if (m->giaddr == 0 && rx->ifname != NULL) {
+		size_t l = strlen(rx->ifname);
+
+		if (l > sz - n)
+			l = sz - n;
+		memcpy(key + n, rx->ifname, l);
+		n += l;
+	}
+	return n;
+}
+
+/*
+ * RFC 2131 4.3.3: a client that finds its new address in use declines
+ * it, and the server sets the address aside. Anyone can send a DECLINE
+ * in any client's name, so it is believed only from the identity that
+ * holds the address, only in the moments after the binding (when a
+ * client checks it: 4.4.1), at a bounded rate per client and per
+ * source, and while the pool's quarantine share has room.
+ */
 static void
 do_decline(const struct cfg *cfg, const struct lease_view *v,
     const struct dhcp_msg *m, const struct dhcp_rx *rx, const uint8_t *key,
     size_t klen, time_t now, struct dhcp_decision *d)
 {
+	const struct cfg_pool	*pool;
 	struct reg_lease	 rec;
 	uint32_t		 sid, ip;
+	uint8_t			 src[4 + 64];
+	int			 r1 = ADMIT_OK, r2 = ADMIT_OK;
 	static const uint8_t	 declined[] = { 'D' };
 
 	if (dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0 &&
-	    !is_ours(rx, sid, server_id(d->subnet, rx))) {
+	    !is_ours(rx, sid, server_id(d->subnet, rx, m))) {
 		drop(d, DROP_OTHER_SERVER);
 		return;
 	}
 	if (dhcp_opt_ip(m, DHO_REQUESTED_ADDR, &ip) != 0 ||
-	    v->get(v->arg, ip, &rec) != 0 || !lease_is_clients(&rec, key,
-	    klen)) {
+	    v->get(v->arg, ip, &rec) != 0 || !alloc_lease_is_clients(&rec, key,
+	    klen) || alloc_lease_over(&rec, now)) {
 		drop(d, DROP_UNKNOWN_LEASE);
 		return;
+	}
+	if (v->admit != NULL) {
+		r1 = v->admit(v->admit_arg, ADMIT_DECLINE_CLIENT, key, klen,
+		    now);
+		r2 = v->admit(v->admit_arg, ADMIT_DECLINE_SOURCE, src,
+		    decline_source(m, rx, src, sizeof(src)), now);
+	}
+	if (r1 != ADMIT_OK || r2 != ADMIT_OK) {
+		d->note = r1 == ADMIT_REFUSED_FIRST ||
+		    r2 == ADMIT_REFUSED_FIRST ?
+		    dhcp_drop_str(DROP_DECLINE_LIMIT) : NULL;
+		drop(d, DROP_DECLINE_LIMIT);
+		return;
+	}
+	d->lease.ip = ip;
+	if (now - rec.start > (time_t)cfg->dhcp.decline_after_ack) {
+		d->note = dhcp_drop_str(DROP_DECLINE_LATE);
+		drop(d, DROP_DECLINE_LATE);
+		d->lease.ip = ip;
+		return;
+	}
+	if ((pool = alloc_pool_of(d->subnet, ip)) != NULL) {
+		uint64_t	size = (uint64_t)pool->end - pool->start + 1;
+		long		cap, q = 0;
+
+		/* Rounded up: a small pool may still set one aside. */
+		cap = (long)((size * cfg->dhcp.decline_max_share + 99) / 100);
+
+		if (cap > 0 && v->quarantined != NULL &&
+		    (q = v->quarantined(v->arg, d->subnet, pool, now)) < 0) {
+			drop(d, DROP_REGISTRY);
+			return;
+		}
+		if (q >= cap) {
+			d->note = dhcp_drop_str(DROP_DECLINE_CAP);
+			drop(d, DROP_DECLINE_CAP);
+			d->lease.ip = ip;
+			return;
+		}
 	}
 	/* 4.3.3: the address is in use elsewhere; rest it, owned by none. */
 	set_lease(d, m, declined, sizeof(declined), ip, LEASE_DECLINED, now,
 	    now + cfg->dhcp.decline_time);
 	d->lease_time = cfg->dhcp.decline_time;
 	d->action = DA_DECLINE;
+}
+
+void
+dhcp_conflict_lease(const struct cfg *cfg, uint32_t ip, time_t now,
+    struct reg_lease *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ip = ip;
+	out->state = LEASE_DECLINED;
+	out->client_key[0] = 'C';
+	out->client_key_len = 1;
+	out->start = now;
+	out->expire = now + cfg->dhcp.decline_time;
 }
 
 static void
@@ -729,12 +774,12 @@ do_release(const struct dhcp_msg *m, const struct lease_view *v,
 	uint32_t		 sid;
 
 	if (dhcp_opt_ip(m, DHO_SERVER_ID, &sid) == 0 &&
-	    !is_ours(rx, sid, server_id(d->subnet, rx))) {
+	    !is_ours(rx, sid, server_id(d->subnet, rx, m))) {
 		drop(d, DROP_OTHER_SERVER);
 		return;
 	}
 	if (m->ciaddr == 0 || v->get(v->arg, m->ciaddr, &rec) != 0 ||
-	    !lease_is_clients(&rec, key, klen)) {
+	    !alloc_lease_is_clients(&rec, key, klen)) {
 		drop(d, DROP_UNKNOWN_LEASE);
 		return;
 	}
@@ -834,9 +879,9 @@ dhcp_decide(const struct cfg *cfg, const struct lease_view *v,
 		    DROP_NO_SUBNET);
 		return;
 	}
-	d->server_id = server_id(d->subnet, rx);
+	d->server_id = server_id(d->subnet, rx, m);
 	/* Looked up once: the address choice and the reply both use it. */
-	d->reservation = reservation_for(d->subnet, d);
+	d->reservation = alloc_reservation_for(d->subnet, d);
 	switch (m->msgtype) {
 	case DHCPDISCOVER:
 		do_discover(cfg, v, m, rx, key, klen, now, d);

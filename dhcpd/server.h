@@ -42,7 +42,52 @@ struct lease_view {
 	/* The device's enrollment record (REG_NOTFOUND: new). */
 	int	(*enroll)(void *arg, const struct mac_addr *mac,
 		    struct reg_enroll *out);
+	/*
+	 * The pool's addresses a client could be given now (no record, or
+	 * a record whose lease is over), counted exactly only below
+	 * `enough` (any answer >= enough means "at least enough"); may lag
+	 * by a second. -1 on a failure.
+	 */
+	long	(*available)(void *arg, const struct cfg_subnet *sn,
+		    const struct cfg_pool *pool, long enough, time_t now);
+	/* The pool's addresses set aside (declined, conflicting) now. */
+	long	(*quarantined)(void *arg, const struct cfg_subnet *sn,
+		    const struct cfg_pool *pool, time_t now);
+	/*
+	 * The pool address set aside longest ago whose quarantine is not
+	 * over: reclaimed when nothing else is left. As find_free.
+	 */
+	int	(*find_quarantined)(void *arg, const struct cfg_subnet *sn,
+		    const struct cfg_pool *pool, time_t now, uint32_t *out);
+
+	/*
+	 * Admission (dhcpd/admit.h): ADMIT_OK, ADMIT_REFUSED, or
+	 * ADMIT_REFUSED_FIRST for the first refusal of a burst (the one
+	 * that is logged). NULL: everything is admitted.
+	 */
+	void	*admit_arg;
+	int	(*admit)(void *arg, int kind, const void *key, size_t len,
+		    time_t now);
+	/*
+	 * Conflict detection: 1 while an ICMP probe of ip is out (its
+	 * client's OFFER waits for it), else 0. NULL: never.
+	 */
+	void	*probe_arg;
+	int	(*probing)(void *arg, uint32_t ip);
 };
+
+/* What dhcp_decide() asks view->admit() about. */
+enum admit_kind {
+	ADMIT_MAC = 0,		/* key: the 6-byte MAC */
+	ADMIT_RELAY,		/* key: giaddr (4 bytes) + circuit-id */
+	ADMIT_IFACE,		/* key: the interface name */
+	ADMIT_DECLINE_CLIENT,	/* key: the client identity */
+	ADMIT_DECLINE_SOURCE,	/* key: giaddr, else the IP source + ifname */
+	ADMIT_KINDS
+};
+#define ADMIT_OK		0
+#define ADMIT_REFUSED		1
+#define ADMIT_REFUSED_FIRST	2
 
 /* Where a message came from. */
 struct dhcp_rx {
@@ -59,6 +104,14 @@ enum dhcp_action {
 	DA_REPLY,	/* send the reply (OFFER, ACK, NAK) */
 	DA_RELEASE,	/* store the lease, send nothing */
 	DA_DECLINE,	/* store the quarantine, send nothing */
+	/*
+	 * Conflict detection: store the lease (an OFFER's hold on a new
+	 * address), send an ICMP echo to lease.ip, and decide the message
+	 * again when the probe ends: the client then finds its held
+	 * address (no answer) or, after dhcp_conflict_lease() was stored
+	 * (an answer), another one.
+	 */
+	DA_PROBE,
 };
 
 enum dhcp_dest {
@@ -87,6 +140,16 @@ enum dhcp_drop {
 	DROP_INFORM_NO_ADDRESS,	/* INFORM with no ciaddr, from 0.0.0.0 */
 	DROP_INFORM_OFF_SUBNET,	/* INFORM from outside every subnet */
 	DROP_UNSUPPORTED_TYPE,	/* a type not served (LEASEQUERY) */
+	DROP_RESERVED,		/* only the registered devices' reserve is
+				 * left in the pool */
+	DROP_LIMIT_MAC,		/* admission limit per MAC */
+	DROP_LIMIT_RELAY,	/* admission limit per relay */
+	DROP_LIMIT_IFACE,	/* admission limit per interface */
+	DROP_DECLINE_LIMIT,	/* DECLINE rate per client or source */
+	DROP_DECLINE_CAP,	/* the pool's quarantine share is full */
+	DROP_DECLINE_LATE,	/* DECLINE long after the binding */
+	DROP_PROBING,		/* the OFFER waits for a conflict probe */
+	DROP_CONFLICT,		/* every address probed answered */
 	DROP_COUNT
 };
 const char	*dhcp_drop_str(enum dhcp_drop why);
@@ -151,6 +214,13 @@ void	dhcp_decide(const struct cfg *cfg, const struct lease_view *view,
  */
 size_t	dhcp_client_key(const struct dhcp_msg *m,
 	    uint8_t key[REG_CLIENT_KEY_MAX]);
+
+/*
+ * The record that sets ip aside after a conflict probe answered: owned by
+ * no client, for decline_time, like a declined address.
+ */
+void	dhcp_conflict_lease(const struct cfg *cfg, uint32_t ip, time_t now,
+	    struct reg_lease *out);
 
 /* Appends the reply options for a decided client (reply.c). */
 int	dhcp_reply_options(const struct cfg *cfg, const struct lease_view *view,

@@ -2,12 +2,18 @@
 # dhcp.sh - DHCPv4 rate: provbox-dhcpd against Kea, ISC dhcpd and dnsmasq.
 #
 #   sudo tests/bench/dhcp.sh [--smoke] [--runs N] [--build DIR]
-#       [--servers "provbox kea isc dnsmasq"]
+#       [--servers "provbox kea isc dnsmasq"] [--conflict]
 #
 # Network (created here, removed at the end, also on failure or Ctrl-C):
 #
 #   pbb<PID>-cli: perfdhcp, pbb<PID>c 10.40.0.2/16 --- pbb<PID>s 10.40.0.1/16:
 #                 a relay (giaddr)                      pbb<PID>-srv, one server
+#
+# provbox-dhcpd runs with dhcp.conflict_check = false, as the others run
+# with their pings off (ISC ping-check false, dnsmasq --no-ping; Kea has
+# none). --conflict (or PB_BENCH_CONFLICT=1) adds the row
+# "provbox-probing": the same server with conflict_check on (an ICMP
+# echo to every new address, 500 ms timeout), for the cost of it.
 #
 # perfdhcp (kea-admin) acts as a relay: it sends from port 67 with giaddr
 # 10.40.0.2 and takes unicast replies there. Every server has the same
@@ -39,17 +45,32 @@ SMOKE=''
 RUNS=3
 BUILD=${PB_BENCH_BUILD:-$here/../../build-bench}
 SERVERS="provbox kea isc dnsmasq"
+CONFLICT=${PB_BENCH_CONFLICT:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1 ;;
 	--runs) RUNS=$2; shift ;;
 	--build) BUILD=$2; shift ;;
 	--servers) SERVERS=$2; shift ;;
-	*) echo "usage: dhcp.sh [--smoke] [--runs N] [--build DIR] [--servers LIST]" >&2
+	--conflict) CONFLICT=1 ;;
+	*) echo "usage: dhcp.sh [--smoke] [--runs N] [--build DIR] [--servers LIST] [--conflict]" >&2
 	   exit 2 ;;
 	esac
 	shift
 done
+# --conflict: provbox-dhcpd again with conflict_check on, right after it.
+if [ -n "$CONFLICT" ] && [[ " $SERVERS " != *" provbox-probing "* ]]; then
+	if [[ " $SERVERS " == *" provbox "* ]]; then
+		with=''
+		for s in $SERVERS; do
+			with+="$s "
+			[ "$s" = provbox ] && with+="provbox-probing "
+		done
+		SERVERS=${with% }
+	else
+		SERVERS="provbox-probing $SERVERS"
+	fi
+fi
 if [ -n "$SMOKE" ]; then
 	RUNS=1
 	RATES=${PB_BENCH_RATES:-"200 500"}
@@ -100,6 +121,8 @@ setup_network() {
 # ------------------------------------------------------------- servers
 
 # conf_SERVER DIR: writes that server's config into DIR (empty leases).
+# conf_provbox DIR [CONFLICT_CHECK]: false unless told (the peers do not
+# probe either).
 conf_provbox() {
 	cp "$here/../../etc/vendors.conf" "$1/vendors.conf" || return 1
 	cat >"$1/users.conf" <<EOF
@@ -118,6 +141,13 @@ run_dir = "$1/run";
 dhcp = {
   authoritative = true;
   lease_time = 3600;
+  conflict_check = ${2:-false};
+  # perfdhcp is one relay with 40,000 new clients: the admission limits
+  # for unknown clients (per relay 500 in 10 s by default) and the
+  # registered devices' reserve would measure themselves. The peers have
+  # neither.
+  limits = { per_mac = 0; per_relay = 0; per_interface = 0; };
+  reserve = 0;
   subnets = (
     { subnet = "10.40.0.0/16";
       pools = ( { start = "$POOL_LO"; end = "$POOL_HI"; } );
@@ -131,6 +161,10 @@ provisioning = {
 @include "vendors.conf"
 @include "users.conf"
 EOF
+}
+
+conf_provbox-probing() {
+	conf_provbox "$1" true
 }
 
 conf_kea() {
@@ -173,6 +207,9 @@ conf_dnsmasq() {
 cmd_provbox() {
 	echo "$DHCPD" -f -c "$1/provbox.conf"
 }
+cmd_provbox-probing() {
+	cmd_provbox "$@"
+}
 cmd_kea() {
 	echo kea-dhcp4 -c "$1/kea.json"
 }
@@ -191,7 +228,8 @@ cmd_dnsmasq() {
 # The table's name for each server, with what was changed from its default.
 label() {
 	case $1 in
-	provbox) echo "provbox-dhcpd (LMDB, fsync before ACK)" ;;
+	provbox) echo "provbox-dhcpd (LMDB, fsync before ACK, conflict_check off)" ;;
+	provbox-probing) echo "provbox-dhcpd (LMDB, fsync before ACK, conflict_check on: ICMP probe, 500 ms)" ;;
 	kea) echo "Kea $(kea-dhcp4 -v 2>/dev/null) (memfile, persist, no fsync)" ;;
 	isc) echo "ISC dhcpd $(dhcpd --version 2>&1 | sed -n 's/^isc-dhcpd-//p') (ping-check off)" ;;
 	dnsmasq) echo "dnsmasq $(dnsmasq -v | sed -n '1s/^Dnsmasq version \([^ ]*\).*/\1/p') (--no-ping)" ;;

@@ -489,6 +489,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case DA_DECLINE:
 		FUZZ_CHECK(d.write_lease);
 		break;
+	case DA_PROBE:
+		/* The hold on a new address, before its conflict probe. */
+		FUZZ_CHECK(d.write_lease);
+		FUZZ_CHECK(d.lease.state == LEASE_OFFERED);
+		FUZZ_CHECK(d.nopts == 0);
+		break;
 	default:
 		FUZZ_CHECK(!"unknown action");
 	}

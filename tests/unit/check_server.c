@@ -17,6 +17,7 @@
 
 #include "testutil.h"
 
+#include "admit.h"
 #include "cfg.h"
 #include "enroll.h"
 #include "leasedb.h"
@@ -49,6 +50,7 @@ static const char cfg_fmt[] =
     "  authoritative = %s;\n"
     "  lease_time = 3600; min_lease_time = 300; max_lease_time = 86400;\n"
     "  decline_time = 86400; offer_time = 60;\n"
+    "%s"
     "  options = ( { name = \"ntp-servers\"; value = [ \"10.42.0.1\" ]; } );\n"
     "  subnets = (\n"
     "    { subnet = \"10.42.0.0/24\";\n"
@@ -158,6 +160,15 @@ static const char cfg_fmt[] =
 #define MAC_POLY	"00:04:f2:00:00:04"	/* carol's */
 #define MAC_AASTRA	"00:08:5d:00:00:05"	/* carol's */
 
+/*
+ * More dhcp settings for a test (start() reads it). The defaults of the
+ * reserve and of conflict detection would change what most tests count,
+ * so they are off unless a test turns them on.
+ */
+#define DHCP_EXTRA	"  reserve = 0; conflict_check = false;\n"
+static const char		*dhcp_extra = DHCP_EXTRA;
+static struct admit		*adm;	/* admission limits, when used */
+
 static char			*dir;
 static struct cfg		*cfg;
 static struct reg		*reg;
@@ -203,6 +214,9 @@ teardown(void)
 {
 	leasedb_free(ldb);
 	ldb = NULL;
+	admit_free(adm);
+	adm = NULL;
+	dhcp_extra = DHCP_EXTRA;
 	reg_close(reg);
 	reg = NULL;
 	cfg_free(cfg);
@@ -223,6 +237,19 @@ ldb_open(void)
 		ck_abort_msg("leasedb_new: %s", err);
 	ck_assert_int_eq(leasedb_begin(ldb), 0);
 	leasedb_view(ldb, &view);
+	if (adm != NULL) {
+		view.admit = admit_check;
+		view.admit_arg = adm;
+	}
+}
+
+/* Turns on the config's admission limits for the rest of the test. */
+static void
+use_admit(void)
+{
+	ck_assert_ptr_nonnull(adm = admit_new(&cfg->dhcp.limits));
+	view.admit = admit_check;
+	view.admit_arg = adm;
 }
 
 /* Loads the office config, opens and syncs the registry, opens the view. */
@@ -234,7 +261,7 @@ start(int authoritative, const char *pool_end)
 	char			*text, *path, err[512], line[512];
 
 	ck_assert(asprintf(&text, cfg_fmt, authoritative ? "true" : "false",
-	    pool_end) > 0);
+	    dhcp_extra, pool_end) > 0);
 	path = tu_write(dir, "provbox.conf", text);
 	free(text);
 	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) != 0) {
@@ -1214,21 +1241,143 @@ START_TEST(test_decline_quarantine)
 	ck_assert_ip_eq(rep->yiaddr, IP4(10, 42, 0, 103));
 	select_lt(MAC_B, IP4(10, 42, 0, 103), 86400);
 	expect_reply(DHCPACK);
-	/* The pool is full but for the quarantined address. */
-	req(DHCPDISCOVER, MAC_C);
-	decide();
-	expect_drop(DROP_POOL_EXHAUSTED);
+	/* The pool is full but for the quarantined address: nobody takes
+	 * it by asking for it. */
 	init_reboot(MAC_C, IP4(10, 42, 0, 100));
 	expect_reply(DHCPNAK);
 	select_req(MAC_C, NULL, IP4(10, 42, 0, 100));
 	expect_reply(DHCPNAK);
-	now = T0 + 86400 - 1;
-	req(DHCPDISCOVER, MAC_C);
+	/*
+	 * With nothing else left it is reclaimed rather than a client
+	 * refused (RFC 2131 leaves a server free to: Kea and ISC do).
+	 */
+	ck_assert_ip_eq(dora(MAC_C), IP4(10, 42, 0, 100));
+	req(DHCPDISCOVER, MAC_D);
 	decide();
 	expect_drop(DROP_POOL_EXHAUSTED);
-	/* The quarantine is over: the address is given out again. */
-	now = T0 + 86400;
-	ck_assert_ip_eq(dora(MAC_C), IP4(10, 42, 0, 100));
+}
+END_TEST
+
+/*
+ * A DECLINE names a client anybody can copy; it is believed only in the
+ * moments after the binding, when a client checks its new address (RFC
+ * 2131 4.4.1), so a phone that has held its address for a while cannot
+ * be made to lose it. A renewal keeps the binding's start.
+ */
+START_TEST(test_decline_after_ack_only)
+{
+	struct reg_lease	 l;
+	uint32_t		 ip;
+
+	dhcp_extra = DHCP_EXTRA "  decline_after_ack = 60;\n";
+	start_main();
+	ip = dora(MAC_A);
+	now += 61;
+	decline(MAC_A, ip);
+	expect_drop(DROP_DECLINE_LATE);
+	ck_assert_ptr_nonnull(dec->note);
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_uint_eq(l.state, LEASE_BOUND);
+	ck_assert_int_eq(l.start, T0);
+	/* RENEWING: the binding's start stays, and so does the refusal. */
+	now += 1000;
+	req(DHCPREQUEST, MAC_A);
+	rq.hdr.ciaddr = ip;
+	rq.unicast = 1;
+	rq.src_ip = ip;
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_int_eq(l.start, T0);
+	ck_assert_int_eq(l.expire, now + 3600);
+	decline(MAC_A, ip);
+	expect_drop(DROP_DECLINE_LATE);
+	/* A client that declines at once is believed. */
+	ip = dora(MAC_B);
+	now += 5;
+	decline(MAC_B, ip);
+	ck_assert_int_eq(dec->action, DA_DECLINE);
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_uint_eq(l.state, LEASE_DECLINED);
+}
+END_TEST
+
+/* DECLINEs set aside at most decline_max_share of the pool. */
+START_TEST(test_decline_cap)
+{
+	struct reg_lease	 l;
+	unsigned		 quarantined = 0, capped = 0;
+
+	/* 41 addresses: 10% is 4.1, so at most 5. */
+	dhcp_extra = DHCP_EXTRA "  decline_max_share = 10;\n";
+	start_main();
+	for (unsigned i = 0; i < 8; i++) {
+		uint32_t ip = dora(mac_n(i));
+
+		decline(mac_n(i), ip);
+		if (dec->action == DA_DECLINE) {
+			quarantined++;
+			continue;
+		}
+		expect_drop(DROP_DECLINE_CAP);
+		ck_assert_ptr_nonnull(dec->note);
+		/* The client keeps what it declined: nothing was set aside. */
+		ck_assert_int_eq(lease_get(ip, &l), 0);
+		ck_assert_uint_eq(l.state, LEASE_BOUND);
+		capped++;
+	}
+	ck_assert_uint_eq(quarantined, 5);
+	ck_assert_uint_eq(capped, 3);
+	/* Once a quarantine ends there is room again. */
+	now += 86400;
+	decline(mac_n(7), dora(mac_n(7)));
+	ck_assert_int_eq(dec->action, DA_DECLINE);
+}
+END_TEST
+
+/* DECLINEs per source (and per client) are limited, logged once. */
+START_TEST(test_decline_rate)
+{
+	unsigned	 noted = 0;
+
+	dhcp_extra = DHCP_EXTRA "  decline_max_share = 100;\n"
+	    "  limits = { window = 60; declines = 3; };\n";
+	start_main();
+	use_admit();
+	for (unsigned i = 0; i < 6; i++) {
+		decline(mac_n(i), dora(mac_n(i)));
+		if (i < 3) {
+			ck_assert_int_eq(dec->action, DA_DECLINE);
+			continue;
+		}
+		expect_drop(DROP_DECLINE_LIMIT);
+		noted += dec->note != NULL;
+	}
+	ck_assert_uint_eq(noted, 1);
+	now += 60;
+	decline(mac_n(9), dora(mac_n(9)));
+	ck_assert_int_eq(dec->action, DA_DECLINE);
+}
+END_TEST
+
+/* With nothing else left, the address set aside longest ago goes. */
+START_TEST(test_quarantine_reclaimed_oldest)
+{
+	dhcp_extra = DHCP_EXTRA "  decline_max_share = 100;\n";
+	start(1, POOL_SMALL);	/* .100, .101, .103 dynamic */
+	decline(MAC_A, dora(MAC_A));
+	now += 2;
+	decline(MAC_C, dora(MAC_C));	/* .101 */
+	now += 2;
+	decline(MAC_B, dora(MAC_B));	/* .103 */
+	ck_assert_int_eq(dec->action, DA_DECLINE);
+	now += 2;
+	ck_assert_ip_eq(dora(MAC_D), IP4(10, 42, 0, 100));
+	ck_assert_ip_eq(dora(mac_n(1)), IP4(10, 42, 0, 101));
+	ck_assert_ip_eq(dora(mac_n(2)), IP4(10, 42, 0, 103));
+	req(DHCPDISCOVER, mac_n(3));
+	decide();
+	expect_drop(DROP_POOL_EXHAUSTED);
 }
 END_TEST
 
@@ -1910,6 +2059,347 @@ START_TEST(test_expired_reclaimed_oldest_first)
 }
 END_TEST
 
+/*
+ * A share of each pool only registered devices take: a crowd of unknown
+ * clients leaves it, and a registered phone still gets an address. Offers
+ * hold their address for offer_time_low once the pool runs low.
+ */
+START_TEST(test_reserve_for_registered)
+{
+	struct reg_lease	 l;
+	unsigned		 bound = 0;
+	uint32_t		 ip;
+
+	/* 41 addresses, .102 reserved: 40 dynamic, 20 kept back. */
+	dhcp_extra = "  reserve = 50; conflict_check = false; "
+	    "offer_time_low = 10;\n";
+	start_main();
+	for (unsigned i = 0; i < 30; i++) {
+		req(DHCPDISCOVER, mac_n(i));
+		decide();
+		if (dec->action == DA_DROP) {
+			expect_drop(DROP_RESERVED);
+			ck_assert_ptr_nonnull(dec->note);
+			continue;
+		}
+		expect_reply(DHCPOFFER);
+		select_req(mac_n(i), NULL, rep->yiaddr);
+		expect_reply(DHCPACK);
+		bound++;
+	}
+	ck_assert_uint_eq(bound, 20);
+	/* Skipping DISCOVER does not go round the reserve. */
+	select_req(mac_n(50), NULL, IP4(10, 42, 0, 140));
+	expect_drop(DROP_RESERVED);
+	req(DHCPREQUEST, mac_n(51));
+	rq.hdr.ciaddr = IP4(10, 42, 0, 139);
+	rq.unicast = 1;
+	rq.src_ip = IP4(10, 42, 0, 139);
+	decide();
+	expect_drop(DROP_RESERVED);
+	ck_assert_int_eq(lease_get(IP4(10, 42, 0, 139), &l), REG_NOTFOUND);
+	/* Registered devices (a device record, a reservation) are served. */
+	ip = offer(MAC_ALICE);
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_int_eq(l.expire, now + 10);	/* the pool is low */
+	select_req(MAC_ALICE, NULL, ip);
+	expect_reply(DHCPACK);
+	ck_assert_ip_eq(dora(MAC_BOB) & 0xffffff00, IP4(10, 42, 0, 0));
+	ck_assert_ip_eq(dora(MAC_RES_IN), IP4(10, 42, 0, 102));
+	/* Leases that end give unknown clients room again. */
+	now += 7200;
+	ck_assert_ip_eq(offer(mac_n(40)) & 0xffffff00, IP4(10, 42, 0, 0));
+}
+END_TEST
+
+/* Admission limits: per interface, per relay and per MAC. */
+START_TEST(test_admission_limits)
+{
+	static const uint8_t	 circ_a[] = { 1, 1, 'a' }, circ_b[] = {
+	    1, 1, 'b' };
+	unsigned		 noted = 0;
+
+	dhcp_extra = DHCP_EXTRA "  limits = { window = 10; per_mac = 0; "
+	    "per_interface = 3; per_relay = 2; };\n";
+	start_main();
+	use_admit();
+	for (unsigned i = 0; i < 3; i++)
+		offer(mac_n(i));
+	for (unsigned i = 3; i < 6; i++) {
+		req(DHCPDISCOVER, mac_n(i));
+		decide();
+		expect_drop(DROP_LIMIT_IFACE);
+		noted += dec->note != NULL;
+	}
+	/* One log line per burst. */
+	ck_assert_uint_eq(noted, 1);
+	/* A client with an address of its own is not new: no limit. */
+	offer(mac_n(0));
+	/* Nor are registered devices. */
+	offer(MAC_ALICE);
+	offer(MAC_RES_IN);
+	/* The window passes. */
+	now += 10;
+	offer(mac_n(3));
+
+	/* Per relay: giaddr and circuit-id. */
+	for (unsigned i = 0; i < 3; i++) {
+		req(DHCPDISCOVER, mac_n(100 + i));
+		rq.hdr.giaddr = IP4(10, 43, 0, 1);
+		req_opt(DHO_RELAY_INFO, circ_a, sizeof(circ_a));
+		decide();
+		if (i < 2)
+			expect_reply(DHCPOFFER);
+		else
+			expect_drop(DROP_LIMIT_RELAY);
+	}
+	req(DHCPDISCOVER, mac_n(103));
+	rq.hdr.giaddr = IP4(10, 43, 0, 1);
+	req_opt(DHO_RELAY_INFO, circ_b, sizeof(circ_b));
+	decide();
+	expect_reply(DHCPOFFER);
+}
+END_TEST
+
+START_TEST(test_admission_per_mac)
+{
+	dhcp_extra = DHCP_EXTRA "  limits = { window = 3600; per_mac = 1; "
+	    "per_interface = 0; };\n";
+	start_main();
+	use_admit();
+	offer_id(MAC_A, "\x01" "one");
+	/* The offer ends; the MAC comes back under another identity. */
+	now += 61;
+	req(DHCPDISCOVER, MAC_A);
+	req_str(DHO_CLIENT_ID, "\x01" "two");
+	decide();
+	expect_drop(DROP_LIMIT_MAC);
+	/* Another MAC is its own bucket. */
+	offer(MAC_B);
+}
+END_TEST
+
+static uint32_t	 probing_ip;
+
+static int
+fake_probing(void *arg, uint32_t ip)
+{
+	(void)arg;
+	return ip == probing_ip;
+}
+
+/*
+ * Conflict detection: a new address is probed before it is offered; the
+ * OFFER comes when the probe ends without an answer, and an address that
+ * answered is set aside and never offered.
+ */
+START_TEST(test_conflict_probe)
+{
+	struct reg_lease l;
+
+	dhcp_extra = "  reserve = 0; conflict_check = true;\n";
+	start_main();
+	view.probing = fake_probing;
+	req(DHCPDISCOVER, MAC_A);
+	ck_assert_int_eq(decide(), DA_PROBE);
+	ck_assert_int_eq(dec->write_lease, 1);
+	ck_assert_ip_eq(dec->lease.ip, IP4(10, 42, 0, 100));
+	ck_assert_uint_eq(dec->lease.state, LEASE_OFFERED);
+	/* No reply was built: nothing leaves before the probe ends. */
+	ck_assert_uint_eq(dec->nopts, 0);
+	/* A retransmission meanwhile waits too. */
+	probing_ip = IP4(10, 42, 0, 100);
+	req(DHCPDISCOVER, MAC_A);
+	decide();
+	expect_drop(DROP_PROBING);
+	/* No answer: the client's held address is offered, not probed. */
+	probing_ip = 0;
+	ck_assert_ip_eq(offer(MAC_A), IP4(10, 42, 0, 100));
+	select_req(MAC_A, NULL, IP4(10, 42, 0, 100));
+	expect_reply(DHCPACK);
+
+	/* An answer: the address is set aside, another one is probed. */
+	req(DHCPDISCOVER, MAC_B);
+	ck_assert_int_eq(decide(), DA_PROBE);
+	ck_assert_ip_eq(dec->lease.ip, IP4(10, 42, 0, 101));
+	dhcp_conflict_lease(cfg, IP4(10, 42, 0, 101), now, &l);
+	ck_assert_int_eq(leasedb_store(ldb, &l), 0);
+	req(DHCPDISCOVER, MAC_B);
+	ck_assert_int_eq(decide(), DA_PROBE);
+	ck_assert_ip_eq(dec->lease.ip, IP4(10, 42, 0, 103));
+	ck_assert_int_eq(lease_get(IP4(10, 42, 0, 101), &l), 0);
+	ck_assert_uint_eq(l.state, LEASE_DECLINED);
+	ck_assert_int_eq(l.expire, now + 86400);
+	req(DHCPDISCOVER, MAC_C);
+	ck_assert_int_eq(decide(), DA_PROBE);
+	ck_assert_ip_eq(dec->lease.ip, IP4(10, 42, 0, 104));
+	/* Reservations and a client's own lease are not probed. */
+	ck_assert_ip_eq(offer(MAC_RES_IN), IP4(10, 42, 0, 102));
+	now += 7200;
+	ck_assert_ip_eq(offer(MAC_A), IP4(10, 42, 0, 100));
+}
+END_TEST
+
+/* A batch that does not commit gives back the pool marks it took. */
+START_TEST(test_pool_marks_given_back)
+{
+	struct reg_lease l;
+	unsigned long	held, total, held2;
+
+	start(1, POOL_SMALL);
+	leasedb_usage(ldb, &held, &total);
+	ck_assert_uint_eq(held, 1);	/* the reservation */
+	ck_assert_ip_eq(offer(MAC_A), IP4(10, 42, 0, 100));
+	ck_assert_ip_eq(offer(MAC_B), IP4(10, 42, 0, 101));
+	leasedb_usage(ldb, &held2, &total);
+	ck_assert_uint_eq(held2, 3);
+	leasedb_abort(ldb);
+	leasedb_usage(ldb, &held2, &total);
+	ck_assert_uint_eq(held2, 1);
+	ck_assert_int_eq(leasedb_begin(ldb), 0);
+	ck_assert_int_eq(view.get(view.arg, IP4(10, 42, 0, 100), &l),
+	    REG_NOTFOUND);
+	/* All three dynamic addresses are there to be had. */
+	offer(MAC_C);
+	offer(MAC_D);
+	offer(mac_n(1));
+	leasedb_usage(ldb, &held2, &total);
+	ck_assert_uint_eq(held2, 4);
+}
+END_TEST
+
+/* A lease deleted behind the server's back is found when the pool fills. */
+START_TEST(test_deleted_lease_found)
+{
+	struct reg_txn txn;
+
+	start(1, POOL_SMALL);
+	dora(MAC_A);
+	dora(MAC_B);
+	dora(MAC_C);
+	ck_assert_int_eq(leasedb_commit(ldb), 0);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
+	ck_assert_int_eq(reg_lease_del(&txn, IP4(10, 42, 0, 101)), 0);
+	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	ck_assert_int_eq(leasedb_begin(ldb), 0);
+	ck_assert_ip_eq(dora(MAC_D), IP4(10, 42, 0, 101));
+}
+END_TEST
+
+/* RFC 3396: an identifier over 255 bytes; the key is its digest. */
+START_TEST(test_long_client_id)
+{
+	uint8_t		 id[300];
+	struct reg_lease l;
+	uint32_t	 ip;
+
+	for (size_t i = 0; i < sizeof(id); i++)
+		id[i] = (uint8_t)(i * 7 + 1);
+	start_main();
+	req(DHCPDISCOVER, MAC_A);
+	req_opt(DHO_CLIENT_ID, id, sizeof(id));
+	decide();
+	expect_reply(DHCPOFFER);
+	ip = rep->yiaddr;
+	ck_assert_int_eq(lease_get(ip, &l), 0);
+	ck_assert_uint_eq(l.client_key_len, 33);
+	ck_assert_uint_eq(l.client_key[0], 'S');
+	req(DHCPREQUEST, MAC_A);
+	req_opt(DHO_CLIENT_ID, id, sizeof(id));
+	req_u32(DHO_SERVER_ID, SERVER_IP);
+	req_u32(DHO_REQUESTED_ADDR, ip);
+	decide();
+	expect_reply(DHCPACK);
+	/* Another identifier with the same first 255 bytes is another one. */
+	id[299] ^= 0xff;
+	req(DHCPREQUEST, MAC_B);
+	req_opt(DHO_CLIENT_ID, id, sizeof(id));
+	req_u32(DHO_SERVER_ID, SERVER_IP);
+	req_u32(DHO_REQUESTED_ADDR, ip);
+	decide();
+	expect_reply(DHCPNAK);
+}
+END_TEST
+
+/* RFC 3527 link selection and RFC 5107 server identifier override. */
+START_TEST(test_relay_link_selection_override)
+{
+	static const uint8_t	 link[] = { 5, 4, 10, 43, 0, 7 };
+	static const uint8_t	 over[] = { 5, 4, 10, 43, 0, 7,
+	    11, 4, 10, 43, 0, 1 };
+
+	start_main();
+	/* giaddr in no subnet: nothing, unless the link is named. */
+	req(DHCPDISCOVER, MAC_A);
+	rq.hdr.giaddr = IP4(10, 99, 0, 1);
+	decide();
+	expect_drop(DROP_NO_SUBNET);
+	req(DHCPDISCOVER, MAC_A);
+	rq.hdr.giaddr = IP4(10, 99, 0, 1);
+	req_opt(DHO_RELAY_INFO, link, sizeof(link));
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_ip_eq(rep->yiaddr, IP4(10, 43, 0, 50));
+	ck_assert_int_eq(dec->dest, DEST_RELAY);
+	ck_assert_ip_eq(dec->dest_ip, IP4(10, 99, 0, 1));
+	/* The client names the override as the server: that is us. */
+	req(DHCPREQUEST, MAC_A);
+	rq.hdr.giaddr = IP4(10, 99, 0, 1);
+	req_opt(DHO_RELAY_INFO, over, sizeof(over));
+	req_u32(DHO_SERVER_ID, IP4(10, 43, 0, 1));
+	req_u32(DHO_REQUESTED_ADDR, IP4(10, 43, 0, 50));
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_uint_eq(reply_u32(DHO_SERVER_ID), IP4(10, 43, 0, 1));
+	reply_bytes_eq(DHO_RELAY_INFO, over, sizeof(over));
+	/* Without the override the same server identifier is another's. */
+	req(DHCPREQUEST, MAC_A);
+	rq.hdr.giaddr = IP4(10, 99, 0, 1);
+	req_opt(DHO_RELAY_INFO, link, sizeof(link));
+	req_u32(DHO_SERVER_ID, IP4(10, 43, 0, 1));
+	req_u32(DHO_REQUESTED_ADDR, IP4(10, 43, 0, 50));
+	decide();
+	expect_drop(DROP_OTHER_SERVER);
+}
+END_TEST
+
+/*
+ * T1 and T2 as configured (RFC 2131 4.4.5), only while they fit the
+ * reply's lease; siaddr from next_server (table 3), in an INFORM's ACK
+ * too, never in a NAK.
+ */
+START_TEST(test_renewal_times_next_server)
+{
+	dhcp_extra = DHCP_EXTRA "  renew_time = 1000; rebind_time = 2500;\n"
+	    "  next_server = \"10.42.0.9\";\n";
+	start_main();
+	req(DHCPDISCOVER, MAC_A);
+	decide();
+	expect_reply(DHCPOFFER);
+	ck_assert_uint_eq(reply_u32(DHO_T1), 1000);
+	ck_assert_uint_eq(reply_u32(DHO_T2), 2500);
+	ck_assert_ip_eq(rep->siaddr, IP4(10, 42, 0, 9));
+	/* A client asking for 600 s: 1000 and 2500 do not fit it. */
+	select_lt(MAC_A, rep->yiaddr, 600);
+	expect_reply(DHCPACK);
+	ck_assert_uint_eq(reply_u32(DHO_LEASE_TIME), 600);
+	ck_assert_uint_eq(reply_u32(DHO_T1), 300);
+	ck_assert_uint_eq(reply_u32(DHO_T2), 525);
+	ck_assert_ip_eq(rep->siaddr, IP4(10, 42, 0, 9));
+	req(DHCPINFORM, MAC_B);
+	rq.hdr.ciaddr = IP4(10, 42, 0, 77);
+	rq.src_ip = IP4(10, 42, 0, 77);
+	decide();
+	expect_reply(DHCPACK);
+	ck_assert_ip_eq(rep->siaddr, IP4(10, 42, 0, 9));
+	ck_assert(!reply_has(DHO_T1));
+	ck_assert(!reply_has(DHO_LEASE_TIME));
+	select_req(MAC_C, NULL, IP4(10, 99, 0, 1));
+	expect_reply(DHCPNAK);
+	ck_assert_ip_eq(rep->siaddr, 0);
+}
+END_TEST
+
 /* ---- Vendor classes (classify.c) ---- */
 
 /* The class a DISCOVER from mac with Option 60 vc[0..len) lands in. */
@@ -2344,6 +2834,10 @@ server_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_decline_quarantine);
 	tcase_add_test(tc, test_decline_not_theirs);
+	tcase_add_test(tc, test_decline_after_ack_only);
+	tcase_add_test(tc, test_decline_cap);
+	tcase_add_test(tc, test_decline_rate);
+	tcase_add_test(tc, test_quarantine_reclaimed_oldest);
 	tcase_add_test(tc, test_release);
 	tcase_add_test(tc, test_release_others_ignored);
 	tcase_add_test(tc, test_inform);
@@ -2371,6 +2865,15 @@ server_suite(void)
 	tcase_add_test(tc, test_pool_no_double_allocation);
 	tcase_add_test(tc, test_reservation_kept_when_full);
 	tcase_add_test(tc, test_expired_reclaimed_oldest_first);
+	tcase_add_test(tc, test_reserve_for_registered);
+	tcase_add_test(tc, test_admission_limits);
+	tcase_add_test(tc, test_admission_per_mac);
+	tcase_add_test(tc, test_conflict_probe);
+	tcase_add_test(tc, test_pool_marks_given_back);
+	tcase_add_test(tc, test_deleted_lease_found);
+	tcase_add_test(tc, test_long_client_id);
+	tcase_add_test(tc, test_relay_link_selection_override);
+	tcase_add_test(tc, test_renewal_times_next_server);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("provisioning");
