@@ -42,4 +42,7 @@ void	status_enroll(struct session *s, const struct mac_addr *mac);
 /* "90", "30m", "2h", "1d" as seconds; -1 when malformed. */
 long	parse_duration(const char *s);
 
+/* lease release IP, lease delete IP (ctl/lease.c); the exit status. */
+int	cmd_lease(const char *path, const char *verb, const char *ip);
+
 #endif /* PB_CTL_H */

@@ -11,6 +11,7 @@
  *   status MAC            a phone's class, user, lease(s), enrollment
  *   enroll MAC|USER|--all [--for D] [--close]   (ctl/enroll.c)
  *   device clear MAC      suspect -> new
+ *   lease release|delete IP   free an address (ctl/lease.c)
  *   reload                check the config, then SIGHUP both daemons and
  *                         report whether each took it
  *   certificate           create a self-signed TLS key and certificate at
@@ -78,6 +79,9 @@ usage(void)
 	    "                   open an enrollment window (default from\n"
 	    "                   provisioning.enrollment.window); --close ends it\n"
 	    "  device clear MAC end a device's suspect state\n"
+	    "  lease release IP end a lease now; its client may have the\n"
+	    "                   address back (frees a declined address)\n"
+	    "  lease delete IP  remove a lease record altogether\n"
 	    "  reload           check the config, then reload both daemons\n"
 	    "  certificate      create a self-signed TLS key and certificate\n"
 	    "                   where the config names them, if missing\n");
@@ -1143,5 +1147,7 @@ main(int argc, char *argv[])
 			return cmd_status(path, argv[1]);
 	} else if (argc == 3 && strcmp(cmd, "device") == 0)
 		return cmd_device(path, argv[1], argv[2]);
+	else if (argc == 3 && strcmp(cmd, "lease") == 0)
+		return cmd_lease(path, argv[1], argv[2]);
 	usage();
 }

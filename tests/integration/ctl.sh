@@ -17,7 +17,10 @@
 # sync, starts both daemons with -f (their pid and reload status files go
 # to the suite's run_dir) and drives them with provboxctl, checking each
 # answer against what the daemons really do: curl for the provisioning
-# folders, pbprobe DHCP exchanges for the leases and the options.
+# folders, pbprobe DHCP exchanges for the leases and the options. The
+# lease tests release and delete leases (bound, declined, unknown) and,
+# with provbox-dhcpd running on a full pool of four of its own, show the
+# server offering what lease delete and lease release freed.
 #
 # Each test prints "PASS name" or "FAIL name: reason"; the last line is
 # "ctl-integration: N passed, N failed", and RESULTS_FILE gets
@@ -1108,6 +1111,234 @@ t_reload_pid_reused() {
 	pb_pass
 }
 
+# ------------------------------------------------------------ lease commands
+
+# Unregistered clients of the lease tests (none in users.conf).
+MAC_L1=02:c7:1e:00:00:01
+MAC_L2=02:c7:1e:00:00:02
+MAC_L3=02:c7:1e:00:00:03
+MAC_L4=02:c7:1e:00:00:04
+MAC_L5=02:c7:1e:00:00:05
+# provboxctl's local time stamp, as in "until 2026-12-07 14:03:11, in 59m".
+STAMP_RE='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
+
+# lease_row NAME IP: "STATE<TAB>ENDS" of IP in provboxctl --json leases
+# (nothing when it has no record), or dies.
+lease_row() {
+	ctl "$1" --json leases || die "leases --json: exit $?: $(ctl_msg "$1")"
+	json "$OUT/$1.out" address state ends
+	row "$OUT/$1.out" "str:$2" | cut -f 2,3 | sed 's/str://; s/num://'
+}
+
+# dora_ip NAME MAC [ARGS...]: a DORA as an unregistered client; prints
+# the address it got, or dies.
+dora_ip() {
+	local o=$OUT/$1 mac=$2 ip
+
+	shift 2
+	dora "$o" "$mac" "$@" || die "$1: no ACK for $mac: $(head -n 1 "$o")"
+	ip=$(pb_kv yiaddr "$o")
+	[[ $ip =~ ^10\.42\.0\.[0-9]+$ ]] || die "$1: no address for $mac"
+	echo "$ip"
+}
+
+# 12. lease release of a bound lease: the message says what it was; the
+# record is released and over, and keeps its client, which gets the same
+# address back at its next DORA. --json says the same as one object.
+t_lease_release() {
+	local ip ip2 r now
+
+	ip=$(dora_ip lr-dora1 "$MAC_L1") || exit 1
+	ctl lr-release lease release "$ip" ||
+	    die "lease release $ip: exit $?: $(ctl_msg lr-release)"
+	grep -qEx "${ip//./\\.}: released \\(was bound to $MAC_L1 until $STAMP_RE, in (59|60)m\\)" \
+	    "$OUT/lr-release.out" ||
+	    die "release said '$(ctl_msg lr-release)', expected '$ip: released (was bound to $MAC_L1 until <time>, in 59m)'"
+	now=$(date +%s)
+	r=$(lease_row lr-leases "$ip")
+	[ "$(cut -f 1 <<<"$r")" = released ] ||
+	    die "after release $ip is '$(tr '\t' '|' <<<"$r")' in leases, expected released"
+	[ "$(cut -f 2 <<<"$r")" -le "$now" ] ||
+	    die "the released lease ends at $(cut -f 2 <<<"$r"), after now ($now)"
+	# RFC 2131 4.3.4: the record keeps the client, which gets it back.
+	ip2=$(dora_ip lr-dora2 "$MAC_L1") || exit 1
+	[ "$ip2" = "$ip" ] ||
+	    die "$MAC_L1 got $ip2 after the release, expected its old $ip back"
+	ctl lr-json --json lease release "$ip" ||
+	    die "--json lease release: exit $?: $(ctl_msg lr-json)"
+	python3 - "$OUT/lr-json.out" "$ip" "$MAC_L1" "$now" \
+	    >"$OUT/lr-json.check" 2>&1 <<'PY' || die "--json: $(head -c 300 "$OUT/lr-json.check")"
+import json, sys
+path, ip, mac, now = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+o = json.load(open(path))
+assert o['address'] == ip, o
+assert o['action'] == 'released', o
+w = o['was']
+assert w['state'] == 'bound' and w['mac'] == mac, o
+assert w['client_id'] is None, o
+assert now + 3500 <= w['ends'] <= now + 3700, o
+PY
+	pb_pass
+}
+
+# 12. lease delete of a bound lease: the record is gone and the server
+# goes on serving: the client that held it is a new client, given an
+# address again.
+t_lease_delete() {
+	local ip ip2 r
+
+	ip=$(dora_ip ld-dora1 "$MAC_L2") || exit 1
+	ctl ld-delete lease delete "$ip" ||
+	    die "lease delete $ip: exit $?: $(ctl_msg ld-delete)"
+	grep -qEx "${ip//./\\.}: deleted \\(was bound to $MAC_L2 until $STAMP_RE, in (59|60)m\\)" \
+	    "$OUT/ld-delete.out" ||
+	    die "delete said '$(ctl_msg ld-delete)', expected '$ip: deleted (was bound to $MAC_L2 until <time>, in 59m)'"
+	r=$(lease_row ld-leases "$ip")
+	[ -z "$r" ] || die "after delete, leases still has $ip: $(tr '\t' '|' <<<"$r")"
+	ctl ld-again lease delete "$ip" &&
+	    die "a second delete of $ip succeeded: $(ctl_msg ld-again)"
+	ip2=$(dora_ip ld-dora2 "$MAC_L2") || exit 1
+	r=$(lease_row ld-leases2 "$ip2")
+	[ "$(cut -f 1 <<<"$r")" = bound ] ||
+	    die "$MAC_L2's new lease of $ip2 is '$(tr '\t' '|' <<<"$r")'"
+	pb_pass
+}
+
+# 12. A declined (quarantined) address: RFC 2131 4.3.3 sets it aside for
+# decline_time, and no client gets it; lease release frees it at once (a
+# new client asking for it by Option 50 is offered it) and lease delete
+# removes it.
+t_lease_declined() {
+	local ip ip4 o=$OUT/lde r got
+
+	ip=$(dora_ip lde-dora "$MAC_L3") || exit 1
+	ip netns exec "$NS_C1" timeout 10 "$PROBE" -i "$IF_C1" -m "$MAC_L3" \
+	    decline "$ip" >"$o.decline" 2>&1
+	pb_wait_for 5 eval "[ \"\$(lease_row lde-l1 $ip | cut -f 1)\" = declined ]" ||
+	    die "the DECLINE of $ip did not set it aside: $(lease_row lde-l1 "$ip" | tr '\t' '|')"
+	# A new client asking for it is offered another address.
+	ip netns exec "$NS_C1" timeout 10 "$PROBE" -i "$IF_C1" -m "$MAC_L4" \
+	    -V yealink -r "$ip" discover >"$o.disc1" 2>&1
+	got=$(pb_kv yiaddr "$o.disc1")
+	[ -n "$got" ] || die "no OFFER for $MAC_L4: $(head -n 1 "$o.disc1")"
+	[ "$got" != "$ip" ] || die "the declined $ip was offered to $MAC_L4"
+	ctl lde-release lease release "$ip" ||
+	    die "lease release $ip: exit $?: $(ctl_msg lde-release)"
+	grep -qEx "${ip//./\\.}: released \\(was declined, set aside until $STAMP_RE, in (23|24)h\\)" \
+	    "$OUT/lde-release.out" ||
+	    die "release said '$(ctl_msg lde-release)', expected '$ip: released (was declined, set aside until <time>, in 24h)'"
+	r=$(lease_row lde-l2 "$ip")
+	[ "$(cut -f 1 <<<"$r")" = released ] && [ "$(cut -f 2 <<<"$r")" -le "$(date +%s)" ] ||
+	    die "after release $ip is '$(tr '\t' '|' <<<"$r")', expected released and over"
+	# Free at once: now it is offered when asked for (to another new
+	# client: $MAC_L4 has its OFFER, which 4.3.1 gives it first).
+	ip netns exec "$NS_C1" timeout 10 "$PROBE" -i "$IF_C1" -m "$MAC_L5" \
+	    -V yealink -r "$ip" discover >"$o.disc2" 2>&1
+	got=$(pb_kv yiaddr "$o.disc2")
+	[ "$got" = "$ip" ] ||
+	    die "$MAC_L5 asked for the released $ip and was offered '${got:-nothing}'"
+	# Declined again, then deleted.
+	ip4=$(dora_ip lde-dora5 "$MAC_L5" -r "$ip") || exit 1
+	[ "$ip4" = "$ip" ] || die "$MAC_L5 was bound to $ip4, not $ip"
+	ip netns exec "$NS_C1" timeout 10 "$PROBE" -i "$IF_C1" -m "$MAC_L5" \
+	    decline "$ip" >"$o.decline2" 2>&1
+	pb_wait_for 5 eval "[ \"\$(lease_row lde-l3 $ip | cut -f 1)\" = declined ]" ||
+	    die "the second DECLINE of $ip did not set it aside"
+	ctl lde-delete lease delete "$ip" ||
+	    die "lease delete $ip: exit $?: $(ctl_msg lde-delete)"
+	grep -qEx "${ip//./\\.}: deleted \\(was declined, set aside until $STAMP_RE, in (23|24)h\\)" \
+	    "$OUT/lde-delete.out" || die "delete said '$(ctl_msg lde-delete)'"
+	[ -z "$(lease_row lde-l4 "$ip")" ] || die "after delete, $ip is still listed"
+	pb_pass
+}
+
+# 12. Addresses lease release/delete refuse: in a subnet but without a
+# record, in no configured subnet (exit 1, and the message says which);
+# not an address, or an unknown verb (exit 2). Nothing is changed.
+t_lease_unknown() {
+	local rc
+
+	lease_row lu-before 10.42.0.1 >/dev/null
+	for v in release delete; do
+		ctl "lu-$v-norec" lease "$v" 10.42.0.250
+		rc=$?
+		[ "$rc" -eq 1 ] || die "lease $v 10.42.0.250 (no record): exit $rc, expected 1"
+		grep -qFx "provboxctl: 10.42.0.250: no lease record (provboxctl leases lists them)" \
+		    "$OUT/lu-$v-norec.err" || die "lease $v 10.42.0.250: $(ctl_msg "lu-$v-norec")"
+		ctl "lu-$v-out" lease "$v" 192.0.2.7
+		rc=$?
+		[ "$rc" -eq 1 ] || die "lease $v 192.0.2.7 (no subnet): exit $rc, expected 1"
+		grep -qFx "provboxctl: 192.0.2.7 is in no configured subnet" \
+		    "$OUT/lu-$v-out.err" || die "lease $v 192.0.2.7: $(ctl_msg "lu-$v-out")"
+		ctl "lu-$v-bad" lease "$v" 10.42.0.999
+		rc=$?
+		[ "$rc" -eq 2 ] || die "lease $v 10.42.0.999: exit $rc, expected 2"
+		grep -qFx "provboxctl: 10.42.0.999 is not an IPv4 address" \
+		    "$OUT/lu-$v-bad.err" || die "lease $v 10.42.0.999: $(ctl_msg "lu-$v-bad")"
+		[ ! -s "$OUT/lu-$v-norec.out" ] && [ ! -s "$OUT/lu-$v-out.out" ] ||
+		    die "lease $v printed on stdout when refusing"
+	done
+	ctl lu-verb lease free 10.42.0.100
+	rc=$?
+	[ "$rc" -eq 2 ] || die "lease free: exit $rc, expected 2"
+	lease_row lu-after 10.42.0.1 >/dev/null
+	cmp -s "$OUT/lu-before.out" "$OUT/lu-after.out" ||
+	    die "a refused lease command changed the leases"
+	pb_pass
+}
+
+# 12. With provbox-dhcpd running on a full pool of four: a fifth client
+# gets no OFFER; after lease delete of the pool's last address it gets
+# that address, and after lease release of another a sixth client gets
+# that one. The server is not reloaded. A config of its own (a copy with
+# that pool, its own registry, and dhcp.reserve = 0 so that unregistered
+# clients may fill the pool); the suite's dhcpd is started again after.
+t_lease_full_pool() {
+	local small=$CONF_DIR/small.conf o=$OUT/lfp pd ip last first got
+	local conf=$CONF
+
+	sed -e "s|$PB_TMP/registry\"|$PB_TMP/registry-small\"|" \
+	    -e 's|end = "10.42.0.200";|end = "10.42.0.103";|' \
+	    -e 's|^dhcp = {|&\n  reserve = 0;|' "$CONF" >"$small" ||
+	    die "cannot write $small"
+	grep -q 'end = "10.42.0.103"' "$small" && grep -q registry-small "$small" ||
+	    die "the small config was not written: $(head -c 300 "$small")"
+	daemon_stop dhcpd
+	CONF=$small
+	dhcpd_start || die "provbox-dhcpd did not start with a pool of four: $(tail -n 3 "$DHCPD_LOG")"
+	pd=$(daemon_pid dhcpd)
+	ip netns exec "$NS_C1" timeout 30 "$PROBE" -i "$IF_C1" -m 02:c7:1f:00:00:01 \
+	    -n 4 -T 15000 dora >"$o.fill" 2>&1 ||
+	    die "the pool of four did not fill: $(tr '\n' '|' <"$o.fill")"
+	for ip in 10.42.0.100 10.42.0.101 10.42.0.102 10.42.0.103; do
+		grep -q " $ip\$" "$o.fill" || die "nobody got $ip: $(tr '\n' '|' <"$o.fill")"
+	done
+	ip netns exec "$NS_C1" timeout 10 "$PROBE" -i "$IF_C1" -m 02:c7:1f:00:00:05 \
+	    -T 2500 discover >"$o.full" 2>&1
+	[ "$(pb_kv type "$o.full")" = TIMEOUT ] ||
+	    die "a fifth client was answered from a full pool of four: $(head -n 2 "$o.full" | tr '\n' ' ')"
+	last=10.42.0.103
+	ctl lfp-delete lease delete "$last" ||
+	    die "lease delete $last: exit $?: $(ctl_msg lfp-delete)"
+	dora "$o.5" 02:c7:1f:00:00:05 -T 10000 ||
+	    die "after lease delete $last, the fifth client got no ACK: $(head -n 1 "$o.5")"
+	got=$(pb_kv yiaddr "$o.5")
+	[ "$got" = "$last" ] || die "the fifth client got $got, expected the deleted $last"
+	first=10.42.0.100
+	ctl lfp-release lease release "$first" ||
+	    die "lease release $first: exit $?: $(ctl_msg lfp-release)"
+	dora "$o.6" 02:c7:1f:00:00:06 -T 10000 ||
+	    die "after lease release $first, a sixth client got no ACK: $(head -n 1 "$o.6")"
+	got=$(pb_kv yiaddr "$o.6")
+	[ "$got" = "$first" ] || die "the sixth client got $got, expected the released $first"
+	[ "$pd" = "$(daemon_pid dhcpd)" ] && pb_alive "$pd" ||
+	    die "provbox-dhcpd did not survive"
+	daemon_stop dhcpd
+	CONF=$conf
+	dhcpd_start || die "provbox-dhcpd did not start again: $(tail -n 3 "$DHCPD_LOG")"
+	pb_pass
+}
+
 # 11. No SIP password and no full token in the daemons' logs.
 t_no_secrets() {
 	local s f
@@ -1188,6 +1419,11 @@ pb_run users-non-ascii 30 t_users_non_ascii
 pb_run reload-after-restart 60 t_reload_after_restart
 pb_run reload-not-running 60 t_reload_not_running
 pb_run reload-pid-reused 40 t_reload_pid_reused
+pb_run lease-release 40 t_lease_release
+pb_run lease-delete 40 t_lease_delete
+pb_run lease-declined 90 t_lease_declined
+pb_run lease-unknown 40 t_lease_unknown
+pb_run lease-full-pool 120 t_lease_full_pool
 PB_ONLY='' pb_run no-secrets-in-logs 30 t_no_secrets
 PB_ONLY='' pb_run sanitizers 60 t_sanitizers
 daemon_stop dhcpd

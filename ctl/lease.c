@@ -1,0 +1,193 @@
+/*
+ * lease.c - provboxctl's lease commands, for the admin of a pool that an
+ * attacker or a broken client filled:
+ *
+ *   lease release IP   the record becomes released, ending now: its client
+ *                      gets the address back if it asks again, any other
+ *                      client may have it from now on (a declined address
+ *                      leaves its quarantine at once)
+ *   lease delete IP    the record goes: the address is as if never leased
+ *
+ * Both work on the registry while provbox-dhcpd runs: the server reads a
+ * lease record from LMDB for every decision, and rescans its index of
+ * held addresses when a pool looks full, so what is freed here is offered
+ * again without a reload. Each is one write transaction, and nothing is
+ * said to have happened before it commits.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "ctl.h"
+#include "enroll.h"
+
+/* What a lease record was, for the message and the JSON object. */
+struct lease_was {
+	char		 state[16];
+	char		 mac[MAC_STR_LEN];	/* "": chaddr not Ethernet */
+	char		 id[64];	/* "id 01:..." for Option 61, or "" */
+	char		 when[64];	/* "2026-12-07 14:03:11, in 59m" */
+	long long	 ends;		/* seconds since the epoch */
+};
+
+/* The configured subnet that holds ip, or NULL. */
+static const struct cfg_subnet *
+subnet_of(const struct cfg *cfg, uint32_t ip)
+{
+	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++)
+		if ((ip & cfg->dhcp.subnets[i].mask) ==
+		    cfg->dhcp.subnets[i].network)
+			return &cfg->dhcp.subnets[i];
+	return NULL;
+}
+
+static void
+describe(const struct reg_lease *l, struct lease_was *w)
+{
+	struct mac_addr	 m;
+	struct tm	 tm;
+	time_t		 t = (time_t)l->expire;
+	char		 stamp[32], rel[32];
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->state, sizeof(w->state), "%s",
+	    lease_state_str((enum lease_state)l->state));
+	if (l->htype == 1 && l->hlen == 6) {
+		memcpy(m.b, l->chaddr, 6);
+		mac_format(&m, w->mac);
+	}
+	/* A declined address belongs to no client ('D'): no identity. */
+	if (l->client_key_len > 1 && l->client_key[0] == 'I')
+		enroll_id_str(l->client_key, l->client_key_len, w->id,
+		    sizeof(w->id));
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)l->expire);
+	snprintf(w->when, sizeof(w->when), "%s, %s", stamp,
+	    reltime(t, rel, sizeof(rel)));
+	w->ends = (long long)l->expire;
+}
+
+/* "bound to 80:5e:c0:10:00:01 (id 01:80:...) until 2026-..., in 59m" */
+static void
+print_was(const struct reg_lease *l, const struct lease_was *w)
+{
+	const char *who = w->mac[0] != '\0' ? w->mac : "a client";
+
+	switch (l->state) {
+	case LEASE_DECLINED:
+		printf("declined, set aside until %s", w->when);
+		return;
+	case LEASE_RELEASED:
+		printf("released by %s", who);
+		break;
+	case LEASE_OFFERED:
+		printf("offered to %s", who);
+		break;
+	default:
+		printf("%s to %s", w->state, who);
+		break;
+	}
+	if (w->id[0] != '\0')
+		printf(" (%s)", w->id);
+	printf(" %s %s", (time_t)l->expire > ctl_now ? "until" : "ended",
+	    w->when);
+}
+
+static void
+print_json(const char *address, const char *action, const struct lease_was *w)
+{
+	printf("{\"address\": ");
+	json_str(address);
+	printf(", \"action\": ");
+	json_str(action);
+	printf(", \"was\": {\"state\": ");
+	json_str(w->state);
+	printf(", \"mac\": ");
+	if (w->mac[0] != '\0')
+		json_str(w->mac);
+	else
+		printf("null");
+	printf(", \"client_id\": ");
+	if (w->id[0] != '\0')
+		json_str(w->id);
+	else
+		printf("null");
+	printf(", \"ends\": %lld}}\n", w->ends);
+}
+
+int
+cmd_lease(const char *path, const char *verb, const char *arg)
+{
+	struct session		 s;
+	struct reg_lease	 l, old;
+	struct lease_was	 was;
+	uint32_t		 ip;
+	char			 ips[IP4_STR_LEN];
+	int			 release, ok = 0, ret, r;
+
+	if (strcmp(verb, "release") == 0)
+		release = 1;
+	else if (strcmp(verb, "delete") == 0)
+		release = 0;
+	else {
+		fprintf(stderr, "provboxctl: lease %s: the commands are lease "
+		    "release IP and lease delete IP\n", verb);
+		return 2;
+	}
+	if (ip4_parse(arg, &ip) != 0) {
+		fprintf(stderr, "provboxctl: %s is not an IPv4 address\n", arg);
+		return 2;
+	}
+	ip4_format(ip, ips);
+	memset(&old, 0, sizeof(old));
+	if (session_open(&s, path, 1) != 0)
+		return 1;
+	if (subnet_of(s.cfg, ip) == NULL) {
+		fprintf(stderr, "provboxctl: %s is in no configured subnet\n",
+		    ips);
+		goto done;
+	}
+	if ((r = reg_lease_get(&s.txn, ip, &l)) == REG_NOTFOUND) {
+		fprintf(stderr, "provboxctl: %s: no lease record (provboxctl "
+		    "leases lists them)\n", ips);
+		goto done;
+	}
+	if (r != 0)
+		goto fail;
+	old = l;
+	describe(&old, &was);
+	if (release) {
+		/*
+		 * RFC 2131 4.3.4, done for the client: the record and its
+		 * identity stay, so the client gets this address back, but
+		 * it is over now. A lease already over keeps its end.
+		 */
+		l.state = LEASE_RELEASED;
+		if (l.expire > (int64_t)ctl_now)
+			l.expire = (int64_t)ctl_now;
+		if (reg_lease_put(&s.txn, &l) != 0)
+			goto fail;
+	} else if (reg_lease_del(&s.txn, ip) != 0)
+		goto fail;
+	ok = 1;
+	goto done;
+fail:
+	fprintf(stderr, "provboxctl: %s: %s\n", ips, reg_strerror(s.txn.err));
+done:
+	/* Nothing is said to have happened before the commit lands. */
+	if ((ret = session_close(&s, ok)) == 0 && ok) {
+		if (ctl_json)
+			print_json(ips, release ? "released" : "deleted", &was);
+		else {
+			printf("%s: %s (was ", ips, release ? "released" :
+			    "deleted");
+			print_was(&old, &was);
+			printf(")\n");
+		}
+	}
+	return ret;
+}
