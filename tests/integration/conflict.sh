@@ -136,20 +136,12 @@ setup_network() {
 # ------------------------------------------------------------------ server
 
 srv_pid() {
-	cat "$PB_TMP/server.pid" 2>/dev/null
+	pb_daemon_pid server
 }
 
 srv_start() {
-	local mark pid
-
-	mark=$(pb_lines "$SRV_LOG")
-	ip netns exec "$NS_SRV" "$DHCPD" -f -c "$CONF" >>"$SRV_LOG" 2>&1 &
-	pid=$!
-	disown "$pid"
-	pb_track "$pid"
-	echo "$pid" >"$PB_TMP/server.pid"
-	pb_wait_for 20 pb_grep_after "$SRV_LOG" "$mark" \
-	    "provbox-dhcpd started" && pb_alive "$pid"
+	pb_daemon_start server "$NS_SRV" "$SRV_LOG" "provbox-dhcpd started" \
+	    "$DHCPD" -f -c "$CONF"
 }
 
 # srv_reload CONFLICT_CHECK: rewrites the config, SIGHUP; 0 once reloaded.
