@@ -507,7 +507,7 @@ static void
 parse_log(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "level", "facility", "warn_burst",
-		"warn_interval", NULL };
+		"warn_interval", "target", NULL };
 	const config_setting_t	*g = config_setting_get_member(root, "log");
 	struct cfg		*cfg = ctx->cfg;
 	const char		*str;
@@ -515,6 +515,7 @@ parse_log(struct cfg_ctx *ctx, const config_setting_t *root)
 
 	cfg->log_level = PB_LOG_INFO;
 	cfg->log_facility = LOG_DAEMON;
+	cfg->log_target = LOG_TARGET_AUTO;
 	cfg->log_warn_burst = 10;
 	cfg->log_warn_interval = 60;
 	if (g == NULL)
@@ -532,6 +533,10 @@ parse_log(struct cfg_ctx *ctx, const config_setting_t *root)
 		cfg_err(ctx, config_setting_get_member(g, "facility"),
 		    "unknown facility '%s' (valid: daemon, user, local0 to "
 		    "local7)", str);
+	if (cfg_get_string(ctx, g, "target", 0, 32, &str) == 1 &&
+	    log_target_parse(str, &cfg->log_target) != 0)
+		cfg_err(ctx, config_setting_get_member(g, "target"),
+		    "unknown target '%s' (valid: auto, journal)", str);
 	if (cfg_get_uint(ctx, g, "warn_burst", 0, 1, 10000, &v) == 1)
 		cfg->log_warn_burst = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "warn_interval", 0, 1, 86400, &v) == 1)

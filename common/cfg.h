@@ -266,6 +266,7 @@ struct cfg {
 	int			 registry_sync;	/* fsync on commit */
 	enum log_level		 log_level;
 	int			 log_facility;
+	enum log_target		 log_target;
 	unsigned		 log_warn_burst;
 	unsigned		 log_warn_interval;
 	char			*run_dir;

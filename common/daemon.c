@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 #include "log.h"
 #include "runstate.h"
@@ -120,6 +122,10 @@ void
 daemon_reload_done(const struct cfg *cfg, const char *name,
     const char *cfgpath, const char *why)
 {
+	char		stamp[32];
+	time_t		now = time(NULL);
+	struct tm	tm;
+
 	runstate_write_reload(cfg->run_dir, name, why == NULL, why);
 	if (why == NULL)
 		log_set_ratelimit(cfg->log_warn_burst, cfg->log_warn_interval);
@@ -127,4 +133,40 @@ daemon_reload_done(const struct cfg *cfg, const char *name,
 		log_warnx("reload refused (%s): the running config stays", why);
 	else
 		log_info("reloaded %s", cfgpath);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	/* READY=1 either way: the old config serves on after a refusal. */
+	if (why != NULL)
+		sd_notifyf(0, "READY=1\nSTATUS=serving; the reload at %s was "
+		    "refused, the running config stays: %s", stamp, why);
+	else
+		sd_notifyf(0, "READY=1\nSTATUS=serving; %s reloaded at %s",
+		    cfgpath, stamp);
+}
+
+void
+daemon_notify_ready(const char *cfgpath)
+{
+	sd_notifyf(0, "READY=1\nSTATUS=serving (config %s)", cfgpath);
+}
+
+/*
+ * MONOTONIC_USEC lets systemd (253 and later) tell this reload from an
+ * earlier one; older versions ignore it.
+ */
+void
+daemon_notify_reloading(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000);
+}
+
+void
+daemon_notify_stopping(void)
+{
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 }

@@ -1,7 +1,7 @@
 /*
  * daemon.h - what both daemons do the same way: load the config logging
- * every error, bring it into the registry, drop privileges, and report a
- * reload to provboxctl.
+ * every error, bring it into the registry, drop privileges, report a
+ * reload to provboxctl, and tell systemd how the service is doing.
  */
 #ifndef PB_DAEMON_H
 #define PB_DAEMON_H
@@ -36,9 +36,21 @@ int		 daemon_check_private(const char *path, const char *what,
 		    char *err, size_t errsz);
 /*
  * Records a reload in <run_dir>/<name>.reload and logs it: why NULL means
- * the new config took, otherwise why it was refused.
+ * the new config took, otherwise why it was refused. Tells systemd the
+ * reload is over (READY=1) with a STATUS= saying which.
  */
 void		 daemon_reload_done(const struct cfg *cfg, const char *name,
 		    const char *cfgpath, const char *why);
+
+/*
+ * systemd's notifications (sd_notify(3), Type=notify units): without
+ * $NOTIFY_SOCKET they do nothing. READY=1 once the daemon serves (its
+ * sockets open, its privileges dropped); RELOADING=1 with MONOTONIC_USEC
+ * when a reload starts (daemon_reload_done() ends it); STOPPING=1 when
+ * it stops.
+ */
+void		 daemon_notify_ready(const char *cfgpath);
+void		 daemon_notify_reloading(void);
+void		 daemon_notify_stopping(void);
 
 #endif /* PB_DAEMON_H */

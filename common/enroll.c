@@ -460,8 +460,10 @@ enroll_sweep(struct reg_txn *txn, time_t now,
 void
 enroll_log(const struct reg_event *ev)
 {
-	char	mac[MAC_STR_LEN], ip[IP4_STR_LEN] = "-";
-	int	warn;
+	struct log_fields	 f;
+	char			 mac[MAC_STR_LEN], ip[IP4_STR_LEN] = "-";
+	char			 event[48];
+	int			 warn;
 
 	if (ev->kind == EV_NONE)
 		return;
@@ -470,10 +472,12 @@ enroll_log(const struct reg_event *ev)
 		ip4_format(ev->ip, ip);
 	warn = ev->kind == EV_REFUSED || ev->kind == EV_DUPLICATE_MAC ||
 	    ev->kind == EV_SUSPECT;
-	if (warn)
-		log_warnx("enroll: %s %s ip %s: %s", mac,
-		    enroll_event_str(ev->kind), ip, ev->detail);
-	else
-		log_notice("enroll: %s %s ip %s: %s", mac,
-		    enroll_event_str(ev->kind), ip, ev->detail);
+	snprintf(event, sizeof(event), "enroll-%s", enroll_event_str(ev->kind));
+	memset(&f, 0, sizeof(f));
+	f.mac = mac;
+	f.ip = ev->ip != 0 ? ip : NULL;
+	f.event = event;
+	log_fields_msg(warn ? PB_LOG_WARNING : PB_LOG_NOTICE, &f,
+	    "enroll: %s %s ip %s: %s", mac, enroll_event_str(ev->kind), ip,
+	    ev->detail);
 }

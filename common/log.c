@@ -1,5 +1,6 @@
 /*
- * log.c - stderr/syslog logging with levels, rate limits and escaping.
+ * log.c - stderr/syslog/journal logging with levels, rate limits and
+ * escaping.
  */
 #include "config.h"
 
@@ -8,9 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The entries' CODE_FILE and CODE_LINE would all name this file. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
 
 #include "log.h"
 
@@ -19,6 +26,7 @@ static int		 log_foreground = 1;
 static enum log_level	 log_level = PB_LOG_INFO;
 static int		 log_facility = LOG_DAEMON;
 static int		 log_opened;
+static int		 log_to_journal;
 static log_sink_fn	 log_sink;
 static unsigned		 rl_burst = 10;
 static unsigned		 rl_interval = 60;
@@ -123,6 +131,46 @@ log_facility_parse(const char *name)
 	return -1;
 }
 
+int
+log_target_parse(const char *name, enum log_target *out)
+{
+	if (strcasecmp(name, "auto") == 0)
+		*out = LOG_TARGET_AUTO;
+	else if (strcasecmp(name, "journal") == 0)
+		*out = LOG_TARGET_JOURNAL;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * Is stderr the journal's stream? systemd sets JOURNAL_STREAM to its
+ * "device:inode"; a stderr redirected since (a test's log file) differs.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+	int			 end = 0;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%n", &dev, &ino, &end) != 2 ||
+	    end == 0 || env[end] != '\0')
+		return 0;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+void
+log_set_target(enum log_target target)
+{
+	log_to_journal = target == LOG_TARGET_JOURNAL ||
+	    (target == LOG_TARGET_AUTO && stderr_is_journal());
+}
+
 void
 log_set_sink(log_sink_fn fn, void *arg)
 {
@@ -182,8 +230,64 @@ stamp(time_t now)
 	return ts;
 }
 
+/* One journal entry being put together: "FIELD=value" strings in buf. */
+struct jentry {
+	struct iovec	 iov[10];
+	size_t		 n;
+	size_t		 used;
+	char		 buf[4096];
+};
+
+/* Adds name=value; a NULL or empty value, or one that does not fit, not. */
 static void
-log_emit(enum log_level level, const char *msg)
+jfield(struct jentry *e, const char *name, const char *value)
+{
+	size_t	room = sizeof(e->buf) - e->used;
+	int	k;
+
+	if (value == NULL || value[0] == '\0' ||
+	    e->n == sizeof(e->iov) / sizeof(e->iov[0]))
+		return;
+	k = snprintf(e->buf + e->used, room, "%s=%s", name, value);
+	if (k < 0 || (size_t)k >= room)
+		return;
+	e->iov[e->n].iov_base = e->buf + e->used;
+	e->iov[e->n].iov_len = (size_t)k;
+	e->n++;
+	e->used += (size_t)k + 1;
+}
+
+/*
+ * Sends msg to the journal with its priority, the syslog identifier and
+ * facility, and the fields of f. 0, or -1 when the journal did not take
+ * it (no journald listening).
+ */
+static int
+journal_emit(enum log_level level, const char *msg,
+    const struct log_fields *f)
+{
+	struct jentry	e;
+	char		num[16];
+
+	e.n = e.used = 0;
+	jfield(&e, "MESSAGE", msg);
+	snprintf(num, sizeof(num), "%d", level_prio[level]);
+	jfield(&e, "PRIORITY", num);
+	snprintf(num, sizeof(num), "%d", log_facility >> 3);
+	jfield(&e, "SYSLOG_FACILITY", num);
+	jfield(&e, "SYSLOG_IDENTIFIER", log_ident);
+	if (f != NULL) {
+		jfield(&e, "PROVBOX_MAC", f->mac);
+		jfield(&e, "PROVBOX_IP", f->ip);
+		jfield(&e, "PROVBOX_USER", f->user);
+		jfield(&e, "PROVBOX_CLASS", f->class);
+		jfield(&e, "PROVBOX_EVENT", f->event);
+	}
+	return sd_journal_sendv(e.iov, (int)e.n) < 0 ? -1 : 0;
+}
+
+static void
+log_emit(enum log_level level, const char *msg, const struct log_fields *f)
 {
 	char	line[2200];
 	time_t	now;
@@ -193,6 +297,8 @@ log_emit(enum log_level level, const char *msg)
 		log_sink(level, msg, log_sink_arg);
 		return;
 	}
+	if (log_to_journal && journal_emit(level, msg, f) == 0)
+		return;
 	if (!log_foreground) {
 		syslog(level_prio[level], "%s", msg);
 		return;
@@ -228,7 +334,8 @@ log_emit(enum log_level level, const char *msg)
 }
 
 static void
-log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
+log_vmsg(enum log_level level, const struct log_fields *f, int with_errno,
+    const char *fmt, va_list ap)
 {
 	char	 msg[2048];
 	int	 saved = errno;
@@ -242,7 +349,7 @@ log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	if (with_errno && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(saved));
-	log_emit(level, msg);
+	log_emit(level, msg, f);
 	errno = saved;
 }
 
@@ -252,7 +359,7 @@ log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	{							\
 		va_list ap;					\
 		va_start(ap, fmt);				\
-		log_vmsg(level, with_errno, fmt, ap);		\
+		log_vmsg(level, NULL, with_errno, fmt, ap);	\
 		va_end(ap);					\
 	}
 
@@ -268,7 +375,18 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, 0, fmt, ap);
+	log_vmsg(level, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fields_msg(enum log_level level, const struct log_fields *f,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, f, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -278,7 +396,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(PB_LOG_ERR, 1, fmt, ap);
+	log_vmsg(PB_LOG_ERR, NULL, 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -289,7 +407,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(PB_LOG_ERR, 0, fmt, ap);
+	log_vmsg(PB_LOG_ERR, NULL, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -323,26 +441,46 @@ log_ratelimit_allow(struct log_ratelimit *rl, time_t now,
 	return 1;
 }
 
-void
-log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
+static void
+log_vwarnx_rl(struct log_ratelimit *rl, const struct log_fields *f,
+    const char *fmt, va_list ap)
 {
 	struct timespec	 ts;
 	unsigned long	 dropped;
 	char		 msg[1024];
-	va_list		 ap;
 
 	if (PB_LOG_WARNING > log_level)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (!log_ratelimit_allow(rl, ts.tv_sec, &dropped))
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (dropped > 0)
-		log_warnx("%s (%lu similar messages suppressed)", msg, dropped);
+		log_fields_msg(PB_LOG_WARNING, f, "%s (%lu similar messages "
+		    "suppressed)", msg, dropped);
 	else
-		log_warnx("%s", msg);
+		log_fields_msg(PB_LOG_WARNING, f, "%s", msg);
+}
+
+void
+log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwarnx_rl(rl, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fields_warnx_rl(struct log_ratelimit *rl, const struct log_fields *f,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwarnx_rl(rl, f, fmt, ap);
+	va_end(ap);
 }
 
 /* One input byte as it appears escaped; returns its length (1, 2 or 4). */

@@ -1,9 +1,12 @@
 /*
  * log.h - logging for the provbox daemons and tools.
  *
- * In the foreground messages go to stderr, as a daemon to syslog. log_warn()
- * appends strerror(errno), log_warnx() does not. fatal()/fatalx() are for
- * start-up failures and broken invariants only, never for bad input.
+ * In the foreground messages go to stderr, as a daemon to syslog; under
+ * systemd (stderr is the journal stream, or log.target is "journal") they
+ * go to the journal as structured entries instead, with their priority and
+ * the fields of struct log_fields. log_warn() appends strerror(errno),
+ * log_warnx() does not. fatal()/fatalx() are for start-up failures and
+ * broken invariants only, never for bad input.
  *
  * Per-packet and per-request problems go through a struct log_ratelimit so a
  * flood of bad input costs a handful of lines and a "suppressed" count.
@@ -36,6 +39,36 @@ int		 log_facility_parse(const char *name);
 void		 log_set_facility(int facility);
 
 /*
+ * Where the lines go. LOG_TARGET_AUTO: the journal when stderr is the
+ * stream systemd connected to it ($JOURNAL_STREAM names its device and
+ * inode, systemd.exec(5)), else stderr in the foreground and syslog as a
+ * daemon. LOG_TARGET_JOURNAL: the journal, whatever stderr is. An entry
+ * the journal does not take (no journald) goes where it would without it.
+ */
+enum log_target {
+	LOG_TARGET_AUTO = 0,
+	LOG_TARGET_JOURNAL,
+};
+/* "auto" or "journal"; 0, or -1 if unknown. */
+int		 log_target_parse(const char *name, enum log_target *out);
+void		 log_set_target(enum log_target target);
+
+/*
+ * What a line is about, for the journal: each non-NULL, non-empty member
+ * becomes a field of the entry (PROVBOX_MAC, PROVBOX_IP, PROVBOX_USER,
+ * PROVBOX_CLASS, PROVBOX_EVENT), so that `journalctl PROVBOX_MAC=...`
+ * finds a device's lines. stderr and syslog show only the message, which
+ * must name the same things. The strings are borrowed for the call.
+ */
+struct log_fields {
+	const char	*mac;		/* "80:5e:c0:aa:bb:cc" */
+	const char	*ip;		/* the device's address */
+	const char	*user;
+	const char	*class;		/* the vendor class */
+	const char	*event;		/* what happened: "dhcp-ack", ... */
+};
+
+/*
  * A sink receives every message that passes the level filter instead of
  * stderr/syslog; tests use it to capture output. NULL restores the default.
  */
@@ -63,6 +96,9 @@ void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* log_msg() with the fields of f (may be NULL) in its journal entry. */
+void	log_fields_msg(enum log_level level, const struct log_fields *f,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *fmt, ...)
@@ -96,6 +132,9 @@ int	log_ratelimit_allow(struct log_ratelimit *rl, time_t now,
 	    unsigned long *reported);
 void	log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	log_fields_warnx_rl(struct log_ratelimit *rl,
+	    const struct log_fields *f, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /*
  * Escapes untrusted bytes for a log line: printable ASCII stays (backslash

@@ -3,8 +3,9 @@
  *
  * The lists are what the daemons call after start-up: the event loop,
  * sockets, LMDB (mmap, pwrite, fdatasync), reading the config, templates
- * and TLS files again on SIGHUP, writing the pid and reload files, and
- * syslog. Names a kernel or architecture does not know are skipped.
+ * and TLS files again on SIGHUP, writing the pid and reload files, syslog,
+ * the journal and systemd's notifications. Names a kernel or architecture
+ * does not know are skipped.
  */
 #include "config.h"
 
@@ -57,6 +58,12 @@ static const char *const common_calls[] = {
 	"connect", "bind", "listen", "accept", "accept4", "setsockopt",
 	"getsockopt", "getsockname", "getpeername", "sendto", "sendmsg",
 	"sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "shutdown",
+	/*
+	 * The journal (sd_journal_sendv) and sd_notify: a datagram on an
+	 * AF_UNIX socket (sendmsg); an entry too big for one goes as a
+	 * sealed memfd passed over the socket.
+	 */
+	"memfd_create",
 	"exit", "exit_group",
 };
 
@@ -131,7 +138,8 @@ int
 sandbox_enter(enum sandbox_role role)
 {
 	/*
-	 * syslog is AF_UNIX; the DHCP server's interface lookups netlink;
+	 * syslog, the journal and sd_notify are AF_UNIX; the DHCP server's
+	 * interface lookups netlink;
 	 * AF_INET covers its ICMP socket for conflict probes too (raw,
 	 * opened again by a reload that turns dhcp.conflict_check on).
 	 */

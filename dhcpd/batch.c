@@ -145,12 +145,18 @@ refusal_limit(enum dhcp_drop why)
 	return NULL;
 }
 
+/*
+ * The decision's line. In the journal it carries the client's MAC, the
+ * address, user and class, and PROVBOX_EVENT ("dhcp-ack", "dhcp-refused",
+ * ...) as fields (log.h); the text is the same everywhere.
+ */
 static void
 log_decision(const struct iface *ifc, const struct pending *p)
 {
 	const struct dhcp_decision	*d = &p->d;
 	const char			*who = p->who;
 	struct log_ratelimit		*rl;
+	struct log_fields		 f;
 	char				 ip[IP4_STR_LEN], via[64], cls[96];
 
 	if (p->giaddr != 0) {
@@ -162,61 +168,82 @@ log_decision(const struct iface *ifc, const struct pending *p)
 		snprintf(via, sizeof(via), "%s", ifc->name);
 	snprintf(cls, sizeof(cls), "%s%s%s", d->vendor != NULL ?
 	    d->vendor->name : "-", d->user[0] ? ", " : "", d->user);
+	memset(&f, 0, sizeof(f));
+	f.mac = d->has_mac ? who : NULL;
+	f.user = d->user;
+	f.class = d->vendor != NULL ? d->vendor->name : NULL;
 
 	switch (d->action) {
 	case DA_REPLY:
-		if (d->type == DHCPNAK)
-			log_info("DHCPNAK to %s (%s) via %s: %s", who, cls, via,
-			    d->note != NULL ? d->note : "");
-		else if (d->lease_time == 0)
-			log_info("DHCPACK (inform) to %s %s (%s) via %s",
-			    ip4_format(d->dest_ip, ip), who, cls, via);
-		else
-			log_info("%s %s to %s (%s) via %s lease %us",
-			    dhcp_msgtype_str(d->type),
-			    ip4_format(d->hdr.yiaddr, ip), who, cls, via,
-			    d->lease_time);
+		if (d->type == DHCPNAK) {
+			f.event = "dhcp-nak";
+			log_fields_msg(PB_LOG_INFO, &f, "DHCPNAK to %s (%s) via "
+			    "%s: %s", who, cls, via, d->note != NULL ?
+			    d->note : "");
+		} else if (d->lease_time == 0) {
+			f.event = "dhcp-inform";
+			f.ip = ip4_format(d->dest_ip, ip);
+			log_fields_msg(PB_LOG_INFO, &f, "DHCPACK (inform) to %s "
+			    "%s (%s) via %s", ip, who, cls, via);
+		} else {
+			f.event = d->type == DHCPOFFER ? "dhcp-offer" :
+			    "dhcp-ack";
+			f.ip = ip4_format(d->hdr.yiaddr, ip);
+			log_fields_msg(PB_LOG_INFO, &f, "%s %s to %s (%s) via "
+			    "%s lease %us", dhcp_msgtype_str(d->type), ip, who,
+			    cls, via, d->lease_time);
+		}
 		break;
 	case DA_RELEASE:
-		log_info("DHCPRELEASE of %s from %s via %s",
-		    ip4_format(d->lease.ip, ip), who, via);
+		f.event = "dhcp-release";
+		f.ip = ip4_format(d->lease.ip, ip);
+		log_fields_msg(PB_LOG_INFO, &f, "DHCPRELEASE of %s from %s via "
+		    "%s", ip, who, via);
 		break;
 	case DA_DECLINE:
-		log_warnx_rl(&rl_declined, "DHCPDECLINE of %s from %s via %s: "
-		    "the address is in use elsewhere; quarantined for %us",
-		    ip4_format(d->lease.ip, ip), who, via, d->lease_time);
+		f.event = "dhcp-decline";
+		f.ip = ip4_format(d->lease.ip, ip);
+		log_fields_warnx_rl(&rl_declined, &f, "DHCPDECLINE of %s from "
+		    "%s via %s: the address is in use elsewhere; quarantined "
+		    "for %us", ip, who, via, d->lease_time);
 		break;
 	case DA_PROBE:
-		log_debug("%s from %s via %s: probing %s before the offer",
-		    dhcp_msgtype_str(p->msgtype), who, via,
-		    ip4_format(d->lease.ip, ip));
+		f.event = "dhcp-probe";
+		f.ip = ip4_format(d->lease.ip, ip);
+		log_fields_msg(PB_LOG_DEBUG, &f, "%s from %s via %s: probing %s "
+		    "before the offer", dhcp_msgtype_str(p->msgtype), who, via,
+		    ip);
 		break;
 	case DA_DROP:
+		f.event = "dhcp-refused";
 		if (d->drop == DROP_DUPLICATE_MAC)
-			log_warnx_rl(&rl_duplicate, "%s from %s via %s refused: "
-			    "%s", dhcp_msgtype_str(p->msgtype), who, via,
-			    d->eop.detail);
+			log_fields_warnx_rl(&rl_duplicate, &f, "%s from %s via "
+			    "%s refused: %s", dhcp_msgtype_str(p->msgtype),
+			    who, via, d->eop.detail);
 		else if (d->drop == DROP_RELEASE_SOURCE)
-			log_warnx_rl(&rl_duplicate, "DHCPRELEASE from %s via "
-			    "%s ignored: %s", who, via, dhcp_drop_str(d->drop));
+			log_fields_warnx_rl(&rl_duplicate, &f, "DHCPRELEASE "
+			    "from %s via %s ignored: %s", who, via,
+			    dhcp_drop_str(d->drop));
 		else if (d->drop == DROP_POOL_EXHAUSTED)
-			log_warnx_rl(&rl_exhausted, "%s from %s via %s: no "
-			    "free address in %s/%u", dhcp_msgtype_str(
+			log_fields_warnx_rl(&rl_exhausted, &f, "%s from %s via "
+			    "%s: no free address in %s/%u", dhcp_msgtype_str(
 			    p->msgtype), who, via, ip4_format(
 			    d->subnet->network, ip), d->subnet->prefix);
 		else if ((rl = refusal_limit(d->drop)) != NULL &&
 		    d->note != NULL)
-			log_warnx_rl(rl, "%s from %s via %s refused: %s%s%s",
-			    dhcp_msgtype_str(p->msgtype), who, via,
+			log_fields_warnx_rl(rl, &f, "%s from %s via %s refused: "
+			    "%s%s%s", dhcp_msgtype_str(p->msgtype), who, via,
 			    dhcp_drop_str(d->drop), strcmp(d->note,
 			    dhcp_drop_str(d->drop)) != 0 ? ": " : "",
 			    strcmp(d->note, dhcp_drop_str(d->drop)) != 0 ?
 			    d->note : "");
-		else
-			log_debug("%s from %s via %s ignored: %s%s%s",
-			    dhcp_msgtype_str(p->msgtype), who, via,
-			    dhcp_drop_str(d->drop), d->note ? ": " : "",
-			    d->note ? d->note : "");
+		else {
+			f.event = "dhcp-ignored";
+			log_fields_msg(PB_LOG_DEBUG, &f, "%s from %s via %s "
+			    "ignored: %s%s%s", dhcp_msgtype_str(p->msgtype),
+			    who, via, dhcp_drop_str(d->drop), d->note ? ": " :
+			    "", d->note ? d->note : "");
+		}
 		break;
 	}
 }

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <getopt.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
+#ifndef PB_VERSION
+#define PB_VERSION	PACKAGE_VERSION
+#endif
 /*
  * Group commit under load: when the last batch had at least LINGER_MIN
  * messages (but was not full) and went out less than LINGER_BUSY_NS ago,
@@ -82,16 +86,21 @@ struct dhcpd {
 
 static struct dhcpd	 D = { .probe_fd = -1 };
 
+/* -h and --help: on stdout, exit 0; a wrong option: on stderr, exit 2. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: provbox-dhcpd [-dfnt] [-c config]\n"
-	    "  -c file  config file (default %s)\n"
-	    "  -d       debug logging\n"
-	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -t, -n   check the config and exit (0 valid, 1 not)\n",
-	    DEFAULT_CONFIG);
-	exit(2);
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: provbox-dhcpd [-dfnt] [-c config]\n"
+	    "       provbox-dhcpd --version | --help\n"
+	    "  -c file    config file (default %s)\n"
+	    "  -d         debug logging\n"
+	    "  -f         stay in the foreground, log to stderr (or the "
+	    "journal)\n"
+	    "  -t, -n     check the config and exit (0 valid, 1 not)\n"
+	    "  --version  print the version and exit\n"
+	    "  -h, --help print this and exit\n", DEFAULT_CONFIG);
+	exit(status);
 }
 
 /* The batch's sockets: the kernel's. */
@@ -529,6 +538,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	/* The sockets may move to a new set: none may stay unwatched. */
 	linger_end();
 	log_info("reloading %s", D.cfgpath);
+	daemon_notify_reloading();
 	if ((cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, why,
 	    sizeof(why))) == NULL) {
 		reloaded(why);
@@ -610,12 +620,18 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct event	*sigs[4];
 	char		 err[512];
 	int		 ch, check_only = 0;
 
 	D.cfgpath = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "c:dfnth")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfnth", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			D.cfgpath = optarg;
@@ -630,13 +646,21 @@ main(int argc, char *argv[])
 		case 't':
 			check_only = 1;
 			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'V':
+			printf("provbox-dhcpd %s\n", PB_VERSION);
+			return 0;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	log_init("provbox-dhcpd", 1, D.debug ? PB_LOG_DEBUG : PB_LOG_INFO);
+	/* Under systemd, even the config's errors are journal entries. */
+	log_set_target(LOG_TARGET_AUTO);
 	if ((D.cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, err,
 	    sizeof(err))) == NULL)
 		return 1;
@@ -648,6 +672,7 @@ main(int argc, char *argv[])
 	if (!D.debug)
 		log_set_level(D.cfg->log_level);
 	log_set_facility(D.cfg->log_facility);
+	log_set_target(D.cfg->log_target);
 	log_set_ratelimit(D.cfg->log_warn_burst, D.cfg->log_warn_interval);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -709,8 +734,12 @@ main(int argc, char *argv[])
 		fatalx("cannot watch the sockets");
 	log_info("provbox-dhcpd started (config %s, registry %s)", D.cfgpath,
 	    D.cfg->registry_path);
+	/* Its sockets are open and its privileges dropped: it serves. */
+	daemon_notify_ready(D.cfgpath);
 
 	event_base_dispatch(D.base);
+
+	daemon_notify_stopping();
 
 	log_stats();
 	for (int i = 0; i < 4; i++)

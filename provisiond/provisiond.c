@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -50,6 +51,9 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
+#ifndef PB_VERSION
+#define PB_VERSION	PACKAGE_VERSION
+#endif
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
@@ -84,16 +88,21 @@ struct provd {
 static struct provd	 P;
 static int		 tag_tls = 1, tag_plain = 0;
 
+/* -h and --help: on stdout, exit 0; a wrong option: on stderr, exit 2. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: provbox-provisiond [-dfnt] [-c config]\n"
-	    "  -c file  config file (default %s)\n"
-	    "  -d       debug logging\n"
-	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -t, -n   check the config, templates and TLS files and exit\n",
-	    DEFAULT_CONFIG);
-	exit(2);
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: provbox-provisiond [-dfnt] [-c config]\n"
+	    "       provbox-provisiond --version | --help\n"
+	    "  -c file    config file (default %s)\n"
+	    "  -d         debug logging\n"
+	    "  -f         stay in the foreground, log to stderr (or the "
+	    "journal)\n"
+	    "  -t, -n     check the config, templates and TLS files and exit\n"
+	    "  --version  print the version and exit\n"
+	    "  -h, --help print this and exit\n", DEFAULT_CONFIG);
+	exit(status);
 }
 
 /* evbuffer_add_reference cleanup: the body may hold a password. */
@@ -206,12 +215,18 @@ peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
 	}
 }
 
+/*
+ * The request's audit line; in the journal with the peer, MAC, user and
+ * class as fields, and PROVBOX_EVENT "http-served" or "http-refused".
+ */
 static void
 audit(const char *peer, const char *method, const struct prov_resp *r,
     size_t bytes, const char *subject)
 {
-	char	mac[MAC_STR_LEN] = "-", file[ROUTE_FILE_MAX * 4 + 8];
-	char	where[sizeof(file) + 64];
+	struct log_fields	f;
+	char			mac[MAC_STR_LEN] = "-";
+	char			file[ROUTE_FILE_MAX * 4 + 8];
+	char			where[sizeof(file) + 64];
 
 	if (r->has_mac)
 		mac_format(&r->mac, mac);
@@ -234,8 +249,15 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 		    r->kind == ROUTE_BAD ? "malformed" : "unknown");
 		break;
 	}
-	log_info("%s %s %s %d %zu mac %s user %s vendor %s cert \"%s\" "
-	    "refused %s", peer, method, where, r->status, bytes, mac,
+	memset(&f, 0, sizeof(f));
+	f.ip = peer;
+	f.mac = r->has_mac ? mac : NULL;
+	f.user = r->user;
+	f.class = r->vendor;
+	f.event = r->refused == REF_NONE ? "http-served" : "http-refused";
+	log_fields_msg(PB_LOG_INFO, &f, "%s %s %s %d %zu mac %s user %s "
+	    "vendor %s cert \"%s\" refused %s", peer, method, where,
+	    r->status, bytes, mac,
 	    r->user[0] ? r->user : "-", r->vendor ? r->vendor : "-",
 	    subject[0] ? subject : "-", prov_refusal_str(r->refused));
 }
@@ -692,6 +714,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	log_info("reloading %s", P.cfgpath);
+	daemon_notify_reloading();
 	if (load_all(P.cfgpath, &cfg, &tp, &ctx, why, sizeof(why)) != 0) {
 		reloaded(why);
 		return;
@@ -760,6 +783,11 @@ on_usr1(evutil_socket_t sig, short what, void *arg)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct event	*sigs[4], *sweep, *fetch_ev, *log_ev;
 	struct event_config *ecfg;
 	struct timeval	 tv = { SWEEP_SECONDS, 0 }, one_second = { 1, 0 };
@@ -769,7 +797,8 @@ main(int argc, char *argv[])
 	/* Before libevent allocates anything. */
 	event_set_mem_functions(malloc, ev_realloc, ev_free);
 	P.cfgpath = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "c:dfnth")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfnth", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			P.cfgpath = optarg;
@@ -784,14 +813,22 @@ main(int argc, char *argv[])
 		case 't':
 			check_only = 1;
 			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'V':
+			printf("provbox-provisiond %s\n", PB_VERSION);
+			return 0;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 	log_init("provbox-provisiond", 1, P.debug ? PB_LOG_DEBUG :
 	    PB_LOG_INFO);
+	/* Under systemd, even the config's errors are journal entries. */
+	log_set_target(LOG_TARGET_AUTO);
 	if (load_all(P.cfgpath, &P.cfg, &P.tp, &P.ctx, err, sizeof(err)) != 0)
 		return 1;
 	if (check_only) {
@@ -801,6 +838,7 @@ main(int argc, char *argv[])
 	if (!P.debug)
 		log_set_level(P.cfg->log_level);
 	log_set_facility(P.cfg->log_facility);
+	log_set_target(P.cfg->log_target);
 	log_set_ratelimit(P.cfg->log_warn_burst, P.cfg->log_warn_interval);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -873,8 +911,12 @@ main(int argc, char *argv[])
 	log_hold(on_log_held, log_ev);
 	log_info("provbox-provisiond started (config %s, registry %s)",
 	    P.cfgpath, P.cfg->registry_path);
+	/* Its sockets are open and its privileges dropped: it serves. */
+	daemon_notify_ready(P.cfgpath);
 
 	event_base_dispatch(P.base);
+
+	daemon_notify_stopping();
 
 	log_stats();
 	fetch_flush();

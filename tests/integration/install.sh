@@ -217,8 +217,13 @@ t_units() {
 		    die "$u.service does not run $sbindir/$u -f -c $CONF"
 		grep -qxF "ExecStartPre=$sbindir/$u -t -c $CONF" "$f" ||
 		    die "$u.service does not check the config first"
+		# Type=notify; the reload sends SIGHUP to $MAINPID and waits
+		# for the daemon's reload status (journal.sh runs it).
+		grep -qx 'Type=notify' "$f" || die "$u.service: not Type=notify"
 		# shellcheck disable=SC2016 # a literal $MAINPID
-		grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' "$f" ||
+		grep -q 'kill -HUP "\$\$1"' "$f" &&
+		    grep -qE "exit 1' $u-reload \\\$MAINPID\$" "$f" &&
+		    grep -qF "f=/run/provbox/$u.reload;" "$f" ||
 		    die "$u.service does not reload with SIGHUP"
 		grep -qx 'User=provbox' "$f" || die "$u.service: no User=provbox"
 		grep -qx 'ProtectSystem=strict' "$f" ||
