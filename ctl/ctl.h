@@ -1,11 +1,15 @@
 /*
  * ctl.h - what provboxctl's command files share: the config and registry
- * session, relative times and JSON strings.
+ * session, relative times, and the JSON values every command's --json
+ * output is made of (ctl/json.c; the schemas are in provboxctl(8)).
  */
 #ifndef PB_CTL_H
 #define PB_CTL_H
 
+#include <stdint.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "cfg.h"
 #include "registry.h"
@@ -19,14 +23,45 @@ struct session {
 	struct reg_txn	 txn;
 };
 
+/*
+ * Loads the config, printing every error to stderr; NULL if it has any.
+ * With errs, the errors are also appended to it as JSON objects (file,
+ * line, setting, message).
+ */
+struct cfg	*ctl_load(const char *path, unsigned flags, json_t *errs);
+/* Opens the config's registry; NULL (said on stderr) on failure. */
+struct reg	*ctl_open_registry(const struct cfg *cfg, unsigned flags);
 /* Loads the config and opens the registry in a transaction; 0 or -1. */
 int		 session_open(struct session *s, const char *path, int write);
 /* Commits (a write session) and closes; 0 or 1 for the exit status. */
 int		 session_close(struct session *s, int ok);
 /* "in 41m", "3h ago", "now": how far t is from ctl_now. */
 const char	*reltime(time_t t, char *buf, size_t sz);
-/* Writes s as a JSON string. */
-void		 json_str(const char *s);
+
+/*
+ * JSON values (ctl/json.c). Each returns a new reference, or NULL when out
+ * of memory, which jset/jpush and then json_print notice: build a
+ * document without checking each call, print it once.
+ */
+json_t	*jtext(const char *s);		/* NULL: null */
+json_t	*jtext_or_null(const char *s);	/* "" and NULL: null */
+json_t	*jbytes(const void *p, size_t n);	/* log_escape()d */
+json_t	*jint(long long v);
+json_t	*jtime(int64_t t);		/* 0: null */
+json_t	*jnull(void);
+json_t	*jbool(int b);
+json_t	*jobj(void);
+json_t	*jarr(void);
+/* Both take over v (also on failure). */
+void	 jset(json_t *obj, const char *key, json_t *v);
+void	 jpush(json_t *arr, json_t *v);
+/* Prints v and a newline on stdout and drops v; 0, or -1 (said). */
+int	 json_print(json_t *v);
+
+/* users, devices, leases (ctl/list.c); the exit status. */
+int	cmd_users(const char *path);
+int	cmd_devices(const char *path);
+int	cmd_leases(const char *path);
 
 /* Enrollment commands (ctl/enroll.c). */
 struct enroll_args {
@@ -37,12 +72,20 @@ struct enroll_args {
 int	cmd_enroll(const char *path, const char *who,
 	    const struct enroll_args *a);
 int	cmd_device(const char *path, const char *verb, const char *mac);
-/* The device's enrollment state and story, for provboxctl status. */
-void	status_enroll(struct session *s, const struct mac_addr *mac);
+/*
+ * The device's enrollment state and story, for provboxctl status: printed,
+ * or with obj, set as its keys state, window_until, first_access, events.
+ */
+void	status_enroll(struct session *s, const struct mac_addr *mac,
+	    json_t *obj);
 /* "90", "30m", "2h", "1d" as seconds; -1 when malformed. */
 long	parse_duration(const char *s);
 
 /* lease release IP, lease delete IP (ctl/lease.c); the exit status. */
 int	cmd_lease(const char *path, const char *verb, const char *ip);
+
+/* reload (ctl/reload.c), certificate (ctl/cert.c); the exit status. */
+int	cmd_reload(const char *path);
+int	cmd_certificate(const char *path);
 
 #endif /* PB_CTL_H */

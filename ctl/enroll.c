@@ -92,6 +92,25 @@ print_event_line(const struct reg_event *ev)
 	printf("%s: %s: %s\n", mac, enroll_event_str(ev->kind), ev->detail);
 }
 
+/* One device's result of enroll, with its event when it has one. */
+static json_t *
+device_json(const char *mac, const char *result, const struct reg_event *ev)
+{
+	json_t *o = jobj(), *e;
+
+	jset(o, "mac", jtext(mac));
+	jset(o, "result", jtext(result));
+	if (ev != NULL) {
+		e = jobj();
+		jset(e, "time", jint((long long)ev->time));
+		jset(e, "event", jtext(enroll_event_str(ev->kind)));
+		jset(e, "detail", jtext(ev->detail));
+		jset(o, "event", e);
+	} else
+		jset(o, "event", jnull());
+	return o;
+}
+
 int
 cmd_enroll(const char *path, const char *who, const struct enroll_args *a)
 {
@@ -156,28 +175,56 @@ cmd_enroll(const char *path, const char *who, const struct enroll_args *a)
 done:
 	/* Nothing is said to have happened before the commit lands. */
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
+		json_t *doc = NULL, *devs = NULL;
+
+		if (ctl_json) {
+			doc = jobj();
+			devs = jarr();
+		}
 		for (size_t i = 0; i < p.n; i++) {
-			char m[MAC_STR_LEN];
+			const char	*res;
+			char		 m[MAC_STR_LEN];
 
 			mac_format(&p.macs[i], m);
 			if (suspect[i]) {
 				nsuspect++;
-				printf("%s: suspect: not enrolled (provboxctl "
-				    "status %s shows why; provboxctl device "
-				    "clear %s ends it)\n", m, m, m);
+				res = "suspect";
+				if (!ctl_json)
+					printf("%s: suspect: not enrolled "
+					    "(provboxctl status %s shows why; "
+					    "provboxctl device clear %s ends "
+					    "it)\n", m, m, m);
 			} else if (changed[i]) {
 				nopened++;
+				res = a->close ? "closed" : "opened";
 				enroll_log(&evs[i]);
-				print_event_line(&evs[i]);
-			} else if (a->close)
-				printf("%s: no window open\n", m);
+				if (!ctl_json)
+					print_event_line(&evs[i]);
+			} else {
+				res = a->close ? "no-window" : "unchanged";
+				if (a->close && !ctl_json)
+					printf("%s: no window open\n", m);
+			}
+			if (ctl_json)
+				jpush(devs, device_json(m, res, changed[i] &&
+				    !suspect[i] ? &evs[i] : NULL));
 		}
-		if (!a->close)
+		if (!a->close && !ctl_json)
 			printf("%zu device%s enrolling for %us: each phone's "
 			    "first DHCP answer in that time carries a "
 			    "first-access URL for it alone%s\n", nopened,
 			    nopened == 1 ? "" : "s", seconds, nsuspect ?
 			    "; suspect devices were left out" : "");
+		if (ctl_json) {
+			jset(doc, "action", jtext(a->close ? "close" : "open"));
+			jset(doc, "seconds", a->close ? jnull() :
+			    jint(seconds));
+			jset(doc, "devices", devs);
+			jset(doc, "changed", jint((long long)nopened));
+			jset(doc, "suspect", jint((long long)nsuspect));
+			if (json_print(doc) != 0)
+				ret = 1;
+		}
 		if (nsuspect > 0 && nopened == 0)
 			ret = 1;
 	}
@@ -216,7 +263,18 @@ cmd_device(const char *path, const char *verb, const char *who)
 		goto done;
 	ok = 1;
 done:
-	if ((ret = session_close(&s, ok)) == 0 && ok) {
+	if ((ret = session_close(&s, ok)) == 0 && ok && ctl_json) {
+		json_t	*o = jobj();
+		char	 m[MAC_STR_LEN];
+
+		if (r > 0)
+			enroll_log(&ev);
+		jset(o, "mac", jtext(mac_format(&mac, m)));
+		jset(o, "action", jtext("clear"));
+		jset(o, "cleared", jbool(r > 0));
+		if (json_print(o) != 0)
+			ret = 1;
+	} else if (ret == 0 && ok) {
 		if (r > 0) {
 			enroll_log(&ev);
 			printf("%s: suspect cleared; the device is new: "
@@ -229,6 +287,7 @@ done:
 
 struct story {
 	int	 n;
+	json_t	*arr;		/* --json: the events */
 };
 
 static int
@@ -236,21 +295,17 @@ story_line(const struct reg_event *ev, void *arg)
 {
 	struct story	*st = arg;
 	char		 when[32], ip[IP4_STR_LEN] = "-";
+	json_t		*o;
 
 	if (ev->ip != 0)
 		ip4_format(ev->ip, ip);
-	if (ctl_json) {
-		printf("%s{\"time\":%lld,\"event\":", st->n ? "," : "",
-		    (long long)ev->time);
-		json_str(enroll_event_str(ev->kind));
-		printf(",\"ip\":");
-		if (ev->ip != 0)
-			json_str(ip);
-		else
-			printf("null");
-		printf(",\"detail\":");
-		json_str(ev->detail);
-		printf("}");
+	if (st->arr != NULL) {
+		o = jobj();
+		jset(o, "time", jint((long long)ev->time));
+		jset(o, "event", jtext(enroll_event_str(ev->kind)));
+		jset(o, "ip", ev->ip != 0 ? jtext(ip) : jnull());
+		jset(o, "detail", jtext(ev->detail));
+		jpush(st->arr, o);
 	} else
 		printf("    %-9s %-20s %-15s %s\n", reltime((time_t)ev->time,
 		    when, sizeof(when)), enroll_event_str(ev->kind), ip,
@@ -260,10 +315,11 @@ story_line(const struct reg_event *ev, void *arg)
 }
 
 void
-status_enroll(struct session *s, const struct mac_addr *mac)
+status_enroll(struct session *s, const struct mac_addr *mac, json_t *obj)
 {
 	struct reg_enroll	 e;
-	struct story		 st = { 0 };
+	struct story		 st = { 0, NULL };
+	json_t			*fa;
 	enum enroll_state	 state = ENROLL_NEW;
 	char			 when[32], id[64], ip[IP4_STR_LEN];
 	int			 r;
@@ -273,33 +329,24 @@ status_enroll(struct session *s, const struct mac_addr *mac)
 		state = enroll_state_at(&e, ctl_now);
 	else if (r < 0)
 		return;
-	if (ctl_json) {
-		printf(",\"state\":");
-		json_str(enroll_state_str(state));
-		printf(",\"window_until\":");
-		if (state == ENROLL_ENROLLING)
-			printf("%lld", (long long)e.window_until);
-		else
-			printf("null");
-		printf(",\"first_access\":");
+	if (obj != NULL) {
+		jset(obj, "state", jtext(enroll_state_str(state)));
+		jset(obj, "since", r == 0 ? jtime(e.since) : jnull());
+		jset(obj, "window_until", state == ENROLL_ENROLLING ?
+		    jint((long long)e.window_until) : jnull());
 		if (state == ENROLL_ENROLLING && e.id_len > 0) {
-			printf("{\"identity\":");
-			json_str(enroll_id_str(e.id, e.id_len, id,
-			    sizeof(id)));
-			printf(",\"ip\":");
-			json_str(ip4_format(e.fa_ip, ip));
-			printf(",\"handed\":%lld,\"fetched\":",
-			    (long long)e.fa_handed);
-			if (e.fa_fetched != 0)
-				printf("%lld", (long long)e.fa_fetched);
-			else
-				printf("null");
-			printf("}");
+			fa = jobj();
+			jset(fa, "identity", jtext(enroll_id_str(e.id, e.id_len,
+			    id, sizeof(id))));
+			jset(fa, "ip", jtext(ip4_format(e.fa_ip, ip)));
+			jset(fa, "handed", jint((long long)e.fa_handed));
+			jset(fa, "fetched", jtime(e.fa_fetched));
+			jset(obj, "first_access", fa);
 		} else
-			printf("null");
-		printf(",\"events\":[");
+			jset(obj, "first_access", jnull());
+		st.arr = jarr();
 		reg_event_foreach(&s->txn, mac, story_line, &st);
-		printf("]");
+		jset(obj, "events", st.arr);
 		reg_enroll_clear(&e);
 		return;
 	}

@@ -97,26 +97,19 @@ print_was(const struct reg_lease *l, const struct lease_was *w)
 	    w->when);
 }
 
-static void
+static int
 print_json(const char *address, const char *action, const struct lease_was *w)
 {
-	printf("{\"address\": ");
-	json_str(address);
-	printf(", \"action\": ");
-	json_str(action);
-	printf(", \"was\": {\"state\": ");
-	json_str(w->state);
-	printf(", \"mac\": ");
-	if (w->mac[0] != '\0')
-		json_str(w->mac);
-	else
-		printf("null");
-	printf(", \"client_id\": ");
-	if (w->id[0] != '\0')
-		json_str(w->id);
-	else
-		printf("null");
-	printf(", \"ends\": %lld}}\n", w->ends);
+	json_t *o = jobj(), *was = jobj();
+
+	jset(o, "address", jtext(address));
+	jset(o, "action", jtext(action));
+	jset(was, "state", jtext(w->state));
+	jset(was, "mac", jtext_or_null(w->mac));
+	jset(was, "client_id", jtext_or_null(w->id));
+	jset(was, "ends", jint(w->ends));
+	jset(o, "was", was);
+	return json_print(o);
 }
 
 int
@@ -180,9 +173,11 @@ fail:
 done:
 	/* Nothing is said to have happened before the commit lands. */
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
-		if (ctl_json)
-			print_json(ips, release ? "released" : "deleted", &was);
-		else {
+		if (ctl_json) {
+			if (print_json(ips, release ? "released" : "deleted",
+			    &was) != 0)
+				ret = 1;
+		} else {
 			printf("%s: %s (was ", ips, release ? "released" :
 			    "deleted");
 			print_was(&old, &was);

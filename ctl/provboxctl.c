@@ -4,7 +4,7 @@
  *
  *   check                 validate the config, print every error
  *   sync                  bring users and devices into the registry
- *   users | devices | leases [--json]
+ *   users | devices | leases   the registry's tables (ctl/list.c)
  *   url USER|MAC          the provisioning URL(s) a user or phone gets
  *   rotate USER           a new token; the old one stops working at once
  *   revoke USER           no token at all until rotated
@@ -13,36 +13,30 @@
  *   device clear MAC      suspect -> new
  *   lease release|delete IP   free an address (ctl/lease.c)
  *   reload                check the config, then SIGHUP both daemons and
- *                         report whether each took it
+ *                         report whether each took it (ctl/reload.c)
  *   certificate           create a self-signed TLS key and certificate at
  *                         the configured paths, if they are missing
+ *                         (ctl/cert.c)
+ *
+ * Every command prints text for people, or with --json one JSON document
+ * (ctl/json.c) whose schema provboxctl(8) documents; errors go to stderr
+ * either way.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509v3.h>
 
 #include "cfg.h"
 #include "ctl.h"
 #include "enroll.h"
 #include "log.h"
 #include "registry.h"
-#include "runstate.h"
 #include "sync.h"
 #include "secret.h"
 #include "token.h"
@@ -52,16 +46,19 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
-#define MAX_COLS	8
 
 int	 ctl_json;
 time_t	 ctl_now;
 
+static void	usage(FILE *, int) __attribute__((noreturn));
+
+/* The usage on out; exits with status (0 for --help, 2 for an error). */
 static void
-usage(void)
+usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: provboxctl [-c config] [--json] command [argument]\n"
+	    "       provboxctl --version | --help\n"
 	    "  check            validate the config; print every error\n"
 	    "  sync             bring users and devices into the registry\n"
 	    "  users            users, their SIP accounts and tokens\n"
@@ -84,32 +81,43 @@ usage(void)
 	    "  lease delete IP  remove a lease record altogether\n"
 	    "  reload           check the config, then reload both daemons\n"
 	    "  certificate      create a self-signed TLS key and certificate\n"
-	    "                   where the config names them, if missing\n");
-	exit(2);
+	    "                   where the config names them, if missing\n"
+	    "--json prints each command's result as JSON (provboxctl(8)).\n");
+	exit(status);
 }
 
-/* Loads the config, printing every error; NULL if it has any. */
-static struct cfg *
-load(const char *path, unsigned flags)
+struct cfg *
+ctl_load(const char *path, unsigned flags, json_t *errs)
 {
-	struct cfg_errors	 errs;
+	struct cfg_errors	 errs_v;
 	struct cfg		*cfg;
 	char			 line[1024];
 
-	if (cfg_load(path, flags, &cfg, &errs) != 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", cfg_error_format(&errs.v[i],
-			    line, sizeof(line)));
-		fprintf(stderr, "%s: %zu error%s\n", path, errs.n,
-		    errs.n == 1 ? "" : "s");
-		cfg_errors_free(&errs);
-		return NULL;
+	if (cfg_load(path, flags, &cfg, &errs_v) == 0)
+		return cfg;
+	for (size_t i = 0; i < errs_v.n; i++) {
+		const struct cfg_error	*e = &errs_v.v[i];
+		json_t			*o;
+
+		fprintf(stderr, "%s\n", cfg_error_format(e, line,
+		    sizeof(line)));
+		if (errs == NULL)
+			continue;
+		o = jobj();
+		jset(o, "file", jtext(e->file));
+		jset(o, "line", e->line > 0 ? jint(e->line) : jnull());
+		jset(o, "setting", jtext_or_null(e->setting));
+		jset(o, "message", jtext(e->msg));
+		jpush(errs, o);
 	}
-	return cfg;
+	fprintf(stderr, "%s: %zu error%s\n", path, errs_v.n,
+	    errs_v.n == 1 ? "" : "s");
+	cfg_errors_free(&errs_v);
+	return NULL;
 }
 
-static struct reg *
-open_registry(const struct cfg *cfg, unsigned flags)
+struct reg *
+ctl_open_registry(const struct cfg *cfg, unsigned flags)
 {
 	struct reg	*reg;
 	char		 err[512];
@@ -147,133 +155,15 @@ reltime(time_t t, char *buf, size_t sz)
 	return buf;
 }
 
-void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-/* A table printed with aligned columns, or as a JSON array of objects. */
-struct table {
-	const char	*cols[MAX_COLS];	/* header; JSON keys */
-	size_t		 ncols;
-	char		*(*rows)[MAX_COLS];
-	size_t		 nrows;
-	int		 numeric[MAX_COLS];	/* JSON: a number, not a string */
-	int		 nullable[MAX_COLS];	/* JSON: null when empty */
-};
-
-static int
-table_add(struct table *t, char *const *vals)
-{
-	char *(*n)[MAX_COLS] = reallocarray(t->rows, t->nrows + 1,
-	    sizeof(*t->rows));
-
-	if (n == NULL)
-		return -1;
-	t->rows = n;
-	for (size_t i = 0; i < t->ncols; i++)
-		if ((t->rows[t->nrows][i] = strdup(vals[i] ? vals[i] : "")) ==
-		    NULL)
-			return -1;
-	t->nrows++;
-	return 0;
-}
-
-/* Columns a UTF-8 string takes: one per character, not per byte. */
-static size_t
-width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* One aligned line: cells padded to their column, no trailing blanks. */
-static void
-print_row(const struct table *t, char *const *cells, const size_t *w)
-{
-	size_t	 last = t->ncols;
-
-	while (last > 0 && cells[last - 1][0] == '\0')
-		last--;
-	for (size_t c = 0; c < last; c++) {
-		fputs(cells[c], stdout);
-		if (c + 1 < last)
-			printf("%*s", (int)(w[c] - width(cells[c]) + 2), "");
-	}
-	putchar('\n');
-}
-
-static void
-table_print(struct table *t)
-{
-	size_t w[MAX_COLS];
-
-	if (ctl_json) {
-		printf("[");
-		for (size_t r = 0; r < t->nrows; r++) {
-			printf("%s\n  {", r ? "," : "");
-			for (size_t c = 0; c < t->ncols; c++) {
-				printf("%s", c ? ", " : "");
-				json_str(t->cols[c]);
-				printf(": ");
-				if (t->numeric[c] && t->rows[r][c][0] != '\0')
-					printf("%s", t->rows[r][c]);
-				else if (t->numeric[c] || (t->rows[r][c][0] ==
-				    '\0' && t->nullable[c]))
-					printf("null");
-				else
-					json_str(t->rows[r][c]);
-			}
-			printf("}");
-		}
-		printf("%s]\n", t->nrows ? "\n" : "");
-		return;
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		w[c] = width(t->cols[c]);
-		for (size_t r = 0; r < t->nrows; r++)
-			if (width(t->rows[r][c]) > w[c])
-				w[c] = width(t->rows[r][c]);
-	}
-	print_row(t, (char *const *)t->cols, w);
-	for (size_t r = 0; r < t->nrows; r++)
-		print_row(t, t->rows[r], w);
-}
-
-static void
-table_free(struct table *t)
-{
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r][c]);
-	free(t->rows);
-}
-
 /* Everything a command needs: config, registry, a read transaction. */
 int
 session_open(struct session *s, const char *path, int write)
 {
 	memset(s, 0, sizeof(*s));
-	if ((s->cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+	if ((s->cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
 		return -1;
-	if ((s->reg = open_registry(s->cfg, write ? 0 : REG_RDONLY)) == NULL ||
-	    reg_txn_begin(s->reg, &s->txn, !write) != 0) {
+	if ((s->reg = ctl_open_registry(s->cfg, write ? 0 : REG_RDONLY)) ==
+	    NULL || reg_txn_begin(s->reg, &s->txn, !write) != 0) {
 		if (s->reg != NULL)
 			fprintf(stderr, "provboxctl: %s\n",
 			    reg_strerror(s->txn.err));
@@ -315,21 +205,59 @@ count_devices(const struct cfg *cfg)
 	return n;
 }
 
+/*
+ * check: the OK line, or every error and exit 1. With --json one object
+ * either way: config, ok, errors, and the counts (null when not ok).
+ */
 static int
 cmd_check(const char *path)
 {
-	struct cfg *cfg = load(path, 0);
+	struct cfg	*cfg;
+	json_t		*o = NULL, *errs = NULL;
+	int		 ret;
 
-	if (cfg == NULL)
-		return 1;
-	printf("%s: OK (%zu subnet%s, %zu vendor class%s, %zu user%s, "
-	    "%zu device%s)\n", path, cfg->dhcp.nsubnets,
-	    cfg->dhcp.nsubnets == 1 ? "" : "s", cfg->nvendors,
-	    cfg->nvendors == 1 ? "" : "es", cfg->nusers,
-	    cfg->nusers == 1 ? "" : "s", count_devices(cfg),
-	    count_devices(cfg) == 1 ? "" : "s");
+	if (ctl_json) {
+		o = jobj();
+		errs = jarr();
+	}
+	cfg = ctl_load(path, 0, errs);
+	ret = cfg != NULL ? 0 : 1;
+	if (ctl_json) {
+		jset(o, "config", jtext(path));
+		jset(o, "ok", jbool(cfg != NULL));
+		jset(o, "errors", errs);
+		jset(o, "subnets", cfg ? jint((long long)cfg->dhcp.nsubnets) :
+		    jnull());
+		jset(o, "vendor_classes", cfg ? jint((long long)cfg->nvendors) :
+		    jnull());
+		jset(o, "users", cfg ? jint((long long)cfg->nusers) : jnull());
+		jset(o, "devices", cfg ? jint((long long)count_devices(cfg)) :
+		    jnull());
+		if (json_print(o) != 0)
+			ret = 1;
+	} else if (cfg != NULL)
+		printf("%s: OK (%zu subnet%s, %zu vendor class%s, %zu user%s, "
+		    "%zu device%s)\n", path, cfg->dhcp.nsubnets,
+		    cfg->dhcp.nsubnets == 1 ? "" : "s", cfg->nvendors,
+		    cfg->nvendors == 1 ? "" : "es", cfg->nusers,
+		    cfg->nusers == 1 ? "" : "s", count_devices(cfg),
+		    count_devices(cfg) == 1 ? "" : "s");
 	cfg_free(cfg);
-	return 0;
+	return ret;
+}
+
+/* One table's sync counts as a JSON object. */
+static json_t *
+sync_counts(unsigned added, unsigned changed, unsigned removed,
+    unsigned unchanged)
+{
+	json_t *o = jobj();
+
+	jset(o, "added", jint(added));
+	jset(o, "changed", jint(changed));
+	jset(o, "removed", jint(removed));
+	jset(o, "unchanged", jint(unchanged));
+	return o;
 }
 
 static int
@@ -341,224 +269,84 @@ cmd_sync(const char *path)
 	char			 err[512];
 	int			 ret = 1;
 
-	if ((cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
 		return 1;
-	if ((reg = open_registry(cfg, 0)) == NULL)
+	if ((reg = ctl_open_registry(cfg, 0)) == NULL)
 		goto done;
 	if (reg_sync(reg, cfg, ctl_now, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "provboxctl: %s\n", err);
 		goto done;
 	}
-	printf("registry %s: users %u added, %u changed, %u removed, "
-	    "%u unchanged; devices %u added, %u changed, %u removed, "
-	    "%u unchanged\n", cfg->registry_path, st.users_added,
-	    st.users_changed, st.users_removed, st.users_unchanged,
-	    st.devices_added, st.devices_changed, st.devices_removed,
-	    st.devices_unchanged);
 	ret = 0;
+	if (ctl_json) {
+		json_t *o = jobj();
+
+		jset(o, "registry", jtext(cfg->registry_path));
+		jset(o, "users", sync_counts(st.users_added, st.users_changed,
+		    st.users_removed, st.users_unchanged));
+		jset(o, "devices", sync_counts(st.devices_added,
+		    st.devices_changed, st.devices_removed,
+		    st.devices_unchanged));
+		if (json_print(o) != 0)
+			ret = 1;
+	} else
+		printf("registry %s: users %u added, %u changed, %u removed, "
+		    "%u unchanged; devices %u added, %u changed, %u removed, "
+		    "%u unchanged\n", cfg->registry_path, st.users_added,
+		    st.users_changed, st.users_removed, st.users_unchanged,
+		    st.devices_added, st.devices_changed, st.devices_removed,
+		    st.devices_unchanged);
 done:
 	reg_close(reg);
 	cfg_free(cfg);
 	return ret;
 }
 
-struct walk {
-	struct session	*s;
-	struct table	*t;
-	int		 failed;
-};
-
-static int
-user_row(const struct reg_user *u, void *arg)
+/* One filled option: printed, or with arr an object pushed on it. */
+static void
+put_option(json_t *arr, unsigned code, int sub, const char *value)
 {
-	struct walk		*w = arg;
-	const struct cfg_user	*cu = cfg_user_find(w->s->cfg, u->name);
-	char			 tok[32], sip[400], when[32], ndev[16];
-	char			*row[MAX_COLS];
+	json_t *o;
 
-	snprintf(sip, sizeof(sip), "%s@%s:%u", u->sip_user, u->sip_server,
-	    u->sip_port);
-	snprintf(ndev, sizeof(ndev), "%zu", cu != NULL ? cu->ndevices : 0);
-	row[0] = (char *)u->name;
-	row[1] = (char *)u->display_name;
-	row[2] = sip;
-	row[3] = ndev;
-	if (u->secrets_sealed)
-		row[4] = (char *)(ctl_json ? "" : "(sealed)");
-	else
-		row[4] = u->token[0] ? log_redact(tok, sizeof(tok), u->token) :
-		    (char *)(ctl_json ? "" : "revoked");
-	row[5] = (char *)(ctl_json ? "" : reltime(u->token_created, when,
-	    sizeof(when)));
-	if (ctl_json)
-		snprintf(row[5] = when, sizeof(when), "%lld",
-		    (long long)u->token_created);
-	if (table_add(w->t, row) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-cmd_users(const char *path)
-{
-	struct session	s;
-	struct table	t = { { "user", "display_name", "sip", "devices",
-			    "token", "token_created" }, 6, NULL, 0,
-			    { 0, 0, 0, 1, 0, 1 }, { 0, 0, 0, 0, 1, 0 } };
-	struct walk	w = { &s, &t, 0 };
-	int		ok;
-
-	if (session_open(&s, path, 0) != 0)
-		return 1;
-	ok = reg_user_foreach(&s.txn, user_row, &w) == 0;
-	if (ok)
-		table_print(&t);
-	table_free(&t);
-	return session_close(&s, ok);
-}
-
-/* The newest live lease of mac: its address, or 0. */
-static uint32_t
-lease_of(struct reg_txn *txn, const struct mac_addr *mac,
-    struct reg_lease *out)
-{
-	uint32_t	ips[8];
-	uint32_t	best = 0;
-	int		n = reg_lease_ips_by_mac(txn, mac, ips, 8);
-
-	for (int i = 0; i < n && i < 8; i++) {
-		struct reg_lease l;
-
-		if (reg_lease_get(txn, ips[i], &l) != 0)
-			continue;
-		if (best == 0 || l.expire > out->expire) {
-			*out = l;
-			best = ips[i];
-		}
+	if (arr == NULL) {
+		if (sub < 0)
+			printf("  option %u: %s\n", code, value);
+		else
+			printf("  option %u.%d: %s\n", code, sub, value);
+		return;
 	}
-	return best;
-}
-
-static int
-device_row(const struct reg_device *d, void *arg)
-{
-	struct walk		*w = arg;
-	struct reg_lease	 l;
-	struct reg_enroll	 e;
-	char			 mac[MAC_STR_LEN], ip[IP4_STR_LEN] = "";
-	char			 state[64] = "", *row[MAX_COLS];
-	int			 r;
-
-	if ((r = reg_enroll_get(&w->s->txn, &d->mac, &e)) < 0)
-		return -1;
-	row[6] = (char *)enroll_state_str(r == 0 ? enroll_state_at(&e,
-	    ctl_now) : ENROLL_NEW);
-	if (r == 0)
-		reg_enroll_clear(&e);
-	if (lease_of(&w->s->txn, &d->mac, &l) != 0) {
-		ip4_format(l.ip, ip);
-		snprintf(state, sizeof(state), "%s", lease_state_str(
-		    (enum lease_state)l.state));
-		if (l.expire <= ctl_now)
-			snprintf(state, sizeof(state), "expired");
-	}
-	row[0] = mac_format(&d->mac, mac);
-	row[1] = (char *)d->user;
-	row[2] = (char *)d->vendor;
-	row[3] = (char *)d->model;
-	row[4] = ip;
-	row[5] = state;
-	return table_add(w->t, row);
-}
-
-static int
-cmd_devices(const char *path)
-{
-	struct session	s;
-	struct table	t = { { "mac", "user", "class", "model", "address",
-			    "lease", "enrollment" }, 7, NULL, 0, { 0 }, { 0 } };
-	struct walk	w = { &s, &t, 0 };
-	int		ok;
-
-	if (session_open(&s, path, 0) != 0)
-		return 1;
-	ok = reg_device_foreach(&s.txn, device_row, &w) == 0;
-	if (ok)
-		table_print(&t);
-	table_free(&t);
-	return session_close(&s, ok);
-}
-
-static int
-lease_row(const struct reg_lease *l, void *arg)
-{
-	struct walk		*w = arg;
-	struct reg_device	 d;
-	struct mac_addr		 m;
-	char			 ip[IP4_STR_LEN], mac[MAC_STR_LEN] = "";
-	char			 when[32], host[REG_HOSTNAME_MAX * 4 + 8];
-	char			*row[MAX_COLS];
-
-	ip4_format(l->ip, ip);
-	if (l->htype == 1 && l->hlen == 6) {
-		memcpy(m.b, l->chaddr, 6);
-		mac_format(&m, mac);
-	}
-	row[0] = ip;
-	row[1] = mac;
-	row[2] = (char *)lease_state_str((enum lease_state)l->state);
-	/* reltime() may return a constant ("now", "-") and leave when. */
-	if (ctl_json) {
-		snprintf(when, sizeof(when), "%lld", (long long)l->expire);
-		row[3] = when;
-	} else
-		row[3] = (char *)reltime(l->expire, when, sizeof(when));
-	row[4] = mac[0] && reg_device_get(&w->s->txn, &m, &d) == 0 ?
-	    d.user : (char *)"";
-	/* Client bytes, escaped: a hostname is whatever the client sent. */
-	row[5] = log_escape(host, sizeof(host), l->hostname, l->hostname_len);
-	return table_add(w->t, row);
-}
-
-static int
-cmd_leases(const char *path)
-{
-	struct session	s;
-	struct table	t = { { "address", "mac", "state", "ends", "user",
-			    "hostname" }, 6, NULL, 0, { 0, 0, 0, 1, 0, 0 },
-			    { 0 } };
-	struct walk	w = { &s, &t, 0 };
-	int		ok;
-
-	if (session_open(&s, path, 0) != 0)
-		return 1;
-	ok = reg_lease_foreach(&s.txn, lease_row, &w) == 0;
-	if (ok)
-		table_print(&t);
-	table_free(&t);
-	return session_close(&s, ok);
+	o = jobj();
+	jset(o, "code", jint(code));
+	jset(o, "suboption", sub < 0 ? jnull() : jint(sub));
+	jset(o, "value", jtext(value));
+	jpush(arr, o);
 }
 
 /*
- * Prints the class options a registered phone is given, filled. DHCP
- * answers are public, so in a token class without client certificates
- * they carry a first-access token, and only while the phone enrolls.
+ * The class options a registered phone is given, filled: printed, or with
+ * obj set as its keys options and options_while_enrolling. DHCP answers
+ * are public, so in a token class without client certificates they carry
+ * a first-access token, and only while the phone enrolls.
  */
 static void
-print_options(const struct cfg *cfg, const struct cfg_vendor *v,
-    const struct reg_user *u, const struct reg_device *d)
+url_options(const struct cfg *cfg, const struct cfg_vendor *v,
+    const struct reg_user *u, const struct reg_device *d, json_t *obj)
 {
 	struct tmpl_vars	 vars;
 	char			 mac[MAC_PLAIN_LEN], MAC[MAC_PLAIN_LEN];
 	char			 out[1024];
+	json_t			*arr = obj != NULL ? jarr() : NULL;
+	int			 enrolling = 0;
 
 	memset(&vars, 0, sizeof(vars));
 	vars.base_url = cfg->prov.base_url;
 	vars.token = v->mode == PROV_MODE_TOKEN ? u->token : NULL;
 	if (v->mode == PROV_MODE_TOKEN && !v->client_cert) {
 		vars.token = "<first-access-token>";
-		printf("  DHCP options, only while the phone is enrolling "
-		    "(provboxctl enroll):\n");
+		enrolling = 1;
+		if (obj == NULL)
+			printf("  DHCP options, only while the phone is "
+			    "enrolling (provboxctl enroll):\n");
 	}
 	vars.mac = mac_format_plain(&d->mac, mac, 0);
 	vars.mac_upper = mac_format_plain(&d->mac, MAC, 1);
@@ -569,15 +357,24 @@ print_options(const struct cfg *cfg, const struct cfg_vendor *v,
 
 		if (o->tmpl != NULL && tmpl_expand(o->tmpl, &vars, out,
 		    sizeof(out)) >= 0)
-			printf("  option %u: %s\n", o->code, out);
+			put_option(arr, o->code, -1, out);
 		for (size_t k = 0; k < o->nsub; k++)
 			if (o->sub[k].tmpl != NULL && tmpl_expand(
 			    o->sub[k].tmpl, &vars, out, sizeof(out)) >= 0)
-				printf("  option %u.%u: %s\n", o->code,
-				    o->sub[k].code, out);
+				put_option(arr, o->code, (int)o->sub[k].code,
+				    out);
+	}
+	if (obj != NULL) {
+		jset(obj, "options", arr);
+		jset(obj, "options_while_enrolling", jbool(enrolling));
 	}
 }
 
+/*
+ * url USER|MAC: the user's folder URL (the flat folder for a legacy
+ * class) and, given a MAC, the DHCP options its phone is given. --json:
+ * user, mac, class, legacy, url, options, options_while_enrolling.
+ */
 static int
 cmd_url(const char *path, const char *who)
 {
@@ -586,8 +383,9 @@ cmd_url(const char *path, const char *who)
 	struct reg_device	 d;
 	struct mac_addr		 mac;
 	const struct cfg_vendor	*v = NULL;
-	char			 url[1024];
-	int			 ok = 0, r;
+	char			 url[1024], m[MAC_STR_LEN];
+	json_t			*o = NULL;
+	int			 ok = 0, r, legacy, bymac = 0;
 
 	if (session_open(&s, path, 0) != 0)
 		return 1;
@@ -600,6 +398,7 @@ cmd_url(const char *path, const char *who)
 		}
 		v = cfg_vendor_find(s.cfg, d.vendor);
 		who = d.user;
+		bymac = 1;
 	}
 	if ((r = reg_user_get(&s.txn, who, &u)) != 0) {
 		fprintf(stderr, "provboxctl: no user %s in the registry\n",
@@ -612,21 +411,38 @@ cmd_url(const char *path, const char *who)
 		    s.cfg->registry_path, SECRET_KEY_FILE);
 		goto done;
 	}
-	if (v != NULL && v->mode == PROV_MODE_LEGACY) {
-		printf("%s (flat folder: class %s is legacy)\n",
-		    cfg_folder_url(s.cfg, "", url, sizeof(url)), v->name);
-	} else if (u.token[0] == '\0') {
+	legacy = v != NULL && v->mode == PROV_MODE_LEGACY;
+	if (!legacy && u.token[0] == '\0') {
 		fprintf(stderr, "provboxctl: %s's token is revoked (provboxctl "
 		    "rotate %s gives a new one)\n", u.name, u.name);
 		goto done;
-	} else {
-		cfg_folder_url(s.cfg, u.token, url, sizeof(url));
-		printf("%s\n", url);
 	}
+	cfg_folder_url(s.cfg, legacy ? "" : u.token, url, sizeof(url));
+	if (ctl_json) {
+		o = jobj();
+		jset(o, "user", jtext(u.name));
+		jset(o, "mac", bymac ? jtext(mac_format(&mac, m)) : jnull());
+		jset(o, "class", bymac ? jtext(d.vendor) : jnull());
+		jset(o, "legacy", jbool(legacy));
+		jset(o, "url", jtext(url));
+		if (v != NULL)
+			url_options(s.cfg, v, &u, &d, o);
+		else {
+			jset(o, "options", jnull());
+			jset(o, "options_while_enrolling", jnull());
+		}
+		ok = json_print(o) == 0;
+		goto done;
+	}
+	if (legacy)
+		printf("%s (flat folder: class %s is legacy)\n", url, v->name);
+	else
+		printf("%s\n", url);
 	if (v != NULL)
-		print_options(s.cfg, v, &u, &d);
+		url_options(s.cfg, v, &u, &d, NULL);
 	ok = 1;
 done:
+	OPENSSL_cleanse(url, sizeof(url));
 	reg_user_clear(&u);
 	return session_close(&s, ok);
 }
@@ -665,6 +481,7 @@ cmd_token(const char *path, const char *who, int rotate)
 	struct reg_user	u;
 	char		url[1024];
 	unsigned	grace = 0;
+	int64_t		old_until = 0;
 	int		ok = 0, ret;
 
 	if (session_open(&s, path, 1) != 0)
@@ -712,11 +529,21 @@ cmd_token(const char *path, const char *who, int rotate)
 	}
 	if (rotate)
 		cfg_folder_url(s.cfg, u.token, url, sizeof(url));
+	old_until = (int64_t)u.old_until;
 	ok = 1;
 done:
 	reg_user_clear(&u);
 	/* Nothing is said to have happened before the commit lands. */
-	if ((ret = session_close(&s, ok)) == 0 && ok) {
+	if ((ret = session_close(&s, ok)) == 0 && ok && ctl_json) {
+		json_t *o = jobj();
+
+		jset(o, "user", jtext(who));
+		jset(o, "action", jtext(rotate ? "rotated" : "revoked"));
+		jset(o, "url", rotate ? jtext(url) : jnull());
+		jset(o, "old_url_until", jtime(old_until));
+		if (json_print(o) != 0)
+			ret = 1;
+	} else if (ret == 0 && ok) {
 		if (rotate && grace > 0)
 			printf("%s: new token. The old URL answers for %us "
 			    "more, with files that point each phone at the new "
@@ -734,6 +561,60 @@ done:
 	return ret;
 }
 
+/* status MAC as one JSON object (provboxctl(8)); the exit status. */
+static int
+status_json(struct session *s, const struct mac_addr *mac)
+{
+	struct reg_device	 d;
+	struct reg_fetch	 f;
+	uint32_t		 ips[8];
+	char			 m[MAC_STR_LEN], ip[IP4_STR_LEN];
+	json_t			*o = jobj(), *leases = jarr(), *lf;
+	int			 n, r, ok;
+
+	r = reg_device_get(&s->txn, mac, &d);
+	jset(o, "mac", jtext(mac_format(mac, m)));
+	jset(o, "registered", jbool(r == 0));
+	jset(o, "user", r == 0 ? jtext(d.user) : jnull());
+	jset(o, "class", r == 0 ? jtext(d.vendor) : jnull());
+	jset(o, "model", r == 0 ? jtext_or_null(d.model) : jnull());
+	n = reg_lease_ips_by_mac(&s->txn, mac, ips, 8);
+	for (int i = 0; i < n && i < 8; i++) {
+		struct reg_lease	 l;
+		json_t			*lo;
+
+		if (reg_lease_get(&s->txn, ips[i], &l) != 0)
+			continue;
+		lo = jobj();
+		jset(lo, "address", jtext(ip4_format(l.ip, ip)));
+		jset(lo, "state", jtext(lease_state_str(
+		    (enum lease_state)l.state)));
+		jset(lo, "ends", jint((long long)l.expire));
+		jpush(leases, lo);
+	}
+	jset(o, "leases", leases);
+	if (reg_fetch_get(&s->txn, mac, &f) == 0) {
+		lf = jobj();
+		jset(lf, "time", jint((long long)f.time));
+		jset(lf, "ip", f.ip != 0 ? jtext(ip4_format(f.ip, ip)) :
+		    jnull());
+		/* The file name is what the client asked for. */
+		jset(lf, "file", jbytes(f.file, strnlen(f.file,
+		    sizeof(f.file))));
+		jset(lf, "status", jint(f.status));
+		jset(lf, "refused", jtext_or_null(f.refused));
+		jset(o, "last_fetch", lf);
+	} else
+		jset(o, "last_fetch", jnull());
+	status_enroll(s, mac, o);
+	ok = json_print(o) == 0;
+	return session_close(s, ok);
+}
+
+/*
+ * status MAC: class, user, model, each lease of the MAC, the last fetch
+ * from provisiond and the enrollment story (ctl/enroll.c).
+ */
 static int
 cmd_status(const char *path, const char *arg)
 {
@@ -743,7 +624,7 @@ cmd_status(const char *path, const char *arg)
 	struct mac_addr		 mac;
 	uint32_t		 ips[8];
 	char			 m[MAC_STR_LEN], ip[IP4_STR_LEN], when[32];
-	int			 n, r, first = 1;
+	int			 n, r;
 
 	if (mac_parse(arg, &mac) != 0) {
 		fprintf(stderr, "provboxctl: %s is not a MAC address\n", arg);
@@ -751,315 +632,40 @@ cmd_status(const char *path, const char *arg)
 	}
 	if (session_open(&s, path, 0) != 0)
 		return 1;
+	if (ctl_json)
+		return status_json(&s, &mac);
 	mac_format(&mac, m);
-	r = reg_device_get(&s.txn, &mac, &d);
-	if (ctl_json) {
-		printf("{\"mac\":");
-		json_str(m);
-		printf(",\"registered\":%s,\"user\":", r == 0 ? "true" :
-		    "false");
-		if (r == 0) {
-			json_str(d.user);
-			printf(",\"class\":");
-			json_str(d.vendor);
-			printf(",\"model\":");
-			json_str(d.model);
-		} else
-			printf("null,\"class\":null,\"model\":null");
-		printf(",\"leases\":[");
-	} else if (r == 0)
+	if (reg_device_get(&s.txn, &mac, &d) == 0)
 		printf("%s: class %s, user %s%s%s\n", m, d.vendor, d.user,
 		    d.model[0] ? ", model " : "", d.model);
 	else
 		printf("%s: not registered (no user has it in users.conf)\n",
 		    m);
 	n = reg_lease_ips_by_mac(&s.txn, &mac, ips, 8);
-	if (n <= 0 && !ctl_json)
+	if (n <= 0)
 		printf("  lease: none\n");
 	for (int i = 0; i < n && i < 8; i++) {
 		struct reg_lease l;
 
 		if (reg_lease_get(&s.txn, ips[i], &l) != 0)
 			continue;
-		if (ctl_json) {
-			printf("%s{\"address\":", first ? "" : ",");
-			json_str(ip4_format(l.ip, ip));
-			printf(",\"state\":");
-			json_str(lease_state_str((enum lease_state)l.state));
-			printf(",\"ends\":%lld}", (long long)l.expire);
-			first = 0;
-			continue;
-		}
 		printf("  lease: %s %s, %s %s\n", ip4_format(l.ip, ip),
 		    lease_state_str((enum lease_state)l.state),
 		    l.expire > ctl_now ? "ends" : "ended", reltime(l.expire,
 		    when, sizeof(when)));
 	}
-	if (ctl_json)
-		printf("]");
 	if ((r = reg_fetch_get(&s.txn, &mac, &f)) == 0) {
 		char fip[IP4_STR_LEN];
 
-		if (ctl_json) {
-			printf(",\"last_fetch\":{\"time\":%lld,\"ip\":",
-			    (long long)f.time);
-			if (f.ip != 0)
-				json_str(ip4_format(f.ip, fip));
-			else
-				printf("null");
-			printf(",\"file\":");
-			json_str(f.file);
-			printf(",\"status\":%u,\"refused\":", f.status);
-			if (f.refused[0] != '\0')
-				json_str(f.refused);
-			else
-				printf("null");
-			printf("}");
-		} else
-			printf("  last fetch: %s from %s: %s, %u%s%s\n",
-			    reltime((time_t)f.time, when, sizeof(when)),
-			    f.ip ? ip4_format(f.ip, fip) : "(IPv6)", f.file,
-			    f.status, f.refused[0] ? ", refused by " : "",
-			    f.refused);
-	} else if (r == REG_NOTFOUND) {
-		if (ctl_json)
-			printf(",\"last_fetch\":null");
-		else
-			printf("  last fetch: none recorded\n");
-	}
-	status_enroll(&s, &mac);
-	if (ctl_json)
-		printf("}\n");
+		printf("  last fetch: %s from %s: %s, %u%s%s\n",
+		    reltime((time_t)f.time, when, sizeof(when)),
+		    f.ip ? ip4_format(f.ip, fip) : "(IPv6)", f.file,
+		    f.status, f.refused[0] ? ", refused by " : "",
+		    f.refused);
+	} else if (r == REG_NOTFOUND)
+		printf("  last fetch: none recorded\n");
+	status_enroll(&s, &mac, NULL);
 	return session_close(&s, 1);
-}
-
-/* Sends SIGHUP to one daemon and waits for its reload status. */
-static int
-reload_one(const struct cfg *cfg, const char *name)
-{
-	unsigned long long seq0 = 0, seq;
-	char		 why[512];
-	int		 had, ok;
-	pid_t		 pid = runstate_read_pid(cfg->run_dir, name);
-
-	if (pid < 0) {
-		printf("%s: not running (no live pid in %s)\n", name,
-		    cfg->run_dir);
-		return 0;
-	}
-	had = runstate_read_reload(cfg->run_dir, name, &seq0, &ok, why,
-	    sizeof(why)) == 0;
-	if (kill(pid, SIGHUP) != 0) {
-		printf("%s (pid %ld): cannot signal it: %s\n", name,
-		    (long)pid, strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < 100; i++) {
-		usleep(100 * 1000);
-		if (runstate_read_reload(cfg->run_dir, name, &seq, &ok, why,
-		    sizeof(why)) == 0 && (!had || seq != seq0)) {
-			if (ok)
-				printf("%s (pid %ld): reloaded\n", name,
-				    (long)pid);
-			else
-				printf("%s (pid %ld): refused the new config: "
-				    "%s\n", name, (long)pid, why);
-			return ok ? 0 : -1;
-		}
-	}
-	printf("%s (pid %ld): no answer within 10 s (see its log)\n", name,
-	    (long)pid);
-	return -1;
-}
-
-static int
-cmd_reload(const char *path)
-{
-	struct cfg	*cfg;
-	int		 ret = 0;
-
-	/* The same check the daemons make: nothing is sent if it fails. */
-	if ((cfg = load(path, 0)) == NULL) {
-		fprintf(stderr, "provboxctl: not reloading: the running "
-		    "daemons keep their config\n");
-		return 1;
-	}
-	if (reload_one(cfg, "provbox-dhcpd") != 0)
-		ret = 1;
-	if (reload_one(cfg, "provbox-provisiond") != 0)
-		ret = 1;
-	cfg_free(cfg);
-	return ret;
-}
-
-/* Opens path for a new file of mode, refusing to replace one. */
-static FILE *
-create_file(const char *path, mode_t mode)
-{
-	FILE	*f;
-	int	 fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-
-	if (fd < 0) {
-		fprintf(stderr, "provboxctl: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	if ((f = fdopen(fd, "w")) == NULL)
-		close(fd);
-	return f;
-}
-
-/*
- * The host phones reach this box at, from base_url: the certificate is
- * made out to it (subjectAltName IP or DNS).
- */
-static void
-base_host(const struct cfg *cfg, char *host, size_t sz)
-{
-	const char	*p = cfg->prov.base_url, *e;
-
-	snprintf(host, sz, "provbox");
-	if (p == NULL || (p = strstr(p, "://")) == NULL)
-		return;
-	p += 3;
-	if (*p == '[') {
-		e = strchr(p, ']');
-		p++;
-	} else
-		e = p + strcspn(p, ":/");
-	if (e != NULL && e > p && (size_t)(e - p) < sz)
-		snprintf(host, sz, "%.*s", (int)(e - p), p);
-}
-
-/*
- * Root making the key for daemons that run as their own user (the owner
- * of the registry directory, as the packaging sets it up): the key and
- * its directory go to that user's group, readable by it and nobody else.
- */
-static void
-share_with_daemons(const struct cfg *cfg, const char *dir)
-{
-	struct stat st;
-
-	if (geteuid() != 0 || stat(cfg->registry_path, &st) != 0 ||
-	    st.st_uid == 0)
-		return;
-	if ((dir != NULL && (chown(dir, 0, st.st_gid) != 0 ||
-	    chmod(dir, 0750) != 0)) || chown(cfg->prov.tls_key, 0,
-	    st.st_gid) != 0 || chmod(cfg->prov.tls_key, 0640) != 0)
-		fprintf(stderr, "provboxctl: cannot give the key to group "
-		    "%lu: %s\n", (unsigned long)st.st_gid, strerror(errno));
-}
-
-/*
- * A self-signed EC P-256 certificate for the provisioning service, for
- * an appliance's first start. Never replaces a key or certificate that
- * exists: an admin's own certificate always wins.
- */
-static int
-cmd_certificate(const char *path)
-{
-	struct cfg	*cfg;
-	EVP_PKEY	*key = NULL;
-	X509		*x = NULL;
-	X509_EXTENSION	*ext;
-	X509V3_CTX	 v3;
-	BIGNUM		*bn = NULL;
-	FILE		*f = NULL;
-	uint32_t	 ip;
-	uint8_t		 serial[8];
-	char		 host[256], san[300], *dir = NULL, *slash;
-	int		 ret = 1, have_cert, have_key;
-
-	if ((cfg = load(path, CFG_NO_FILE_CHECKS)) == NULL)
-		return 1;
-	if (cfg->prov.tls_cert == NULL || cfg->prov.tls_key == NULL) {
-		fprintf(stderr, "provboxctl: the config names no "
-		    "provisioning.tls cert and key\n");
-		goto done;
-	}
-	have_cert = access(cfg->prov.tls_cert, F_OK) == 0;
-	have_key = access(cfg->prov.tls_key, F_OK) == 0;
-	if (have_cert && have_key) {
-		printf("%s and %s exist: nothing to do\n", cfg->prov.tls_cert,
-		    cfg->prov.tls_key);
-		ret = 0;
-		goto done;
-	}
-	if (have_cert || have_key) {
-		fprintf(stderr, "provboxctl: only one of %s and %s exists: "
-		    "not replacing it\n", cfg->prov.tls_cert,
-		    cfg->prov.tls_key);
-		goto done;
-	}
-	if ((dir = strdup(cfg->prov.tls_key)) != NULL &&
-	    (slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "provboxctl: %s: %s\n", dir,
-			    strerror(errno));
-			goto done;
-		}
-	}
-	base_host(cfg, host, sizeof(host));
-	snprintf(san, sizeof(san), "%s:%s", ip4_parse(host, &ip) == 0 ? "IP" :
-	    "DNS", host);
-	if ((key = EVP_EC_gen("P-256")) == NULL || (x = X509_new()) == NULL ||
-	    RAND_bytes(serial, sizeof(serial)) != 1)
-		goto ssl_fail;
-	serial[0] &= 0x7f;	/* a positive serial number */
-	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
-	    X509_set_version(x, 2) != 1 ||
-	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(x), 825L * 86400) == NULL ||
-	    X509_set_pubkey(x, key) != 1 ||
-	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
-	    MBSTRING_ASC, (const unsigned char *)host, -1, -1, 0) != 1 ||
-	    X509_set_issuer_name(x, X509_get_subject_name(x)) != 1)
-		goto ssl_fail;
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-	    san)) == NULL || X509_add_ext(x, ext, -1) != 1)
-		goto ssl_fail;
-	X509_EXTENSION_free(ext);
-	if ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_ext_key_usage,
-	    "serverAuth")) == NULL || X509_add_ext(x, ext, -1) != 1)
-		goto ssl_fail;
-	X509_EXTENSION_free(ext);
-	if (X509_sign(x, key, EVP_sha256()) == 0)
-		goto ssl_fail;
-	if ((f = create_file(cfg->prov.tls_key, 0600)) == NULL)
-		goto done;
-	if (PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) != 1 ||
-	    fclose(f) != 0) {
-		f = NULL;
-		goto ssl_fail;
-	}
-	if ((f = create_file(cfg->prov.tls_cert, 0644)) == NULL)
-		goto done;
-	if (PEM_write_X509(f, x) != 1 || fclose(f) != 0) {
-		f = NULL;
-		goto ssl_fail;
-	}
-	f = NULL;
-	share_with_daemons(cfg, dir);
-	printf("created %s and a self-signed certificate for %s in %s, valid "
-	    "825 days\n", cfg->prov.tls_key, san, cfg->prov.tls_cert);
-	ret = 0;
-	goto done;
-ssl_fail:
-	fprintf(stderr, "provboxctl: making the certificate: %s\n",
-	    ERR_reason_error_string(ERR_get_error()));
-done:
-	if (f != NULL)
-		fclose(f);
-	BN_free(bn);
-	X509_free(x);
-	EVP_PKEY_free(key);
-	free(dir);
-	cfg_free(cfg);
-	return ret;
 }
 
 int
@@ -1072,6 +678,8 @@ main(int argc, char *argv[])
 		{ "close", no_argument, NULL, 'C' },
 		{ "for", required_argument, NULL, 'f' },
 		{ "now", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char		*path = DEFAULT_CONFIG, *cmd;
@@ -1108,14 +716,20 @@ main(int argc, char *argv[])
 			}
 			ea.seconds = (unsigned)secs;
 			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			printf("provboxctl %s\n", PB_VERSION);
+			return 0;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage(stderr, 2);
 	cmd = argv[0];
 	if (argc == 1) {
 		if (strcmp(cmd, "check") == 0)
@@ -1149,5 +763,5 @@ main(int argc, char *argv[])
 		return cmd_device(path, argv[1], argv[2]);
 	else if (argc == 3 && strcmp(cmd, "lease") == 0)
 		return cmd_lease(path, argv[1], argv[2]);
-	usage();
+	usage(stderr, 2);
 }

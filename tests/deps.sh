@@ -23,7 +23,7 @@ pb_install_deps() {
 # What building provbox needs.
 PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libconfig-dev liblmdb-dev libseccomp-dev libsystemd-dev
-	check openssl)
+	check libjansson-dev openssl)
 
 # What the integration tests need on top: real DHCP clients and a relay,
 # a capture tool, the network namespace tools, HTTPS clients and a load
@@ -35,4 +35,4 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 # DHCP clients (tests/integration/options.sh).
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
 	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev
-	kea-admin testssl.sh valgrind nmap dhcping systemd)
+	kea-admin testssl.sh valgrind nmap dhcping systemd jq bash-completion)

@@ -20,7 +20,10 @@
 # folders, pbprobe DHCP exchanges for the leases and the options. The
 # lease tests release and delete leases (bound, declined, unknown) and,
 # with provbox-dhcpd running on a full pool of four of its own, show the
-# server offering what lease delete and lease release freed.
+# server offering what lease delete and lease release freed. Every
+# command's --json output is checked with jq against the schema
+# provboxctl(8) documents (write_schemas), --version and --help against
+# the build, and the bash completion (contrib/) against the registry.
 #
 # Each test prints "PASS name" or "FAIL name: reason"; the last line is
 # "ctl-integration: N passed, N failed", and RESULTS_FILE gets
@@ -35,9 +38,11 @@
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
-# Read by pb_need_tools: python3 parses the --json output.
+# Read by pb_need_tools: python3 and jq parse the --json output;
+# bash-completion's functions run provboxctl's completion (stand-ins when
+# the package is missing).
 # shellcheck disable=SC2034
-PB_TOOLS="curl=curl openssl=openssl python3=python3 ip=iproute2"
+PB_TOOLS="curl=curl openssl=openssl python3=python3 ip=iproute2 jq=jq"
 pb_init "${1:-$here/../../build}" "${2:-}" ctl-integration
 
 T=$PB_TAG
@@ -49,6 +54,7 @@ SRV_IP=10.42.0.1
 C1_IP=10.42.0.30
 BASE_URL=https://$SRV_IP
 PROVD=$PB_BUILD/provbox-provisiond
+COMPLETION=$here/../../contrib/bash-completion/provboxctl
 TOKEN_URL_RE="^https://10\\.42\\.0\\.1/p/([A-Za-z0-9_-]{32})/\$"
 UNREG_URL=$BASE_URL/unregistered/
 
@@ -63,12 +69,15 @@ PW_BOB=bob-Sip-Pw-5712
 PW_CAROL=carol-Sip-Pw-5713
 PW_MALLORY=mallory-Sip-Pw-5719	# only in the broken users.conf
 # Display names that JSON must escape and that take more bytes than
-# columns; a DHCP hostname with bytes provboxctl escapes.
+# columns; a DHCP hostname with bytes provboxctl escapes, in the table and
+# in --json as in log lines: every byte outside printable ASCII as \xNN,
+# also valid UTF-8 (a client's bytes are not text).
 BOB_NAME='Bob "Boss" Sales\East'
 BOB_NAME_CONF='Bob \"Boss\" Sales\\East'	# as written in users.conf
 CAROL_NAME='Carol Öztürk'
-ODD_HOST=$'pc"7\\q\001'
-ODD_HOST_SHOWN='pc\"7\\q\x01'	# as provboxctl shows it
+ODD_HOST=$'pc"7\\q\001\xc3\xa9\xff'
+ODD_HOST_SHOWN='pc\"7\\q\x01\xc3\xa9\xff'	# as provboxctl shows it
+ODD_HOST_JSON=$ODD_HOST_SHOWN			# the JSON string's value
 
 CONF_DIR=$PB_TMP/etc
 CONF=$CONF_DIR/provbox.conf
@@ -257,6 +266,104 @@ for o in data:
             out.append('other:%r' % (v,))
     print('\t'.join(out))
 EOF
+}
+
+# The --json schemas of provboxctl(8), for jq: NAME_problems is the list
+# of what in the document (.) differs from the schema of command NAME: a
+# key missing or unexpected, a value of another type. Types are JSON's,
+# with "integer" for a whole number.
+write_schemas() {
+	cat >"$PB_TMP/schema.jq" <<'JQ'
+def typ: if type == "number" then
+	(if . == floor then "integer" else "number" end) else type end;
+def problems($spec): . as $o |
+	if type != "object" then ["not an object: \(tojson)"] else
+	[ keys[] | select($spec[.] == null) | "unexpected key \(.)" ] +
+	[ $spec | to_entries[] | . as $e |
+	  if ($o | has($e.key) | not) then "missing key \($e.key)"
+	  elif ($e.value | split("|") | any(. == ($o[$e.key] | typ))) then empty
+	  else "\($e.key): \($o[$e.key] | tojson) is \($o[$e.key] | typ), not \($e.value)"
+	  end ] end;
+def each($spec): if type != "array" then ["not an array: \(tojson)"]
+	else [ .[] | problems($spec) ] | add // [] end;
+def opt($spec): if . == null then [] else problems($spec) end;
+def counts: problems({added: "integer", changed: "integer",
+	removed: "integer", unchanged: "integer"});
+def cfg_errors: each({file: "string|null", line: "integer|null",
+	setting: "string|null", message: "string"});
+def check_problems: problems({config: "string", ok: "boolean",
+	errors: "array", subnets: "integer|null", vendor_classes: "integer|null",
+	users: "integer|null", devices: "integer|null"}) +
+	(.errors | cfg_errors);
+def sync_problems: problems({registry: "string", users: "object",
+	devices: "object"}) + (.users | counts) + (.devices | counts);
+def users_problems: each({user: "string", display_name: "string",
+	sip: "string", devices: "integer", token: "string|null",
+	token_state: "string", token_created: "integer"});
+def devices_problems: each({mac: "string", user: "string",
+	class: "string", model: "string|null", address: "string|null",
+	lease: "string|null", enrollment: "string"});
+def leases_problems: each({address: "string", mac: "string|null",
+	state: "string", ends: "integer", user: "string|null",
+	hostname: "string|null", vendor_class: "string|null"});
+def url_problems: problems({user: "string", mac: "string|null",
+	class: "string|null", legacy: "boolean", url: "string",
+	options: "array|null", options_while_enrolling: "boolean|null"}) +
+	(if .options == null then [] else .options | each({code: "integer",
+	suboption: "integer|null", value: "string"}) end);
+def token_problems: problems({user: "string", action: "string",
+	url: "string|null", old_url_until: "integer|null"});
+def status_problems: problems({mac: "string", registered: "boolean",
+	user: "string|null", class: "string|null", model: "string|null",
+	leases: "array", last_fetch: "object|null", state: "string",
+	since: "integer|null", window_until: "integer|null",
+	first_access: "object|null", events: "array"}) +
+	(.leases | each({address: "string", state: "string",
+	ends: "integer"})) +
+	(.last_fetch | opt({time: "integer", ip: "string|null",
+	file: "string", status: "integer", refused: "string|null"})) +
+	(.first_access | opt({identity: "string", ip: "string",
+	handed: "integer", fetched: "integer|null"})) +
+	(.events | each({time: "integer", event: "string",
+	ip: "string|null", detail: "string"}));
+def enroll_problems: problems({action: "string", seconds: "integer|null",
+	devices: "array", changed: "integer", suspect: "integer"}) +
+	(.devices | each({mac: "string", result: "string",
+	event: "object|null"})) +
+	([ .devices[]?.event | opt({time: "integer", event: "string",
+	detail: "string"}) ] | add // []);
+def device_problems: problems({mac: "string", action: "string",
+	cleared: "boolean"});
+def lease_problems: problems({address: "string", action: "string",
+	was: "object"}) + (.was | problems({state: "string",
+	mac: "string|null", client_id: "string|null", ends: "integer"}));
+def reload_problems: problems({config: "string", config_ok: "boolean",
+	errors: "array", daemons: "array"}) + (.errors | cfg_errors) +
+	(.daemons | each({name: "string", pid: "integer|null",
+	result: "string", message: "string|null"}));
+def certificate_problems: problems({key: "string", cert: "string",
+	created: "boolean", subject_alt_name: "string|null",
+	valid_days: "integer|null"});
+JQ
+}
+
+# schema NAME KIND [JQ_TEST]: the output of ctl run NAME is one JSON
+# document that matches the schema of command KIND and, if given, makes
+# the jq expression JQ_TEST true; or dies.
+schema() {
+	local f=$OUT/$1.out p
+
+	p=$(jq -r "$(cat "$PB_TMP/schema.jq") $2_problems | .[]" "$f" 2>&1) ||
+	    die "$1: not JSON ($p): $(head -c 300 "$f")"
+	[ -z "$p" ] ||
+	    die "$1: differs from the $2 schema: $(head -n 3 <<<"$p" | tr '\n' '|')"
+	[ "$(jq -s length "$f")" = 1 ] || die "$1: more than one JSON document"
+	[ "$(wc -l <"$f")" -eq 1 ] || die "$1: not one line"
+	LC_ALL=C grep -q '[^ -~]' "$f" && die "$1: a byte outside printable ASCII"
+	if [ -n "${3:-}" ]; then
+		jq -e "$3" "$f" >/dev/null 2>&1 ||
+		    die "$1: not ($3): $(head -c 400 "$f" | tr '\n' ' ')"
+	fi
 }
 
 # table FILE COLUMN...: the rows (tab-separated) of a human table, or dies.
@@ -571,8 +678,8 @@ t_leases() {
 	    [ "${BASH_REMATCH[1]}" -le "$((now + 3600))" ] ||
 	    die "--json: ends is ${BASH_REMATCH[1]}, expected about now ($now) + 3600"
 	r=$(row "$OUT/leases-json.out" "str:$ip_odd")
-	[ "$(cell "$r" 5)|$(cell "$r" 6)" = "str:|str:$ODD_HOST_SHOWN" ] ||
-	    die "--json: the unregistered phone: $(tr '\t' '|' <<<"$r")"
+	[ "$(cell "$r" 5)|$(cell "$r" 6)" = "null|str:$ODD_HOST_JSON" ] ||
+	    die "--json: the unregistered phone: $(tr '\t' '|' <<<"$r"), expected user null and hostname $ODD_HOST_JSON"
 	pb_pass
 }
 
@@ -597,6 +704,10 @@ t_devices() {
 	r=$(row "$OUT/devices-json.out" "str:$MAC_ALICE")
 	[ "$r" = "str:$MAC_ALICE	str:alice	str:yealink	str:T46S	str:$ip	str:bound	str:new" ] ||
 	    die "--json: alice's phone: $(tr '\t' '|' <<<"$r")"
+	# No lease: null, not "".
+	r=$(row "$OUT/devices-json.out" "str:$MAC_BOB")
+	[ "$r" = "str:$MAC_BOB	str:bob	str:yealink	str:T46G	null	null	str:new" ] ||
+	    die "--json: bob's phone (no lease): $(tr '\t' '|' <<<"$r"), expected address and lease null"
 	# The option may also come before the command.
 	ctl devices-json2 --json devices || die "--json before the command: exit $?"
 	cmp -s "$OUT/devices-json.out" "$OUT/devices-json2.out" ||
@@ -1339,6 +1450,271 @@ t_lease_full_pool() {
 	pb_pass
 }
 
+# ------------------------------------------------------ JSON, help, completion
+
+# ctl_with NAME CONF ARGS...: as ctl, with another config.
+ctl_with() {
+	local o=$OUT/$1 conf=$2 rc
+
+	shift 2
+	timeout 60 "$CTL" -c "$conf" "$@" >"$o.out" 2>"$o.err"
+	rc=$?
+	cat "$o.err" >>"$CTL_ERR"
+	return "$rc"
+}
+
+# 2c. --version prints the build's version (git describe, or the release)
+# and --help (-h) the usage, on stdout, exit 0; a bad option or no command
+# is a usage error: the usage on stderr, nothing on stdout, exit 2.
+t_version_help() {
+	local want rc h
+
+	want=$(sed -n 's/^#define PB_VERSION "\(.*\)"$/\1/p' "$PB_BUILD/config.h")
+	[ -n "$want" ] || die "no PB_VERSION in $PB_BUILD/config.h"
+	"$CTL" --version >"$OUT/version.out" 2>"$OUT/version.err" ||
+	    die "--version: exit $?"
+	[ "$(cat "$OUT/version.out")" = "provboxctl $want" ] ||
+	    die "--version printed '$(cat "$OUT/version.out")', expected 'provboxctl $want'"
+	[ -s "$OUT/version.err" ] && die "--version wrote to stderr: $(head -c 200 "$OUT/version.err")"
+	for h in --help -h; do
+		"$CTL" "$h" >"$OUT/help.out" 2>"$OUT/help.err" ||
+		    die "$h: exit $?, expected 0"
+		head -n 1 "$OUT/help.out" | grep -q '^usage: provboxctl ' ||
+		    die "$h: no usage on stdout: $(head -c 200 "$OUT/help.out")"
+		grep -qE '^  lease release IP ' "$OUT/help.out" ||
+		    die "$h: the usage lacks the commands"
+		[ -s "$OUT/help.err" ] && die "$h wrote to stderr"
+	done
+	for h in --nosuch ""; do
+		"$CTL" $h >"$OUT/badopt.out" 2>"$OUT/badopt.err"
+		rc=$?
+		[ "$rc" -eq 2 ] || die "provboxctl $h: exit $rc, expected 2"
+		[ -s "$OUT/badopt.out" ] && die "provboxctl $h: printed on stdout"
+		grep -q '^usage: provboxctl ' "$OUT/badopt.err" ||
+		    die "provboxctl $h: no usage on stderr"
+	done
+	pb_pass
+}
+
+# 13. Every command's --json output: one JSON document that jq parses and
+# that matches the schema provboxctl(8) documents (every key, no other,
+# each value of its type, null for what is absent), with spot checks of
+# the values; a command that fails prints nothing on stdout. Runs on what
+# the suite built up: leases (one with an odd host name), fetches, carol,
+# a stopped provisiond; it enrolls, rotates and revokes bob.
+t_json() {
+	local d=$PB_TMP/certconf ip u rc
+
+	# check: the good config, and t_check's copy with two errors.
+	ctl j-check --json check || die "check --json: exit $?: $(ctl_msg j-check)"
+	schema j-check check '.ok and .errors == [] and .subnets == 1 and
+	    .vendor_classes == 1 and .users >= 2 and .devices >= 2'
+	ctl_with j-check-bad "$PB_TMP/bad/provbox.conf" --json check
+	rc=$?
+	[ "$rc" -eq 1 ] || die "check --json of a broken config: exit $rc"
+	schema j-check-bad check '(.ok | not) and .subnets == null and
+	    .devices == null and ([.errors[].line] | sort) == [5, 9] and
+	    any(.errors[]; .setting == "users[0].devices[0].mac" and
+	    (.file | endswith("users.conf")))'
+	grep -qE "users\\.conf:5: " "$OUT/j-check-bad.err" ||
+	    die "check --json: the errors are not on stderr too"
+	ctl j-sync --json sync || die "sync --json: exit $?: $(ctl_msg j-sync)"
+	schema j-sync sync '.users.added == 0 and .users.removed == 0 and
+	    .devices.unchanged >= 2'
+	# A config string that is not UTF-8 (a Latin-1 display name), in a
+	# copy of the config with a registry of its own: U+FFFD.
+	cp -r "$CONF_DIR" "$PB_TMP/latin1" || die "cannot copy the config"
+	sed -i -e "s|$CONF_DIR|$PB_TMP/latin1|g" \
+	    -e "s|$PB_TMP/registry\"|$PB_TMP/registry-latin1\"|" \
+	    "$PB_TMP/latin1/provbox.conf"
+	sed -i "s/Alice Reception/Alice R$(printf '\351')ception/" \
+	    "$PB_TMP/latin1/users.conf"
+	ctl_with j-l1-sync "$PB_TMP/latin1/provbox.conf" --json sync ||
+	    die "sync --json of the Latin-1 config: exit $?: $(ctl_msg j-l1-sync)"
+	schema j-l1-sync sync '.users.added >= 2'
+	ctl_with j-l1-users "$PB_TMP/latin1/provbox.conf" --json users ||
+	    die "users --json (Latin-1): exit $?"
+	schema j-l1-users users 'any(.[]; .display_name == "Alice R\ufffdception")'
+	# The listings.
+	ctl j-users --json users || die "users --json: exit $?"
+	schema j-users users 'any(.[]; .user == "alice" and
+	    .token_state == "active" and (.token | test("^.{4}\\.\\.\\.\\(32\\)$")))'
+	ctl j-devices --json devices || die "devices --json: exit $?"
+	schema j-devices devices 'length >= 2'
+	ctl j-leases --json leases || die "leases --json: exit $?"
+	schema j-leases leases 'length >= 1'
+	jq -e --arg h "$ODD_HOST_JSON" --arg m "$MAC_UNREG" 'any(.[];
+	    .mac == $m and .hostname == $h and .user == null and
+	    .vendor_class == "yealink")' "$OUT/j-leases.out" >/dev/null ||
+	    die "leases --json: no lease of $MAC_UNREG with hostname $ODD_HOST_JSON, user null, vendor_class yealink"
+	# url: a user's (no options), a phone's (its class's options).
+	ctl j-url --json url alice || die "url --json: exit $?: $(ctl_msg j-url)"
+	schema j-url url '.user == "alice" and .mac == null and .class == null
+	    and .options == null and .options_while_enrolling == null and
+	    (.legacy | not)'
+	u=$(jq -r .url "$OUT/j-url.out")
+	token_of_url "$u" >>"$TOKENS" || die "url --json: url is '$u'"
+	ctl j-url-mac --json url "$MAC_ALICE" || die "url MAC --json: exit $?"
+	schema j-url-mac url ".mac == \"$MAC_ALICE\" and .class == \"yealink\"
+	    and .url == \"$u\" and .options_while_enrolling and
+	    .options[0].code == 66 and .options[0].suboption == null and
+	    .options[0].value == \"$BASE_URL/p/<first-access-token>/\""
+	ctl j-url-nosuch --json url nosuch && die "url nosuch --json: exit 0"
+	[ -s "$OUT/j-url-nosuch.out" ] &&
+	    die "url nosuch --json: printed on stdout: $(ctl_msg j-url-nosuch)"
+	# status: registered with fetches, refused fetch, unregistered.
+	ctl j-status-a --json status "$MAC_ALICE" || die "status --json: exit $?"
+	schema j-status-a status '.registered and .user == "alice" and
+	    .model == "T46S" and .last_fetch.status == 200 and
+	    .last_fetch.refused == null and (.leases | length) >= 1'
+	ctl j-status-b --json status "$MAC_BOB" || die "status --json: exit $?"
+	schema j-status-b status '.leases == [] and
+	    .last_fetch.refused == "not-users-device" and
+	    .last_fetch.status == 404 and .first_access == null and
+	    .window_until == null'
+	ctl j-status-u --json status "$MAC_UNREG" || die "status --json: exit $?"
+	schema j-status-u status '(.registered | not) and .user == null and
+	    .class == null and .model == null and .last_fetch == null and
+	    .state == "new" and (.leases | length) == 1'
+	# enroll, the first-access URL handed out, close, clear.
+	ctl j-enroll --json enroll "$MAC_BOB" --for 10m ||
+	    die "enroll --json: exit $?: $(ctl_msg j-enroll)"
+	schema j-enroll enroll ".action == \"open\" and .seconds == 600 and
+	    .changed == 1 and .suspect == 0 and .devices[0].mac == \"$MAC_BOB\"
+	    and .devices[0].result == \"opened\" and
+	    .devices[0].event.event == \"window-opened\""
+	dora "$OUT/j-dora-bob" "$MAC_BOB" ||
+	    die "pbprobe as bob's phone: $(head -n 1 "$OUT/j-dora-bob")"
+	ctl j-status-e --json status "$MAC_BOB" || die "status --json: exit $?"
+	schema j-status-e status '.state == "enrolling" and .window_until > now
+	    and (.first_access.identity | startswith("hw 01:")) and
+	    .first_access.fetched == null and (.leases | length) == 1 and
+	    .events[0].event == "first-access-handed"'
+	ctl j-close --json enroll "$MAC_BOB" --close ||
+	    die "enroll --close --json: exit $?: $(ctl_msg j-close)"
+	schema j-close enroll '.action == "close" and .seconds == null and
+	    .devices[0].result == "closed" and .devices[0].event != null'
+	ctl j-close2 --json enroll "$MAC_BOB" --close ||
+	    die "enroll --close --json (none open): exit $?"
+	schema j-close2 enroll '.changed == 0 and
+	    .devices[0].result == "no-window" and .devices[0].event == null'
+	ctl j-clear --json device clear "$MAC_BOB" ||
+	    die "device clear --json: exit $?"
+	schema j-clear device ".mac == \"$MAC_BOB\" and .action == \"clear\" and
+	    (.cleared | not)"
+	# rotate, revoke, rotate --now.
+	ctl j-rotate --json rotate bob || die "rotate --json: exit $?"
+	schema j-rotate token '.user == "bob" and .action == "rotated" and
+	    (.url | test("/p/[A-Za-z0-9_-]{32}/$")) and .old_url_until > now'
+	token_of_url "$(jq -r .url "$OUT/j-rotate.out")" >>"$TOKENS"
+	ctl j-revoke --json revoke bob || die "revoke --json: exit $?"
+	schema j-revoke token '.action == "revoked" and .url == null and
+	    .old_url_until == null'
+	ctl j-users-rev --json users || die "users --json: exit $?"
+	schema j-users-rev users 'any(.[]; .user == "bob" and .token == null
+	    and .token_state == "revoked")'
+	ctl j-rotate-now --json rotate bob --now || die "rotate --now --json: exit $?"
+	schema j-rotate-now token '.action == "rotated" and .url != null and
+	    .old_url_until == null'
+	token_of_url "$(jq -r .url "$OUT/j-rotate-now.out")" >>"$TOKENS"
+	# lease release and delete.
+	ip=$(dora_ip j-dora-l 02:c7:1e:00:00:0a) || exit 1
+	ctl j-lr --json lease release "$ip" || die "lease release --json: exit $?"
+	schema j-lr lease ".address == \"$ip\" and .action == \"released\" and
+	    .was.state == \"bound\" and .was.mac == \"02:c7:1e:00:00:0a\" and
+	    .was.client_id == null"
+	ctl j-ld --json lease delete "$ip" || die "lease delete --json: exit $?"
+	schema j-ld lease '.action == "deleted" and .was.state == "released"'
+	# reload: dhcpd takes it; provisiond was stopped by reload-not-running.
+	ctl j-reload --json reload || die "reload --json: exit $?: $(ctl_msg j-reload)"
+	schema j-reload reload '.config_ok and .errors == [] and
+	    [.daemons[].name] == ["provbox-dhcpd", "provbox-provisiond"] and
+	    .daemons[0].result == "reloaded" and
+	    (.daemons[0].pid | type) == "number" and
+	    .daemons[0].message == null and
+	    (.daemons[1] | (.result == "not-running" and .pid == null) or
+	    .result == "reloaded")'
+	ctl_with j-reload-bad "$PB_TMP/bad/provbox.conf" --json reload &&
+	    die "reload --json of a broken config: exit 0"
+	schema j-reload-bad reload '(.config_ok | not) and
+	    (.errors | length) == 2 and .daemons == []'
+	# certificate: t_certificate left a lone key (refused: no JSON);
+	# made; there.
+	ctl_with j-cert0 "$d/provbox.conf" --json certificate &&
+	    die "certificate --json next to a lone key: exit 0"
+	[ -s "$OUT/j-cert0.out" ] && die "certificate --json printed on a refusal"
+	rm -f "$d/newtls/server.key" "$d/newtls/server.crt"
+	ctl_with j-cert1 "$d/provbox.conf" --json certificate ||
+	    die "certificate --json: exit $?: $(ctl_msg j-cert1)"
+	schema j-cert1 certificate ".created and
+	    .subject_alt_name == \"IP:$SRV_IP\" and .valid_days == 825 and
+	    .key == \"$d/newtls/server.key\""
+	ctl_with j-cert2 "$d/provbox.conf" --json certificate ||
+	    die "certificate --json (exists): exit $?"
+	schema j-cert2 certificate '(.created | not) and
+	    .subject_alt_name == null and .valid_days == null'
+	pb_pass
+}
+
+# complete WORD...: what provboxctl's bash completion offers for the last
+# WORD ("" for an empty one), one a line; bash-completion's own functions
+# when installed, stand-ins for the three it uses otherwise.
+complete_words() {
+	PATH=$PB_BUILD:$PATH bash -c '
+	    if [ -r /usr/share/bash-completion/bash_completion ]; then
+		. /usr/share/bash-completion/bash_completion
+	    else
+		_init_completion() {
+			words=("${COMP_WORDS[@]}")
+			cword=$COMP_CWORD
+			cur=${words[cword]}
+			prev=${words[cword - 1]}
+		}
+		_filedir() { COMPREPLY=($(compgen -f -- "$cur")); }
+		__ltrim_colon_completions() { :; }
+	    fi
+	    . "$1" || exit 1
+	    shift
+	    COMP_WORDS=("$@")
+	    COMP_CWORD=$(($# - 1))
+	    COMP_LINE="$*"
+	    COMP_POINT=${#COMP_LINE}
+	    _provboxctl provboxctl "${COMP_WORDS[COMP_CWORD]}" \
+		"${COMP_WORDS[COMP_CWORD - 1]}"
+	    printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" provboxctl "$@"
+}
+
+# expect_completion WANT WORD...: WANT is among the completions, or dies.
+expect_completion() {
+	local want=$1 got
+
+	shift
+	got=$(complete_words "$@" 2>&1)
+	grep -qFx -- "$want" <<<"$got" ||
+	    die "provboxctl $* <TAB>: no '$want' in: $(tr '\n' ' ' <<<"$got")"
+}
+
+# 14. The bash completion: commands, options, and the registry's users,
+# MACs and leased addresses (read with the config of -c).
+t_completion() {
+	local ip
+
+	bash -n "$COMPLETION" || die "$COMPLETION: a syntax error"
+	expect_completion status ""
+	expect_completion lease le
+	expect_completion --json --j
+	expect_completion --version --ver
+	expect_completion --close -c "$CONF" enroll "$MAC_ALICE" --c
+	expect_completion carol -c "$CONF" rotate ""
+	expect_completion "$MAC_ALICE" -c "$CONF" status ""
+	expect_completion "$MAC_BOB" -c "$CONF" device clear ""
+	expect_completion release -c "$CONF" lease ""
+	ip=$(cat "$PB_TMP/ip.alice" 2>/dev/null)
+	[ -n "$ip" ] || die "no lease from the leases test"
+	expect_completion "$ip" -c "$CONF" lease release ""
+	pb_pass
+}
+
 # 11. No SIP password and no full token in the daemons' logs.
 t_no_secrets() {
 	local s f
@@ -1391,11 +1767,13 @@ if ! setup_network; then
 fi
 write_config || { pb_fail setup "cannot write the config: $(tail -n 2 "$PB_TMP/openssl.err")"; pb_finish; }
 write_checkers
+write_schemas
 
 # check and sync work on the registry before any daemon runs.
 pb_run check 30 t_check
 pb_run sync 30 t_sync
 pb_run certificate 30 t_certificate
+pb_run version-help 30 t_version_help
 if ! dhcpd_start; then
 	pb_fail setup "provbox-dhcpd did not start: $(tail -n 3 "$DHCPD_LOG")"
 	pb_finish
@@ -1424,6 +1802,8 @@ pb_run lease-delete 40 t_lease_delete
 pb_run lease-declined 90 t_lease_declined
 pb_run lease-unknown 40 t_lease_unknown
 pb_run lease-full-pool 120 t_lease_full_pool
+pb_run json 120 t_json
+pb_run completion 60 t_completion
 PB_ONLY='' pb_run no-secrets-in-logs 30 t_no_secrets
 PB_ONLY='' pb_run sanitizers 60 t_sanitizers
 daemon_stop dhcpd
