@@ -68,7 +68,7 @@ MAP_MB=2048
 
 # pbfill, with the libraries the project's build links libprovbox with.
 FILL=$BENCH_TMP/pbfill
-libs=$(sed -n 's/^\(LIBCONFIG_LIBS\|LMDB_LIBS\|OPENSSL_LIBS\|SECCOMP_LIBS\) = //p' \
+libs=$(sed -n 's/^\(LIBCONFIG_LIBS\|LMDB_LIBS\|OPENSSL_LIBS\|SECCOMP_LIBS\|LIBSYSTEMD_LIBS\) = //p' \
     "$BUILD/Makefile" | tr '\n' ' ')
 # shellcheck disable=SC2086 # the library flags are words
 ${CC:-cc} -O2 -Wall -I"$here/../../common" -I"$BUILD" -D_GNU_SOURCE \

@@ -1469,8 +1469,11 @@ ctl_with() {
 t_version_help() {
 	local want rc h
 
-	want=$(sed -n 's/^#define PB_VERSION "\(.*\)"$/\1/p' "$PB_BUILD/config.h")
-	[ -n "$want" ] || die "no PB_VERSION in $PB_BUILD/config.h"
+	# valgrind.sh's build is the vg/ directory of wrappers beside it.
+	h=$PB_BUILD/config.h
+	[ -f "$h" ] || h=$PB_BUILD/../config.h
+	want=$(sed -n 's/^#define PB_VERSION "\(.*\)"$/\1/p' "$h")
+	[ -n "$want" ] || die "no PB_VERSION in $h"
 	"$CTL" --version >"$OUT/version.out" 2>"$OUT/version.err" ||
 	    die "--version: exit $?"
 	[ "$(cat "$OUT/version.out")" = "provboxctl $want" ] ||
