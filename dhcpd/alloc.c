@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "wire.h"
 
 int
 alloc_in_subnet(const struct cfg_subnet *sn, uint32_t ip)
@@ -204,18 +205,15 @@ alloc_admission(const struct lease_view *v, const struct dhcp_msg *m,
 			goto refused;
 	}
 	if (m->giaddr != 0) {
-		key[0] = (uint8_t)(m->giaddr >> 24);
-		key[1] = (uint8_t)(m->giaddr >> 16);
-		key[2] = (uint8_t)(m->giaddr >> 8);
-		key[3] = (uint8_t)m->giaddr;
-		len = 4;
+		struct wire w;
+
+		wire_init(&w, key, sizeof(key));
+		wire_write_u32(&w, m->giaddr);
 		if ((cid = dhcp_relay_subopt(m, DHCP_RAI_CIRCUIT_ID,
-		    &len)) != NULL && len <= 255) {
-			memcpy(key + 4, cid, len);
-			len += 4;
-		} else
-			len = 4;
-		r = v->admit(v->admit_arg, ADMIT_RELAY, key, len, now);
+		    &len)) != NULL && len <= 255)
+			wire_write(&w, cid, len);
+		r = v->admit(v->admit_arg, ADMIT_RELAY, key, sizeof(key) -
+		    w.rem, now);
 		why = DROP_LIMIT_RELAY;
 	} else {
 		const char *ifn = rx->ifname != NULL ? rx->ifname : "";

@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "server.h"
+#include "wire.h"
 
 static const char *const drop_names[DROP_COUNT] = {
 	[DROP_NONE] = "none",
@@ -93,12 +94,13 @@ relay_addr(const struct dhcp_msg *m, uint8_t code)
 {
 	const uint8_t	*p;
 	size_t		 len;
+	struct wire	 w;
 
 	if (m->giaddr == 0 ||
 	    (p = dhcp_relay_subopt(m, code, &len)) == NULL || len != 4)
 		return 0;
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
+	wire_init(&w, p, len);
+	return wire_read_u32(&w);
 }
 
 /*
@@ -657,22 +659,13 @@ static size_t
 decline_source(const struct dhcp_msg *m, const struct dhcp_rx *rx,
     uint8_t *key, size_t sz)
 {
-	uint32_t	 a = m->giaddr != 0 ? m->giaddr : rx->src_ip;
-	size_t		 n = 4;
+	struct wire	 w;
 
-	key[0] = (uint8_t)(a >> 24);
-	key[1] = (uint8_t)(a >> 16);
-	key[2] = (uint8_t)(a >> 8);
-	key[3] = (uint8_t)a;
-	if (m->giaddr == 0 && rx->ifname != NULL) {
-		size_t l = strlen(rx->ifname);
-
-		if (l > sz - n)
-			l = sz - n;
-		memcpy(key + n, rx->ifname, l);
-		n += l;
-	}
-	return n;
+	wire_init(&w, key, sz);
+	wire_write_u32(&w, m->giaddr != 0 ? m->giaddr : rx->src_ip);
+	if (m->giaddr == 0 && rx->ifname != NULL)
+		wire_write(&w, rx->ifname, strnlen(rx->ifname, w.rem));
+	return sz - w.rem;
 }
 
 /*
