@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "tmpl.h"
 
 static const char *const var_names[RV_COUNT] = {
 	[RV_USER] = "user.name",
@@ -169,48 +170,11 @@ render_free(struct render_tmpl *t)
 	free(t);
 }
 
+/* The one escaping of provbox's templates (tmpl.h). */
 size_t
 render_escape(const char *v, enum file_format fmt, char *dst, size_t dstsz)
 {
-	size_t o = 0;
-
-	for (; v != NULL && *v != '\0'; v++) {
-		const char	*rep = NULL;
-		char		 one[2] = { *v, '\0' };
-		size_t		 n;
-
-		if ((unsigned char)*v < 0x20 || *v == 0x7f)
-			continue;	/* no line breaks, no control bytes */
-		if (fmt == FILE_FMT_XML) {
-			switch (*v) {
-			case '&':
-				rep = "&amp;";
-				break;
-			case '<':
-				rep = "&lt;";
-				break;
-			case '>':
-				rep = "&gt;";
-				break;
-			case '"':
-				rep = "&quot;";
-				break;
-			case '\'':
-				rep = "&apos;";
-				break;
-			}
-		}
-		if (rep == NULL)
-			rep = one;
-		n = strlen(rep);
-		if (o + n >= dstsz)
-			break;
-		memcpy(dst + o, rep, n);
-		o += n;
-	}
-	if (dstsz > 0)
-		dst[o] = '\0';
-	return o;
+	return tmpl_escape(v, fmt, dst, dstsz);
 }
 
 ssize_t

@@ -8,6 +8,13 @@
  * every value. Whatever the values, they add no control byte (so no '\n'
  * or '\r': a text file gets no new line, no injected setting) and, in XML,
  * no markup character; the output stays within the size render() allots.
+ *
+ * The same input goes to the template engine of issue #14 (tmpl.h):
+ * parsed against a small schema (accounts with keys, a device, a phone
+ * book), and rendered over two value trees of that shape, one with "x"
+ * for every value and one with hostile values. Both take the same
+ * branches and loops, so the two outputs must hold the same line breaks,
+ * control bytes and (in XML) markup: any difference came from a value.
  */
 #include "config.h"
 
@@ -17,6 +24,7 @@
 
 #include "cfg.h"
 #include "render.h"
+#include "tmpl.h"
 
 #define VALUE_MAX	1024
 
@@ -37,18 +45,6 @@ static struct render_vals	 hostile = { {
 	[RV_BASE_URL] = "https://10.42.0.1/\"><x y='1'>",
 	[RV_PROV_URL] = "\xc3\xa9\xff\xfe]]><!-- -->&#10;",
 } };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	memset(amps, '&', VALUE_MAX);
-	for (size_t i = 0; i < VALUE_MAX; i++)
-		lines[i] = i % 100 == 99 ? '\n' : 'A' + (char)(i % 26);
-	return 0;
-}
 
 /* What values may not add to a file. */
 struct tally {
@@ -130,6 +126,131 @@ escape_small(const char *v)
 	}
 }
 
+static struct tv_doc	*schema, *benign, *evil;
+
+/*
+ * One tree in the schema's shape: every text is val(i) for the i-th text
+ * set (never empty, so both trees take the same #if branches).
+ */
+static struct tv_doc *
+tree(const char *(*val)(int))
+{
+	struct tv_doc	*d = tv_doc_new();
+	struct tv	*r = tv_root(d), *m, *l, *a, *k;
+	int		 i = 0;
+
+	m = tv_set_map(d, r, "user");
+	tv_set_text(d, m, "name", val(i++));
+	tv_set_text(d, m, "display_name", val(i++));
+	m = tv_set_map(d, r, "device");
+	tv_set_text(d, m, "mac", val(i++));
+	tv_set_text(d, m, "admin_password", val(i++));
+	tv_set_text(d, r, "timezone", val(i++));
+	l = tv_set_list(d, r, "accounts");
+	for (int n = 0; n < 2; n++) {
+		a = tv_add_map(d, l);
+		tv_set_text(d, a, "user", val(i++));
+		tv_set_text(d, a, "password", val(i++));
+		k = tv_set_list(d, a, "keys");
+		for (int j = 0; j < 3; j++)
+			tv_add_text(d, k, val(i++));
+	}
+	l = tv_set_list(d, r, "phonebook");
+	for (int n = 0; n < 2; n++) {
+		a = tv_add_map(d, l);
+		tv_set_text(d, a, "name", val(i++));
+		tv_set_text(d, a, "number", val(i++));
+	}
+	FUZZ_CHECK(!tv_doc_failed(d));
+	return d;
+}
+
+static const char *
+val_x(int i)
+{
+	(void)i;
+	return "x";
+}
+
+static const char *
+val_evil(int i)
+{
+	static const char *const v[] = {
+		"alice\r\nsip.password = stolen",
+		"<b>\"O'Brien\" & co</b>",
+		("\x01\x02\x1b[31m\x7f" "201\t"),
+		"{{ device.admin_password }}{{{{",
+		"{{#each accounts as a}}{{a.password}}{{/each}}",
+		"5060\n",
+		"\xc3\xa9\xff\xfe]]><!-- -->&#10;",
+	};
+
+	if (i % 4 == 3)
+		return i % 8 == 3 ? amps : lines;
+	return v[i % (int)(sizeof(v) / sizeof(v[0]))];
+}
+
+/* tmpl.h: parse; render over the benign and the hostile tree. */
+static void
+fuzz_tmpl(const uint8_t *data, size_t size)
+{
+	static const enum file_format	 fmts[] = { FILE_FMT_TEXT,
+	    FILE_FMT_XML };
+	struct tmpl			*t;
+	struct tally			 want, got;
+	char				 err[512], *a, *b;
+	ssize_t				 na, nb;
+
+	err[0] = '\0';
+	if ((t = tmpl_parse((const char *)data, size, "fuzz", NULL,
+	    tv_root(schema), err, sizeof(err))) == NULL) {
+		FUZZ_CHECK(strncmp(err, "fuzz:", 5) == 0 &&
+		    strnlen(err, sizeof(err)) < sizeof(err));
+		return;
+	}
+	for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+		na = tmpl_render(t, tv_root(benign), fmts[f], &a);
+		nb = tmpl_render(t, tv_root(evil), fmts[f], &b);
+		/* Past TMPL_MAX_OUTPUT: both refuse, or the evil one alone. */
+		if (na < 0) {
+			FUZZ_CHECK(a == NULL && nb < 0 && b == NULL);
+			continue;
+		}
+		FUZZ_CHECK(a[na] == '\0');
+		if (nb < 0) {
+			FUZZ_CHECK(b == NULL);
+			free(a);
+			continue;
+		}
+		FUZZ_CHECK(b[nb] == '\0' && nb >= na);
+		tally(a, (size_t)na, &want);
+		tally(b, (size_t)nb, &got);
+		FUZZ_CHECK(got.lf == want.lf);
+		FUZZ_CHECK(got.cr == want.cr);
+		FUZZ_CHECK(got.ctl == want.ctl);
+		if (fmts[f] == FILE_FMT_XML)
+			FUZZ_CHECK(got.markup == want.markup);
+		free(a);
+		free(b);
+	}
+	tmpl_free(t);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	memset(amps, '&', VALUE_MAX);
+	for (size_t i = 0; i < VALUE_MAX; i++)
+		lines[i] = i % 100 == 99 ? '\n' : 'A' + (char)(i % 26);
+	schema = tree(val_x);
+	benign = tree(val_x);
+	evil = tree(val_evil);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -144,6 +265,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536)
 		return 0;
+	fuzz_tmpl(data, size);
 	err[0] = '\0';
 	if ((t = render_parse((const char *)data, size, err,
 	    sizeof(err))) == NULL) {

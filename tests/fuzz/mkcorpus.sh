@@ -418,6 +418,11 @@ printf 'a={{ sip.password }}\r\nb={{{{ literal }}\n{{vendor}}{{device.MAC}}' \
     >"$out/render/edge-braces"
 printf '<x a="{{ user.display_name }}">{{ provisioning_url }}</x>' \
     >"$out/render/edge-attr.xml"
+# The template engine of tmpl.h: sections, loop fields, an #else.
+printf '{{#each accounts as a}}account.{{loop.index}}.user = {{a.user}}\n{{#each a.keys as k}}linekey.{{loop.index0}}={{k}}{{#if loop.last}};{{#else}},{{/if}}{{/each}}\n{{/each}}tz={{ timezone }}\n' \
+    >"$out/render/tmpl-each.cfg"
+printf '<pb>{{#each phonebook as e}}<e n="{{e.name}}">{{e.number}}</e>{{/each}}{{#if device.admin_password}}<pw>{{device.admin_password}}</pw>{{/if}}</pb>' \
+    >"$out/render/tmpl-phonebook.xml"
 
 # ------------------------------------------------------------------ cfg
 g="$out/cfg"
