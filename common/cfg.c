@@ -547,7 +547,8 @@ static void
 parse_top(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "registry", "log", "run_dir",
-		"user", "dhcp", "provisioning", "vendors", "users", NULL };
+		"user", "dhcp", "provisioning", "vendors", "users", "metrics",
+		NULL };
 	const char	*str = "/run/provbox";
 
 	cfg_check_keys(ctx, root, keys);
@@ -622,6 +623,7 @@ cfg_load(const char *path, unsigned flags, struct cfg **out,
 	parse_top(&ctx, root);
 	cfg_parse_dhcp(&ctx, root);
 	cfg_parse_prov(&ctx, root);
+	cfg_parse_metrics(&ctx, root);
 	cfg_parse_vendors(&ctx, root);
 	cfg_parse_users(&ctx, root);
 	cfg_check_addrs(&ctx, root);
@@ -665,6 +667,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->user);
 	cfg_dhcp_free(&cfg->dhcp);
 	cfg_prov_free(&cfg->prov);
+	cfg_metrics_free(&cfg->metrics);
 	cfg_vendors_free(cfg->vendors, cfg->nvendors);
 	cfg_users_free(cfg->users, cfg->nusers);
 	free(cfg);
@@ -688,7 +691,9 @@ cfg_errors_free(struct cfg_errors *errs)
 char *
 cfg_error_format(const struct cfg_error *e, char *buf, size_t bufsz)
 {
-	if (e->setting != NULL && e->setting[0] != '\0')
+	if (e->file == NULL)	/* not the file's: a template, TLS, ... */
+		snprintf(buf, bufsz, "%s", e->msg);
+	else if (e->setting != NULL && e->setting[0] != '\0')
 		snprintf(buf, bufsz, "%s:%u: %s: %s", e->file, e->line,
 		    e->setting, e->msg);
 	else

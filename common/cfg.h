@@ -258,6 +258,17 @@ struct cfg_user {
 	size_t			 ndevices;
 };
 
+/*
+ * The metrics listeners (common/metrics.h), one per daemon: "addr:port";
+ * NULL: that daemon serves no metrics. tls: HTTPS with the provisioning
+ * service's certificate and key.
+ */
+struct cfg_metrics {
+	char			*dhcpd_listen;
+	char			*provisiond_listen;
+	int			 tls;	/* HTTPS with provisioning.tls */
+};
+
 struct cfg {
 	char			*path;		/* the main file, as given */
 	char			*dir;		/* its directory */
@@ -273,6 +284,7 @@ struct cfg {
 	char			*user;		/* drop privileges to; may be NULL */
 	struct cfg_dhcp		 dhcp;
 	struct cfg_prov		 prov;
+	struct cfg_metrics	 metrics;
 	struct cfg_vendor	*vendors;
 	size_t			 nvendors;
 	struct cfg_user		*users;
@@ -304,7 +316,10 @@ int		 cfg_load(const char *path, unsigned flags, struct cfg **out,
 /* Frees cfg and wipes the SIP passwords it held. NULL is a no-op. */
 void		 cfg_free(struct cfg *cfg);
 void		 cfg_errors_free(struct cfg_errors *errs);
-/* "file:line: setting: message" into buf; returns buf. */
+/*
+ * "file:line: setting: message" into buf (the message alone for an error
+ * with no file: a template, TLS material); returns buf.
+ */
 char		*cfg_error_format(const struct cfg_error *e, char *buf,
 		    size_t bufsz);
 

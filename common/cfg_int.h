@@ -101,6 +101,9 @@ int	cfg_parse_vendors(struct cfg_ctx *ctx, const config_setting_t *root);
 void	cfg_vendors_free(struct cfg_vendor *v, size_t n);
 int	cfg_parse_users(struct cfg_ctx *ctx, const config_setting_t *root);
 void	cfg_users_free(struct cfg_user *u, size_t n);
+/* The metrics group (cfg_metrics.c); after the provisioning section. */
+int	cfg_parse_metrics(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_metrics_free(struct cfg_metrics *m);
 
 /*
  * The length of the list s (0 when s is NULL or empty), or -1 with an

@@ -5,43 +5,21 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "runstate.h"
 #include "sync.h"
-
-struct cfg *
-daemon_load_config(const char *path, unsigned flags, char *why, size_t whysz)
-{
-	struct cfg_errors	 errs;
-	struct cfg		*cfg;
-	char			 line[1024];
-
-	if (cfg_load(path, flags, &cfg, &errs) == 0)
-		return cfg;
-	for (size_t i = 0; i < errs.n; i++)
-		log_warnx("%s", cfg_error_format(&errs.v[i], line,
-		    sizeof(line)));
-	log_warnx("%s: %zu error%s", path, errs.n, errs.n == 1 ? "" : "s");
-	/* The first error says where to look; the log has them all. */
-	if (errs.n > 0)
-		snprintf(why, whysz, "%s%s", cfg_error_format(&errs.v[0], line,
-		    sizeof(line)), errs.n > 1 ? " (and more in the log)" : "");
-	cfg_errors_free(&errs);
-	return NULL;
-}
 
 int
 daemon_sync(struct reg *reg, const struct cfg *cfg)
@@ -60,37 +38,37 @@ daemon_sync(struct reg *reg, const struct cfg *cfg)
 	return 0;
 }
 
+/*
+ * Through libcap-ng: the capabilities in keep survive the change of user
+ * (capng_change_id() keeps them across setresuid() and applies them
+ * after), the bounding set is emptied when we may (root), and the ambient
+ * set is cleared, so that none can be handed on to a child or come back.
+ */
 void
 daemon_drop_privileges(const char *user, uint64_t keep)
 {
-	struct __user_cap_header_struct	 hdr = { _LINUX_CAPABILITY_VERSION_3,
-					    0 };
-	struct __user_cap_data_struct	 data[2];
-	struct passwd			*pw = NULL;
+	struct passwd	*pw = NULL;
 
+	capng_clear(CAPNG_SELECT_BOTH);
+	for (unsigned c = 0; c < 64; c++)
+		if ((keep & (1ULL << c)) != 0 && capng_update(CAPNG_ADD,
+		    CAPNG_EFFECTIVE | CAPNG_PERMITTED, c) != 0)
+			fatalx("capability %u unknown to libcap-ng", c);
 	if (user != NULL && getuid() == 0) {
 		if ((pw = getpwnam(user)) == NULL)
 			fatalx("user %s does not exist", user);
-		if (keep != 0 && prctl(PR_SET_KEEPCAPS, 1) != 0)
-			fatal("prctl(PR_SET_KEEPCAPS)");
-		if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid,
-		    pw->pw_gid, pw->pw_gid) != 0 || setresuid(pw->pw_uid,
-		    pw->pw_uid, pw->pw_uid) != 0)
-			fatal("dropping privileges to %s", user);
-	}
+		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
+			fatalx("dropping privileges to %s failed", user);
+	} else if (capng_apply(CAPNG_SELECT_CAPS) != 0)
+		fatalx("cannot drop capabilities");
 	/*
 	 * Whoever started us (root without a user, or systemd with ambient
-	 * capabilities), only the capabilities in keep stay: none can be
-	 * handed on to a child, and none come back.
+	 * capabilities): no ambient ones stay.
 	 */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
 	    errno != EINVAL)
 		fatal("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = (uint32_t)keep;
-	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
-	if (syscall(SYS_capset, &hdr, data) != 0)
-		fatal("capset");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	if (pw != NULL)

@@ -84,8 +84,33 @@ long	parse_duration(const char *s);
 /* lease release IP, lease delete IP (ctl/lease.c); the exit status. */
 int	cmd_lease(const char *path, const char *verb, const char *ip);
 
-/* reload (ctl/reload.c), certificate (ctl/cert.c); the exit status. */
-int	cmd_reload(const char *path);
+/*
+ * reload (ctl/reload.c): every running daemon, or only daemon (a name
+ * ctl_daemon_name() knows) when not NULL; certificate (ctl/cert.c). The
+ * exit status.
+ */
+int	cmd_reload(const char *path, const char *daemon);
 int	cmd_certificate(const char *path);
+
+/*
+ * The daemons' control sockets (ctl/client.c). ctl_call() sends command
+ * with args (borrowed; NULL for none) to daemon ("provbox-dhcpd") and
+ * reads its answer: 0 with *answer (caller drops it), CTL_NOT_RUNNING
+ * when nothing listens on its socket (the callers fall back), or -1; err
+ * says why either way.
+ */
+#define CTL_NOT_RUNNING		1
+#define CTL_CALL_TIMEOUT	30	/* seconds, a reload included */
+int		 ctl_call(const struct cfg *cfg, const char *daemon,
+		    const char *command, json_t *args, json_t **answer,
+		    char *err, size_t errsz);
+int		 ctl_result(const json_t *answer);
+const char	*ctl_text(const json_t *answer);
+/* "dhcpd" or "provbox-dhcpd" -> "provbox-dhcpd"; NULL if neither daemon. */
+const char	*ctl_daemon_name(const char *s);
+/* ctl DAEMON COMMAND [JSON], status without a MAC; the exit status. */
+int		 cmd_ctl(const char *path, const char *daemon,
+		    const char *command, const char *jargs);
+int		 cmd_status_all(const char *path);
 
 #endif /* PB_CTL_H */

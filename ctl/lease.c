@@ -8,11 +8,11 @@
  *                      leaves its quarantine at once)
  *   lease delete IP    the record goes: the address is as if never leased
  *
- * Both work on the registry while provbox-dhcpd runs: the server reads a
- * lease record from LMDB for every decision, and rescans its index of
- * held addresses when a pool looks full, so what is freed here is offered
- * again without a reload. Each is one write transaction, and nothing is
- * said to have happened before it commits.
+ * When provbox-dhcpd runs, both go through its control socket
+ * (lease-release, lease-delete), so its index of held addresses learns
+ * of it at once. When it does not, they work on the registry itself, in
+ * one write transaction; nothing is said to have happened before it
+ * commits. The output is the same either way, with "via" saying which.
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 
 #include "addr.h"
 #include "ctl.h"
+#include "ctlsock.h"
 #include "enroll.h"
 
 /* What a lease record was, for the message and the JSON object. */
@@ -98,18 +99,86 @@ print_was(const struct reg_lease *l, const struct lease_was *w)
 }
 
 static int
-print_json(const char *address, const char *action, const struct lease_was *w)
+print_json(const char *address, const char *action, const struct lease_was *w,
+    const char *via)
 {
 	json_t *o = jobj(), *was = jobj();
 
 	jset(o, "address", jtext(address));
 	jset(o, "action", jtext(action));
+	jset(o, "via", jtext(via));
 	jset(was, "state", jtext(w->state));
 	jset(was, "mac", jtext_or_null(w->mac));
 	jset(was, "client_id", jtext_or_null(w->id));
 	jset(was, "ends", jint(w->ends));
 	jset(o, "was", was);
 	return json_print(o);
+}
+
+/*
+ * The lease through provbox-dhcpd's socket: the exit status, or
+ * CTL_NOT_RUNNING when it does not run (the caller works on the registry).
+ */
+static int
+lease_via_dhcpd(const char *path, const char *ips, int release)
+{
+	struct cfg	*cfg;
+	struct lease_was w;
+	struct reg_lease l;
+	json_t		*args = jobj(), *ans = NULL, *a, *was;
+	const char	*s;
+	char		 err[512];
+	int		 r, ret = 1;
+
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL) {
+		json_decref(args);
+		return 1;
+	}
+	jset(args, "ip", jtext(ips));
+	r = ctl_call(cfg, "provbox-dhcpd", release ? "lease-release" :
+	    "lease-delete", args, &ans, err, sizeof(err));
+	json_decref(args);
+	cfg_free(cfg);
+	if (r == CTL_NOT_RUNNING)
+		return r;
+	if (r != 0) {
+		fprintf(stderr, "provboxctl: provbox-dhcpd: %s\n", err);
+		return 1;
+	}
+	if (ctl_result(ans) != CTL_OK) {
+		fprintf(stderr, "provboxctl: %s%s\n", ctl_text(ans),
+		    ctl_result(ans) == CTL_EMPTY ? " (provboxctl leases lists "
+		    "them)" : "");
+		goto done;
+	}
+	a = json_object_get(ans, "arguments");
+	was = json_object_get(a, "was");
+	/* What the daemon says it was, told as the registry path tells it. */
+	memset(&l, 0, sizeof(l));
+	s = json_string_value(json_object_get(was, "state"));
+	for (int st = LEASE_OFFERED; s != NULL && st <= LEASE_DECLINED; st++)
+		if (strcmp(s, lease_state_str((enum lease_state)st)) == 0)
+			l.state = (uint8_t)st;
+	l.expire = (int64_t)json_integer_value(json_object_get(was, "ends"));
+	describe(&l, &w);
+	if ((s = json_string_value(json_object_get(was, "mac"))) != NULL)
+		snprintf(w.mac, sizeof(w.mac), "%s", s);
+	if ((s = json_string_value(json_object_get(was, "client_id"))) !=
+	    NULL)
+		snprintf(w.id, sizeof(w.id), "%s", s);
+	ret = 0;
+	if (ctl_json)
+		ret = print_json(ips, release ? "released" : "deleted", &w,
+		    "dhcpd") != 0;
+	else {
+		printf("%s: %s (was ", ips, release ? "released" :
+		    "deleted");
+		print_was(&l, &w);
+		printf(")\n");
+	}
+done:
+	json_decref(ans);
+	return ret;
 }
 
 int
@@ -137,6 +206,8 @@ cmd_lease(const char *path, const char *verb, const char *arg)
 	}
 	ip4_format(ip, ips);
 	memset(&old, 0, sizeof(old));
+	if ((r = lease_via_dhcpd(path, ips, release)) != CTL_NOT_RUNNING)
+		return r;
 	if (session_open(&s, path, 1) != 0)
 		return 1;
 	if (subnet_of(s.cfg, ip) == NULL) {
@@ -175,7 +246,7 @@ done:
 	if ((ret = session_close(&s, ok)) == 0 && ok) {
 		if (ctl_json) {
 			if (print_json(ips, release ? "released" : "deleted",
-			    &was) != 0)
+			    &was, "registry") != 0)
 				ret = 1;
 		} else {
 			printf("%s: %s (was ", ips, release ? "released" :

@@ -8,16 +8,21 @@
  *   url USER|MAC          the provisioning URL(s) a user or phone gets
  *   rotate USER           a new token; the old one stops working at once
  *   revoke USER           no token at all until rotated
- *   status MAC            a phone's class, user, lease(s), enrollment
+ *   status [MAC]          each daemon's state and counters (through its
+ *                         control socket), or a phone's class, user,
+ *                         lease(s), enrollment
  *   enroll MAC|USER|--all [--for D] [--close]   (ctl/enroll.c)
  *   device clear MAC      suspect -> new
  *   lease release|delete IP   free an address (ctl/lease.c)
- *   reload                check the config, then SIGHUP both daemons and
+ *   reload [--daemon D]   check the config, then reload the daemons and
  *                         report whether each took it (ctl/reload.c)
+ *   ctl DAEMON COMMAND [JSON]  one control-socket command (ctl/client.c)
  *   certificate           create a self-signed TLS key and certificate at
  *                         the configured paths, if they are missing
  *                         (ctl/cert.c)
  *
+ * Where a daemon runs, lease, reload and status go through its control
+ * socket (common/ctlsock.h); where it does not, through the registry.
  * Every command prints text for people, or with --json one JSON document
  * (ctl/json.c) whose schema provboxctl(8) documents; errors go to stderr
  * either way.
@@ -70,6 +75,8 @@ usage(FILE *out, int status)
 	    "                   rotate_grace, pointing phones at the new one\n"
 	    "                   (--now: it dies at once)\n"
 	    "  revoke USER      take USER's token away until rotated\n"
+	    "  status           each daemon: running, uptime, last reload,\n"
+	    "                   statistics; the registry's counts\n"
 	    "  status MAC       what provbox knows of one phone: lease, last\n"
 	    "                   fetch, enrollment state and recent events\n"
 	    "  enroll MAC|USER|--all [--for DURATION]\n"
@@ -79,7 +86,12 @@ usage(FILE *out, int status)
 	    "  lease release IP end a lease now; its client may have the\n"
 	    "                   address back (frees a declined address)\n"
 	    "  lease delete IP  remove a lease record altogether\n"
-	    "  reload           check the config, then reload both daemons\n"
+	    "  reload [--daemon dhcpd|provisiond]\n"
+	    "                   check the config, then reload both daemons\n"
+	    "                   (or one); every error of a refused config\n"
+	    "  ctl DAEMON COMMAND [JSON-ARGUMENTS]\n"
+	    "                   send one command to a daemon's control socket\n"
+	    "                   (ctl dhcpd list-commands lists them)\n"
 	    "  certificate      create a self-signed TLS key and certificate\n"
 	    "                   where the config names them, if missing\n"
 	    "--json prints each command's result as JSON (provboxctl(8)).\n");
@@ -678,11 +690,12 @@ main(int argc, char *argv[])
 		{ "close", no_argument, NULL, 'C' },
 		{ "for", required_argument, NULL, 'f' },
 		{ "now", no_argument, NULL, 'N' },
+		{ "daemon", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char		*path = DEFAULT_CONFIG, *cmd;
+	const char		*path = DEFAULT_CONFIG, *cmd, *daemon = NULL;
 	struct enroll_args	 ea = { 0, 0, 0 };
 	int			 now_flag = 0;
 	long			 secs;
@@ -706,6 +719,9 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			now_flag = 1;
+			break;
+		case 'D':
+			daemon = optarg;
 			break;
 		case 'f':
 			if ((secs = parse_duration(optarg)) < 60) {
@@ -743,7 +759,9 @@ main(int argc, char *argv[])
 		if (strcmp(cmd, "leases") == 0)
 			return cmd_leases(path);
 		if (strcmp(cmd, "reload") == 0)
-			return cmd_reload(path);
+			return cmd_reload(path, daemon);
+		if (strcmp(cmd, "status") == 0)
+			return cmd_status_all(path);
 		if (strcmp(cmd, "certificate") == 0)
 			return cmd_certificate(path);
 		if (strcmp(cmd, "enroll") == 0 && ea.all)
@@ -763,5 +781,8 @@ main(int argc, char *argv[])
 		return cmd_device(path, argv[1], argv[2]);
 	else if (argc == 3 && strcmp(cmd, "lease") == 0)
 		return cmd_lease(path, argv[1], argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(cmd, "ctl") == 0)
+		return cmd_ctl(path, argv[1], argv[2], argc == 4 ? argv[3] :
+		    NULL);
 	usage(stderr, 2);
 }

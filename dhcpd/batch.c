@@ -72,6 +72,17 @@ struct batch {
 	size_t			 nconflicts;
 };
 
+/*
+ * The metrics' buckets: a commit takes tens of microseconds without
+ * fsync and milliseconds with it (more on a busy disk); a batch holds
+ * one message when idle, up to BATCH_MAX under a boot storm.
+ */
+static const double commit_bounds[] = {
+	0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+	0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+};
+static const double size_bounds[] = { 1, 2, 4, 8, 16, 32, 64, 128 };
+
 static struct log_ratelimit rl_malformed = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_exhausted = LOG_RATELIMIT_CONFIGURED;
 static struct log_ratelimit rl_duplicate = LOG_RATELIMIT_CONFIGURED;
@@ -457,6 +468,8 @@ decide_one(struct batch *b, const struct dgram *g, size_t *np, time_t now,
 		log_malformed(g->ifc, g->src, e, m);
 		return 0;
 	}
+	if (g->ended == NULL && m->msgtype <= DHCP_MSGTYPE_MAX)
+		b->st.received[m->msgtype]++;
 	rx.ifname = g->ifc->name;
 	rx.if_addrs = g->ifc->addrs;
 	rx.nif_addrs = g->ifc->naddrs;
@@ -679,6 +692,7 @@ batch_serve(struct batch *b, struct iface *only)
 	size_t	np = 0;
 	int	writes = 0, level = (int)log_get_level(), failed = 0;
 	time_t	now = time(NULL);
+	double	t0;
 
 	b->nended = b->nconflicts = 0;
 	if (probe_done_count(b->pt) > 0)
@@ -688,6 +702,8 @@ batch_serve(struct batch *b, struct iface *only)
 	else
 		for (size_t k = 0; k < b->env.nifs; k++)
 			writes += take(b, &b->env.ifs[k], &np, now, level);
+	/* Two clock reads per batch (vDSO), none per message. */
+	t0 = b->in_txn && writes > 0 ? metrics_now() : 0;
 	if (commit(b) != 0) {
 		failed = 1;
 		b->st.commit_errors++;
@@ -705,8 +721,14 @@ batch_serve(struct batch *b, struct iface *only)
 				p->log = wants_log(&p->d, level) && p->log;
 			}
 		}
-	} else if (writes > 0)
+	} else if (writes > 0) {
 		b->st.commits++;
+		if (t0 > 0)
+			metrics_hist_observe(&b->st.commit_seconds,
+			    metrics_now() - t0);
+	}
+	if (np > 0)
+		metrics_hist_observe(&b->st.batch_size, (double)np);
 	/* Only now, with the batch durable, do its replies leave. */
 	for (size_t k = 0; k < b->env.nifs; k++)
 		send_replies(b, &b->env.ifs[k], np);
@@ -720,8 +742,11 @@ batch_serve(struct batch *b, struct iface *only)
 		if (p->log)
 			log_decision(p->ifc, p);
 		/* Enrollment events are audit lines: only once durable. */
-		if (p->ev.kind != EV_NONE && !failed)
+		if (p->ev.kind != EV_NONE && !failed) {
 			enroll_log(&p->ev);
+			if (p->ev.kind < EV_COUNT)
+				b->st.enroll_events[p->ev.kind]++;
+		}
 	}
 	for (size_t i = 0; i < b->nended; i++)
 		probe_free(b->ended[i]);
@@ -742,6 +767,10 @@ batch_new(const struct batch_ops *ops, void *arg)
 	}
 	b->ops = ops;
 	b->arg = arg;
+	(void)metrics_hist_init(&b->st.commit_seconds, commit_bounds,
+	    sizeof(commit_bounds) / sizeof(commit_bounds[0]));
+	(void)metrics_hist_init(&b->st.batch_size, size_bounds,
+	    sizeof(size_bounds) / sizeof(size_bounds[0]));
 	for (size_t i = 0; i < BATCH_MAX; i++)
 		b->rx[i].buf = b->rxbuf[i];
 	return b;

@@ -29,6 +29,7 @@
 
 #include "cfg.h"
 #include "leasedb.h"
+#include "metrics.h"
 #include "net.h"
 #include "packet.h"
 #include "probe.h"
@@ -76,9 +77,14 @@ struct batch_env {
 	void			*admit_arg;
 };
 
-/* The counters the daemon's stats lines show. */
+/* The counters the daemon's stats lines and its metrics show. */
 struct batch_stats {
 	unsigned long	 rx;
+	/*
+	 * Parsed messages from the sockets by option 53 (0: none, BOOTP);
+	 * one decided again after a conflict probe is not counted twice.
+	 */
+	unsigned long	 received[DHCP_MSGTYPE_MAX + 1];
 	unsigned long	 malformed[DHCP_P_COUNT];
 	unsigned long	 dropped[DROP_COUNT];
 	unsigned long	 sent[DHCPINFORM + 1];
@@ -90,6 +96,15 @@ struct batch_stats {
 	unsigned long	 probe_errors;		/* echoes that could not go */
 	unsigned long	 conflicts;		/* probes answered */
 	unsigned long	 probe_timeouts;	/* probes not answered */
+	/* Enrollment events the batches stored (enroll.h), by kind. */
+	unsigned long	 enroll_events[EV_COUNT];
+	/*
+	 * Metrics: how long each commit that stored something took
+	 * (seconds, fsync included), and how many messages each batch
+	 * decided (batches of none are not counted).
+	 */
+	struct metrics_hist commit_seconds;
+	struct metrics_hist batch_size;
 };
 
 struct batch;

@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <event2/event.h>
-#include <getopt.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,24 +30,17 @@
 #include "admit.h"
 #include "batch.h"
 #include "cfg.h"
+#include "ctl.h"
 #include "daemon.h"
+#include "dhcpd.h"
 #include "leasedb.h"
 #include "log.h"
 #include "net.h"
 #include "probe.h"
 #include "registry.h"
-#include "runstate.h"
 #include "sandbox.h"
 #include "server.h"
-#include "sync.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
-#ifndef PB_VERSION
-#define PB_VERSION	PACKAGE_VERSION
-#endif
 /*
  * Group commit under load: when the last batch had at least LINGER_MIN
  * messages (but was not full) and went out less than LINGER_BUSY_NS ago,
@@ -60,17 +52,13 @@
 #define LINGER_MIN	4
 
 struct dhcpd {
-	const char		*cfgpath;
-	int			 foreground;
-	int			 debug;
-	struct event_base	*base;
-	struct cfg		*cfg;
+	struct event_base	*base;		/* daemon_main()'s */
+	const struct cfg	*cfg;		/* borrowed: daemon_main()'s */
 	struct reg		*reg;
 	struct leasedb		*ldb;
 	struct admit		*admit;
 	struct iface		*ifs;
 	size_t			 nifs;
-	char			*pidfile;
 	struct batch		*batch;
 	/* Group commit (see on_read()). */
 	struct event		*linger;	/* ends a wait for more */
@@ -85,23 +73,6 @@ struct dhcpd {
 };
 
 static struct dhcpd	 D = { .probe_fd = -1 };
-
-/* -h and --help: on stdout, exit 0; a wrong option: on stderr, exit 2. */
-static void
-usage(int status)
-{
-	fprintf(status == 0 ? stdout : stderr,
-	    "usage: provbox-dhcpd [-dfnt] [-c config]\n"
-	    "       provbox-dhcpd --version | --help\n"
-	    "  -c file    config file (default %s)\n"
-	    "  -d         debug logging\n"
-	    "  -f         stay in the foreground, log to stderr (or the "
-	    "journal)\n"
-	    "  -t, -n     check the config and exit (0 valid, 1 not)\n"
-	    "  --version  print the version and exit\n"
-	    "  -h, --help print this and exit\n", DEFAULT_CONFIG);
-	exit(status);
-}
 
 /* The batch's sockets: the kernel's. */
 static int
@@ -419,7 +390,7 @@ check_own_addrs(const struct cfg *cfg, const struct iface *ifs, int n,
  * failed (logged here).
  */
 static int
-open_interfaces(struct cfg *cfg, struct iface **out, size_t *nout,
+open_interfaces(const struct cfg *cfg, struct iface **out, size_t *nout,
     char *why, size_t whysz)
 {
 	struct iface	*ifs, *old;
@@ -509,82 +480,49 @@ batch_env_set(void)
 	batch_set_env(D.batch, &env);
 }
 
-/* Tells provboxctl reload how the reload went (why NULL: it took). */
-static void
-reloaded(const char *why)
-{
-	daemon_reload_done(D.cfg, "provbox-dhcpd", D.cfgpath, why);
-}
-
 /*
- * SIGHUP: a new config, the registry synced to it, a new address index,
- * new admission counters and the interfaces it names. Any failure leaves
- * the running config in place. Leases are untouched; a conflict probe
- * whose interface or pool is gone ends.
+ * Reload (daemon.h): a new address index, new admission counters and the
+ * interfaces the new config names, after daemon_main() synced the
+ * registry. Any failure leaves the running ones in place. Leases are
+ * untouched; a conflict probe whose interface or pool is gone ends.
  */
-static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+static int
+apply(const struct cfg *cfg, void *staged, char *why, size_t whysz)
 {
-	struct cfg	*cfg;
 	struct leasedb	*ldb;
 	struct admit	*admit;
 	struct iface	*ifs;
 	size_t		 nifs;
-	char		 why[512];
 
-	(void)sig;
-	(void)what;
-	(void)arg;
+	(void)staged;
 	/* The sockets may move to a new set: none may stay unwatched. */
 	linger_end();
-	log_info("reloading %s", D.cfgpath);
-	daemon_notify_reloading();
-	if ((cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, why,
-	    sizeof(why))) == NULL) {
-		reloaded(why);
-		return;
-	}
-	if (strcmp(cfg->registry_path, D.cfg->registry_path) != 0)
-		log_warnx("registry.path changed: it takes effect at restart");
-	if (probe_socket(cfg, why, sizeof(why)) != 0 ||
-	    probe_watch(why, sizeof(why)) != 0) {
+	if (probe_socket(cfg, why, whysz) != 0 || probe_watch(why,
+	    whysz) != 0) {
 		log_warnx("%s", why);
-		cfg_free(cfg);
-		reloaded(why);
-		return;
+		return -1;
 	}
 	if ((admit = admit_new(&cfg->dhcp.limits)) == NULL) {
-		cfg_free(cfg);
-		reloaded("out of memory for the admission limits");
-		return;
+		snprintf(why, whysz, "out of memory for the admission limits");
+		return -1;
 	}
-	if ((ldb = leasedb_new(D.reg, cfg, why, sizeof(why))) == NULL) {
+	if ((ldb = leasedb_new(D.reg, cfg, why, whysz)) == NULL) {
 		admit_free(admit);
-		cfg_free(cfg);
-		reloaded(why);
-		return;
+		return -1;
 	}
-	/* The sync is one transaction: it lands whole or not at all. */
-	if (daemon_sync(D.reg, cfg) != 0) {
+	why[0] = '\0';
+	if (open_interfaces(cfg, &ifs, &nifs, why, whysz) != 0) {
 		leasedb_free(ldb);
 		admit_free(admit);
-		cfg_free(cfg);
-		reloaded("the registry sync failed (see the log)");
-		return;
-	}
-	if (open_interfaces(cfg, &ifs, &nifs, why, sizeof(why)) != 0) {
-		leasedb_free(ldb);
-		admit_free(admit);
-		cfg_free(cfg);
-		reloaded(why[0] != '\0' ? why : "cannot open the "
-		    "interfaces (see the log); its users and devices are in "
-		    "the registry already");
-		return;
+		if (why[0] == '\0')
+			snprintf(why, whysz, "cannot open the interfaces (see "
+			    "the log); its users and devices are in the "
+			    "registry already");
+		return -1;
 	}
 	close_interfaces(D.ifs, D.nifs);
 	leasedb_free(D.ldb);
 	admit_free(D.admit);
-	cfg_free(D.cfg);
 	D.cfg = cfg;
 	D.ldb = ldb;
 	D.admit = admit;
@@ -592,158 +530,57 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	D.nifs = nifs;
 	batch_env_set();
 	probe_timer_arm();
-	if (!D.debug)
-		log_set_level(cfg->log_level);
 	if (watch_interfaces() != 0)
 		log_warnx("reload: cannot watch the sockets");
-	reloaded(NULL);
+	return 0;
 }
 
-static void
-on_term(evutil_socket_t sig, short what, void *arg)
+/* Start (daemon.h): after the fork, as root, before the sandbox. */
+static int
+start(struct event_base *base, struct reg *reg, const struct cfg *cfg,
+    void *staged, char *err, size_t errsz)
 {
-	(void)what;
-	(void)arg;
-	log_info("signal %d: stopping", (int)sig);
-	event_base_loopbreak(D.base);
-}
-
-static void
-on_usr1(evutil_socket_t sig, short what, void *arg)
-{
-	(void)sig;
-	(void)what;
-	(void)arg;
-	log_stats();
-}
-
-int
-main(int argc, char *argv[])
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct event	*sigs[4];
-	char		 err[512];
-	int		 ch, check_only = 0;
-
-	D.cfgpath = DEFAULT_CONFIG;
-	while ((ch = getopt_long(argc, argv, "c:dfnth", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'c':
-			D.cfgpath = optarg;
-			break;
-		case 'd':
-			D.debug = 1;
-			break;
-		case 'f':
-			D.foreground = 1;
-			break;
-		case 'n':
-		case 't':
-			check_only = 1;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'V':
-			printf("provbox-dhcpd %s\n", PB_VERSION);
-			return 0;
-		default:
-			usage(2);
-		}
+	(void)staged;
+	D.base = base;
+	D.reg = reg;
+	D.cfg = cfg;
+	if ((D.ldb = leasedb_new(reg, cfg, err, errsz)) == NULL)
+		return -1;
+	if ((D.admit = admit_new(&cfg->dhcp.limits)) == NULL) {
+		snprintf(err, errsz, "out of memory for the admission limits");
+		return -1;
 	}
-	if (optind != argc)
-		usage(2);
-	log_init("provbox-dhcpd", 1, D.debug ? PB_LOG_DEBUG : PB_LOG_INFO);
-	/* Under systemd, even the config's errors are journal entries. */
-	log_set_target(LOG_TARGET_AUTO);
-	if ((D.cfg = daemon_load_config(D.cfgpath, CFG_NO_FILE_CHECKS, err,
-	    sizeof(err))) == NULL)
-		return 1;
-	if (check_only) {
-		fprintf(stderr, "%s: OK\n", D.cfgpath);
-		cfg_free(D.cfg);
-		return 0;
+	err[0] = '\0';
+	if (open_interfaces(cfg, &D.ifs, &D.nifs, err, errsz) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errsz, "cannot open the DHCP sockets");
+		return -1;
 	}
-	if (!D.debug)
-		log_set_level(D.cfg->log_level);
-	log_set_facility(D.cfg->log_facility);
-	log_set_target(D.cfg->log_target);
-	log_set_ratelimit(D.cfg->log_warn_burst, D.cfg->log_warn_interval);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (reg_open(D.cfg->registry_path, D.cfg->registry_map_size,
-	    D.cfg->registry_sync ? 0 : REG_NOSYNC, &D.reg, err,
-	    sizeof(err)) != 0)
-		fatalx("%s", err);
-	if (!D.cfg->registry_sync)
-		log_warnx("registry.sync is off: acknowledged leases can be "
-		    "lost in a power failure");
-	if (daemon_sync(D.reg, D.cfg) != 0)
-		fatalx("cannot bring the config into the registry");
-	if ((D.ldb = leasedb_new(D.reg, D.cfg, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
-	if ((D.admit = admit_new(&D.cfg->dhcp.limits)) == NULL)
-		fatalx("out of memory for the admission limits");
-	if ((D.base = event_base_new()) == NULL)
-		fatalx("cannot create the event loop");
-	if (open_interfaces(D.cfg, &D.ifs, &D.nifs, err, sizeof(err)) != 0)
-		fatalx("%s", err[0] != '\0' ? err :
-		    "cannot open the DHCP sockets");
-	if (probe_socket(D.cfg, err, sizeof(err)) != 0)
-		fatalx("%s", err);
-	if ((D.batch = batch_new(&net_ops, NULL)) == NULL)
-		fatalx("out of memory for the batch");
+	if (probe_socket(cfg, err, errsz) != 0)
+		return -1;
+	if ((D.batch = batch_new(&net_ops, NULL)) == NULL) {
+		snprintf(err, errsz, "out of memory for the batch");
+		return -1;
+	}
 	batch_env_set();
-
-	if (!D.foreground) {
-		if (daemon(0, 0) != 0)
-			fatal("daemon");
-		log_init("provbox-dhcpd", 0, D.debug ? PB_LOG_DEBUG :
-		    D.cfg->log_level);
+	if ((D.linger = evtimer_new(base, on_linger, NULL)) == NULL ||
+	    (D.probe_timer = evtimer_new(base, on_probe_timer, NULL)) ==
+	    NULL) {
+		snprintf(err, errsz, "cannot create the timers");
+		return -1;
 	}
-	D.pidfile = runstate_write_pid(D.cfg->run_dir, "provbox-dhcpd");
-	/*
-	 * Kept so a reload can open the sockets of a new interface, and the
-	 * ICMP socket when conflict_check is turned on.
-	 */
-	daemon_drop_privileges(D.cfg->user, 1ULL << CAP_NET_BIND_SERVICE |
-	    1ULL << CAP_NET_RAW);
-	if (sandbox_enter(SANDBOX_DHCPD) != 0)
-		fatalx("cannot start without the seccomp filter");
+	if (probe_watch(err, errsz) != 0)
+		return -1;
+	if (watch_interfaces() != 0) {
+		snprintf(err, errsz, "cannot watch the sockets");
+		return -1;
+	}
+	return 0;
+}
 
-	sigs[0] = evsignal_new(D.base, SIGHUP, on_hup, NULL);
-	sigs[1] = evsignal_new(D.base, SIGTERM, on_term, NULL);
-	sigs[2] = evsignal_new(D.base, SIGINT, on_term, NULL);
-	sigs[3] = evsignal_new(D.base, SIGUSR1, on_usr1, NULL);
-	for (int i = 0; i < 4; i++)
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
-			fatalx("cannot watch signals");
-	if ((D.linger = evtimer_new(D.base, on_linger, NULL)) == NULL)
-		fatalx("cannot create the group commit timer");
-	if ((D.probe_timer = evtimer_new(D.base, on_probe_timer, NULL)) ==
-	    NULL)
-		fatalx("cannot create the conflict probe timer");
-	if (probe_watch(err, sizeof(err)) != 0)
-		fatalx("%s", err);
-	if (watch_interfaces() != 0)
-		fatalx("cannot watch the sockets");
-	log_info("provbox-dhcpd started (config %s, registry %s)", D.cfgpath,
-	    D.cfg->registry_path);
-	/* Its sockets are open and its privileges dropped: it serves. */
-	daemon_notify_ready(D.cfgpath);
-
-	event_base_dispatch(D.base);
-
-	daemon_notify_stopping();
-
-	log_stats();
-	for (int i = 0; i < 4; i++)
-		event_free(sigs[i]);
+static void
+stop(void)
+{
 	event_free(D.linger);
 	event_free(D.probe_timer);
 	if (D.probe_ev != NULL)
@@ -754,12 +591,43 @@ main(int argc, char *argv[])
 	batch_free(D.batch);
 	admit_free(D.admit);
 	leasedb_free(D.ldb);
-	reg_close(D.reg);
-	cfg_free(D.cfg);
-	event_base_free(D.base);
-	if (D.pidfile != NULL) {
-		unlink(D.pidfile);
-		free(D.pidfile);
-	}
-	return 0;
+}
+
+const struct dhcpd_view *
+dhcpd_view(void)
+{
+	static struct dhcpd_view v;
+
+	v.cfg = D.cfg;
+	v.reg = D.reg;
+	v.ldb = D.ldb;
+	v.batch = D.batch;
+	v.admit = D.admit;
+	return &v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct daemon_hooks hooks = {
+		.name = "provbox-dhcpd",
+		/* The TLS files are provisiond's, checked where it runs. */
+		.cfg_flags = CFG_NO_FILE_CHECKS,
+		/*
+		 * Kept so a reload can open the sockets of a new interface,
+		 * and the ICMP socket when conflict_check is turned on.
+		 */
+		.caps = 1ULL << CAP_NET_BIND_SERVICE | 1ULL << CAP_NET_RAW,
+		.sandbox = SANDBOX_DHCPD,
+		.start = start,
+		.apply = apply,
+		.stats = log_stats,
+		.stop = stop,
+		.commands = dhcpd_ctl_commands,
+		.metrics = dhcpd_metrics,
+	};
+	struct daemon_hooks h = hooks;
+
+	h.ncommands = dhcpd_ctl_ncommands;
+	return daemon_main(argc, argv, &h);
 }

@@ -588,3 +588,61 @@ leasedb_view(struct leasedb *ldb, struct lease_view *v)
 	v->probe_arg = NULL;
 	v->probing = NULL;
 }
+
+int
+leasedb_admin(struct leasedb *ldb, uint32_t ip, int release, time_t now,
+    struct reg_lease *was, char *err, size_t errsz)
+{
+	struct reg_txn	 txn;
+	struct reg_lease l;
+	struct pool_map	*pm;
+	int		 r;
+
+	if (ldb->in_batch) {
+		snprintf(err, errsz, "a batch of DHCP decisions is open: "
+		    "try again");
+		return -1;
+	}
+	if (reg_txn_begin(ldb->reg, &txn, 0) != 0)
+		goto fail;
+	if ((r = reg_lease_get(&txn, ip, &l)) == REG_NOTFOUND) {
+		reg_txn_abort(&txn);
+		return REG_NOTFOUND;
+	}
+	if (r != 0)
+		goto fail;
+	*was = l;
+	if (release) {
+		/*
+		 * RFC 2131 4.3.4, done for the client: the record and its
+		 * identity stay, so the client gets this address back, but
+		 * it is over now. A lease already over keeps its end.
+		 */
+		l.state = LEASE_RELEASED;
+		if (l.expire > (int64_t)now)
+			l.expire = (int64_t)now;
+		if (reg_lease_put(&txn, &l) != 0)
+			goto fail;
+	} else if (reg_lease_del(&txn, ip) != 0)
+		goto fail;
+	if (reg_txn_commit(&txn) != 0)
+		goto fail_committed;
+	/*
+	 * The index: a deleted record's bit clears (a reservation's stays);
+	 * a released one keeps its bit (the record is there) and the pool's
+	 * "nothing ends before" and availability are forgotten, so the next
+	 * full-pool search finds it over.
+	 */
+	if ((pm = map_for(ldb, ip)) != NULL) {
+		if (!release && !reserved(pm->sn, ip))
+			map_clear(ldb, ip);
+		pm->no_expiry_before = 0;
+		pm->avail_at = 0;
+	}
+	return 0;
+fail:
+	reg_txn_abort(&txn);
+fail_committed:
+	snprintf(err, errsz, "registry: %s", reg_strerror(txn.err));
+	return -1;
+}

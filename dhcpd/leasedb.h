@@ -44,6 +44,20 @@ void		 leasedb_abort(struct leasedb *ldb);
 /* The last error of the batch, for the log. */
 const char	*leasedb_error(const struct leasedb *ldb);
 
+/*
+ * The admin's lease release and delete (the control socket's lease-release
+ * and lease-delete), with provboxctl lease's meaning: release ends the
+ * lease now (state released; its client may have the address back, any
+ * other may take it; a declined address leaves its quarantine), delete
+ * removes the record. One write transaction of its own, outside a batch;
+ * the address index follows at once, so the next client can be given the
+ * address. 0 with *was the record as it was, REG_NOTFOUND when there is
+ * none, or -1 with err (also when a batch is open: try again).
+ */
+int		 leasedb_admin(struct leasedb *ldb, uint32_t ip, int release,
+		    time_t now, struct reg_lease *was, char *err,
+		    size_t errsz);
+
 /* Addresses held / free in all pools, for the log and for tests. */
 void		 leasedb_usage(const struct leasedb *ldb, unsigned long *held,
 		    unsigned long *total);

@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,26 +33,21 @@
 
 #include "certmac.h"
 #include "cfg.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "enroll.h"
 #include "guard.h"
-#include "policy.h"
 #include "log.h"
+#include "pmetrics.h"
+#include "policy.h"
+#include "provisiond.h"
 #include "registry.h"
 #include "sandbox.h"
-#include "runstate.h"
 #include "serve.h"
 #include "sync.h"
 #include "tls.h"
 #include "tlsconn.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
-#ifndef PB_VERSION
-#define PB_VERSION	PACKAGE_VERSION
-#endif
 #define GUARD_TRACKED	65536
 #define SWEEP_SECONDS	5
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
@@ -63,11 +57,8 @@
 #define ONE_RECORD	16384
 /* Header fields in one request at most, as Apache's LimitRequestFields. */
 struct provd {
-	const char		*cfgpath;
-	int			 foreground;
-	int			 debug;
-	struct event_base	*base;
-	struct cfg		*cfg;
+	struct event_base	*base;		/* daemon_main()'s */
+	const struct cfg	*cfg;		/* borrowed: daemon_main()'s */
 	struct reg		*reg;
 	struct reg_txn		 rtxn;		/* reset between requests */
 	struct prov_templates	*tp;
@@ -75,7 +66,9 @@ struct provd {
 	struct guard		*guard;
 	struct evhttp		*https;
 	struct evhttp		*http;
-	char			*pidfile;
+	struct event		*sweep;		/* the guard's */
+	struct event		*fetch_ev;	/* fetch records, once a second */
+	struct event		*log_ev;	/* the audit lines' flush */
 	struct reg_fetch	 fetches[FETCH_QUEUE];
 	size_t			 nfetches;
 	struct enroll_op	 eops[ENROLL_QUEUE];
@@ -87,23 +80,6 @@ struct provd {
 
 static struct provd	 P;
 static int		 tag_tls = 1, tag_plain = 0;
-
-/* -h and --help: on stdout, exit 0; a wrong option: on stderr, exit 2. */
-static void
-usage(int status)
-{
-	fprintf(status == 0 ? stdout : stderr,
-	    "usage: provbox-provisiond [-dfnt] [-c config]\n"
-	    "       provbox-provisiond --version | --help\n"
-	    "  -c file    config file (default %s)\n"
-	    "  -d         debug logging\n"
-	    "  -f         stay in the foreground, log to stderr (or the "
-	    "journal)\n"
-	    "  -t, -n     check the config, templates and TLS files and exit\n"
-	    "  --version  print the version and exit\n"
-	    "  -h, --help print this and exit\n", DEFAULT_CONFIG);
-	exit(status);
-}
 
 /* evbuffer_add_reference cleanup: the body may hold a password. */
 static void
@@ -484,6 +460,7 @@ on_request(struct evhttp_request *req, void *arg)
 					    "HEAD" : "GET";
 
 	memset(&pr, 0, sizeof(pr));
+	pmetrics_begin();
 	prov_resp_init(&r);
 	P.requests++;
 	if (arg == &tag_tls)
@@ -566,6 +543,7 @@ send:
 	if (ssl != NULL)
 		bufferevent_incref(bev);
 	evhttp_send_reply(req, r.status, r.reason, body);
+	pmetrics_request(&r, ssl != NULL);
 	if (ssl != NULL)
 		join_answer(bev);
 	evbuffer_free(body);
@@ -646,35 +624,50 @@ bind_all(struct evhttp *h, char **list, size_t n)
 	return 0;
 }
 
-/* Config, templates and TLS context: all of them or none. */
-static int
-load_all(const char *path, struct cfg **cfg, struct prov_templates **tp,
-    SSL_CTX **ctx, char *why, size_t whysz)
-{
-	char err[512];
+/* What a (re)load reads beside the config: templates and TLS context. */
+struct staged {
+	struct prov_templates	*tp;
+	SSL_CTX			*ctx;
+};
 
-	*tp = NULL;
-	*ctx = NULL;
-	if ((*cfg = daemon_load_config(path, 0, why, whysz)) == NULL)
+static void
+discard(void *arg)
+{
+	struct staged *st = arg;
+
+	if (st == NULL)
+		return;
+	SSL_CTX_free(st->ctx);
+	prov_templates_free(st->tp);
+	free(st);
+}
+
+/* Load (daemon.h): templates and TLS context, both or neither. */
+static int
+load(const struct cfg *cfg, void **out, char *why, size_t whysz)
+{
+	struct staged	*st;
+	char		 err[512];
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(why, whysz, "out of memory");
 		return -1;
-	if ((*tp = prov_templates_load(*cfg, err, sizeof(err))) == NULL) {
-		log_warnx("template %s", err);
+	}
+	if ((st->tp = prov_templates_load(cfg, err, sizeof(err))) == NULL) {
 		snprintf(why, whysz, "template %.400s", err);
 		goto fail;
 	}
-	if (daemon_check_private((*cfg)->prov.tls_key, "TLS key", err,
+	if (daemon_check_private(cfg->prov.tls_key, "TLS key", err,
 	    sizeof(err)) != 0 ||
-	    (*ctx = tls_ctx_new(*cfg, err, sizeof(err))) == NULL) {
-		log_warnx("TLS: %s", err);
+	    (st->ctx = tls_ctx_new(cfg, err, sizeof(err))) == NULL) {
 		snprintf(why, whysz, "TLS: %.400s", err);
 		goto fail;
 	}
+	*out = st;
 	return 0;
 fail:
-	prov_templates_free(*tp);
-	cfg_free(*cfg);
-	*cfg = NULL;
-	*tp = NULL;
+	discard(st);
 	return -1;
 }
 
@@ -690,68 +683,33 @@ apply_limits(struct evhttp *h)
 	evhttp_set_timeout(h, (int)lim->timeout);
 }
 
-/* Tells provboxctl reload how the reload went (why NULL: it took). */
-static void
-reloaded(const char *why)
-{
-	daemon_reload_done(P.cfg, "provbox-provisiond", P.cfgpath, why);
-}
-
 /*
- * SIGHUP: config, templates and TLS material anew, the registry synced.
- * Open connections finish on the context they started with (OpenSSL
- * counts its references). Any failure keeps the running config.
+ * Reload (daemon.h): templates and TLS material anew, after daemon_main()
+ * synced the registry. Open connections finish on the context they
+ * started with (OpenSSL counts its references).
  */
-static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+static int
+apply(const struct cfg *cfg, void *arg, char *why, size_t whysz)
 {
-	struct cfg		*cfg;
-	struct prov_templates	*tp;
-	SSL_CTX			*ctx;
-	char			 why[512];
+	struct staged *st = arg;
 
-	(void)sig;
-	(void)what;
-	(void)arg;
-	log_info("reloading %s", P.cfgpath);
-	daemon_notify_reloading();
-	if (load_all(P.cfgpath, &cfg, &tp, &ctx, why, sizeof(why)) != 0) {
-		reloaded(why);
-		return;
-	}
-	if (daemon_sync(P.reg, cfg) != 0) {
-		SSL_CTX_free(ctx);
-		prov_templates_free(tp);
-		cfg_free(cfg);
-		reloaded("the registry sync failed (see the log)");
-		return;
-	}
+	(void)why;
+	(void)whysz;
 	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
 	    cfg->prov.nhttp_listen != P.cfg->prov.nhttp_listen)
 		log_warnx("listen addresses changed: they take effect at "
 		    "restart");
 	SSL_CTX_free(P.ctx);
 	prov_templates_free(P.tp);
-	cfg_free(P.cfg);
 	P.cfg = cfg;
-	P.tp = tp;
-	P.ctx = ctx;
+	P.tp = st->tp;
+	P.ctx = st->ctx;
+	free(st);
 	guard_configure(P.guard, &cfg->prov.guard);
-	tlsconn_configure(ctx, &cfg->prov.limits);
+	tlsconn_configure(P.ctx, &cfg->prov.limits);
 	apply_limits(P.https);
 	apply_limits(P.http);
-	if (!P.debug)
-		log_set_level(cfg->log_level);
-	reloaded(NULL);
-}
-
-static void
-on_term(evutil_socket_t sig, short what, void *arg)
-{
-	(void)what;
-	(void)arg;
-	log_info("signal %d: stopping", (int)sig);
-	event_base_loopbreak(P.base);
+	return 0;
 }
 
 static void
@@ -771,176 +729,120 @@ log_stats(void)
 	    ts.closed_handshake, ts.closed_request, ts.closed_limit);
 }
 
-static void
-on_usr1(evutil_socket_t sig, short what, void *arg)
+/* Start (daemon.h): after the fork, as root, before the sandbox. */
+static int
+start(struct event_base *base, struct reg *reg, const struct cfg *cfg,
+    void *arg, char *err, size_t errsz)
 {
-	(void)sig;
-	(void)what;
-	(void)arg;
-	log_stats();
+	struct staged	*st = arg;
+	struct timeval	 tv = { SWEEP_SECONDS, 0 }, one_second = { 1, 0 };
+
+	P.base = base;
+	P.reg = reg;
+	P.cfg = cfg;
+	P.tp = st->tp;
+	P.ctx = st->ctx;
+	free(st);
+	if (reg_txn_begin(P.reg, &P.rtxn, 1) != 0) {
+		snprintf(err, errsz, "cannot read the registry");
+		return -1;
+	}
+	reg_txn_reset(&P.rtxn);
+	if ((P.guard = guard_new(&cfg->prov.guard, GUARD_TRACKED)) == NULL) {
+		snprintf(err, errsz, "out of memory for the guard");
+		return -1;
+	}
+	if (tlsconn_init(base, P.ctx, &cfg->prov.limits) != 0) {
+		snprintf(err, errsz, "cannot start the connection deadlines");
+		return -1;
+	}
+	if ((P.https = new_http(1)) == NULL ||
+	    bind_all(P.https, cfg->prov.listen, cfg->prov.nlisten) != 0) {
+		snprintf(err, errsz, "cannot start HTTPS");
+		return -1;
+	}
+	if (cfg->prov.nhttp_listen > 0 && ((P.http = new_http(0)) == NULL ||
+	    bind_all(P.http, cfg->prov.http_listen,
+	    cfg->prov.nhttp_listen) != 0)) {
+		snprintf(err, errsz, "cannot start plain HTTP");
+		return -1;
+	}
+	if ((P.sweep = event_new(base, -1, EV_PERSIST, on_sweep, NULL)) ==
+	    NULL || event_add(P.sweep, &tv) != 0) {
+		snprintf(err, errsz, "cannot start the guard sweep");
+		return -1;
+	}
+	if ((P.fetch_ev = event_new(base, -1, EV_PERSIST, on_fetch_timer,
+	    NULL)) == NULL || event_add(P.fetch_ev, &one_second) != 0) {
+		snprintf(err, errsz, "cannot start the fetch records");
+		return -1;
+	}
+	/*
+	 * The audit lines of one pass of the loop leave in one write() when
+	 * its I/O is done (log_hold in log.h), not one each: the flush runs
+	 * at the lowest of the loop's three priorities.
+	 */
+	if ((P.log_ev = event_new(base, -1, 0, on_log_flush, NULL)) == NULL ||
+	    event_priority_set(P.log_ev, 2) != 0) {
+		snprintf(err, errsz, "cannot start the log");
+		return -1;
+	}
+	log_hold(on_log_held, P.log_ev);
+	return 0;
+}
+
+static void
+stop(void)
+{
+	fetch_flush();
+	log_hold(NULL, NULL);
+	event_free(P.log_ev);
+	event_free(P.fetch_ev);
+	event_free(P.sweep);
+	tlsconn_shutdown();
+	if (P.http != NULL)
+		evhttp_free(P.http);
+	evhttp_free(P.https);
+	guard_free(P.guard);
+	reg_txn_abort(&P.rtxn);
+	SSL_CTX_free(P.ctx);
+	prov_templates_free(P.tp);
+}
+
+const struct provd_view *
+provd_view(void)
+{
+	static struct provd_view v;
+
+	v.cfg = P.cfg;
+	v.reg = P.reg;
+	v.tp = P.tp;
+	v.guard = P.guard;
+	v.requests = P.requests;
+	memcpy(v.status, P.status, sizeof(v.status));
+	return &v;
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	static const struct daemon_hooks hooks = {
+		.name = "provbox-provisiond",
+		.caps = 0,
+		.sandbox = SANDBOX_PROVISIOND,
+		.load = load,
+		.discard = discard,
+		.start = start,
+		.apply = apply,
+		.stats = log_stats,
+		.stop = stop,
+		.commands = provd_ctl_commands,
+		.metrics = provd_metrics,
 	};
-	struct event	*sigs[4], *sweep, *fetch_ev, *log_ev;
-	struct event_config *ecfg;
-	struct timeval	 tv = { SWEEP_SECONDS, 0 }, one_second = { 1, 0 };
-	char		 err[512];
-	int		 ch, check_only = 0;
+	struct daemon_hooks h = hooks;
 
 	/* Before libevent allocates anything. */
 	event_set_mem_functions(malloc, ev_realloc, ev_free);
-	P.cfgpath = DEFAULT_CONFIG;
-	while ((ch = getopt_long(argc, argv, "c:dfnth", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'c':
-			P.cfgpath = optarg;
-			break;
-		case 'd':
-			P.debug = 1;
-			break;
-		case 'f':
-			P.foreground = 1;
-			break;
-		case 'n':
-		case 't':
-			check_only = 1;
-			break;
-		case 'h':
-			usage(0);
-			break;
-		case 'V':
-			printf("provbox-provisiond %s\n", PB_VERSION);
-			return 0;
-		default:
-			usage(2);
-		}
-	}
-	if (optind != argc)
-		usage(2);
-	log_init("provbox-provisiond", 1, P.debug ? PB_LOG_DEBUG :
-	    PB_LOG_INFO);
-	/* Under systemd, even the config's errors are journal entries. */
-	log_set_target(LOG_TARGET_AUTO);
-	if (load_all(P.cfgpath, &P.cfg, &P.tp, &P.ctx, err, sizeof(err)) != 0)
-		return 1;
-	if (check_only) {
-		fprintf(stderr, "%s: OK\n", P.cfgpath);
-		goto out;
-	}
-	if (!P.debug)
-		log_set_level(P.cfg->log_level);
-	log_set_facility(P.cfg->log_facility);
-	log_set_target(P.cfg->log_target);
-	log_set_ratelimit(P.cfg->log_warn_burst, P.cfg->log_warn_interval);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (reg_open(P.cfg->registry_path, P.cfg->registry_map_size,
-	    P.cfg->registry_sync ? 0 : REG_NOSYNC, &P.reg, err,
-	    sizeof(err)) != 0)
-		fatalx("%s", err);
-	if (daemon_sync(P.reg, P.cfg) != 0)
-		fatalx("cannot bring the config into the registry");
-	if (reg_txn_begin(P.reg, &P.rtxn, 1) != 0)
-		fatalx("cannot read the registry");
-	reg_txn_reset(&P.rtxn);
-	if ((P.guard = guard_new(&P.cfg->prov.guard, GUARD_TRACKED)) == NULL)
-		fatalx("out of memory for the guard");
-	/*
-	 * The changelist folds the add/delete pairs evhttp makes on every
-	 * request (read off while answering, write on until sent) into one
-	 * epoll_ctl() per change that survives the pass, if any. Three
-	 * priorities: everything runs at the middle one, the log flush at the
-	 * lowest, so that it waits for the pass's I/O.
-	 */
-	if ((ecfg = event_config_new()) == NULL ||
-	    event_config_set_flag(ecfg,
-	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0 ||
-	    (P.base = event_base_new_with_config(ecfg)) == NULL ||
-	    event_base_priority_init(P.base, 3) != 0)
-		fatalx("cannot create the event loop");
-	event_config_free(ecfg);
-	if (tlsconn_init(P.base, P.ctx, &P.cfg->prov.limits) != 0)
-		fatalx("cannot start the connection deadlines");
-	if ((P.https = new_http(1)) == NULL ||
-	    bind_all(P.https, P.cfg->prov.listen, P.cfg->prov.nlisten) != 0)
-		fatalx("cannot start HTTPS");
-	if (P.cfg->prov.nhttp_listen > 0 && ((P.http = new_http(0)) == NULL ||
-	    bind_all(P.http, P.cfg->prov.http_listen,
-	    P.cfg->prov.nhttp_listen) != 0))
-		fatalx("cannot start plain HTTP");
-
-	if (!P.foreground) {
-		if (daemon(0, 0) != 0)
-			fatal("daemon");
-		log_init("provbox-provisiond", 0, P.debug ? PB_LOG_DEBUG :
-		    P.cfg->log_level);
-	}
-	P.pidfile = runstate_write_pid(P.cfg->run_dir, "provbox-provisiond");
-	daemon_drop_privileges(P.cfg->user, 0);
-	if (sandbox_enter(SANDBOX_PROVISIOND) != 0)
-		fatalx("cannot start without the seccomp filter");
-
-	sigs[0] = evsignal_new(P.base, SIGHUP, on_hup, NULL);
-	sigs[1] = evsignal_new(P.base, SIGTERM, on_term, NULL);
-	sigs[2] = evsignal_new(P.base, SIGINT, on_term, NULL);
-	sigs[3] = evsignal_new(P.base, SIGUSR1, on_usr1, NULL);
-	for (int i = 0; i < 4; i++)
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
-			fatalx("cannot watch signals");
-	if ((sweep = event_new(P.base, -1, EV_PERSIST, on_sweep, NULL)) ==
-	    NULL || event_add(sweep, &tv) != 0)
-		fatalx("cannot start the guard sweep");
-	if ((fetch_ev = event_new(P.base, -1, EV_PERSIST, on_fetch_timer,
-	    NULL)) == NULL || event_add(fetch_ev, &one_second) != 0)
-		fatalx("cannot start the fetch records");
-	/*
-	 * The audit lines of one pass of the loop leave in one write() when
-	 * its I/O is done (log_hold in log.h), not one each.
-	 */
-	if ((log_ev = event_new(P.base, -1, 0, on_log_flush, NULL)) == NULL ||
-	    event_priority_set(log_ev, 2) != 0)
-		fatalx("cannot start the log");
-	log_hold(on_log_held, log_ev);
-	log_info("provbox-provisiond started (config %s, registry %s)",
-	    P.cfgpath, P.cfg->registry_path);
-	/* Its sockets are open and its privileges dropped: it serves. */
-	daemon_notify_ready(P.cfgpath);
-
-	event_base_dispatch(P.base);
-
-	daemon_notify_stopping();
-
-	log_stats();
-	fetch_flush();
-	log_hold(NULL, NULL);
-	event_free(log_ev);
-	event_free(fetch_ev);
-	event_free(sweep);
-	for (int i = 0; i < 4; i++)
-		event_free(sigs[i]);
-	tlsconn_shutdown();
-	if (P.http != NULL)
-		evhttp_free(P.http);
-	evhttp_free(P.https);
-	event_base_free(P.base);
-	guard_free(P.guard);
-	reg_txn_abort(&P.rtxn);
-	reg_close(P.reg);
-	if (P.pidfile != NULL) {
-		unlink(P.pidfile);
-		free(P.pidfile);
-	}
-out:
-	SSL_CTX_free(P.ctx);
-	prov_templates_free(P.tp);
-	cfg_free(P.cfg);
-	return 0;
+	h.ncommands = provd_ctl_ncommands;
+	return daemon_main(argc, argv, &h);
 }

@@ -38,6 +38,7 @@ static struct {
 	int			 paused;	/* listeners off */
 	int			 idx;		/* SSL ex_data: the record */
 	unsigned long		 closed[3];	/* by enum close_why */
+	unsigned long		 accepted, handshakes, resumed;
 } T = { .idx = -1 };
 
 static uint64_t
@@ -207,8 +208,12 @@ on_ssl_info(const SSL *ssl, int where, int ret)
 
 	(void)ret;
 	if ((where & SSL_CB_HANDSHAKE_DONE) && (c = SSL_get_ex_data(ssl,
-	    T.idx)) != NULL && c->state == CONN_HANDSHAKE)
+	    T.idx)) != NULL && c->state == CONN_HANDSHAKE) {
+		T.handshakes++;
+		if (SSL_session_reused(ssl))
+			T.resumed++;
 		conns_set(&T.conns, c, CONN_WAITING, now_ms());
+	}
 }
 
 /* OpenSSL frees a connection's SSL object: the connection has ended. */
@@ -274,6 +279,7 @@ tlsconn_bevcb(struct event_base *base, void *arg)
 		return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	}
 	c->owner = ssl;
+	T.accepted++;
 	conns_add(&T.conns, c, now_ms());
 	SSL_set_ex_data(ssl, T.idx, c);
 	SSL_set_info_callback(ssl, on_ssl_info);
@@ -307,6 +313,9 @@ tlsconn_get_stats(struct tlsconn_stats *st)
 	st->closed_handshake = T.closed[CLOSE_HANDSHAKE];
 	st->closed_request = T.closed[CLOSE_REQUEST];
 	st->closed_limit = T.closed[CLOSE_LIMIT];
+	st->accepted = T.accepted;
+	st->handshakes = T.handshakes;
+	st->resumed = T.resumed;
 }
 
 void

@@ -24,6 +24,10 @@ struct tlsconn_stats {
 	unsigned long	 closed_handshake;	/* past handshake_timeout */
 	unsigned long	 closed_request;	/* past request_timeout */
 	unsigned long	 closed_limit;		/* for a newcomer */
+	/* For the metrics. */
+	unsigned long	 accepted;		/* connections */
+	unsigned long	 handshakes;		/* TLS handshakes done */
+	unsigned long	 resumed;		/* ... of them resumptions */
 };
 
 /*

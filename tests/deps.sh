@@ -15,15 +15,27 @@ pb_install_deps() {
 		return 1
 	fi
 	echo "installing: ${missing[*]}"
+	# Packages that ship a service (prometheus, for its promtool) must not
+	# start it on the host: a policy-rc.d refuses every start during the
+	# install, removed after if this function put it there.
+	local made='' rc
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# provbox deps: no service starts\nexit 101\n' \
+		    >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d &&
+		    made=1
+	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq &&
 	    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	rc=$?
+	[ -n "$made" ] && rm -f /usr/sbin/policy-rc.d
+	return $rc
 }
 
 # What building provbox needs.
 PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
-	libevent-dev libssl-dev libconfig-dev liblmdb-dev libseccomp-dev libsystemd-dev
-	check libjansson-dev openssl)
+	libevent-dev libssl-dev libconfig-dev liblmdb-dev libseccomp-dev
+	libsystemd-dev libcap-ng-dev check libjansson-dev openssl)
 
 # What the integration tests need on top: real DHCP clients and a relay,
 # a capture tool, the network namespace tools, HTTPS clients and a load
@@ -32,7 +44,10 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 # perfdhcp (kea-admin) is the DHCP load generator, testssl.sh audits TLS,
 # valgrind checks the daemons for leaks and invalid accesses; nmap (its
 # broadcast-dhcp-discover script), dhcping and systemd's networkd are more
-# DHCP clients (tests/integration/options.sh).
+# DHCP clients (tests/integration/options.sh). strace watches the daemons'
+# start (lifecycle.sh), promtool (prometheus) checks the metrics scrapes,
+# debhelper and lintian build and check the Debian package.
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
 	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev
-	kea-admin testssl.sh valgrind nmap dhcping systemd jq bash-completion)
+	kea-admin testssl.sh valgrind nmap dhcping systemd jq bash-completion
+	strace prometheus debhelper lintian)

@@ -21,7 +21,7 @@
 # not, 77 if not root or valgrind is missing.
 #
 # Environment:
-#   PB_VG_SUITES  suites to run ("prov ctl malformed dhcp https")
+#   PB_VG_SUITES  suites to run ("prov ctl ctlsock malformed dhcp https")
 #   PB_VG_CTL=0   run provboxctl without valgrind (faster, daemons only)
 #   PB_VG_BUILD   the build tree (default $src/build-valgrind)
 #   PB_VG_REBUILD 1: make in the tree (the default); 0: use it as it is;
@@ -31,7 +31,7 @@ set -u
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${PB_VG_BUILD:-$src/build-valgrind}
 results=${1:-}
-suites=${PB_VG_SUITES:-prov ctl malformed dhcp https}
+suites=${PB_VG_SUITES:-prov ctl ctlsock malformed dhcp https}
 jobs=$(nproc 2>/dev/null || echo 2)
 start=$(date +%s)
 

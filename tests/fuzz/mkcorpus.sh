@@ -17,6 +17,8 @@
 #                    CN, another attribute or each kind of SAN
 #   render/          the shipped templates (etc/templates)
 #   cfg/             the shipped config files and broken variants
+#   ctlreq/          control-socket requests: every command with its
+#                    arguments, and the malformed kinds the parser refuses
 set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -28,7 +30,7 @@ cc -O1 -Wall -Wextra -o "$tmp/mkpacket" "$here/mkpacket.c"
 pk="$tmp/mkpacket"
 
 rm -rf "$out"
-mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg}
+mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg,ctlreq}
 
 # ------------------------------------------------------------------ dhcp
 d="$out/dhcp"
@@ -461,8 +463,37 @@ printf '%s' "$min" | sed 's/dhcp = {/dhcp = { options = ( { code = 224; type = "
 printf 'a = { b = { c = { d = { e = { f = ( ( ( [ 1, 2, 3 ] ) ) ); }; }; }; }; };\n@include "missing.conf"\n' \
     >"$g/broken-nesting"
 
+# ---------------------------------------------------------------- ctlreq
+c="$out/ctlreq"
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s\n' "$line" >"$c/req-$(printf '%02d' $n)"
+done <<'EOF'
+{"command": "list-commands"}
+{"command": "version-get"}
+{"command": "status"}
+{"command": "config-reload"}
+{"command": "config-test", "arguments": {"path": "/etc/provbox/provbox.conf"}}
+{"command": "log-level-set", "arguments": {"level": "debug"}}
+{"command": "statistic-get"}
+{"command": "lease-list", "arguments": {"state": "bound", "mac": "80:5e:c0:10:00:01", "limit": 10}}
+{"command": "lease-get", "arguments": {"ip": "10.42.0.150"}}
+{"command": "lease-release", "arguments": {"ip": "10.42.0.150"}}
+{"command": "lease-delete", "arguments": {"ip": "10.42.0.150"}}
+{"command": "device-get", "arguments": {"mac": "80:5e:c0:10:00:01"}}
+{"command": "status", "command": "status"}
+{"command": "status", "arguments": {"a": [[[[[[[1]]]]]]]}}
+{"command": "St@tus", "arguments": []}
+{"command": 1, "service": ["dhcp4"]}
+{"command": "lease-get", "arguments": {"ip": "\u00e9\ud83d\ude00", "x": [true, false, null, 1.5e300, -0]}}
+EOF
+printf '{"command": "status"}' >"$c/no-newline"
+printf '{"command": "\xff\xfe"}\n' >"$c/not-utf8"
+printf '%*s' 40 '' | tr ' ' '[' >"$c/brackets"
+
 echo "corpus written to $out:"
-for t in dhcp options route certmac render cfg; do
+for t in dhcp options route certmac render cfg ctlreq; do
 	printf '  %-8s %3d files, %6d bytes\n' "$t" "$(ls "$out/$t" | wc -l)" \
 	    "$(cat "$out/$t"/* | wc -c)"
 done

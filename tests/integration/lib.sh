@@ -249,7 +249,7 @@ pb_run() {
 	pid=$!
 	pb_track "$pid"
 	(
-		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		trap 'kill "${s:-}" 2>/dev/null; exit 0' TERM
 		sleep "$limit" &
 		s=$!
 		wait "$s"
@@ -284,6 +284,40 @@ pb_test_cleanup() {
 	for p in "${PB_TEST_PIDS[@]}"; do
 		pb_stop "$p" 3
 	done
+}
+
+# ------------------------------------------------ config trees and users
+
+# pb_conf_tree DIR SERVER_IP: DIR/tls with a fresh key pair for
+# SERVER_IP (the key 0600), and the shipped vendors.conf and templates
+# copied into DIR. The suite writes provbox.conf and users.conf there.
+pb_conf_tree() {
+	local dir=$1 ip=$2 top
+
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	mkdir -p "$dir/tls" || return 1
+	cp "$top/etc/vendors.conf" "$dir/" &&
+	    cp -r "$top/etc/templates" "$dir/" || return 1
+	(umask 077 && openssl req -x509 -newkey ec \
+	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	    -keyout "$dir/tls/server.key" -out "$dir/tls/server.crt" \
+	    -subj "/CN=$ip" -addext "subjectAltName=IP:$ip" \
+	    2>"$PB_TMP/openssl.err")
+}
+
+# pb_conf_share DIR USER RUN_DIR REG_DIR: the tree as daemons that run as
+# USER read it again on a reload: root's, readable by USER's group only
+# (the key 0640), the suite's directory passable (0711); RUN_DIR and
+# REG_DIR USER's own, mode 0700.
+pb_conf_share() {
+	local dir=$1 user=$2 run=$3 reg=$4 grp
+
+	grp=$(id -gn "$user") || return 1
+	mkdir -p "$run" "$reg" || return 1
+	chmod 711 "$PB_TMP" || return 1
+	chgrp -R "$grp" "$dir" && chmod -R g+rX,o-rwx "$dir" &&
+	    chmod 640 "$dir/tls/server.key" || return 1
+	chown "$user:$grp" "$run" "$reg" && chmod 700 "$run" "$reg"
 }
 
 # ----------------------------------------------------------------- daemons

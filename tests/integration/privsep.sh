@@ -46,19 +46,10 @@ DHCPD_CAPS=0000000000002400
 # The daemons read their config again on SIGHUP, as nobody: the tree is
 # root's, readable by nobody's group only where it must be.
 write_config() {
-	local grp
-
-	grp=$(id -gn "$RUN_USER") || return 1
-	mkdir -p "$CONF_DIR/tls" "$LOGS" "$OUT" "$RUN" "$REG" || return 1
+	mkdir -p "$LOGS" "$OUT" || return 1
 	: >"$DHCPD_LOG"
 	: >"$PROV_LOG"
-	cp "$here/../../etc/vendors.conf" "$CONF_DIR/" &&
-	    cp -r "$here/../../etc/templates" "$CONF_DIR/" || return 1
-	(umask 077 && openssl req -x509 -newkey ec \
-	    -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	    -keyout "$CONF_DIR/tls/server.key" -out "$CONF_DIR/tls/server.crt" \
-	    -subj "/CN=$SRV_IP" -addext "subjectAltName=IP:$SRV_IP" \
-	    2>"$PB_TMP/openssl.err") || return 1
+	pb_conf_tree "$CONF_DIR" "$SRV_IP" || return 1
 	cat >"$CONF" <<EOF
 # Written by tests/integration/privsep.sh.
 registry = { path = "$REG"; map_size_mb = 64; sync = false; };
@@ -90,10 +81,7 @@ users = (
 EOF
 	# The temporary directory is 0700: nobody may pass through it to
 	# the config, the run directory and the registry, nothing more.
-	chmod 711 "$PB_TMP" || return 1
-	chgrp -R "$grp" "$CONF_DIR" && chmod -R g+rX,o-rwx "$CONF_DIR" &&
-	    chmod 640 "$CONF_DIR/tls/server.key" || return 1
-	chown "$RUN_USER:$grp" "$RUN" "$REG" && chmod 700 "$RUN" "$REG"
+	pb_conf_share "$CONF_DIR" "$RUN_USER" "$RUN" "$REG"
 }
 
 setup_network() {
