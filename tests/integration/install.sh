@@ -217,14 +217,12 @@ t_units() {
 		    die "$u.service does not run $sbindir/$u -f -c $CONF"
 		grep -qxF "ExecStartPre=$sbindir/$u -t -c $CONF" "$f" ||
 		    die "$u.service does not check the config first"
-		# Type=notify; the reload sends SIGHUP to $MAINPID and waits
-		# for the daemon's reload status (journal.sh runs it).
+		# Type=notify; the reload goes through provboxctl, which asks
+		# the daemon over its control socket (journal.sh runs it).
 		grep -qx 'Type=notify' "$f" || die "$u.service: not Type=notify"
-		# shellcheck disable=SC2016 # a literal $MAINPID
-		grep -q 'kill -HUP "\$\$1"' "$f" &&
-		    grep -qE "exit 1' $u-reload \\\$MAINPID\$" "$f" &&
-		    grep -qF "f=/run/provbox/$u.reload;" "$f" ||
-		    die "$u.service does not reload with SIGHUP"
+		sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$f" |
+		    grep -qxF "ExecReload=$sbindir/provboxctl -c $CONF reload --daemon ${u#provbox-}" ||
+		    die "$u.service does not reload through provboxctl"
 		grep -qx 'User=provbox' "$f" || die "$u.service: no User=provbox"
 		grep -qx 'ProtectSystem=strict' "$f" ||
 		    die "$u.service: no ProtectSystem=strict"

