@@ -65,6 +65,8 @@ usage(FILE *out, int status)
 	    "usage: provboxctl [-c config] [--json] command [argument]\n"
 	    "       provboxctl --version | --help\n"
 	    "  check            validate the config; print every error\n"
+	    "  paths            the config, registry and run directory the\n"
+	    "                   config names (the systemd generator reads it)\n"
 	    "  sync             bring users and devices into the registry\n"
 	    "  users            users, their SIP accounts and tokens\n"
 	    "  devices          phones: users, classes, leases, enrollment\n"
@@ -215,6 +217,33 @@ count_devices(const struct cfg *cfg)
 	for (size_t i = 0; i < cfg->nusers; i++)
 		n += cfg->users[i].ndevices;
 	return n;
+}
+
+/*
+ * paths: the files and directories the config names, one "what path" line
+ * each (config, registry, run_dir), or with --json one object of them.
+ * provbox-generator (systemd/provbox-generator.in) reads the text form.
+ */
+static int
+cmd_paths(const char *path)
+{
+	struct cfg	*cfg;
+	json_t		*o;
+	int		 ret = 0;
+
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
+		return 1;
+	if (ctl_json) {
+		o = jobj();
+		jset(o, "config", jtext(path));
+		jset(o, "registry", jtext(cfg->registry_path));
+		jset(o, "run_dir", jtext(cfg->run_dir));
+		ret = json_print(o) != 0;
+	} else
+		printf("config %s\nregistry %s\nrun_dir %s\n", path,
+		    cfg->registry_path, cfg->run_dir);
+	cfg_free(cfg);
+	return ret;
 }
 
 /*
@@ -750,6 +779,8 @@ main(int argc, char *argv[])
 	if (argc == 1) {
 		if (strcmp(cmd, "check") == 0)
 			return cmd_check(path);
+		if (strcmp(cmd, "paths") == 0)
+			return cmd_paths(path);
 		if (strcmp(cmd, "sync") == 0)
 			return cmd_sync(path);
 		if (strcmp(cmd, "users") == 0 || strcmp(cmd, "show") == 0)

@@ -295,6 +295,8 @@ def check_problems: problems({config: "string", ok: "boolean",
 	errors: "array", subnets: "integer|null", vendor_classes: "integer|null",
 	users: "integer|null", devices: "integer|null"}) +
 	(.errors | cfg_errors);
+def paths_problems: problems({config: "string", registry: "string",
+	run_dir: "string"});
 def sync_problems: problems({registry: "string", users: "object",
 	devices: "object"}) + (.users | counts) + (.devices | counts);
 def users_problems: each({user: "string", display_name: "string",
@@ -1532,6 +1534,8 @@ t_json() {
 	    (.file | endswith("users.conf")))'
 	grep -qE "users\\.conf:5: " "$OUT/j-check-bad.err" ||
 	    die "check --json: the errors are not on stderr too"
+	ctl j-paths --json paths || die "paths --json: exit $?: $(ctl_msg j-paths)"
+	schema j-paths paths ".registry == \"$PB_TMP/registry\" and .run_dir == \"$RUN_DIR\""
 	ctl j-sync --json sync || die "sync --json: exit $?: $(ctl_msg j-sync)"
 	schema j-sync sync '.users.added == 0 and .users.removed == 0 and
 	    .devices.unchanged >= 2'

@@ -274,6 +274,8 @@ t_contents() {
 		has -rwxr-xr-x "/usr/sbin/$p" ||
 		    missing+=("/usr/sbin/$p (0755)")
 	done
+	has -rwxr-xr-x /lib/systemd/system-generators/provbox-generator ||
+	    missing+=("/lib/systemd/system-generators/provbox-generator (0755)")
 	for f in /lib/systemd/system/provbox-dhcpd.service \
 	    /lib/systemd/system/provbox-provisiond.service \
 	    /usr/lib/sysusers.d/provbox.conf /usr/lib/tmpfiles.d/provbox.conf \

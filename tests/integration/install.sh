@@ -84,7 +84,7 @@ inst_init "${1:-$here/../../build}" "${2:-}" install-integration
 
 D=$PB_TMP/dest
 # Set by read_dirs.
-prefix='' sbindir='' sysconfdir='' mandir='' unitdir=''
+prefix='' sbindir='' sysconfdir='' mandir='' unitdir='' generatordir=''
 
 # The installation directories, as the build tree's Makefile has them
 # (fully expanded by make), into shell variables of the same names.
@@ -92,7 +92,8 @@ read_dirs() {
 	local out v
 
 	printf 'pb-print-dirs:\n' >"$PB_TMP/dirs.mk"
-	for v in prefix sbindir sysconfdir mandir systemdsystemunitdir; do
+	for v in prefix sbindir sysconfdir mandir systemdsystemunitdir \
+	    systemdsystemgeneratordir; do
 		printf "\t@echo \"%s='\$(%s)'\"\n" "${v#systemdsystem}" "$v" \
 		    >>"$PB_TMP/dirs.mk"
 	done
@@ -301,6 +302,42 @@ t_reinstall() {
 	pb_pass
 }
 
+# The generator: installed beside the units, executable; run on configs
+# that move the registry and the run directory, it writes both units a
+# drop-in naming them; on a path with a space or a config with an error,
+# nothing (and exit 0: a generator must not fail the boot).
+t_generator() {
+	local g=$D$generatordir/provbox-generator run o=$PB_TMP/gen u f
+
+	[ -x "$g" ] || die "$generatordir/provbox-generator is not installed"
+	grep -qF "$sbindir/provboxctl -c" "$g" && grep -qF "$CONF" "$g" ||
+	    die "the generator does not name $sbindir/provboxctl and $CONF"
+	# The installed provboxctl is under DESTDIR here.
+	run=$PB_TMP/generator
+	sed "s|$sbindir/provboxctl|$D$sbindir/provboxctl|" "$g" >"$run"
+	printf 'registry = { path = "/srv/pb-reg"; };\nrun_dir = "/run/pb-run";\n' \
+	    >"$PB_TMP/moved.conf"
+	PROVBOX_CONF=$PB_TMP/moved.conf sh "$run" "$o" "$o.early" "$o.late" ||
+	    die "the generator failed"
+	for u in $UNITS; do
+		f=$o/$u.service.d/50-provbox-paths.conf
+		[ -f "$f" ] || die "no drop-in for $u"
+		grep -qx '\[Service\]' "$f" &&
+		    grep -qx 'ReadWritePaths=-/srv/pb-reg -/run/pb-run' "$f" ||
+		    die "$u's drop-in: $(tr '\n' '|' <"$f")"
+	done
+	printf 'registry = { path = "/srv/pb reg"; };\n' >"$PB_TMP/space.conf"
+	printf 'registry = { path = 7; };\n' >"$PB_TMP/broken.conf"
+	for c in space broken; do
+		rm -rf "$o.$c"
+		PROVBOX_CONF=$PB_TMP/$c.conf sh "$run" "$o.$c" ||
+		    die "the generator failed on the $c config"
+		[ -z "$(find "$o.$c" -type f 2>/dev/null)" ] ||
+		    die "a drop-in from the $c config"
+	done
+	pb_pass
+}
+
 # make uninstall removes every file but the config the admin changed.
 t_uninstall() {
 	local left want=
@@ -342,6 +379,7 @@ pb_run man-render 120 t_man_render
 pb_run systemd-units 30 t_units
 pb_run systemd-verify 120 t_units_verify
 pb_run sysusers-tmpfiles 30 t_sysusers_tmpfiles
+pb_run generator 30 t_generator
 pb_run reinstall-keeps-config 900 t_reinstall
 pb_run uninstall 900 t_uninstall
 pb_finish
