@@ -102,6 +102,22 @@ void	metrics_process(struct evbuffer *out);
  */
 struct metrics_listener;
 
+/*
+ * What the listener makes of a request line (no I/O: unit tested and
+ * fuzzed in fuzz_route): GET or HEAD of /metrics (a query allowed),
+ * another method (405), another path (404), or not "METHOD SP TARGET SP
+ * HTTP/1.x" (400).
+ */
+enum metrics_req {
+	METRICS_REQ_GET = 0,
+	METRICS_REQ_HEAD,
+	METRICS_REQ_METHOD,
+	METRICS_REQ_NOT_FOUND,
+	METRICS_REQ_BAD,
+};
+
+enum metrics_req	 metrics_request_parse(const char *line);
+
 struct metrics_listener	*metrics_start(struct event_base *base,
 			    const struct cfg *cfg, const char *name,
 			    void (*write)(struct evbuffer *out), char *err,

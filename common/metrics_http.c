@@ -165,38 +165,58 @@ answer_text(struct mconn *c, int code, const char *reason,
 	evbuffer_free(b);
 }
 
+enum metrics_req
+metrics_request_parse(const char *line)
+{
+	const char	*sp1, *sp2, *target;
+	size_t		 mlen, tlen;
+
+	/* METHOD SP TARGET SP HTTP/1.x, nothing more (RFC 9112 3). */
+	if ((sp1 = strchr(line, ' ')) == NULL ||
+	    (sp2 = strchr(sp1 + 1, ' ')) == NULL ||
+	    strchr(sp2 + 1, ' ') != NULL ||
+	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0 || sp1[1] != '/')
+		return METRICS_REQ_BAD;
+	mlen = (size_t)(sp1 - line);
+	target = sp1 + 1;
+	tlen = (size_t)(sp2 - target);
+	if (!(mlen == 3 && memcmp(line, "GET", 3) == 0) &&
+	    !(mlen == 4 && memcmp(line, "HEAD", 4) == 0))
+		return METRICS_REQ_METHOD;
+	if (tlen < 8 || memcmp(target, "/metrics", 8) != 0 ||
+	    (tlen > 8 && target[8] != '?'))
+		return METRICS_REQ_NOT_FOUND;
+	return mlen == 4 ? METRICS_REQ_HEAD : METRICS_REQ_GET;
+}
+
 /*
- * The request line "METHOD SP TARGET SP HTTP/1.x" (RFC 9112 3), its
- * headers already in: the answer. Only GET and HEAD of /metrics (any
- * query) are served.
+ * The request line, its headers already in: the answer. Only GET and
+ * HEAD of /metrics (any query) are served.
  */
 static void
-handle(struct mconn *c, char *line)
+handle(struct mconn *c, const char *line)
 {
-	char		*method, *target, *version, *save = NULL;
-	struct evbuffer	*body;
-	int		 head;
+	struct evbuffer		*body;
+	enum metrics_req	 r = metrics_request_parse(line);
+	int			 head = r == METRICS_REQ_HEAD;
 
-	method = strtok_r(line, " ", &save);
-	target = method != NULL ? strtok_r(NULL, " ", &save) : NULL;
-	version = target != NULL ? strtok_r(NULL, " ", &save) : NULL;
-	if (version == NULL || strtok_r(NULL, " ", &save) != NULL ||
-	    strncmp(version, "HTTP/1.", 7) != 0 || target[0] != '/') {
+	switch (r) {
+	case METRICS_REQ_BAD:
 		answer_text(c, 400, "Bad Request", NULL, "not an HTTP/1.x "
 		    "request line", 0);
 		return;
-	}
-	head = strcmp(method, "HEAD") == 0;
-	if (!head && strcmp(method, "GET") != 0) {
+	case METRICS_REQ_METHOD:
 		answer_text(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n",
 		    "only GET /metrics", 0);
 		return;
-	}
-	if (strncmp(target, "/metrics", 8) != 0 ||
-	    (target[8] != '\0' && target[8] != '?')) {
+	case METRICS_REQ_NOT_FOUND:
+		/* HEAD of another path: the status alone. */
 		answer_text(c, 404, "Not Found", NULL, "only /metrics is served",
-		    head);
+		    strncmp(line, "HEAD ", 5) == 0);
 		return;
+	case METRICS_REQ_GET:
+	case METRICS_REQ_HEAD:
+		break;
 	}
 	if ((body = evbuffer_new()) == NULL) {
 		conn_free(c);

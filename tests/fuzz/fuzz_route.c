@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "cfg.h"
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "route.h"
 #include "token.h"
@@ -171,6 +172,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (next != NULL)
 		*next++ = '\0';
 	route_one(text);
+	/*
+	 * The same first line as the metrics listener reads it: an answer
+	 * in range, and /metrics only for GET or HEAD of that path.
+	 */
+	switch (metrics_request_parse(text)) {
+	case METRICS_REQ_GET:
+		FUZZ_CHECK(strncmp(text, "GET /metrics", 12) == 0);
+		break;
+	case METRICS_REQ_HEAD:
+		FUZZ_CHECK(strncmp(text, "HEAD /metrics", 13) == 0);
+		break;
+	case METRICS_REQ_METHOD:
+	case METRICS_REQ_NOT_FOUND:
+	case METRICS_REQ_BAD:
+		break;
+	default:
+		FUZZ_CHECK(0);
+	}
 	for (line = next; line != NULL && line < text + size; line = next) {
 		char	*colon, *v;
 

@@ -341,6 +341,9 @@ seed "/p/$TOKEN/${long:0:128}" longest-name
 seed "/p/$TOKEN/${long:0:129}" name-too-long
 seed "$(printf '/prov/aastra.cfg\nUser-Agent: \001\002\033[31m\r\n\177\377<>&"'"'"'\nX: %s' "$long")" \
     hostile-headers
+# The metrics listener's request lines (metrics_request_parse()).
+printf 'GET /metrics HTTP/1.1\nHost: 127.0.0.1:9167\n' >"$r/metrics-get"
+printf 'HEAD /metrics?x HTTP/1.0\n' >"$r/metrics-head"
 
 # ------------------------------------------------------------------ certmac
 c="$out/certmac"

@@ -633,6 +633,35 @@ START_TEST(test_dhcpd_no_registry)
 }
 END_TEST
 
+/* The listener's request line: what is served, refused, not found. */
+START_TEST(test_request_line)
+{
+	ck_assert_int_eq(metrics_request_parse("GET /metrics HTTP/1.1"),
+	    METRICS_REQ_GET);
+	ck_assert_int_eq(metrics_request_parse("GET /metrics?x=1 HTTP/1.0"),
+	    METRICS_REQ_GET);
+	ck_assert_int_eq(metrics_request_parse("HEAD /metrics HTTP/1.1"),
+	    METRICS_REQ_HEAD);
+	ck_assert_int_eq(metrics_request_parse("POST /metrics HTTP/1.1"),
+	    METRICS_REQ_METHOD);
+	ck_assert_int_eq(metrics_request_parse("GETX /metrics HTTP/1.1"),
+	    METRICS_REQ_METHOD);
+	ck_assert_int_eq(metrics_request_parse("GET /metricsx HTTP/1.1"),
+	    METRICS_REQ_NOT_FOUND);
+	ck_assert_int_eq(metrics_request_parse("GET / HTTP/1.1"),
+	    METRICS_REQ_NOT_FOUND);
+	ck_assert_int_eq(metrics_request_parse("GET /metrics HTTP/2"),
+	    METRICS_REQ_BAD);
+	ck_assert_int_eq(metrics_request_parse("GET  /metrics HTTP/1.1"),
+	    METRICS_REQ_BAD);
+	ck_assert_int_eq(metrics_request_parse("GET /metrics HTTP/1.1 x"),
+	    METRICS_REQ_BAD);
+	ck_assert_int_eq(metrics_request_parse("GET metrics HTTP/1.1"),
+	    METRICS_REQ_BAD);
+	ck_assert_int_eq(metrics_request_parse(""), METRICS_REQ_BAD);
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -643,6 +672,7 @@ metrics_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_family_and_samples);
+	tcase_add_test(tc, test_request_line);
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_hist_cumulative);
