@@ -320,6 +320,54 @@ pb_conf_share() {
 	chown "$user:$grp" "$run" "$reg" && chmod 700 "$run" "$reg"
 }
 
+# pb_conf_simple FILE NET SRV_IP REG RUN USER LEVEL [DHCP_EXTRA [TOP_EXTRA]]:
+# a provbox.conf for one /24 (NET: "10.42.0"), its pool .100-.200, the
+# router and HTTPS on SRV_IP with pb_conf_tree's key pair, the registry
+# in REG (no fsync: tests), run_dir RUN, user USER ("" for none), log
+# LEVEL; DHCP_EXTRA lines go into the dhcp group, TOP_EXTRA before the
+# includes of vendors.conf and users.conf.
+pb_conf_simple() {
+	local user=""
+
+	[ -n "$6" ] && user="user = \"$6\";"
+	cat >"$1" <<EOF
+# Written by $(basename "$0").
+registry = { path = "$4"; map_size_mb = 64; sync = false; };
+log = { level = "$7"; };
+run_dir = "$5";
+$user
+dhcp = {
+  authoritative = true;
+${8:-}
+  subnets = (
+    { subnet = "$2.0/24";
+      pools = ( { start = "$2.100"; end = "$2.200"; } );
+      routers = [ "$3" ]; }
+  );
+};
+provisioning = {
+  listen = [ "$3:443" ];
+  base_url = "https://$3";
+  tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
+};
+${9:-}
+@include "vendors.conf"
+@include "users.conf"
+EOF
+}
+
+# pb_users_one FILE NAME EXTENSION PASSWORD SRV_IP MAC: a users.conf of
+# one user with one Yealink T46S.
+pb_users_one() {
+	cat >"$1" <<EOF
+users = (
+  { name = "$2"; display_name = "${2^}";
+    sip = { user = "$3"; password = "$4"; server = "$5"; };
+    devices = ( { mac = "$6"; vendor = "yealink"; model = "T46S"; } ); }
+);
+EOF
+}
+
 # ----------------------------------------------------------------- daemons
 
 # pb_daemon_start NAME NS LOG READY_RE COMMAND...: starts COMMAND in
@@ -365,6 +413,17 @@ pb_ns_add() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 	    net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
 	return 0
+}
+
+# pb_veth NS_A IF_A NS_B IF_B IP_A [MAC_B]: a veth pair from NS_A to NS_B,
+# IP_A/24 on IF_A, MAC_B (if given) on IF_B, both up.
+pb_veth() {
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" || return 1
+	if [ -n "${6:-}" ]; then
+		ip -n "$3" link set "$4" address "$6" || return 1
+	fi
+	ip -n "$1" addr add "$5/24" dev "$2" && ip -n "$1" link set "$2" up &&
+	    ip -n "$3" link set "$4" up
 }
 
 # pb_ns_exec NS COMMAND...

@@ -38,46 +38,16 @@ DHCPD_CAPS=0000000000002400
 
 write_config() {
 	mkdir -p "$OUT" && pb_conf_tree "$CONF_DIR" "$SRV_IP" || return 1
-	cat >"$CONF" <<EOF
-# Written by tests/integration/lifecycle.sh.
-registry = { path = "$REG"; map_size_mb = 64; sync = false; };
-log = { level = "info"; };
-run_dir = "$RUN";
-user = "$RUN_USER";
-dhcp = {
-  authoritative = true;
-  subnets = (
-    { subnet = "10.43.0.0/24";
-      pools = ( { start = "10.43.0.100"; end = "10.43.0.200"; } );
-      routers = [ "$SRV_IP" ]; }
-  );
-};
-provisioning = {
-  listen = [ "$SRV_IP:443" ];
-  base_url = "https://$SRV_IP";
-  tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
-};
-@include "vendors.conf"
-@include "users.conf"
-EOF
-	cat >"$CONF_DIR/users.conf" <<EOF
-users = (
-  { name = "gina"; display_name = "Gina";
-    sip = { user = "207"; password = "gina-Life-Pw-7001"; server = "$SRV_IP"; };
-    devices = ( { mac = "$MAC"; vendor = "yealink"; model = "T46S"; } ); }
-);
-EOF
+	pb_conf_simple "$CONF" 10.43.0 "$SRV_IP" "$REG" "$RUN" "$RUN_USER" \
+	    info || return 1
+	pb_users_one "$CONF_DIR/users.conf" gina 207 gina-Life-Pw-7001 \
+	    "$SRV_IP" "$MAC" || return 1
 	pb_conf_share "$CONF_DIR" "$RUN_USER" "$RUN" "$REG"
 }
 
 setup_network() {
-	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" || return 1
-	ip -n "$NS_SRV" link add "$IF_SRV" type veth peer name "$IF_CLI" \
-	    netns "$NS_CLI" || return 1
-	ip -n "$NS_CLI" link set "$IF_CLI" address "$MAC" || return 1
-	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$IF_SRV" &&
-	    ip -n "$NS_SRV" link set "$IF_SRV" up &&
-	    ip -n "$NS_CLI" link set "$IF_CLI" up &&
+	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" &&
+	    pb_veth "$NS_SRV" "$IF_SRV" "$NS_CLI" "$IF_CLI" "$SRV_IP" "$MAC" &&
 	    ip -n "$NS_CLI" addr add 10.43.0.50/24 dev "$IF_CLI"
 }
 

@@ -54,30 +54,8 @@ OUT=$PB_TMP/out
 
 # write_conf FILE METRICS: the config, with METRICS (a group, or nothing).
 write_conf() {
-	cat >"$1" <<EOF
-# Written by tests/integration/metrics.sh.
-registry = { path = "$REG"; map_size_mb = 64; sync = false; };
-log = { level = "info"; };
-run_dir = "$RUN";
-user = "$RUN_USER";
-dhcp = {
-  authoritative = true;
-  conflict_check = false;
-  subnets = (
-    { subnet = "10.42.0.0/24";
-      pools = ( { start = "10.42.0.100"; end = "10.42.0.200"; } );
-      routers = [ "$SRV_IP" ]; }
-  );
-};
-provisioning = {
-  listen = [ "$SRV_IP:443" ];
-  base_url = "$BASE_URL";
-  tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
-};
-$2
-@include "vendors.conf"
-@include "users.conf"
-EOF
+	pb_conf_simple "$1" 10.42.0 "$SRV_IP" "$REG" "$RUN" "$RUN_USER" info \
+	    "  conflict_check = false;" "$2"
 }
 
 # As privsep.sh: the daemons read the tree as nobody on a reload.
@@ -94,24 +72,14 @@ write_config() {
   provisiond_listen = \"$M_PROVD\";
   tls = true;
 };" || return 1
-	cat >"$CONF_DIR/users.conf" <<EOF
-users = (
-  { name = "alice"; display_name = "Alice";
-    sip = { user = "201"; password = "alice-Metrics-Pw-1"; server = "$SRV_IP"; };
-    devices = ( { mac = "$MAC_ALICE"; vendor = "yealink"; model = "T46S"; } ); }
-);
-EOF
+	pb_users_one "$CONF_DIR/users.conf" alice 201 alice-Metrics-Pw-1 \
+	    "$SRV_IP" "$MAC_ALICE" || return 1
 	pb_conf_share "$CONF_DIR" "$RUN_USER" "$RUN" "$REG"
 }
 
 setup_network() {
-	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" || return 1
-	ip -n "$NS_SRV" link add "$IF_SRV" type veth peer name "$IF_CLI" \
-	    netns "$NS_CLI" || return 1
-	ip -n "$NS_CLI" link set "$IF_CLI" address "$MAC_ALICE" || return 1
-	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$IF_SRV" &&
-	    ip -n "$NS_SRV" link set "$IF_SRV" up &&
-	    ip -n "$NS_CLI" link set "$IF_CLI" up
+	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" &&
+	    pb_veth "$NS_SRV" "$IF_SRV" "$NS_CLI" "$IF_CLI" "$SRV_IP" "$MAC_ALICE"
 }
 
 dhcpd_start() {

@@ -50,48 +50,18 @@ write_config() {
 	: >"$DHCPD_LOG"
 	: >"$PROV_LOG"
 	pb_conf_tree "$CONF_DIR" "$SRV_IP" || return 1
-	cat >"$CONF" <<EOF
-# Written by tests/integration/privsep.sh.
-registry = { path = "$REG"; map_size_mb = 64; sync = false; };
-log = { level = "debug"; };
-run_dir = "$RUN";
-user = "$RUN_USER";
-dhcp = {
-  authoritative = true;
-  subnets = (
-    { subnet = "10.42.0.0/24";
-      pools = ( { start = "10.42.0.100"; end = "10.42.0.200"; } );
-      routers = [ "$SRV_IP" ]; }
-  );
-};
-provisioning = {
-  listen = [ "$SRV_IP:443" ];
-  base_url = "$BASE_URL";
-  tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
-};
-@include "vendors.conf"
-@include "users.conf"
-EOF
-	cat >"$CONF_DIR/users.conf" <<EOF
-users = (
-  { name = "alice"; display_name = "Alice";
-    sip = { user = "201"; password = "$PW_ALICE"; server = "$SRV_IP"; };
-    devices = ( { mac = "$MAC_ALICE"; vendor = "yealink"; model = "T46S"; } ); }
-);
-EOF
+	pb_conf_simple "$CONF" 10.42.0 "$SRV_IP" "$REG" "$RUN" "$RUN_USER" \
+	    debug || return 1
+	pb_users_one "$CONF_DIR/users.conf" alice 201 "$PW_ALICE" "$SRV_IP" \
+	    "$MAC_ALICE" || return 1
 	# The temporary directory is 0700: nobody may pass through it to
 	# the config, the run directory and the registry, nothing more.
 	pb_conf_share "$CONF_DIR" "$RUN_USER" "$RUN" "$REG"
 }
 
 setup_network() {
-	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" || return 1
-	ip -n "$NS_SRV" link add "$IF_SRV" type veth peer name "$IF_CLI" \
-	    netns "$NS_CLI" || return 1
-	ip -n "$NS_CLI" link set "$IF_CLI" address "$MAC_ALICE" || return 1
-	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$IF_SRV" &&
-	    ip -n "$NS_SRV" link set "$IF_SRV" up &&
-	    ip -n "$NS_CLI" link set "$IF_CLI" up
+	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_CLI" &&
+	    pb_veth "$NS_SRV" "$IF_SRV" "$NS_CLI" "$IF_CLI" "$SRV_IP" "$MAC_ALICE"
 }
 
 daemon_pid() {
