@@ -701,6 +701,16 @@ cfg_error_format(const struct cfg_error *e, char *buf, size_t bufsz)
 	return buf;
 }
 
+const struct cfg_subnet *
+cfg_subnet_find(const struct cfg *cfg, uint32_t ip)
+{
+	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++)
+		if ((ip & cfg->dhcp.subnets[i].mask) ==
+		    cfg->dhcp.subnets[i].network)
+			return &cfg->dhcp.subnets[i];
+	return NULL;
+}
+
 const struct cfg_vendor *
 cfg_vendor_find(const struct cfg *cfg, const char *name)
 {

@@ -324,6 +324,8 @@ char		*cfg_error_format(const struct cfg_error *e, char *buf,
 		    size_t bufsz);
 
 /* Lookups over a loaded config; NULL when absent. */
+/* The subnet that holds ip (host order). */
+const struct cfg_subnet	*cfg_subnet_find(const struct cfg *cfg, uint32_t ip);
 const struct cfg_vendor	*cfg_vendor_find(const struct cfg *cfg,
 			    const char *name);
 /*

@@ -34,17 +34,6 @@ struct lease_was {
 	long long	 ends;		/* seconds since the epoch */
 };
 
-/* The configured subnet that holds ip, or NULL. */
-static const struct cfg_subnet *
-subnet_of(const struct cfg *cfg, uint32_t ip)
-{
-	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++)
-		if ((ip & cfg->dhcp.subnets[i].mask) ==
-		    cfg->dhcp.subnets[i].network)
-			return &cfg->dhcp.subnets[i];
-	return NULL;
-}
-
 static void
 describe(const struct reg_lease *l, struct lease_was *w)
 {
@@ -210,7 +199,7 @@ cmd_lease(const char *path, const char *verb, const char *arg)
 		return r;
 	if (session_open(&s, path, 1) != 0)
 		return 1;
-	if (subnet_of(s.cfg, ip) == NULL) {
+	if (cfg_subnet_find(s.cfg, ip) == NULL) {
 		fprintf(stderr, "provboxctl: %s is in no configured subnet\n",
 		    ips);
 		goto done;

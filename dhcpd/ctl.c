@@ -378,17 +378,6 @@ cmd_get(json_t *args, json_t *ans, char *text, size_t textsz)
 	return CTL_OK;
 }
 
-/* The configured subnet that holds ip, or NULL. */
-static const struct cfg_subnet *
-subnet_of(const struct cfg *cfg, uint32_t ip)
-{
-	for (size_t i = 0; i < cfg->dhcp.nsubnets; i++)
-		if ((ip & cfg->dhcp.subnets[i].mask) ==
-		    cfg->dhcp.subnets[i].network)
-			return &cfg->dhcp.subnets[i];
-	return NULL;
-}
-
 /*
  * lease-release, lease-delete: {"ip"}. Answers address, action
  * ("released" or "deleted") and was (the lease as it was); result 3 when
@@ -411,7 +400,7 @@ free_lease(json_t *args, json_t *ans, char *text, size_t textsz,
 		snprintf(text, textsz, "not serving yet");
 		return CTL_ERROR;
 	}
-	if (subnet_of(v->cfg, ip) == NULL) {
+	if (cfg_subnet_find(v->cfg, ip) == NULL) {
 		snprintf(text, textsz, "%s is in no configured subnet", ips);
 		return CTL_ERROR;
 	}
