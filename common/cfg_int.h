@@ -31,6 +31,11 @@ void	cfg_err_at(struct cfg_ctx *ctx, const config_setting_t *s,
 void	cfg_warn(struct cfg_ctx *ctx, const config_setting_t *s,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * 1 for "a.b.c.d:port" or "[v6]:port" (port 1-65535), with *loopback (if
+ * not NULL) set for 127.0.0.0/8 or ::1; else 0.
+ */
+int	cfg_listen_parse(const char *s, int *loopback);
 void	*cfg_calloc(struct cfg_ctx *ctx, size_t n, size_t size);
 char	*cfg_strdup(struct cfg_ctx *ctx, const char *s);
 /* A path relative to the config file's directory made absolute. */

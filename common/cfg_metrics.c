@@ -23,42 +23,6 @@
 
 #include "cfg_int.h"
 
-/*
- * 1 for "a.b.c.d:port" or "[v6]:port", with *loopback set when the
- * address is 127.0.0.0/8 or ::1; else 0.
- */
-static int
-parse_listen(const char *s, int *loopback)
-{
-	const char	*colon = strrchr(s, ':');
-	char		 host[64], *end;
-	size_t		 hlen;
-	uint8_t		 a[16];
-	long		 port;
-
-	if (colon == NULL || colon == s || (hlen = (size_t)(colon - s)) >=
-	    sizeof(host))
-		return 0;
-	port = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
-		return 0;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
-		static const uint8_t v6lo[16] = { [15] = 1 };
-
-		host[hlen - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, a) != 1)
-			return 0;
-		*loopback = memcmp(a, v6lo, 16) == 0;
-		return 1;
-	}
-	if (inet_pton(AF_INET, host, a) != 1)
-		return 0;
-	*loopback = a[0] == 127;
-	return 1;
-}
-
 /* The setting name of g, read and checked; NULL when absent or wrong. */
 static char *
 get_listen(struct cfg_ctx *ctx, const config_setting_t *g, const char *name)
@@ -68,7 +32,7 @@ get_listen(struct cfg_ctx *ctx, const config_setting_t *g, const char *name)
 
 	if (cfg_get_string(ctx, g, name, 0, 80, &v) != 1)
 		return NULL;
-	if (!parse_listen(v, &loopback)) {
+	if (!cfg_listen_parse(v, &loopback)) {
 		cfg_err(ctx, config_setting_get_member(g, name), "'%s' is not "
 		    "a listen address (a.b.c.d:port or [v6addr]:port, e.g. "
 		    "\"127.0.0.1:9167\")", v);

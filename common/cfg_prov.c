@@ -38,15 +38,15 @@ valid_text(const char *s)
 	return 1;
 }
 
-static int
-valid_listen(const char *s)
+int
+cfg_listen_parse(const char *s, int *loopback)
 {
 	const char	*colon = strrchr(s, ':');
-	char		 host[64];
+	char		 host[64], *end;
 	size_t		 hlen;
-	uint8_t		 buf[16];
-	char		*end;
+	uint8_t		 a[16];
 	long		 port;
+	int		 lo;
 
 	if (colon == NULL || colon == s || (hlen = (size_t)(colon - s)) >=
 	    sizeof(host))
@@ -56,11 +56,20 @@ valid_listen(const char *s)
 		return 0;
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
-	if (host[0] == '[' && host[hlen - 1] == ']') {
+	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+		static const uint8_t v6lo[16] = { [15] = 1 };
+
 		host[hlen - 1] = '\0';
-		return inet_pton(AF_INET6, host + 1, buf) == 1;
-	}
-	return inet_pton(AF_INET, host, buf) == 1;
+		if (inet_pton(AF_INET6, host + 1, a) != 1)
+			return 0;
+		lo = memcmp(a, v6lo, 16) == 0;
+	} else if (inet_pton(AF_INET, host, a) != 1)
+		return 0;
+	else
+		lo = a[0] == 127;
+	if (loopback != NULL)
+		*loopback = lo;
+	return 1;
 }
 
 static void
@@ -70,7 +79,7 @@ parse_listen(struct cfg_ctx *ctx, const config_setting_t *g,
 	if (cfg_get_strings(ctx, g, name, out, n) != 1)
 		return;
 	for (size_t i = 0; i < *n; i++)
-		if ((*out)[i] != NULL && !valid_listen((*out)[i]))
+		if ((*out)[i] != NULL && !cfg_listen_parse((*out)[i], NULL))
 			cfg_err(ctx, config_setting_get_member(g, name),
 			    "'%s' is not a listen address (a.b.c.d:port or "
 			    "[v6addr]:port)", (*out)[i]);
