@@ -103,7 +103,40 @@ struct pfile {
 	size_t		 len;
 	size_t		 pos;
 	unsigned	 line;
+	int		 drop_nl;	/* a standalone tag's line break */
 };
+
+/*
+ * A section tag ({{#each}}, {{#if}}, {{#else}}, {{/if}}, {{/each}}) alone
+ * on its line, with blanks only around it, writes no line of its own:
+ * the blanks before it and the line break after it are dropped (as in
+ * Mustache), so a template can put one setting per line between them.
+ * 1 for such a tag at f->text + at, *ls set to its line's start.
+ */
+static int
+standalone(const struct pfile *f, size_t at, size_t *ls)
+{
+	const char	*close;
+	size_t		 i = at;
+
+	while (i > 0 && (f->text[i - 1] == ' ' || f->text[i - 1] == '\t'))
+		i--;
+	if ((i > 0 && f->text[i - 1] != '\n') || at + 2 >= f->len ||
+	    (f->text[at + 2] != '#' && f->text[at + 2] != '/') ||
+	    (close = memmem(f->text + at + 2, f->len - at - 2, "}}", 2)) ==
+	    NULL || memchr(f->text + at, '\n', (size_t)(close - f->text) -
+	    at) != NULL)
+		return 0;
+	for (size_t k = (size_t)(close - f->text) + 2; k < f->len; k++) {
+		if (f->text[k] == '\n' || (f->text[k] == '\r' && k + 1 <
+		    f->len && f->text[k + 1] == '\n'))
+			break;
+		if (f->text[k] != ' ' && f->text[k] != '\t')
+			return 0;
+	}
+	*ls = i;
+	return 1;
+}
 
 static int
 perr(struct pstate *ps, const struct pfile *f, const char *fmt, ...)
@@ -114,7 +147,11 @@ perr(struct pstate *ps, const struct pfile *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errsz, "%s:%u: %s", f->name, f->line, msg);
+	if (f->line == 0)	/* the file itself, not a line of it */
+		snprintf(ps->err, ps->errsz, "%s: %s", f->name, msg);
+	else
+		snprintf(ps->err, ps->errsz, "%s:%u: %s", f->name, f->line,
+		    msg);
 	return -1;
 }
 
@@ -235,6 +272,9 @@ read_include(struct pstate *ps, const struct pfile *f, const char *rel,
 	char		*buf = NULL;
 	size_t		 got = 0;
 	int		 fd = -1;
+	/* tmpl_load() reads the template itself as line 0. */
+	const char	*what = f->line == 0 ? "cannot read template" :
+			    "include";
 
 	if (ps->base_dir == NULL)
 		return perr(ps, f, "includes are not allowed here");
@@ -249,15 +289,16 @@ read_include(struct pstate *ps, const struct pfile *f, const char *rel,
 	    sizeof(path))
 		return perr(ps, f, "include '%s': path too long", rel);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return perr(ps, f, "include %s: %s", path, strerror(errno));
+		return perr(ps, f, "%s %s: %s", what, path,
+		    strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return perr(ps, f, "include %s: not a file", path);
+		return perr(ps, f, "%s %s: not a file", what, path);
 	}
 	if ((size_t)st.st_size > TMPL_MAX_SIZE - ps->total) {
 		close(fd);
-		return perr(ps, f, "include %s: the templates pass %d bytes",
-		    path, TMPL_MAX_SIZE);
+		return perr(ps, f, "%s %s: the templates pass %d bytes",
+		    what, path, TMPL_MAX_SIZE);
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
 		close(fd);
@@ -462,8 +503,21 @@ parse_text(struct pstate *ps, struct pfile *f, struct tblock *b,
 		size_t		 rem = f->len - f->pos, lit = 0, tlen;
 		const char	*open = NULL, *close;
 		struct tnode	*t;
+		size_t		 ls;
 		int		 rc;
 
+		if (f->drop_nl) {
+			/* The rest of a standalone tag's line. */
+			while (f->pos < f->len && (f->text[f->pos] == ' ' ||
+			    f->text[f->pos] == '\t' || f->text[f->pos] == '\r'))
+				f->pos++;
+			if (f->pos < f->len && f->text[f->pos] == '\n') {
+				f->pos++;
+				f->line++;
+			}
+			f->drop_nl = 0;
+			continue;
+		}
 		/* The literal run up to the next "{{" (or "{{{{"). */
 		while (lit < rem) {
 			if (s[lit] == '{' && lit + 1 < rem && s[lit + 1] == '{')
@@ -472,6 +526,15 @@ parse_text(struct pstate *ps, struct pfile *f, struct tblock *b,
 		}
 		if (lit > 0 || (rem >= 4 && memcmp(s, "{{{{", 4) == 0)) {
 			size_t take = lit, skip = lit;
+
+			/* A standalone tag's indentation is not written. */
+			if (lit > 0 && lit < rem && standalone(f, f->pos + lit,
+			    &ls) && ls >= f->pos)
+				take = ls - f->pos;
+			if (take == 0 && lit > 0) {
+				f->pos += skip;
+				continue;
+			}
 
 			if (lit == 0) {	/* "{{{{" writes "{{" */
 				take = 2;
@@ -504,6 +567,7 @@ parse_text(struct pstate *ps, struct pfile *f, struct tblock *b,
 		}
 		while (tlen > 0 && open[tlen - 1] == ' ')
 			tlen--;
+		f->drop_nl = standalone(f, (size_t)(s - f->text), &ls);
 		rc = parse_tag(ps, f, open, tlen, b, end);
 		if (rc < 0)
 			return -1;

@@ -17,7 +17,9 @@
  *                          a path under the templates directory (no "..",
  *                          not absolute), read once per load
  *   {{{{                   writes "{{"
- * Spaces inside the braces are optional.
+ * Spaces inside the braces are optional. A section tag (#each, #if,
+ * #else, /if, /each) alone on its line, blanks around it, writes no line
+ * of its own: its line break is dropped (Mustache's standalone rule).
  *
  * A template is parsed once per (re)load against a schema: a value tree
  * shaped like the real ones (every name the templates may use present;
@@ -68,6 +70,13 @@ void		 tmpl_free(struct tmpl *t);
  */
 ssize_t		 tmpl_render(const struct tmpl *t, const struct tv *root,
 		    enum file_format fmt, char **out);
+
+/*
+ * 1 if t writes or tests the name path ("tz.cisco_dst_rule") anywhere,
+ * includes and sections counted; a name inside #each is its element's
+ * ("a.password"), not the list's.
+ */
+int		 tmpl_uses(const struct tmpl *t, const char *path);
 
 /* Escapes one value for fmt into dst (NUL-terminated); bytes written. */
 size_t		 tmpl_escape(const char *v, enum file_format fmt, char *dst,

@@ -259,3 +259,31 @@ tmpl_render(const struct tmpl *t, const struct tv *root,
 	*out = rs.buf;
 	return (ssize_t)rs.len;
 }
+
+/* 1 if a node of b (or of a block inside it) names path. */
+static int
+block_uses(const struct tblock *b, const char *path)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tnode	*t = &b->v[i];
+		char			 name[512];
+		size_t			 o = 0;
+
+		if (t->kind == TN_TEXT)
+			continue;
+		for (size_t k = 0; k < t->npath && o < sizeof(name); k++)
+			o += (size_t)snprintf(name + o, sizeof(name) - o,
+			    "%s%s", k ? "." : "", t->path[k]);
+		if (t->npath > 0 && strcmp(name, path) == 0)
+			return 1;
+		if (block_uses(&t->body, path) || block_uses(&t->alt, path))
+			return 1;
+	}
+	return 0;
+}
+
+int
+tmpl_uses(const struct tmpl *t, const char *path)
+{
+	return t != NULL && block_uses(&t->top, path);
+}

@@ -383,6 +383,38 @@ START_TEST(test_tree)
 }
 END_TEST
 
+/* A section tag alone on its line writes no line (Mustache's rule). */
+START_TEST(test_standalone_lines)
+{
+	char *out;
+
+	out = run("a\n  {{#if timezone}}  \ntz={{timezone}}\n\t{{/if}}\n"
+	    "{{#each accounts as a}}\n{{a.user}}\n{{/each}}\nend\n",
+	    FILE_FMT_TEXT);
+	ck_assert_str_eq(out, "a\ntz=Europe/Berlin\n201\n299\nend\n");
+	free(out);
+	/* An #if whose name is absent leaves nothing, not a blank line. */
+	out = run("a\n{{#if ntp}}\nntp={{ntp}}\n{{#else}}\nnone\n{{/if}}\nb\n",
+	    FILE_FMT_TEXT);
+	ck_assert_str_eq(out, "a\nnone\nb\n");
+	free(out);
+	/* With anything else on the line, the tag stays inline. */
+	out = run("x {{#if timezone}}y{{/if}}\n{{#if timezone}}z{{/if}} w\n",
+	    FILE_FMT_TEXT);
+	ck_assert_str_eq(out, "x y\nz w\n");
+	free(out);
+	/* A value tag alone on its line is not a section: it keeps its
+	 * line. CRLF files lose the whole break. */
+	out = run("{{device.mac}}\r\n{{#if timezone}}\r\nq\r\n{{/if}}\r\n",
+	    FILE_FMT_TEXT);
+	ck_assert_str_eq(out, "805ec0100001\r\nq\r\n");
+	free(out);
+	/* Errors still name the right line after dropped lines. */
+	ck_assert_str_eq(parse_err("{{#if timezone}}\n\n  {{/if}}\n"
+	    "{{nosuch}}\n", NULL), "t.cfg:4: unknown name 'nosuch'");
+}
+END_TEST
+
 static Suite *
 tmpl_suite(void)
 {
@@ -401,6 +433,7 @@ tmpl_suite(void)
 	tcase_add_test(tc, test_output_limit);
 	tcase_add_test(tc, test_escape_bounds);
 	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_standalone_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
