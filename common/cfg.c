@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 
 
 #include "cfg_int.h"
+#include "settings.h"
 
 static const char *const mode_names[] = {
 	[PROV_MODE_TOKEN] = "token",
@@ -87,6 +89,36 @@ cfg_verr(struct cfg_ctx *ctx, const char *file, unsigned line,
 		return;
 	}
 	errs->n++;
+}
+
+int
+cfg_errors_add(struct cfg_errors *errs, const char *file, unsigned line,
+    const char *setting, const char *fmt, ...)
+{
+	struct cfg_error	*v, *e;
+	char			 msg[1024];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((v = reallocarray(errs->v, errs->n + 1, sizeof(*v))) == NULL)
+		return -1;
+	errs->v = v;
+	e = &v[errs->n];
+	e->file = file != NULL ? strdup(file) : NULL;
+	e->line = line;
+	e->setting = strdup(setting != NULL ? setting : "");
+	e->msg = strdup(msg);
+	if ((file != NULL && e->file == NULL) || e->setting == NULL ||
+	    e->msg == NULL) {
+		free(e->file);
+		free(e->setting);
+		free(e->msg);
+		return -1;
+	}
+	errs->n++;
+	return 0;
 }
 
 static const char *
@@ -206,6 +238,28 @@ cfg_is_group(struct cfg_ctx *ctx, const config_setting_t *g)
 		return 1;
 	cfg_err(ctx, g, "must be a group { }");
 	return 0;
+}
+
+/* 1 if every character of s is in the set of "name" characters. */
+int
+cfg_valid_name(const char *s, const char *extra)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* 1 if s holds no control characters (no line can be injected). */
+int
+cfg_valid_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
 }
 
 void
@@ -548,7 +602,7 @@ parse_top(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "registry", "log", "run_dir",
 		"user", "dhcp", "provisioning", "vendors", "users", "metrics",
-		NULL };
+		"settings", NULL };
 	const char	*str = "/run/provbox";
 
 	cfg_check_keys(ctx, root, keys);
@@ -625,10 +679,19 @@ cfg_load(const char *path, unsigned flags, struct cfg **out,
 	cfg_parse_prov(&ctx, root);
 	cfg_parse_metrics(&ctx, root);
 	cfg_parse_vendors(&ctx, root);
+	cfg_parse_settings(&ctx, root, &cfg->settings);
 	cfg_parse_users(&ctx, root);
 	cfg_check_addrs(&ctx, root);
 	if (ctx.nomem)
 		goto done;
+	/*
+	 * The templates only once the rest holds: they are parsed against
+	 * the settings every scope defines and rendered for every device.
+	 */
+	if (errs->n == 0 && !(flags & CFG_NO_TEMPLATES) &&
+	    ((cfg->templates = settings_templates_load(cfg, errs)) == NULL ||
+	    settings_check(cfg, cfg->templates, errs) != 0) && errs->n == 0)
+		ctx.nomem = 1;
 	if (errs->n == 0) {
 		*out = cfg;
 		cfg = NULL;
@@ -670,6 +733,8 @@ cfg_free(struct cfg *cfg)
 	cfg_metrics_free(&cfg->metrics);
 	cfg_vendors_free(cfg->vendors, cfg->nvendors);
 	cfg_users_free(cfg->users, cfg->nusers);
+	cfg_settings_free(&cfg->settings);
+	settings_templates_free(cfg->templates);
 	free(cfg);
 }
 
@@ -745,5 +810,19 @@ cfg_user_find(const struct cfg *cfg, const char *name)
 	for (size_t i = 0; i < cfg->nusers; i++)
 		if (strcmp(cfg->users[i].name, name) == 0)
 			return &cfg->users[i];
+	return NULL;
+}
+
+const struct cfg_device *
+cfg_device_find(const struct cfg *cfg, const struct mac_addr *mac,
+    const struct cfg_user **user)
+{
+	for (size_t i = 0; i < cfg->nusers; i++)
+		for (size_t k = 0; k < cfg->users[i].ndevices; k++)
+			if (mac_cmp(&cfg->users[i].devices[k].mac, mac) == 0) {
+				if (user != NULL)
+					*user = &cfg->users[i];
+				return &cfg->users[i].devices[k];
+			}
 	return NULL;
 }

@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "dhcpopt.h"
 #include "log.h"
+#include "tz.h"
 
 /* Limits on what the users table may hold (also the registry's). */
 #define CFG_NAME_MAX		64	/* user and vendor names, models */
@@ -26,6 +27,83 @@
 #define CFG_SIP_MAX		128	/* SIP user and password */
 #define CFG_HOST_MAX		255
 #define CFG_OPT_TEXT_MAX	1024	/* a string option's template */
+
+#define CFG_KEYS_MAX		128	/* line/BLF/speed-dial keys a scope */
+#define CFG_ACCOUNTS_MAX	16	/* SIP accounts of a user */
+#define CFG_VARS_MAX		256	/* free variables a scope */
+#define CFG_NTP_MAX		4
+
+/* A programmable key of the phone (settings.keys). */
+enum cfg_key_type {
+	CFG_KEY_LINE = 0,	/* a line key for an account */
+	CFG_KEY_BLF,		/* busy lamp field: watches value */
+	CFG_KEY_SPEED_DIAL,	/* dials value */
+};
+const char	*cfg_key_type_str(enum cfg_key_type t);
+
+struct cfg_key {
+	enum cfg_key_type	 type;
+	char			*value;		/* may be NULL (line) */
+	char			*label;		/* may be NULL */
+	unsigned		 account;	/* 1-based */
+};
+
+/* An admin-defined variable (settings.vars): vars.<name> in templates. */
+struct cfg_var {
+	char			*name;
+	char			*value;
+};
+
+/*
+ * The named settings of one scope (common/settings.h merges them:
+ * defaults, vendor class, model, user, device; the nearest that sets a
+ * setting wins). NULL / has_* 0: this scope does not set it. A list
+ * (ntp_servers, keys) is taken whole from the nearest scope that has
+ * one; vars merge by name.
+ */
+struct cfg_settings {
+	char			*timezone;	/* IANA name */
+	struct tz_info		*tz;		/* looked up when loaded */
+	char			*language;	/* ISO 639-1 */
+	char			*tone_zone;	/* ISO 3166-1 alpha-2 */
+	char			*date_format;	/* "dmy", "mdy", "ymd" */
+	char			*time_format;	/* "12", "24" */
+	char			*admin_password;
+	char			*user_password;
+	char			*sip_transport;	/* "udp", "tcp", "tls" */
+	unsigned		 sip_port;	/* 0: not set */
+	int			 has_voice_vlan;
+	unsigned		 voice_vlan;	/* 0: none */
+	int			 has_vendor_cloud;
+	int			 vendor_cloud;
+	int			 has_ntp;
+	char			**ntp_servers;
+	size_t			 nntp_servers;
+	int			 has_keys;
+	struct cfg_key		*keys;
+	size_t			 nkeys;
+	struct cfg_var		*vars;
+	size_t			 nvars;
+};
+
+/* One more SIP account of a user (the first is the user's sip group). */
+struct cfg_account {
+	char			*user;
+	char			*auth_name;	/* NULL: user */
+	char			*password;
+	char			*display_name;	/* NULL: the user's */
+	char			*label;		/* NULL: display name */
+	char			*server;	/* NULL: the first account's */
+	unsigned		 port;		/* 0: the first account's */
+	char			*transport;	/* NULL: the settings' */
+};
+
+/* A model of a vendor class (vendors.conf: models = ( ... )). */
+struct cfg_model {
+	char			*name;		/* matched ignoring case */
+	char			*firmware;	/* a file in static_dir; NULL */
+	struct cfg_settings	 settings;
+};
 
 enum prov_mode {
 	PROV_MODE_TOKEN = 0,	/* a per-user secret folder */
@@ -192,6 +270,7 @@ enum file_format {
 struct cfg_file {
 	char			*pattern;
 	char			*template;	/* absolute path */
+	char			*template_rel;	/* under templates_dir */
 	enum file_format	 format;
 	char			*content_type;
 	int			 per_device;	/* names a MAC: the phone's own
@@ -239,12 +318,16 @@ struct cfg_vendor {
 	uint32_t		 renew_time;
 	uint32_t		 rebind_time;
 	uint32_t		 next_server;
+	struct cfg_settings	 settings;
+	struct cfg_model	*models;
+	size_t			 nmodels;
 };
 
 struct cfg_device {
 	struct mac_addr		 mac;
 	size_t			 vendor;	/* index into cfg.vendors */
 	char			*model;		/* may be NULL */
+	struct cfg_settings	 settings;
 };
 
 struct cfg_user {
@@ -254,6 +337,9 @@ struct cfg_user {
 	char			*sip_password;
 	char			*sip_server;
 	unsigned		 sip_port;
+	struct cfg_account	*accounts;	/* the second and later */
+	size_t			 naccounts;
+	struct cfg_settings	 settings;
 	struct cfg_device	*devices;
 	size_t			 ndevices;
 };
@@ -285,11 +371,16 @@ struct cfg {
 	struct cfg_dhcp		 dhcp;
 	struct cfg_prov		 prov;
 	struct cfg_metrics	 metrics;
+	struct cfg_settings	 settings;	/* the defaults */
 	struct cfg_vendor	*vendors;
 	size_t			 nvendors;
 	struct cfg_user		*users;
 	size_t			 nusers;
+	/* Every file rule's template, parsed (NULL: CFG_NO_TEMPLATES). */
+	struct settings_templates *templates;
 };
+
+struct settings_templates;
 
 struct cfg_error {
 	char		*file;
@@ -305,6 +396,7 @@ struct cfg_errors {
 
 /* cfg_load() flags */
 #define CFG_NO_FILE_CHECKS	0x1	/* don't require TLS files to exist */
+#define CFG_NO_TEMPLATES	0x2	/* don't parse and render templates */
 
 /*
  * Loads and validates path. On success returns 0 and *out (caller frees
@@ -316,6 +408,13 @@ int		 cfg_load(const char *path, unsigned flags, struct cfg **out,
 /* Frees cfg and wipes the SIP passwords it held. NULL is a no-op. */
 void		 cfg_free(struct cfg *cfg);
 void		 cfg_errors_free(struct cfg_errors *errs);
+/*
+ * Adds an error to errs (file NULL: one that is not the config's, a
+ * template's, whose message says where). -1 when out of memory.
+ */
+int		 cfg_errors_add(struct cfg_errors *errs, const char *file,
+		    unsigned line, const char *setting, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
 /*
  * "file:line: setting: message" into buf (the message alone for an error
  * with no file: a template, TLS material); returns buf.
@@ -337,6 +436,13 @@ char			*cfg_folder_url(const struct cfg *cfg,
 			    const char *token, char *buf, size_t sz);
 const struct cfg_user	*cfg_user_find(const struct cfg *cfg,
 			    const char *name);
+/* The model entry of class v named model (ignoring case), or NULL. */
+const struct cfg_model	*cfg_model_find(const struct cfg_vendor *v,
+			    const char *model);
+/* The device entry for mac in the users table (*user set), or NULL. */
+const struct cfg_device	*cfg_device_find(const struct cfg *cfg,
+			    const struct mac_addr *mac,
+			    const struct cfg_user **user);
 
 /*
  * T1 and T2 (Options 58, 59) for a reply whose lease is lease seconds,

@@ -122,5 +122,23 @@ int	cfg_is_group(struct cfg_ctx *ctx, const config_setting_t *g);
 void	cfg_strv_free(char **v, size_t n);
 /* 1 for a DNS name: dot-separated labels of letters, digits and '-'. */
 int	cfg_valid_hostname(const char *s);
+/* 1 if s is not empty and every byte is a letter, a digit or in extra. */
+int	cfg_valid_name(const char *s, const char *extra);
+/* 1 if s holds no control byte (no line can be injected through it). */
+int	cfg_valid_text(const char *s);
+
+/*
+ * The settings group of parent (absent: nothing set) into st; a vendor
+ * class's models, a user's further accounts (cfg_settings.c).
+ */
+void	cfg_parse_settings(struct cfg_ctx *ctx, const config_setting_t *parent,
+	    struct cfg_settings *st);
+void	cfg_settings_free(struct cfg_settings *st);
+void	cfg_parse_models(struct cfg_ctx *ctx, const config_setting_t *vg,
+	    struct cfg_vendor *v);
+void	cfg_models_free(struct cfg_model *m, size_t n);
+void	cfg_parse_accounts(struct cfg_ctx *ctx, const config_setting_t *ug,
+	    struct cfg_user *u);
+void	cfg_accounts_free(struct cfg_account *a, size_t n);
 
 #endif /* PB_CFG_INT_H */

@@ -16,28 +16,6 @@
 #include "token.h"
 #include "urltmpl.h"
 
-/* 1 if every character of s is in the set of "name" characters. */
-static int
-valid_name(const char *s, const char *extra)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
-			return 0;
-	return 1;
-}
-
-/* 1 if s holds no control characters (no line can be injected). */
-static int
-valid_text(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
 int
 cfg_listen_parse(const char *s, int *loopback)
 {
@@ -99,7 +77,7 @@ parse_url_path(struct cfg_ctx *ctx, const config_setting_t *g,
 	len = strlen(s);
 	while (len > 1 && s[len - 1] == '/')
 		len--;
-	if (s[0] != '/' || len < 2 || !valid_name(s, "/._~-") ||
+	if (s[0] != '/' || len < 2 || !cfg_valid_name(s, "/._~-") ||
 	    strstr(s, "//") != NULL || strstr(s, "/.") != NULL) {
 		cfg_err(ctx, config_setting_get_member(g, name), "'%s' is not "
 		    "a URL path (\"/name\", letters, digits, . _ ~ - /)", s);
@@ -547,6 +525,7 @@ parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
 			cfg_err(ctx, config_setting_get_member(fg, "template"),
 			    "cannot read template %s: %m", path);
 		f->template = path;
+		f->template_rel = cfg_strdup(ctx, tmpl);
 		f->format = strstr(tmpl, ".xml") != NULL ||
 		    strstr(tmpl, ".htm") != NULL ? FILE_FMT_XML : FILE_FMT_TEXT;
 		if (cfg_get_string(ctx, fg, "format", 0, 8, &str) == 1) {
@@ -562,7 +541,7 @@ parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
 		str = f->format == FILE_FMT_XML ? "application/xml" :
 		    "text/plain";
 		if (cfg_get_string(ctx, fg, "content_type", 0, 128, &str) ==
-		    1 && (!valid_text(str) || strchr(str, '/') == NULL))
+		    1 && (!cfg_valid_text(str) || strchr(str, '/') == NULL))
 			cfg_err(ctx, config_setting_get_member(fg,
 			    "content_type"), "'%s' is not a media type "
 			    "(e.g. \"text/plain\")", str);
@@ -665,7 +644,7 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	static const char *const keys[] = { "name", "default", "match",
 		"mode", "options", "unregistered", "files", "legacy",
 		"client_cert", "renew_time", "rebind_time", "next_server",
-		NULL };
+		"settings", "models", NULL };
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
@@ -674,7 +653,7 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	cfg_check_keys(ctx, vg, keys);
 	if (cfg_get_string(ctx, vg, "name", 1, 32, &name) != 1)
 		return;
-	if (!valid_name(name, "_-")) {
+	if (!cfg_valid_name(name, "_-")) {
 		cfg_err(ctx, config_setting_get_member(vg, "name"), "'%s' is "
 		    "not a vendor class name (letters, digits, _ and -)",
 		    name);
@@ -715,6 +694,8 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 	v->unregistered_vars = options_vars(v->unregistered,
 	    v->nunregistered);
 	parse_renewal(ctx, vg, v);
+	cfg_parse_settings(ctx, vg, &v->settings);
+	cfg_parse_models(ctx, vg, v);
 }
 
 int
@@ -789,7 +770,11 @@ cfg_vendors_free(struct cfg_vendor *v, size_t n)
 			free(v[i].files[k].template);
 			free(v[i].files[k].content_type);
 		}
+		for (size_t k = 0; k < v[i].nfiles; k++)
+			free(v[i].files[k].template_rel);
 		free(v[i].files);
+		cfg_settings_free(&v[i].settings);
+		cfg_models_free(v[i].models, v[i].nmodels);
 	}
 	free(v);
 }
@@ -833,7 +818,8 @@ static void
 parse_device(struct cfg_ctx *ctx, const config_setting_t *dg,
     struct cfg_device *d, int *ok)
 {
-	static const char *const keys[] = { "mac", "vendor", "model", NULL };
+	static const char *const keys[] = { "mac", "vendor", "model",
+		"settings", NULL };
 	const char		*vendor, *model;
 	const struct cfg_vendor	*v;
 	char			 names[512];
@@ -856,7 +842,7 @@ parse_device(struct cfg_ctx *ctx, const config_setting_t *dg,
 	}
 	d->vendor = (size_t)(v - ctx->cfg->vendors);
 	if (cfg_get_string(ctx, dg, "model", 0, CFG_NAME_MAX, &model) == 1) {
-		if (!valid_name(model, "._+-")) {
+		if (!cfg_valid_name(model, "._+-")) {
 			cfg_err(ctx, config_setting_get_member(dg, "model"),
 			    "'%s' is not a model name (letters, digits, "
 			    ". _ + -)", model);
@@ -864,6 +850,7 @@ parse_device(struct cfg_ctx *ctx, const config_setting_t *dg,
 		}
 		d->model = cfg_strdup(ctx, model);
 	}
+	cfg_parse_settings(ctx, dg, &d->settings);
 	*ok = 1;
 }
 
@@ -887,7 +874,7 @@ parse_sip(struct cfg_ctx *ctx, const config_setting_t *ug,
 		return;
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_string(ctx, g, "user", 1, CFG_SIP_MAX, &s) == 1) {
-		if (!valid_text(s))
+		if (!cfg_valid_text(s))
 			cfg_err(ctx, config_setting_get_member(g, "user"),
 			    "holds a control character");
 		else
@@ -895,7 +882,7 @@ parse_sip(struct cfg_ctx *ctx, const config_setting_t *ug,
 	}
 	if (cfg_get_string(ctx, g, "password", 1, CFG_SIP_MAX, &s) == 1) {
 		/* Never echo the password itself in an error. */
-		if (!valid_text(s))
+		if (!cfg_valid_text(s))
 			cfg_err(ctx, config_setting_get_member(g, "password"),
 			    "holds a control character");
 		else
@@ -917,14 +904,14 @@ parse_user(struct cfg_ctx *ctx, const config_setting_t *ug,
     struct cfg_user *u, struct dev_ref **refs, size_t *nrefs)
 {
 	static const char *const keys[] = { "name", "display_name", "sip",
-		"devices", NULL };
+		"accounts", "settings", "devices", NULL };
 	const config_setting_t	*list;
 	const char		*s;
 	int			 n;
 
 	cfg_check_keys(ctx, ug, keys);
 	if (cfg_get_string(ctx, ug, "name", 1, CFG_NAME_MAX, &s) == 1) {
-		if (!valid_name(s, "._@-"))
+		if (!cfg_valid_name(s, "._@-"))
 			cfg_err(ctx, config_setting_get_member(ug, "name"),
 			    "'%s' is not a user name (letters, digits, "
 			    ". _ @ -)", s);
@@ -933,13 +920,15 @@ parse_user(struct cfg_ctx *ctx, const config_setting_t *ug,
 	}
 	if (cfg_get_string(ctx, ug, "display_name", 0, CFG_DISPLAY_MAX,
 	    &s) == 1) {
-		if (!valid_text(s))
+		if (!cfg_valid_text(s))
 			cfg_err(ctx, config_setting_get_member(ug,
 			    "display_name"), "holds a control character");
 		else
 			u->display_name = cfg_strdup(ctx, s);
 	}
 	parse_sip(ctx, ug, u);
+	cfg_parse_accounts(ctx, ug, u);
+	cfg_parse_settings(ctx, ug, &u->settings);
 	list = config_setting_get_member(ug, "devices");
 	if ((n = cfg_list_len(ctx, list, "{ mac = \"...\"; vendor = "
 	    "\"...\"; }")) <= 0)
@@ -1057,8 +1046,12 @@ cfg_users_free(struct cfg_user *u, size_t n)
 			free(u[i].sip_password);
 		}
 		free(u[i].sip_server);
-		for (size_t k = 0; k < u[i].ndevices; k++)
+		cfg_accounts_free(u[i].accounts, u[i].naccounts);
+		cfg_settings_free(&u[i].settings);
+		for (size_t k = 0; k < u[i].ndevices; k++) {
 			free(u[i].devices[k].model);
+			cfg_settings_free(&u[i].devices[k].settings);
+		}
 		free(u[i].devices);
 	}
 	free(u);

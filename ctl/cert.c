@@ -128,7 +128,8 @@ cmd_certificate(const char *path)
 	char		 host[256], san[300], *dir = NULL, *slash;
 	int		 ret = 1, have_cert, have_key;
 
-	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL)
 		return 1;
 	if (cfg->prov.tls_cert == NULL || cfg->prov.tls_key == NULL) {
 		fprintf(stderr, "provboxctl: the config names no "

@@ -210,7 +210,8 @@ cmd_ctl(const char *path, const char *daemon, const char *command,
 		json_decref(args);
 		return 2;
 	}
-	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL) {
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL) {
 		json_decref(args);
 		return 1;
 	}

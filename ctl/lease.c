@@ -119,7 +119,8 @@ lease_via_dhcpd(const char *path, const char *ips, int release)
 	char		 err[512];
 	int		 r, ret = 1;
 
-	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL) {
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL) {
 		json_decref(args);
 		return 1;
 	}

@@ -174,7 +174,9 @@ int
 session_open(struct session *s, const char *path, int write)
 {
 	memset(s, 0, sizeof(*s));
-	if ((s->cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
+	/* The templates are check's and reload's: not needed here. */
+	if ((s->cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL)
 		return -1;
 	if ((s->reg = ctl_open_registry(s->cfg, write ? 0 : REG_RDONLY)) ==
 	    NULL || reg_txn_begin(s->reg, &s->txn, !write) != 0) {
@@ -231,7 +233,10 @@ cmd_paths(const char *path)
 	json_t		*o;
 	int		 ret = 0;
 
-	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
+	/* Run by the systemd generator at boot: a template error is for
+	 * check to report, not a reason to lose the sandbox's paths. */
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL)
 		return 1;
 	if (ctl_json) {
 		o = jobj();

@@ -14,8 +14,9 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
-#include "render.h"
 #include "serve.h"
+#include "settings.h"
+#include "tmpl.h"
 
 static const char *const refusal_names[REF_COUNT] = {
 	[REF_NONE] = "-",
@@ -49,41 +50,38 @@ prov_refusal_str(enum prov_refusal r)
 	return refusal_names[r];
 }
 
-/* One loaded template per vendor file rule, in config order. */
+/*
+ * The templates of a config: the ones cfg_load() parsed (and rendered
+ * for every device) when it has them; else parsed here.
+ */
 struct prov_templates {
-	const struct cfg_file	**files;
-	struct render_tmpl	**tmpl;
-	size_t			 n;
+	const struct settings_templates	*ts;
+	struct settings_templates	*own;
 };
 
 struct prov_templates *
 prov_templates_load(const struct cfg *cfg, char *err, size_t errsz)
 {
 	struct prov_templates	*tp;
-	size_t			 n = 0;
+	struct cfg_errors	 errs;
 
-	for (size_t i = 0; i < cfg->nvendors; i++)
-		n += cfg->vendors[i].nfiles;
-	if ((tp = calloc(1, sizeof(*tp))) == NULL ||
-	    (n > 0 && ((tp->files = calloc(n, sizeof(*tp->files))) == NULL ||
-	    (tp->tmpl = calloc(n, sizeof(*tp->tmpl))) == NULL))) {
+	memset(&errs, 0, sizeof(errs));
+	if ((tp = calloc(1, sizeof(*tp))) == NULL) {
 		snprintf(err, errsz, "out of memory");
-		prov_templates_free(tp);
 		return NULL;
 	}
-	for (size_t i = 0; i < cfg->nvendors; i++) {
-		for (size_t k = 0; k < cfg->vendors[i].nfiles; k++) {
-			const struct cfg_file *f = &cfg->vendors[i].files[k];
-
-			tp->files[tp->n] = f;
-			if ((tp->tmpl[tp->n] = render_load(f->template, err,
-			    errsz)) == NULL) {
-				prov_templates_free(tp);
-				return NULL;
-			}
-			tp->n++;
-		}
+	if ((tp->ts = cfg->templates) != NULL)
+		return tp;
+	if ((tp->own = settings_templates_load(cfg, &errs)) == NULL) {
+		if (errs.n > 0)
+			cfg_error_format(&errs.v[0], err, errsz);
+		else
+			snprintf(err, errsz, "out of memory");
+		cfg_errors_free(&errs);
+		free(tp);
+		return NULL;
 	}
+	tp->ts = tp->own;
 	return tp;
 }
 
@@ -92,20 +90,8 @@ prov_templates_free(struct prov_templates *tp)
 {
 	if (tp == NULL)
 		return;
-	for (size_t i = 0; i < tp->n; i++)
-		render_free(tp->tmpl[i]);
-	free(tp->tmpl);
-	free(tp->files);
+	settings_templates_free(tp->own);
 	free(tp);
-}
-
-static const struct render_tmpl *
-template_for(const struct prov_templates *tp, const struct cfg_file *f)
-{
-	for (size_t i = 0; i < tp->n; i++)
-		if (tp->files[i] == f)
-			return tp->tmpl[i];
-	return NULL;
 }
 
 void
@@ -290,37 +276,6 @@ serve_static(const struct cfg *cfg, const struct prov_req *req,
 	return 0;
 }
 
-/* Everything a template may show, for one user and (optionally) device. */
-static void
-fill_vals(const struct cfg *cfg, const struct reg_user *u,
-    const struct reg_device *d, const char *url_token, struct render_vals *v,
-    char *port, size_t portsz, char *mac, char *MAC, char *url, size_t urlsz)
-{
-	memset(v, 0, sizeof(*v));
-	v->v[RV_BASE_URL] = cfg->prov.base_url;
-	url[0] = '\0';
-	if (u != NULL) {
-		v->v[RV_USER] = u->name;
-		v->v[RV_DISPLAY_NAME] = u->display_name;
-		v->v[RV_SIP_USER] = u->sip_user;
-		v->v[RV_SIP_PASSWORD] = u->sip_password;
-		v->v[RV_SIP_SERVER] = u->sip_server;
-		snprintf(port, portsz, "%u", u->sip_port);
-		v->v[RV_SIP_PORT] = port;
-		if (url_token == NULL)
-			url_token = u->token[0] != '\0' ? u->token : NULL;
-		if (url_token != NULL && cfg->prov.base_url != NULL)
-			cfg_folder_url(cfg, url_token, url, urlsz);
-		v->v[RV_PROV_URL] = url;
-	}
-	if (d != NULL) {
-		v->v[RV_MAC] = mac_format_plain(&d->mac, mac, 0);
-		v->v[RV_MAC_UPPER] = mac_format_plain(&d->mac, MAC, 1);
-		v->v[RV_MODEL] = d->model;
-		v->v[RV_VENDOR] = d->vendor;
-	}
-}
-
 /*
  * Renders m's template for user u and device d. url_token, when not NULL,
  * is the token of the folder the file names instead of the user's: the
@@ -334,29 +289,48 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
     const struct reg_device *d, int blank_credentials, const char *url_token,
     const struct prov_req *req, struct prov_resp *resp)
 {
-	const struct render_tmpl	*t = template_for(tp, m->file);
-	struct render_vals		 v;
-	char				 port[8], mac[MAC_PLAIN_LEN];
-	char				 MAC[MAC_PLAIN_LEN], url[512];
-	ssize_t				 n;
+	const struct tmpl	*t = settings_template(tp->ts, m->file);
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	char			 url[512];
+	ssize_t			 n;
 
 	if (t == NULL) {
 		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
-	fill_vals(cfg, u, d, url_token, &v, port, sizeof(port), mac, MAC, url,
-	    sizeof(url));
-	if (v.v[RV_VENDOR] == NULL)
-		v.v[RV_VENDOR] = m->vendor->name;
-	if (blank_credentials) {
-		/* Bootstrap: the phone learns only where its folder is. */
-		v.v[RV_SIP_USER] = "";
-		v.v[RV_SIP_PASSWORD] = "";
+	memset(&in, 0, sizeof(in));
+	in.vendor = m->vendor;
+	url[0] = '\0';
+	if (u != NULL) {
+		in.user = cfg_user_find(cfg, u->name);
+		in.user_name = u->name;
+		in.display_name = u->display_name;
+		in.sip_user = u->sip_user;
+		in.sip_password = u->sip_password;
+		in.sip_server = u->sip_server;
+		in.sip_port = u->sip_port;
+		if (url_token == NULL)
+			url_token = u->token[0] != '\0' ? u->token : NULL;
+		if (url_token != NULL && cfg->prov.base_url != NULL)
+			cfg_folder_url(cfg, url_token, url, sizeof(url));
+		in.provisioning_url = url;
 	}
-	if ((n = render(t, &v, m->file->format, &resp->body)) < 0) {
+	if (d != NULL) {
+		in.mac = &d->mac;
+		in.model = d->model[0] != '\0' ? d->model : NULL;
+	}
+	/* Bootstrap: the phone learns only where its folder is. */
+	in.blank_credentials = blank_credentials;
+	doc = settings_tree(cfg, &in);
+	OPENSSL_cleanse(url, sizeof(url));
+	if (doc == NULL || (n = tmpl_render(t, tv_root(doc), m->file->format,
+	    &resp->body)) < 0) {
+		tv_doc_free(doc);
 		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
+	tv_doc_free(doc);
 	resp->len = (size_t)n;
 	resp->status = 200;
 	resp->reason = "OK";
@@ -366,7 +340,6 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	 * a user may name the user's folder. Neither is for a cache.
 	 */
 	resp->no_store = u != NULL;
-	OPENSSL_cleanse(url, sizeof(url));
 	if (req->head) {
 		OPENSSL_cleanse(resp->body, resp->len);
 		free(resp->body);

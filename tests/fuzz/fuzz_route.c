@@ -7,7 +7,7 @@
  * (etc/provbox.conf with its vendor classes), and a file it yields through
  * route_find_file() for all classes and for each one. Header values go
  * where provisiond sends client text: log_escape() for the audit line and
- * render_escape() for templates, in both formats.
+ * tmpl_escape() for templates, in both formats.
  *
  * prov_handle() itself needs an LMDB registry; its pure parts are what is
  * fuzzed here.
@@ -23,7 +23,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "metrics.h"
-#include "render.h"
+#include "tmpl.h"
 #include "route.h"
 #include "token.h"
 
@@ -136,12 +136,12 @@ header_one(const char *v, size_t len)
 		FUZZ_CHECK(*p >= 0x20 && *p < 0x7f);
 
 	/* Escaping stops at a NUL, as the C string the value is. */
-	n = render_escape(v, FILE_FMT_TEXT, out, sizeof(out));
+	n = tmpl_escape(v, FILE_FMT_TEXT, out, sizeof(out));
 	FUZZ_CHECK(n < sizeof(out) && out[n] == '\0' && strlen(out) == n);
 	for (size_t i = 0; i < n; i++)
 		FUZZ_CHECK((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
 
-	n = render_escape(v, FILE_FMT_XML, out, sizeof(out));
+	n = tmpl_escape(v, FILE_FMT_XML, out, sizeof(out));
 	FUZZ_CHECK(n < sizeof(out) && out[n] == '\0' && strlen(out) == n);
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_CHECK((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);

@@ -43,7 +43,8 @@ setup(void)
 
 	dir = tu_mkdtemp();
 	path = tu_write(dir, "p.conf", conf);
-	if (cfg_load(path, CFG_NO_FILE_CHECKS, &cfg, &errs) != 0) {
+	if (cfg_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES, &cfg,
+	    &errs) != 0) {
 		char line[512];
 
 		for (size_t i = 0; i < errs.n; i++)

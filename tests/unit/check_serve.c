@@ -23,6 +23,7 @@
 #include "enroll.h"
 #include "registry.h"
 #include "serve.h"
+#include "settings.h"
 #include "sync.h"
 
 #define IP4(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
@@ -2126,35 +2127,55 @@ START_TEST(test_resp_clear)
 }
 END_TEST
 
+/* Parses cfg's templates afresh; NULL with the first error in err. */
+static struct settings_templates *
+reload_templates(char *err, size_t errsz)
+{
+	struct settings_templates	*ts;
+	struct cfg_errors		 errs;
+
+	memset(&errs, 0, sizeof(errs));
+	err[0] = '\0';
+	if ((ts = settings_templates_load(cfg, &errs)) == NULL)
+		cfg_error_format(&errs.v[0], err, errsz);
+	cfg_errors_free(&errs);
+	return ts;
+}
+
 START_TEST(test_templates_load)
 {
 	struct prov_templates	*t;
 	char			 err[512], *path, *big;
 
 	prov_templates_free(NULL);
+	/* provisiond serves what cfg_load() parsed and checked. */
+	ck_assert_ptr_nonnull(cfg->templates);
+	ck_assert_ptr_nonnull(t = prov_templates_load(cfg, err, sizeof(err)));
+	prov_templates_free(t);
 	/* At most 1 MiB: exactly 1 MiB loads, one byte more does not. */
 	ck_assert_ptr_nonnull(big = malloc((1 << 20) + 1));
 	memset(big, 'x', (1 << 20) + 1);
 	write_in("templates", "cert.cfg", big, 1 << 20);
-	t = prov_templates_load(cfg, err, sizeof(err));
-	ck_assert_msg(t != NULL, "%s", err);
-	prov_templates_free(t);
+	settings_templates_free(reload_templates(err, sizeof(err)));
+	ck_assert_msg(err[0] == '\0', "%s", err);
 	write_in("templates", "cert.cfg", big, (1 << 20) + 1);
 	free(big);
-	ck_assert_ptr_null(prov_templates_load(cfg, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "larger than 1 MiB"));
+	ck_assert_ptr_null(reload_templates(err, sizeof(err)));
+	ck_assert_msg(strstr(err, "the templates pass 1048576 bytes") != NULL,
+	    "%s", err);
 
 	/* A missing template names its path. */
 	path = in_dir("templates", "cert.cfg");
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_ptr_null(prov_templates_load(cfg, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_null(reload_templates(err, sizeof(err)));
+	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
 	free(path);
 
-	/* A bad placeholder names the file and the line. */
+	/* A misspelt name names the file and the line. */
 	write_in("templates", "cert.cfg", "a\n{{sip.pasword}}\n", 18);
-	ck_assert_ptr_null(prov_templates_load(cfg, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "cert.cfg: line 2: unknown"));
+	ck_assert_ptr_null(reload_templates(err, sizeof(err)));
+	ck_assert_msg(strstr(err, "cert.cfg:2: unknown name 'sip.pasword'") !=
+	    NULL, "%s", err);
 }
 END_TEST
 

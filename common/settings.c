@@ -1,0 +1,685 @@
+/*
+ * settings.c - the value tree a phone's file is rendered from (the
+ * scopes merged), its schema, the templates parsed once per load, and
+ * the check that renders every file before a config is used.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "phonelocale.h"
+#include "settings.h"
+
+#define NSCOPES	5
+
+/* The scopes of one file, nearest first (NULL: not there). */
+struct scopes {
+	const struct cfg_settings *s[NSCOPES];
+};
+
+static void
+scopes_for(const struct cfg *cfg, const struct settings_in *in,
+    struct scopes *sc)
+{
+	const struct cfg_device	*d = NULL;
+	const struct cfg_model	*m;
+
+	memset(sc, 0, sizeof(*sc));
+	if (in->mac != NULL && in->user != NULL)
+		for (size_t i = 0; i < in->user->ndevices; i++)
+			if (mac_cmp(&in->user->devices[i].mac, in->mac) == 0)
+				d = &in->user->devices[i];
+	sc->s[0] = d != NULL ? &d->settings : NULL;
+	sc->s[1] = in->user != NULL ? &in->user->settings : NULL;
+	m = cfg_model_find(in->vendor, in->model);
+	sc->s[2] = m != NULL ? &m->settings : NULL;
+	sc->s[3] = &in->vendor->settings;
+	sc->s[4] = &cfg->settings;
+}
+
+/* The nearest scope's value of a text setting at offset off. */
+#define NEAREST(sc, field) nearest_text(sc, offsetof(struct cfg_settings, \
+	field))
+
+static const char *
+nearest_text(const struct scopes *sc, size_t off)
+{
+	for (int i = 0; i < NSCOPES; i++) {
+		const char *v;
+
+		if (sc->s[i] == NULL)
+			continue;
+		memcpy(&v, (const char *)sc->s[i] + off, sizeof(v));
+		if (v != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+static const struct cfg_settings *
+nearest_with(const struct scopes *sc, int which)
+{
+	for (int i = 0; i < NSCOPES; i++) {
+		const struct cfg_settings *s = sc->s[i];
+
+		if (s == NULL)
+			continue;
+		if ((which == 0 && s->has_voice_vlan) ||
+		    (which == 1 && s->has_vendor_cloud) ||
+		    (which == 2 && s->has_ntp) ||
+		    (which == 3 && s->has_keys) ||
+		    (which == 4 && s->sip_port != 0) ||
+		    (which == 5 && s->tz != NULL))
+			return s;
+	}
+	return NULL;
+}
+
+static void
+set_if(struct tv_doc *doc, struct tv *map, const char *key, const char *v)
+{
+	if (v != NULL)
+		tv_set_text(doc, map, key, v);
+}
+
+static void
+set_uint(struct tv_doc *doc, struct tv *map, const char *key, unsigned v)
+{
+	char	buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", v);
+	tv_set_text(doc, map, key, buf);
+}
+
+/*
+ * The time zone in every vendor style. A style tz_format() refuses is
+ * left out (settings_check() names the templates that use it); in the
+ * schema (tz NULL) every style is there.
+ */
+static void
+add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
+    int schema)
+{
+	struct tv	*t;
+	char		 out[TZ_POSIX_MAX + 1], err[256];
+
+	if (!schema && s == NULL)
+		return;
+	t = tv_set_map(doc, root, "tz");
+	tv_set_text(doc, t, "name", schema ? "" : s->timezone);
+	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
+		if (schema)
+			tv_set_text(doc, t, tz_style_str(st), "");
+		else if (tz_format(s->tz, st, out, sizeof(out), err,
+		    sizeof(err)) >= 0)
+			tv_set_text(doc, t, tz_style_str(st), out);
+	}
+}
+
+static void
+add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
+    const char *tone, int schema)
+{
+	struct tv	*l = tv_set_map(doc, root, "lang");
+	struct tv	*t = tv_set_map(doc, root, "tone");
+
+	for (int v = 0; v < LOCALE_VENDOR_COUNT; v++) {
+		const char *name = locale_vendor_str(v);
+
+		if (schema) {
+			tv_set_text(doc, l, name, "");
+			tv_set_text(doc, t, name, "");
+			continue;
+		}
+		if (lang != NULL)
+			set_if(doc, l, name, locale_language(lang, v));
+		if (tone != NULL)
+			set_if(doc, t, name, locale_tone(tone, v));
+	}
+}
+
+/* One account of the accounts list. */
+static void
+add_account(struct tv_doc *doc, struct tv *list, unsigned index,
+    const char *user, const char *auth, const char *password,
+    const char *display, const char *label, const char *server,
+    unsigned port, const char *transport)
+{
+	struct tv	*a = tv_add_map(doc, list);
+
+	set_uint(doc, a, "index", index);
+	tv_set_text(doc, a, "user", user != NULL ? user : "");
+	tv_set_text(doc, a, "auth_name", auth != NULL ? auth :
+	    user != NULL ? user : "");
+	tv_set_text(doc, a, "password", password != NULL ? password : "");
+	tv_set_text(doc, a, "display_name", display != NULL ? display : "");
+	tv_set_text(doc, a, "label", label != NULL ? label : display != NULL ?
+	    display : "");
+	tv_set_text(doc, a, "server", server != NULL ? server : "");
+	set_uint(doc, a, "port", port);
+	tv_set_text(doc, a, "transport", transport);
+	tv_set_text(doc, a, transport, "1");
+}
+
+static void
+add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
+    const char *transport, unsigned port, int schema)
+{
+	const struct cfg_user	*u = in->user;
+	struct tv		*list = tv_set_list(doc, root, "accounts");
+	struct tv		*sip = tv_set_map(doc, root, "sip");
+	const char		*user, *pw, *server, *display;
+	unsigned		 p;
+
+	if (schema) {
+		add_account(doc, list, 1, "", "", "", "", "", "", 0, "udp");
+		tv_set_text(doc, tv_item(list, 0), "tcp", "");
+		tv_set_text(doc, tv_item(list, 0), "tls", "");
+		for (const char *const *k = (const char *const[]){ "user",
+		    "auth_name", "password", "server", "port", "transport",
+		    NULL }; *k != NULL; k++)
+			tv_set_text(doc, sip, *k, "");
+		return;
+	}
+	if (u == NULL && in->sip_user == NULL)
+		return;
+	user = in->sip_user != NULL ? in->sip_user : u->sip_user;
+	pw = in->sip_password != NULL ? in->sip_password : u->sip_password;
+	server = in->sip_server != NULL ? in->sip_server : u->sip_server;
+	display = in->display_name != NULL ? in->display_name :
+	    u != NULL ? u->display_name : NULL;
+	p = in->sip_port != 0 ? in->sip_port : u != NULL ? u->sip_port : 0;
+	/* The settings' sip_port is the default; an account's own wins. */
+	if (p == 0 || (p == 5060 && port != 0))
+		p = port != 0 ? port : 5060;
+	if (in->blank_credentials)
+		user = pw = "";
+	tv_set_text(doc, sip, "user", user != NULL ? user : "");
+	tv_set_text(doc, sip, "auth_name", user != NULL ? user : "");
+	tv_set_text(doc, sip, "password", pw != NULL ? pw : "");
+	tv_set_text(doc, sip, "server", server != NULL ? server : "");
+	set_uint(doc, sip, "port", p);
+	tv_set_text(doc, sip, "transport", transport);
+	add_account(doc, list, 1, user, NULL, pw, display, NULL, server, p,
+	    transport);
+	if (u == NULL)
+		return;
+	for (size_t i = 0; i < u->naccounts; i++) {
+		const struct cfg_account *a = &u->accounts[i];
+
+		if (in->blank_credentials) {
+			add_account(doc, list, (unsigned)i + 2, "", "", "",
+			    display, a->label, a->server != NULL ? a->server :
+			    server, a->port != 0 ? a->port : p, a->transport !=
+			    NULL ? a->transport : transport);
+			continue;
+		}
+		add_account(doc, list, (unsigned)i + 2, a->user, a->auth_name,
+		    a->password,
+		    a->display_name != NULL ? a->display_name : display,
+		    a->label, a->server != NULL ? a->server : server,
+		    a->port != 0 ? a->port : p, a->transport != NULL ?
+		    a->transport : transport);
+	}
+}
+
+static void
+add_keys(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
+    int schema)
+{
+	struct tv	*list = tv_set_list(doc, root, "keys");
+	struct cfg_key	 one = { CFG_KEY_LINE, NULL, NULL, 1 };
+	const struct cfg_key *keys = schema ? &one : s != NULL ? s->keys : NULL;
+	size_t		 n = schema ? 1 : s != NULL ? s->nkeys : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct tv *k = tv_add_map(doc, list);
+
+		set_uint(doc, k, "index", (unsigned)i + 1);
+		tv_set_text(doc, k, "type", cfg_key_type_str(keys[i].type));
+		for (int t = CFG_KEY_LINE; t <= CFG_KEY_SPEED_DIAL; t++)
+			if (schema || (int)keys[i].type == t)
+				tv_set_text(doc, k, cfg_key_type_str(t), "1");
+		tv_set_text(doc, k, "value", keys[i].value != NULL ?
+		    keys[i].value : "");
+		tv_set_text(doc, k, "label", keys[i].label != NULL ?
+		    keys[i].label : "");
+		set_uint(doc, k, "account", keys[i].account);
+	}
+}
+
+/* Free variables: the nearest scope's value of each name. */
+static void
+add_vars(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
+    const struct scopes *sc, int schema)
+{
+	struct tv *vars = tv_set_map(doc, root, "vars");
+
+	if (schema) {
+		/* Every name any scope defines. */
+		const struct cfg_settings *all[NSCOPES] = { &cfg->settings };
+
+		for (size_t i = 0; i < cfg->nvendors; i++) {
+			all[0] = &cfg->vendors[i].settings;
+			for (size_t k = 0; k < all[0]->nvars; k++)
+				tv_set_text(doc, vars, all[0]->vars[k].name, "");
+			for (size_t m = 0; m < cfg->vendors[i].nmodels; m++) {
+				const struct cfg_settings *ms =
+				    &cfg->vendors[i].models[m].settings;
+
+				for (size_t k = 0; k < ms->nvars; k++)
+					tv_set_text(doc, vars,
+					    ms->vars[k].name, "");
+			}
+		}
+		for (size_t i = 0; i < cfg->nusers; i++) {
+			const struct cfg_user *u = &cfg->users[i];
+
+			for (size_t k = 0; k < u->settings.nvars; k++)
+				tv_set_text(doc, vars, u->settings.vars[k].name,
+				    "");
+			for (size_t d = 0; d < u->ndevices; d++)
+				for (size_t k = 0;
+				    k < u->devices[d].settings.nvars; k++)
+					tv_set_text(doc, vars,
+					    u->devices[d].settings.vars[k].name,
+					    "");
+		}
+		for (size_t k = 0; k < cfg->settings.nvars; k++)
+			tv_set_text(doc, vars, cfg->settings.vars[k].name, "");
+		return;
+	}
+	/* Farthest first: a nearer scope's value replaces it. */
+	for (int i = NSCOPES - 1; i >= 0; i--)
+		if (sc->s[i] != NULL)
+			for (size_t k = 0; k < sc->s[i]->nvars; k++)
+				tv_set_text(doc, vars, sc->s[i]->vars[k].name,
+				    sc->s[i]->vars[k].value);
+}
+
+static void
+add_ntp(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
+    int schema)
+{
+	struct tv	*list = tv_set_list(doc, root, "ntp_servers");
+	struct tv	*ntp = tv_set_map(doc, root, "ntp");
+
+	if (schema) {
+		tv_add_text(doc, list, "");
+		tv_set_text(doc, ntp, "server1", "");
+		tv_set_text(doc, ntp, "server2", "");
+		return;
+	}
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nntp_servers; i++)
+		tv_add_text(doc, list, s->ntp_servers[i]);
+	if (s->nntp_servers > 0)
+		tv_set_text(doc, ntp, "server1", s->ntp_servers[0]);
+	if (s->nntp_servers > 1)
+		tv_set_text(doc, ntp, "server2", s->ntp_servers[1]);
+}
+
+/* settings.* and the flags made from its enums (date.*, time.*). */
+static void
+add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
+    const struct settings_in *in, const struct scopes *sc, int schema)
+{
+	static const char *const texts[] = { "timezone", "language",
+		"tone_zone", "date_format", "time_format", "admin_password",
+		"user_password", "sip_transport" };
+	const size_t offs[] = { offsetof(struct cfg_settings, timezone),
+		offsetof(struct cfg_settings, language),
+		offsetof(struct cfg_settings, tone_zone),
+		offsetof(struct cfg_settings, date_format),
+		offsetof(struct cfg_settings, time_format),
+		offsetof(struct cfg_settings, admin_password),
+		offsetof(struct cfg_settings, user_password),
+		offsetof(struct cfg_settings, sip_transport) };
+	struct tv			*s = tv_set_map(doc, root, "settings");
+	struct tv			*date = tv_set_map(doc, root, "date");
+	struct tv			*tm = tv_set_map(doc, root, "time");
+	const struct cfg_settings	*x;
+	const struct cfg_model		*m;
+	const char			*v;
+	char				 url[1024];
+
+	if (schema) {
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+			tv_set_text(doc, s, texts[i], "");
+		for (const char *const *k = (const char *const[]){
+		    "sip_port", "voice_vlan", "firmware", "firmware_url",
+		    "vendor_cloud", NULL }; *k != NULL; k++)
+			tv_set_text(doc, s, *k, "");
+		tv_set_text(doc, date, "dmy", "");
+		tv_set_text(doc, date, "mdy", "");
+		tv_set_text(doc, date, "ymd", "");
+		tv_set_text(doc, tm, "h12", "");
+		tv_set_text(doc, tm, "h24", "");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		v = nearest_text(sc, offs[i]);
+		/* Bootstrap: the phone's own passwords are credentials too. */
+		if (in->blank_credentials && i >= 5 && i <= 6)
+			v = NULL;
+		set_if(doc, s, texts[i], v);
+	}
+	if ((x = nearest_with(sc, 4)) != NULL)
+		set_uint(doc, s, "sip_port", x->sip_port);
+	if ((x = nearest_with(sc, 0)) != NULL && x->voice_vlan != 0)
+		set_uint(doc, s, "voice_vlan", x->voice_vlan);
+	if ((x = nearest_with(sc, 1)) != NULL && x->vendor_cloud)
+		tv_set_text(doc, s, "vendor_cloud", "1");
+	if ((v = NEAREST(sc, date_format)) != NULL)
+		tv_set_text(doc, date, v, "1");
+	if ((v = NEAREST(sc, time_format)) != NULL)
+		tv_set_text(doc, tm, strcmp(v, "12") == 0 ? "h12" : "h24", "1");
+	if ((m = cfg_model_find(in->vendor, in->model)) != NULL &&
+	    m->firmware != NULL) {
+		tv_set_text(doc, s, "firmware", m->firmware);
+		snprintf(url, sizeof(url), "%s/static/%s",
+		    cfg->prov.base_url != NULL ? cfg->prov.base_url : "",
+		    m->firmware);
+		tv_set_text(doc, s, "firmware_url", url);
+	}
+}
+
+static struct tv_doc *
+build(const struct cfg *cfg, const struct settings_in *in, int schema)
+{
+	struct tv_doc			*doc;
+	struct tv			*root, *u, *d;
+	struct scopes			 sc;
+	const struct cfg_settings	*x;
+	const char			*transport;
+	char				 mac[MAC_PLAIN_LEN];
+
+	if ((doc = tv_doc_new()) == NULL)
+		return NULL;
+	root = tv_root(doc);
+	memset(&sc, 0, sizeof(sc));
+	if (!schema)
+		scopes_for(cfg, in, &sc);
+	tv_set_text(doc, root, "base_url", cfg->prov.base_url != NULL ?
+	    cfg->prov.base_url : "");
+	tv_set_text(doc, root, "provisioning_url", schema ||
+	    in->provisioning_url == NULL ? "" : in->provisioning_url);
+	tv_set_text(doc, root, "vendor", schema ? "" : in->vendor->name);
+	u = tv_set_map(doc, root, "user");
+	d = tv_set_map(doc, root, "device");
+	if (schema) {
+		tv_set_text(doc, u, "name", "");
+		tv_set_text(doc, u, "display_name", "");
+		tv_set_text(doc, d, "mac", "");
+		tv_set_text(doc, d, "MAC", "");
+		tv_set_text(doc, d, "model", "");
+	} else {
+		if (in->user_name != NULL || in->user != NULL)
+			tv_set_text(doc, u, "name", in->user_name != NULL ?
+			    in->user_name : in->user->name);
+		if (in->display_name != NULL)
+			tv_set_text(doc, u, "display_name", in->display_name);
+		else if (in->user != NULL && in->user->display_name != NULL)
+			tv_set_text(doc, u, "display_name",
+			    in->user->display_name);
+		if (in->mac != NULL) {
+			tv_set_text(doc, d, "mac", mac_format_plain(in->mac,
+			    mac, 0));
+			tv_set_text(doc, d, "MAC", mac_format_plain(in->mac,
+			    mac, 1));
+		}
+		set_if(doc, d, "model", in->model);
+	}
+	transport = schema ? "udp" : NEAREST(&sc, sip_transport);
+	x = schema ? NULL : nearest_with(&sc, 4);
+	add_accounts(doc, root, in, transport != NULL ? transport : "udp",
+	    x != NULL ? x->sip_port : 0, schema);
+	add_keys(doc, root, schema ? NULL : nearest_with(&sc, 3), schema);
+	add_named(doc, root, cfg, in, &sc, schema);
+	add_ntp(doc, root, schema ? NULL : nearest_with(&sc, 2), schema);
+	add_tz(doc, root, schema ? NULL : nearest_with(&sc, 5), schema);
+	add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
+	    schema ? NULL : NEAREST(&sc, tone_zone), schema);
+	add_vars(doc, root, cfg, &sc, schema);
+	if (tv_doc_failed(doc)) {
+		tv_doc_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+struct tv_doc *
+settings_tree(const struct cfg *cfg, const struct settings_in *in)
+{
+	return build(cfg, in, 0);
+}
+
+struct tv_doc *
+settings_schema(const struct cfg *cfg)
+{
+	struct settings_in in;
+
+	memset(&in, 0, sizeof(in));
+	return build(cfg, &in, 1);
+}
+
+struct settings_templates {
+	const struct cfg_file	**files;
+	struct tmpl		**tmpl;
+	size_t			 n;
+};
+
+struct settings_templates *
+settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
+{
+	struct settings_templates	*ts;
+	struct tv_doc			*schema = NULL;
+	size_t				 n = 0, bad = 0;
+	char				 err[512];
+
+	for (size_t i = 0; i < cfg->nvendors; i++)
+		n += cfg->vendors[i].nfiles;
+	if ((ts = calloc(1, sizeof(*ts))) == NULL ||
+	    (n > 0 && ((ts->files = calloc(n, sizeof(*ts->files))) == NULL ||
+	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL)) ||
+	    (schema = settings_schema(cfg)) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < cfg->nvendors; i++)
+		for (size_t k = 0; k < cfg->vendors[i].nfiles; k++) {
+			const struct cfg_file *f = &cfg->vendors[i].files[k];
+
+			ts->files[ts->n] = f;
+			ts->tmpl[ts->n] = tmpl_load(cfg->prov.templates_dir,
+			    f->template_rel, tv_root(schema), err,
+			    sizeof(err));
+			if (ts->tmpl[ts->n] == NULL) {
+				bad++;
+				if (cfg_errors_add(errs, NULL, 0, NULL,
+				    "%s/%s (class %s, file %s)",
+				    cfg->prov.templates_dir, err,
+				    cfg->vendors[i].name, f->pattern) != 0)
+					goto nomem;
+			}
+			ts->n++;
+		}
+	tv_doc_free(schema);
+	if (bad > 0) {
+		settings_templates_free(ts);
+		return NULL;
+	}
+	return ts;
+nomem:
+	cfg_errors_add(errs, NULL, 0, NULL, "out of memory");
+	tv_doc_free(schema);
+	settings_templates_free(ts);
+	return NULL;
+}
+
+void
+settings_templates_free(struct settings_templates *ts)
+{
+	if (ts == NULL)
+		return;
+	for (size_t i = 0; i < ts->n; i++)
+		tmpl_free(ts->tmpl[i]);
+	free(ts->tmpl);
+	free(ts->files);
+	free(ts);
+}
+
+const struct tmpl *
+settings_template(const struct settings_templates *ts,
+    const struct cfg_file *f)
+{
+	if (ts == NULL)
+		return NULL;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->files[i] == f)
+			return ts->tmpl[i];
+	return NULL;
+}
+
+/*
+ * One render of rule f for in; who names the device or class in errors.
+ * Adds an error for a failed render and for each tz.* value the template
+ * uses that this zone cannot be written in. The number of errors added,
+ * or -1 when out of memory.
+ */
+static int
+check_one(const struct cfg *cfg, const struct settings_templates *ts,
+    const struct cfg_file *f, const struct settings_in *in, const char *who,
+    struct cfg_errors *errs)
+{
+	const struct tmpl		*t = settings_template(ts, f);
+	struct tv_doc			*doc;
+	struct scopes			 sc;
+	const struct cfg_settings	*zs;
+	char				*out = NULL, name[64], val[128];
+	char				 err[256];
+	ssize_t				 n;
+	int				 bad = 0;
+
+	if (t == NULL)
+		return 0;
+	if ((doc = settings_tree(cfg, in)) == NULL)
+		return -1;
+	n = tmpl_render(t, tv_root(doc), f->format, &out);
+	if (out != NULL) {
+		OPENSSL_cleanse(out, n > 0 ? (size_t)n : 0);
+		free(out);
+	}
+	tv_doc_free(doc);
+	if (n < 0) {
+		bad++;
+		if (cfg_errors_add(errs, NULL, 0, NULL, "%s/%s: %s: the "
+		    "rendered file passes %d bytes", cfg->prov.templates_dir,
+		    f->template_rel, who, TMPL_MAX_OUTPUT) != 0)
+			return -1;
+	}
+	scopes_for(cfg, in, &sc);
+	if ((zs = nearest_with(&sc, 5)) == NULL)
+		return bad;
+	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
+		snprintf(name, sizeof(name), "tz.%s", tz_style_str(st));
+		if (!tmpl_uses(t, name) || tz_format(zs->tz, st, val,
+		    sizeof(val), err, sizeof(err)) >= 0)
+			continue;
+		bad++;
+		if (cfg_errors_add(errs, NULL, 0, NULL, "%s/%s: %s: uses %s, "
+		    "which cannot say time zone %s: %s",
+		    cfg->prov.templates_dir, f->template_rel, who, name,
+		    zs->timezone, err) != 0)
+			return -1;
+	}
+	return bad;
+}
+
+/* Keys that name an account the user does not have. */
+static int
+check_keys(const struct cfg *cfg, const struct settings_in *in,
+    const char *who, struct cfg_errors *errs)
+{
+	const struct cfg_settings	*ks;
+	struct scopes			 sc;
+	int				 bad = 0;
+
+	scopes_for(cfg, in, &sc);
+	if ((ks = nearest_with(&sc, 3)) == NULL)
+		return 0;
+	for (size_t i = 0; i < ks->nkeys; i++) {
+		if (ks->keys[i].account <= in->user->naccounts + 1)
+			continue;
+		bad++;
+		if (cfg_errors_add(errs, NULL, 0, NULL, "%s: key %zu uses "
+		    "account %u; the user has %zu", who, i + 1,
+		    ks->keys[i].account, in->user->naccounts + 1) != 0)
+			return -1;
+	}
+	return bad;
+}
+
+int
+settings_check(const struct cfg *cfg, const struct settings_templates *ts,
+    struct cfg_errors *errs)
+{
+	struct settings_in	 in;
+	char			 who[256], mac[MAC_STR_LEN], url[512];
+	int			 bad = 0, r;
+
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		const struct cfg_user *u = &cfg->users[i];
+
+		for (size_t k = 0; k < u->ndevices; k++) {
+			const struct cfg_device *d = &u->devices[k];
+			const struct cfg_vendor *v = &cfg->vendors[d->vendor];
+
+			memset(&in, 0, sizeof(in));
+			in.vendor = v;
+			in.user = u;
+			in.model = d->model;
+			/* A token of the right shape: the length counts. */
+			in.provisioning_url = cfg_folder_url(cfg,
+			    "00000000000000000000000000000000",
+			    url, sizeof(url));
+			snprintf(who, sizeof(who), "device %s (user %s, class "
+			    "%s%s%s)", mac_format(&d->mac, mac), u->name,
+			    v->name, d->model != NULL ? ", model " : "",
+			    d->model != NULL ? d->model : "");
+			if ((r = check_keys(cfg, &(struct settings_in){
+			    .vendor = v, .user = u, .mac = &d->mac,
+			    .model = d->model }, who, errs)) < 0)
+				return -1;
+			bad += r;
+			for (size_t f = 0; f < v->nfiles; f++) {
+				in.mac = v->files[f].per_device ? &d->mac :
+				    NULL;
+				if ((r = check_one(cfg, ts, &v->files[f], &in,
+				    who, errs)) < 0)
+					return -1;
+				bad += r;
+			}
+		}
+	}
+	/* Common files in the flat folder: no user, no device. */
+	for (size_t i = 0; i < cfg->nvendors; i++) {
+		const struct cfg_vendor *v = &cfg->vendors[i];
+
+		memset(&in, 0, sizeof(in));
+		in.vendor = v;
+		snprintf(who, sizeof(who), "class %s, flat folder", v->name);
+		for (size_t f = 0; f < v->nfiles; f++) {
+			if (v->files[f].per_device)
+				continue;
+			if ((r = check_one(cfg, ts, &v->files[f], &in, who,
+			    errs)) < 0)
+				return -1;
+			bad += r;
+		}
+	}
+	return bad;
+}

@@ -1,0 +1,91 @@
+/*
+ * settings.h - what a phone's file is rendered from: the named settings
+ * merged over their scopes, the user's accounts and the device's keys,
+ * as the value tree (tv.h) the templates (tmpl.h) see; and the check
+ * that renders every file for every device before a config is used.
+ *
+ * Scopes, nearest last: the defaults (provbox.conf's settings group),
+ * the vendor class, the model (the class's models table), the user, the
+ * device. The nearest scope that sets a setting wins; a list (keys,
+ * ntp_servers) is taken whole from the nearest scope that has one; free
+ * variables (vars) merge by name. etc/templates/README.md lists every
+ * name of the tree.
+ *
+ * Nothing a phone sends reaches the tree: its values come from the
+ * config and the registry only (the MAC and the model the admin wrote).
+ */
+#ifndef PB_SETTINGS_H
+#define PB_SETTINGS_H
+
+#include "addr.h"
+#include "cfg.h"
+#include "tmpl.h"
+#include "tv.h"
+
+/* Who a file is rendered for. */
+struct settings_in {
+	const struct cfg_vendor	*vendor;	/* the class; required */
+	const struct cfg_user	*user;		/* NULL: nobody's file */
+	const struct mac_addr	*mac;		/* NULL: a common file */
+	const char		*model;		/* NULL: unknown */
+	/*
+	 * The first account and the user as the registry holds them (the
+	 * registry is what the daemons serve from; a sync keeps it equal
+	 * to the users table). NULL: taken from user.
+	 */
+	const char		*user_name;
+	const char		*display_name;
+	const char		*sip_user;
+	const char		*sip_password;
+	const char		*sip_server;
+	unsigned		 sip_port;
+	const char		*provisioning_url;	/* NULL: "" */
+	/* Bootstrap: every password left empty. */
+	int			 blank_credentials;
+};
+
+/*
+ * The tree for in, or NULL when out of memory. Caller frees it with
+ * tv_doc_free() (which wipes the passwords). Values a vendor style
+ * cannot express (tz_format() refused: a half-hour DST for a phone that
+ * knows hours) are left out; settings_check() reports the templates
+ * that would use them.
+ */
+struct tv_doc	*settings_tree(const struct cfg *cfg,
+		    const struct settings_in *in);
+
+/*
+ * The schema every template of cfg is parsed against: every name the
+ * tree may hold, vars being every free variable some scope defines.
+ */
+struct tv_doc	*settings_schema(const struct cfg *cfg);
+
+/* Every file rule's template of a config, parsed once per load. */
+struct settings_templates;
+
+/*
+ * Parses every file rule's template against settings_schema(cfg).
+ * NULL with the errors (each "template:line: why", the rule's file and
+ * line in the config) added to errs.
+ */
+struct settings_templates *settings_templates_load(const struct cfg *cfg,
+		    struct cfg_errors *errs);
+void		 settings_templates_free(struct settings_templates *ts);
+/* The parsed template of rule f, or NULL. */
+const struct tmpl *settings_template(const struct settings_templates *ts,
+		    const struct cfg_file *f);
+
+/*
+ * Renders every file rule for every device in the users table (its own
+ * files with its merged settings, its class's common files in its
+ * user's folder) and every class's common files in the flat folder.
+ * Adds an error naming the template and the device (MAC, user) for
+ * each render that fails, each value a template uses that cannot be
+ * expressed for that device, and each key that names an account the
+ * user lacks. Returns the number of errors added (-1: out of memory).
+ */
+int		 settings_check(const struct cfg *cfg,
+		    const struct settings_templates *ts,
+		    struct cfg_errors *errs);
+
+#endif /* PB_SETTINGS_H */

@@ -1,0 +1,370 @@
+/*
+ * check_settings.c - the named settings: scopes merged nearest-wins,
+ * the tree templates see, escaping on the whole path, and the load-time
+ * check that renders every file for every device.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+
+#include "testutil.h"
+
+#include "cfg.h"
+#include "settings.h"
+#include "tmpl.h"
+#include "tv.h"
+
+static char	*dir;
+
+static const char base_conf[] =
+	"registry = { path = \"reg\"; };\n"
+	"provisioning = { listen = [ \"127.0.0.1:8443\" ];\n"
+	"  base_url = \"https://10.42.0.1\";\n"
+	"  tls = { cert = \"c\"; key = \"k\"; }; };\n"
+	"settings = { timezone = \"Europe/Berlin\"; language = \"en\";\n"
+	"  ntp_servers = [ \"ntp1.example\", \"10.42.0.1\" ];\n"
+	"  date_format = \"dmy\"; time_format = \"24\";\n"
+	"  vars = { contrast = 5; ring = \"default\"; }; };\n";
+
+static const char vendors_conf[] =
+	"vendors = ( { name = \"yealink\"; match = { oui = [ \"80:5e:c0\" ]; };\n"
+	"  options = ( { code = 66; value = \"${base_url}/\"; } );\n"
+	"  settings = { language = \"de\"; voice_vlan = 10; };\n"
+	"  models = ( { name = \"T46S\"; firmware = \"T46S-1.rom\";\n"
+	"    settings = { voice_vlan = 20; vars = { ring = \"T46\"; }; }; } );\n"
+	"  files = ( { name = \"${mac}.cfg\"; template = \"dev.cfg\"; },\n"
+	"            { name = \"common.xml\"; template = \"common.xml\"; } );\n"
+	"} );\n";
+
+static const char users_conf[] =
+	"users = ( { name = \"alice\"; display_name = \"Alice <A&B>\";\n"
+	"  sip = { user = \"201\"; password = \"pw-one\"; server = \"pbx\"; };\n"
+	"  accounts = ( { user = \"301\"; password = \"pw-two\";\n"
+	"                 label = \"Queue\"; transport = \"tls\"; } );\n"
+	"  settings = { admin_password = \"adm-alice\";\n"
+	"    keys = ( { type = \"line\"; account = 2; },\n"
+	"             { type = \"blf\"; value = \"202\"; label = \"Bob\"; } ); };\n"
+	"  devices = ( { mac = \"80:5e:c0:00:00:01\"; vendor = \"yealink\";\n"
+	"                model = \"t46s\";\n"
+	"                settings = { language = \"fr\"; }; },\n"
+	"              { mac = \"80:5e:c0:00:00:02\"; vendor = \"yealink\";\n"
+	"                model = \"T48S\"; } ); } );\n";
+
+static const char dev_tmpl[] =
+	"{{#each accounts as a}}acc{{a.index}}={{a.user}}/{{a.password}}"
+	"/{{a.label}}/{{a.transport}}{{#if a.tls}}!{{/if}}\n{{/each}}"
+	"{{#each keys as k}}key{{k.index}}={{k.type}}:{{k.value}}:{{k.account}}"
+	"{{#if k.blf}}B{{/if}}\n{{/each}}"
+	"lang={{settings.language}} yl={{lang.yealink}}\n"
+	"vlan={{settings.voice_vlan}}\n"
+	"tz={{tz.posix}} yz={{tz.yealink_time_zone}}\n"
+	"ntp={{ntp.server1}},{{ntp.server2}}\n"
+	"date={{#if date.dmy}}DMY{{/if}} clock={{#if time.h24}}24{{/if}}\n"
+	"admin={{settings.admin_password}}\n"
+	"fw={{settings.firmware_url}}\n"
+	"vars={{vars.contrast}},{{vars.ring}}\n"
+	"name={{user.display_name}} mac={{device.mac}}\n"
+	"cloud={{#if settings.vendor_cloud}}on{{#else}}off{{/if}}\n";
+
+static const char common_tmpl[] =
+	"<c tz=\"{{tz.name}}\" n=\"{{user.display_name}}\"/>\n";
+
+static void
+setup(void)
+{
+	char *p;
+
+	dir = tu_mkdtemp();
+	ck_assert(asprintf(&p, "%s/templates", dir) > 0);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	free(p);
+	free(tu_write(dir, "templates/dev.cfg", dev_tmpl));
+	free(tu_write(dir, "templates/common.xml", common_tmpl));
+	free(tu_write(dir, "vendors.conf", vendors_conf));
+	free(tu_write(dir, "users.conf", users_conf));
+}
+
+static void
+teardown(void)
+{
+	tu_rmtree(dir);
+	dir = NULL;
+}
+
+/* Loads base_conf + extra; 0 or -1 with every error joined in msgs. */
+static int
+load(const char *extra, struct cfg **cfg, char *msgs, size_t sz)
+{
+	struct cfg_errors	 errs;
+	char			*text, *path, line[1024];
+	size_t			 o = 0;
+	int			 r;
+
+	ck_assert(asprintf(&text, "%s%s\n@include \"vendors.conf\"\n"
+	    "@include \"users.conf\"\n", base_conf, extra) > 0);
+	path = tu_write(dir, "provbox.conf", text);
+	free(text);
+	msgs[0] = '\0';
+	r = cfg_load(path, CFG_NO_FILE_CHECKS, cfg, &errs);
+	for (size_t i = 0; i < errs.n && o < sz; i++)
+		o += (size_t)snprintf(msgs + o, sz - o, "%s\n",
+		    cfg_error_format(&errs.v[i], line, sizeof(line)));
+	cfg_errors_free(&errs);
+	free(path);
+	return r;
+}
+
+static char *
+render_for(const struct cfg *cfg, const char *mac_s, int per_device,
+    int blank)
+{
+	const struct cfg_user	*u;
+	const struct cfg_device	*d;
+	const struct cfg_vendor	*v;
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	struct mac_addr		 mac;
+	char			*out;
+
+	ck_assert_int_eq(mac_parse(mac_s, &mac), 0);
+	ck_assert_ptr_nonnull(d = cfg_device_find(cfg, &mac, &u));
+	v = &cfg->vendors[d->vendor];
+	memset(&in, 0, sizeof(in));
+	in.vendor = v;
+	in.user = u;
+	in.mac = per_device ? &d->mac : NULL;
+	in.model = d->model;
+	in.provisioning_url = "https://10.42.0.1/p/TOKEN/";
+	in.blank_credentials = blank;
+	ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+	ck_assert_int_ge(tmpl_render(settings_template(cfg->templates,
+	    &v->files[per_device ? 0 : 1]), tv_root(doc), per_device ?
+	    FILE_FMT_TEXT : FILE_FMT_XML, &out), 0);
+	tv_doc_free(doc);
+	return out;
+}
+
+START_TEST(test_scopes_nearest_wins)
+{
+	struct cfg	*cfg;
+	char		 msgs[4096], *out;
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	out = render_for(cfg, "80:5e:c0:00:00:01", 1, 0);
+	/* Device (fr) over class (de) over defaults (en). */
+	ck_assert_ptr_nonnull(strstr(out, "lang=fr yl="));
+	/* Model (20, matched ignoring case) over class (10). */
+	ck_assert_ptr_nonnull(strstr(out, "vlan=20\n"));
+	/* Free variables merge by name: the model's ring, the default's
+	 * contrast (an integer, as text). */
+	ck_assert_ptr_nonnull(strstr(out, "vars=5,T46\n"));
+	ck_assert_ptr_nonnull(strstr(out, "fw=https://10.42.0.1/static/"
+	    "T46S-1.rom\n"));
+	ck_assert_ptr_nonnull(strstr(out, "ntp=ntp1.example,10.42.0.1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "date=DMY clock=24\n"));
+	ck_assert_ptr_nonnull(strstr(out, "admin=adm-alice\n"));
+	ck_assert_ptr_nonnull(strstr(out, "cloud=off\n"));
+	ck_assert_ptr_nonnull(strstr(out, "tz=CET-1CEST,M3.5.0,M10.5.0/3 "
+	    "yz=+1\n"));
+	free(out);
+	/* The other phone: no model entry, the class's VLAN, no firmware. */
+	out = render_for(cfg, "80:5e:c0:00:00:02", 1, 0);
+	ck_assert_ptr_nonnull(strstr(out, "lang=de yl="));
+	ck_assert_ptr_nonnull(strstr(out, "vlan=10\n"));
+	ck_assert_ptr_nonnull(strstr(out, "vars=5,default\n"));
+	ck_assert_ptr_nonnull(strstr(out, "fw=\n"));
+	free(out);
+	cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(test_accounts_and_keys)
+{
+	struct cfg	*cfg;
+	char		 msgs[4096], *out;
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	out = render_for(cfg, "80:5e:c0:00:00:01", 1, 0);
+	ck_assert_ptr_nonnull(strstr(out, "acc1=201/pw-one/Alice <A&B>/udp\n"
+	    "acc2=301/pw-two/Queue/tls!\n"));
+	ck_assert_ptr_nonnull(strstr(out, "key1=line::2\nkey2=blf:202:1B\n"));
+	ck_assert_ptr_nonnull(strstr(out, "mac=805ec0000001\n"));
+	free(out);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* Bootstrap: no account password, no phone password leaves. */
+START_TEST(test_blank_credentials)
+{
+	struct cfg	*cfg;
+	char		 msgs[4096], *out;
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	out = render_for(cfg, "80:5e:c0:00:00:01", 1, 1);
+	ck_assert_ptr_null(strstr(out, "pw-one"));
+	ck_assert_ptr_null(strstr(out, "pw-two"));
+	ck_assert_ptr_null(strstr(out, "adm-alice"));
+	ck_assert_ptr_nonnull(strstr(out, "admin=\n"));
+	free(out);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* A common file has no device: per-device settings do not reach it. */
+START_TEST(test_common_file_xml)
+{
+	struct cfg	*cfg;
+	char		 msgs[4096], *out;
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	out = render_for(cfg, "80:5e:c0:00:00:01", 0, 0);
+	ck_assert_str_eq(out, "<c tz=\"Europe/Berlin\" n=\"Alice &lt;A&amp;B"
+	    "&gt;\"/>\n");
+	free(out);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* A misspelt name is refused at load, naming the template and line. */
+START_TEST(test_unknown_name_refused)
+{
+	struct cfg	*cfg;
+	char		 msgs[4096];
+
+	free(tu_write(dir, "templates/dev.cfg", "a = 1\nb = {{settings.lang}}"
+	    "\n"));
+	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(msgs, "dev.cfg:2: unknown name 'settings.lang'")
+	    != NULL, "%s", msgs);
+	/* A free variable no scope defines is as unknown as a typo. */
+	free(tu_write(dir, "templates/dev.cfg", "{{vars.nosuch}}\n"));
+	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
+	ck_assert_msg(strstr(msgs, "unknown name 'vars.nosuch'") != NULL, "%s",
+	    msgs);
+}
+END_TEST
+
+/* A key naming an account the user lacks; a zone a style cannot say. */
+START_TEST(test_render_check_names_device)
+{
+	struct cfg	*cfg;
+	char		 msgs[8192];
+
+	free(tu_write(dir, "users.conf",
+	    "users = ( { name = \"bob\"; sip = { user = \"202\"; password = "
+	    "\"x\"; server = \"pbx\"; };\n"
+	    "  settings = { keys = ( { type = \"line\"; account = 3; } );\n"
+	    "    timezone = \"Asia/Kathmandu\"; };\n"
+	    "  devices = ( { mac = \"80:5e:c0:00:00:09\"; vendor = "
+	    "\"yealink\"; } ); } );\n"));
+	free(tu_write(dir, "templates/dev.cfg", "x={{tz.cisco_time_zone}}\n"
+	    "y={{tz.aastra_minutes}}\n"));
+	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
+	ck_assert_msg(strstr(msgs, "device 80:5e:c0:00:00:09 (user bob, "
+	    "class yealink): key 1 uses account 3; the user has 1") != NULL,
+	    "%s", msgs);
+	/* Cisco's GMT+hh:mm can say +05:45; every check passes or fails
+	 * for the device by name: what matters is the device is named. */
+	ck_assert_ptr_null(strstr(msgs, "tz.aastra_minutes"));
+}
+END_TEST
+
+START_TEST(test_bad_settings_refused)
+{
+	struct cfg	*cfg;
+	char		 msgs[8192];
+
+	ck_assert_int_eq(load("defaults_extra = 1;", &cfg, msgs,
+	    sizeof(msgs)), -1);
+	free(tu_write(dir, "vendors.conf", "vendors = ( { name = \"yealink\"; "
+	    "match = { oui = [ \"80:5e:c0\" ]; };\n"
+	    "  settings = { timezone = \"Mars/Olympus\"; language = \"xx\";\n"
+	    "    tone_zone = \"QQ\"; date_format = \"dd.mm\"; voice_vlan = "
+	    "5000;\n    sip_transport = \"sctp\"; colour = 1;\n"
+	    "    admin_password = \"a\\nb\";\n"
+	    "    keys = ( { type = \"park\"; }, { type = \"blf\"; } ); };\n"
+	    "  files = ( { name = \"${mac}.cfg\"; template = \"dev.cfg\"; } );"
+	    " } );\n"));
+	free(tu_write(dir, "users.conf", "users = ();\n"));
+	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
+	ck_assert_msg(strstr(msgs, "vendors.conf:2: vendors.[0].settings."
+	    "timezone:") != NULL || strstr(msgs, "Mars/Olympus") != NULL,
+	    "%s", msgs);
+	ck_assert_msg(strstr(msgs, "unknown language 'xx'") != NULL, "%s",
+	    msgs);
+	ck_assert_msg(strstr(msgs, "'dd.mm' is not valid (valid: dmy, mdy, "
+	    "ymd)") != NULL, "%s", msgs);
+	ck_assert_msg(strstr(msgs, "'sctp' is not valid") != NULL, "%s", msgs);
+	ck_assert_msg(strstr(msgs, "colour") != NULL, "%s", msgs);
+	ck_assert_msg(strstr(msgs, "unknown key type 'park'") != NULL, "%s",
+	    msgs);
+	ck_assert_msg(strstr(msgs, "a blf key needs the number it watches") !=
+	    NULL, "%s", msgs);
+	ck_assert_msg(strstr(msgs, "holds a control character\n") != NULL,
+	    "%s", msgs);
+	/* A password is never echoed, even in an error. */
+	ck_assert_ptr_null(strstr(msgs, "a\nb"));
+}
+END_TEST
+
+/* Every name of the documented tree is in the schema. */
+START_TEST(test_schema_names)
+{
+	static const char *const names[] = { "base_url", "provisioning_url",
+		"vendor", "user.name", "sip.password", "sip.transport",
+		"settings.timezone", "settings.firmware_url",
+		"settings.vendor_cloud", "tz.posix", "tz.cisco_dst_rule",
+		"lang.yealink", "tone.aastra", "ntp.server2", "date.ymd",
+		"time.h12", "vars.contrast", "vars.ring" };
+	struct cfg	*cfg;
+	struct tv_doc	*s;
+	char		 msgs[4096];
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	ck_assert_ptr_nonnull(s = settings_schema(cfg));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct tv	*n = tv_root(s);
+		char		 buf[64], *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", names[i]);
+		for (char *p = strtok_r(buf, ".", &save); p != NULL;
+		    p = strtok_r(NULL, ".", &save))
+			n = tv_get(n, p);
+		ck_assert_msg(n != NULL && tv_kind(n) == TV_TEXT, "%s",
+		    names[i]);
+	}
+	ck_assert_int_eq(tv_kind(tv_get(tv_root(s), "accounts")), TV_LIST);
+	ck_assert_int_eq(tv_kind(tv_get(tv_root(s), "keys")), TV_LIST);
+	tv_doc_free(s);
+	cfg_free(cfg);
+}
+END_TEST
+
+static Suite *
+settings_suite(void)
+{
+	Suite	*s = suite_create("settings");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_scopes_nearest_wins);
+	tcase_add_test(tc, test_accounts_and_keys);
+	tcase_add_test(tc, test_blank_credentials);
+	tcase_add_test(tc, test_common_file_xml);
+	tcase_add_test(tc, test_unknown_name_refused);
+	tcase_add_test(tc, test_render_check_names_device);
+	tcase_add_test(tc, test_bad_settings_refused);
+	tcase_add_test(tc, test_schema_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(settings_suite());
+}
