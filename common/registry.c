@@ -29,6 +29,7 @@
 #define USER_REC_V1	1
 #define USER_REC_V2	2
 #define USER_REC_VERSION 3	/* 3: the token before the last rotation */
+#define DEVICE_REC_VERSION 2	/* 2: the phone's sealed admin password */
 #define REC_BUF		1024	/* room for the largest record */
 
 static const struct {
@@ -980,35 +981,60 @@ reg_token_lookup(struct reg_txn *txn, const char *s, size_t len,
 	return 0;
 }
 
+/*
+ * A device record: version, user, class, model; from version 2 on, a
+ * flag byte and, when it is 1, the phone's admin password sealed and
+ * bound to the device's MAC. A version 1 record (before issue #14)
+ * reads back without one, and reg_sync() makes one.
+ */
 static size_t
-device_encode(const struct reg_device *d, uint8_t *buf, size_t sz)
+device_encode(const struct reg *reg, const struct reg_device *d,
+    uint8_t *buf, size_t sz)
 {
-	struct wire w;
+	struct wire	w;
+	char		m[MAC_STR_LEN];
 
 	wire_init(&w, buf, sz);
-	wire_write_u8(&w, REC_VERSION);
+	wire_write_u8(&w, DEVICE_REC_VERSION);
 	put_str(&w, d->user);
 	put_str(&w, d->vendor);
 	put_str(&w, d->model);
+	wire_write_u8(&w, d->admin_password[0] != '\0');
+	if (d->admin_password[0] != '\0')
+		put_sealed(&w, reg, "device admin_password",
+		    mac_format(&d->mac, m), d->admin_password);
 	return w.err ? 0 : sz - w.rem;
 }
 
 static int
-device_decode(const MDB_val *k, const MDB_val *v, struct reg_device *d)
+device_decode(const struct reg *reg, const MDB_val *k, const MDB_val *v,
+    struct reg_device *d)
 {
 	struct wire	w;
+	uint8_t		ver;
+	char		m[MAC_STR_LEN];
 	int		e;
 
 	memset(d, 0, sizeof(*d));
 	if (k->mv_size != sizeof(d->mac.b))
 		return REG_ECORRUPT;
 	memcpy(d->mac.b, k->mv_data, sizeof(d->mac.b));
-	if ((e = rec_begin(&w, v)) != REG_OK)
+	if ((e = rec_begin_v(&w, v, DEVICE_REC_VERSION, &ver)) != REG_OK)
 		return e;
 	get_str(&w, d->user, sizeof(d->user));
 	get_str(&w, d->vendor, sizeof(d->vendor));
 	get_str(&w, d->model, sizeof(d->model));
+	if (ver >= 2 && wire_read_u8(&w) == 1)
+		get_sealed(&w, reg, "device admin_password",
+		    mac_format(&d->mac, m), d->admin_password,
+		    sizeof(d->admin_password), &d->secrets_sealed);
 	return w.err ? REG_ECORRUPT : REG_OK;
+}
+
+void
+reg_device_clear(struct reg_device *d)
+{
+	OPENSSL_cleanse(d->admin_password, sizeof(d->admin_password));
 }
 
 int
@@ -1020,7 +1046,7 @@ reg_device_get(struct reg_txn *txn, const struct mac_addr *mac,
 
 	if ((r = db_get(txn, REG_T_DEVICES, mac->b, sizeof(mac->b), &v)) != 0)
 		return r;
-	if ((e = device_decode(&k, &v, out)) != REG_OK)
+	if ((e = device_decode(txn->reg, &k, &v, out)) != REG_OK)
 		return txn_set_err(txn, e);
 	return 0;
 }
@@ -1031,7 +1057,7 @@ reg_device_put(struct reg_txn *txn, const struct reg_device *d)
 	uint8_t	buf[REC_BUF];
 	size_t	len;
 
-	if ((len = device_encode(d, buf, sizeof(buf))) == 0)
+	if ((len = device_encode(txn->reg, d, buf, sizeof(buf))) == 0)
 		return txn_set_err(txn, REG_EINVAL);
 	return db_put(txn, REG_T_DEVICES, d->mac.b, sizeof(d->mac.b), buf,
 	    len);
@@ -1307,8 +1333,7 @@ static int
 device_decode_v(const struct reg *reg, const MDB_val *k, const MDB_val *v,
     void *rec)
 {
-	(void)reg;
-	return device_decode(k, v, rec);
+	return device_decode(reg, k, v, rec);
 }
 
 static int

@@ -129,12 +129,24 @@ struct reg_user {
 /* Wipes the password and token from a struct reg_user copy. */
 void	reg_user_clear(struct reg_user *u);
 
+#define REG_PHONE_PW_MAX	64	/* a phone's admin password */
+
 struct reg_device {
 	struct mac_addr	 mac;
 	char		 user[CFG_NAME_MAX + 1];
 	char		 vendor[CFG_NAME_MAX + 1];
 	char		 model[CFG_NAME_MAX + 1];
+	/*
+	 * The phone's own web admin password, made by reg_sync() when the
+	 * device is added (a random one unless the settings give one):
+	 * sealed like a user's SIP password. "" when none, or when it
+	 * could not be opened (secrets_sealed says why).
+	 */
+	char		 admin_password[REG_PHONE_PW_MAX + 1];
+	int		 secrets_sealed;	/* REG_SEALED_* */
 };
+/* Wipes the admin password from a struct reg_device copy. */
+void	reg_device_clear(struct reg_device *d);
 
 enum lease_state {
 	LEASE_OFFERED = 1,	/* held for an OFFER, not yet ACKed */

@@ -198,6 +198,8 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 		p = port != 0 ? port : 5060;
 	if (in->blank_credentials)
 		user = pw = "";
+	else if (in->mac == NULL)
+		pw = "";	/* a common file holds no credentials */
 	tv_set_text(doc, sip, "user", user != NULL ? user : "");
 	tv_set_text(doc, sip, "auth_name", user != NULL ? user : "");
 	tv_set_text(doc, sip, "password", pw != NULL ? pw : "");
@@ -211,8 +213,10 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 	for (size_t i = 0; i < u->naccounts; i++) {
 		const struct cfg_account *a = &u->accounts[i];
 
-		if (in->blank_credentials) {
-			add_account(doc, list, (unsigned)i + 2, "", "", "",
+		if (in->blank_credentials || in->mac == NULL) {
+			add_account(doc, list, (unsigned)i + 2,
+			    in->blank_credentials ? "" : a->user,
+			    in->blank_credentials ? "" : a->auth_name, "",
 			    display, a->label, a->server != NULL ? a->server :
 			    server, a->port != 0 ? a->port : p, a->transport !=
 			    NULL ? a->transport : transport);
@@ -364,8 +368,17 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 	}
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		v = nearest_text(sc, offs[i]);
-		/* Bootstrap: the phone's own passwords are credentials too. */
-		if (in->blank_credentials && i >= 5 && i <= 6)
+		/* No admin sets one: the device's own random password. */
+		if (i == 5 && v == NULL && in->device_admin_password != NULL &&
+		    in->device_admin_password[0] != '\0')
+			v = in->device_admin_password;
+		/*
+		 * Bootstrap: the phone's own passwords are credentials too;
+		 * and a common file, which any phone of the class may fetch,
+		 * never holds one.
+		 */
+		if ((in->blank_credentials || in->mac == NULL) && i >= 5 &&
+		    i <= 6)
 			v = NULL;
 		set_if(doc, s, texts[i], v);
 	}
@@ -656,7 +669,11 @@ settings_check(const struct cfg *cfg, const struct settings_templates *ts,
 				return -1;
 			bad += r;
 			for (size_t f = 0; f < v->nfiles; f++) {
+				/* As provisiond serves it: a common file
+				 * has no device, so no model either. */
 				in.mac = v->files[f].per_device ? &d->mac :
+				    NULL;
+				in.model = v->files[f].per_device ? d->model :
 				    NULL;
 				if ((r = check_one(cfg, ts, &v->files[f], &in,
 				    who, errs)) < 0)

@@ -40,6 +40,11 @@ struct settings_in {
 	const char		*sip_server;
 	unsigned		 sip_port;
 	const char		*provisioning_url;	/* NULL: "" */
+	/*
+	 * The device's own admin password from the registry (made by
+	 * reg_sync()): settings.admin_password when no scope sets one.
+	 */
+	const char		*device_admin_password;
 	/* Bootstrap: every password left empty. */
 	int			 blank_credentials;
 };

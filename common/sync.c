@@ -190,7 +190,7 @@ sync_devices(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 		for (size_t k = 0; k < cu->ndevices; k++) {
 			const struct cfg_device	*cd = &cu->devices[k];
 			struct reg_device	 d, old;
-			int			 r;
+			int			 r, r2;
 
 			memset(&d, 0, sizeof(d));
 			d.mac = cd->mac;
@@ -201,17 +201,35 @@ sync_devices(struct reg_txn *txn, const struct cfg *cfg, time_t now,
 			    cd->model != NULL ? cd->model : "");
 			if ((r = reg_device_get(txn, &d.mac, &old)) < 0)
 				return -1;
+			/*
+			 * The phone's admin password stays for the device's
+			 * life; one that cannot be opened (secret.key was
+			 * replaced) is made anew, like a user's token.
+			 */
+			if (r == 0 && old.admin_password[0] != '\0')
+				memcpy(d.admin_password, old.admin_password,
+				    sizeof(d.admin_password));
+			else if (token_password(d.admin_password) != 0) {
+				reg_device_clear(&old);
+				return -1;
+			}
 			if (r == 0 && strcmp(old.user, d.user) == 0 &&
 			    strcmp(old.vendor, d.vendor) == 0 &&
-			    strcmp(old.model, d.model) == 0) {
+			    strcmp(old.model, d.model) == 0 &&
+			    old.admin_password[0] != '\0') {
 				st->devices_unchanged++;
+				reg_device_clear(&old);
+				reg_device_clear(&d);
 				continue;
 			}
+			reg_device_clear(&old);
 			if (r == 0)
 				st->devices_changed++;
 			else
 				st->devices_added++;
-			if (reg_device_put(txn, &d) != 0)
+			r2 = reg_device_put(txn, &d);
+			reg_device_clear(&d);
+			if (r2 != 0)
 				return -1;
 			if ((r != 0 || strcmp(old.user, d.user) != 0) &&
 			    enroll_restart(txn, cfg, &d.mac, now) != 0)

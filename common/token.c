@@ -14,6 +14,32 @@
 static const char b64url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/*
+ * Letters and digits only (phones' web UIs and keypads take them all),
+ * none that reads as another (0 O 1 l I): 56 symbols, 5.8 bits each.
+ */
+static const char pw_chars[] =
+    "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+int
+token_password(char out[TOKEN_PW_LEN + 1])
+{
+	uint8_t	 raw[64];
+	size_t	 o = 0, n = sizeof(pw_chars) - 1;
+
+	while (o < TOKEN_PW_LEN) {
+		if (RAND_bytes(raw, sizeof(raw)) != 1)
+			return -1;
+		/* Rejection keeps every symbol equally likely. */
+		for (size_t i = 0; i < sizeof(raw) && o < TOKEN_PW_LEN; i++)
+			if (raw[i] < 256 - 256 % n)
+				out[o++] = pw_chars[raw[i] % n];
+	}
+	out[o] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
 int
 token_generate(char out[TOKEN_LEN + 1])
 {

@@ -19,6 +19,12 @@
 
 /* Fills out with a new token and its NUL. Returns 0, or -1 if the RNG failed. */
 int	token_generate(char out[TOKEN_LEN + 1]);
+/*
+ * A random password for a phone's own web UI (issue #14): TOKEN_PW_LEN
+ * letters and digits, about 93 bits. 0, or -1 when the RNG failed.
+ */
+#define TOKEN_PW_LEN	16
+int	token_password(char out[TOKEN_PW_LEN + 1]);
 /* 1 if s[0..len) has the exact length and alphabet of a token. */
 int	token_valid_format(const char *s, size_t len);
 /* SHA-256 of the token text. Returns 0, or -1 on a library failure. */

@@ -15,6 +15,7 @@
 #include "registry.h"
 
 extern int	 ctl_json;	/* --json */
+extern int	 ctl_secrets;	/* --secrets (device show) */
 extern time_t	 ctl_now;
 
 struct session {

@@ -13,10 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "addr.h"
 #include "ctl.h"
 #include "enroll.h"
+#include "settings.h"
 
 long
 parse_duration(const char *s)
@@ -235,6 +239,109 @@ done:
 	return ret;
 }
 
+/*
+ * The admin password the phone is given: the nearest scope's setting,
+ * else its own from the registry (settings_tree() decides, as provisiond
+ * does). Written into out ("" when none).
+ */
+static void
+phone_admin_password(const struct cfg *cfg, const struct reg_device *d,
+    char *out, size_t outsz)
+{
+	const struct cfg_user	*u = NULL;
+	const struct cfg_vendor	*v = cfg_vendor_find(cfg, d->vendor);
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	const char		*pw;
+
+	out[0] = '\0';
+	if (v == NULL || cfg_device_find(cfg, &d->mac, &u) == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	in.vendor = v;
+	in.user = u;
+	in.mac = &d->mac;
+	in.model = d->model[0] != '\0' ? d->model : NULL;
+	in.device_admin_password = d->admin_password;
+	if ((doc = settings_tree(cfg, &in)) == NULL)
+		return;
+	if ((pw = tv_text(tv_get(tv_get(tv_root(doc), "settings"),
+	    "admin_password"))) != NULL)
+		snprintf(out, outsz, "%s", pw);
+	tv_doc_free(doc);
+}
+
+/* device show MAC [--secrets]: what the registry holds for a phone. */
+static int
+device_show(const char *path, const struct mac_addr *mac, const char *who)
+{
+	struct session		s;
+	struct reg_device	d;
+	struct reg_enroll	e;
+	struct reg_user		u;
+	char			m[MAC_STR_LEN], pw[REG_PHONE_PW_MAX + 1] = "";
+	const char		*state = "new";
+	int			ret = 1, r;
+
+	memset(&d, 0, sizeof(d));
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	if (ctl_secrets && geteuid() != 0) {
+		fprintf(stderr, "provboxctl: --secrets: only root may see a "
+		    "phone's passwords\n");
+		return 1;
+	}
+	if (session_open(&s, path, 0) != 0)
+		return 1;
+	if ((r = reg_device_get(&s.txn, mac, &d)) != 0) {
+		fprintf(stderr, "provboxctl: %s is not in the registry\n", who);
+		goto done;
+	}
+	if (reg_enroll_get(&s.txn, mac, &e) == 0)
+		state = enroll_state_str(e.state);
+	if (ctl_secrets) {
+		if (d.secrets_sealed || reg_user_get(&s.txn, d.user, &u) != 0 ||
+		    u.secrets_sealed) {
+			fprintf(stderr, "provboxctl: %s: the registry's secrets "
+			    "cannot be opened here (run as root, with the "
+			    "registry's secret.key)\n", who);
+			goto done;
+		}
+		phone_admin_password(s.cfg, &d, pw, sizeof(pw));
+	}
+	mac_format(mac, m);
+	if (ctl_json) {
+		json_t *o = jobj();
+
+		jset(o, "mac", jtext(m));
+		jset(o, "user", jtext(d.user));
+		jset(o, "class", jtext(d.vendor));
+		jset(o, "model", jtext(d.model));
+		jset(o, "enrollment", jtext(state));
+		if (ctl_secrets) {
+			jset(o, "admin_password", jtext(pw));
+			jset(o, "sip_password", jtext(u.sip_password));
+		}
+		ret = json_print(o) != 0;
+	} else {
+		printf("mac:          %s\nuser:         %s\nclass:        "
+		    "%s\nmodel:        %s\nenrollment:   %s\n", m, d.user,
+		    d.vendor, d.model[0] ? d.model : "-", state);
+		if (ctl_secrets)
+			printf("admin password: %s\nSIP password:   %s "
+			    "(account 1)\n", pw[0] ? pw : "-",
+			    u.sip_password);
+		ret = 0;
+	}
+done:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	reg_device_clear(&d);
+	reg_user_clear(&u);
+	reg_enroll_clear(&e);
+	session_close(&s, 0);
+	return ret;
+}
+
 int
 cmd_device(const char *path, const char *verb, const char *who)
 {
@@ -244,15 +351,17 @@ cmd_device(const char *path, const char *verb, const char *who)
 	struct mac_addr		mac;
 	int			ok = 0, ret, r = 0;
 
-	if (strcmp(verb, "clear") != 0) {
-		fprintf(stderr, "provboxctl: device %s: unknown (device clear "
-		    "MAC ends suspect)\n", verb);
+	if (strcmp(verb, "clear") != 0 && strcmp(verb, "show") != 0) {
+		fprintf(stderr, "provboxctl: device %s: unknown (device show "
+		    "MAC [--secrets], device clear MAC)\n", verb);
 		return 2;
 	}
 	if (mac_parse(who, &mac) != 0) {
 		fprintf(stderr, "provboxctl: %s is not a MAC address\n", who);
 		return 2;
 	}
+	if (strcmp(verb, "show") == 0)
+		return device_show(path, &mac, who);
 	if (session_open(&s, path, 1) != 0)
 		return 1;
 	if (reg_device_get(&s.txn, &mac, &d) != 0) {

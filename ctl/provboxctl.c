@@ -12,6 +12,7 @@
  *                         control socket), or a phone's class, user,
  *                         lease(s), enrollment
  *   enroll MAC|USER|--all [--for D] [--close]   (ctl/enroll.c)
+ *   device show MAC       a phone's record (--secrets: its passwords)
  *   device clear MAC      suspect -> new
  *   lease release|delete IP   free an address (ctl/lease.c)
  *   reload [--daemon D]   check the config, then reload the daemons and
@@ -53,6 +54,7 @@
 #define DEFAULT_CONFIG	SYSCONFDIR "/provbox/provbox.conf"
 
 int	 ctl_json;
+int	 ctl_secrets;
 time_t	 ctl_now;
 
 static void	usage(FILE *, int) __attribute__((noreturn));
@@ -84,6 +86,8 @@ usage(FILE *out, int status)
 	    "  enroll MAC|USER|--all [--for DURATION]\n"
 	    "                   open an enrollment window (default from\n"
 	    "                   provisioning.enrollment.window); --close ends it\n"
+	    "  device show MAC  a phone's record; --secrets (root): its admin\n"
+	    "                   and SIP passwords\n"
 	    "  device clear MAC end a device's suspect state\n"
 	    "  lease release IP end a lease now; its client may have the\n"
 	    "                   address back (frees a declined address)\n"
@@ -719,6 +723,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "secrets", no_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "close", no_argument, NULL, 'C' },
@@ -744,6 +749,9 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			ctl_json = 1;
+			break;
+		case 'S':
+			ctl_secrets = 1;
 			break;
 		case 'a':
 			ea.all = 1;

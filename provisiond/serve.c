@@ -319,6 +319,7 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	if (d != NULL) {
 		in.mac = &d->mac;
 		in.model = d->model[0] != '\0' ? d->model : NULL;
+		in.device_admin_password = d->admin_password;
 	}
 	/* Bootstrap: the phone learns only where its folder is. */
 	in.blank_credentials = blank_credentials;
@@ -589,6 +590,8 @@ serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
 done:
 	reg_enroll_clear(&e);
 	reg_user_clear(&u);
+	reg_device_clear(&d);
+	reg_device_clear(&dd);
 }
 
 /*
@@ -727,6 +730,7 @@ serve_token(const struct cfg *cfg, const struct prov_templates *tp,
 		note_permanent(txn, &u, req, resp);
 done:
 	reg_user_clear(&u);
+	reg_device_clear(&d);
 }
 
 /*
@@ -873,6 +877,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 done:
 	reg_enroll_clear(&e);
 	reg_user_clear(&u);
+	reg_device_clear(&d);
 }
 
 void

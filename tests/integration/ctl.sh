@@ -173,6 +173,7 @@ account.1.user_name = {{ sip.user }}
 account.1.password = {{ sip.password }}
 account.1.sip_server.1.address = {{ sip.server }}
 static.auto_provision.server.url = {{ provisioning_url }}
+static.security.user_password = admin:{{ settings.admin_password }}
 EOF
 	cat >"$CONF_DIR/templates/yealink-common.cfg" <<'EOF'
 #!version:1.0.0.1
@@ -1062,40 +1063,112 @@ EOF
 	pb_pass
 }
 
-# 8. reload with a template provisiond refuses (an unknown placeholder,
-# which provboxctl check does not read): provboxctl asks both daemons to
-# test the config before either reloads, so neither does: per-daemon
-# answers, exit 1, dhcpd keeps its config (no reload in its log) and
-# provisiond serves the old templates.
+# 8. reload with a config only provisiond refuses (a certificate that
+# does not match the key: provboxctl check reads neither): provboxctl
+# asks both daemons to test the config before either reloads, so neither
+# does: per-daemon answers, exit 1, dhcpd keeps its config (no reload in
+# its log) and provisiond serves on with the old certificate.
 t_reload_refused() {
-	local rc d p pd pp line
+	local rc d p pd pp crt=$CONF_DIR/tls/server.crt
 
 	serving_alice "before"
-	cp "$TMPL_MAC" "$PB_TMP/tmpl.good"
-	line=$(($(pb_lines "$TMPL_MAC") + 1))
-	echo "account.1.nosuch = {{ nosuch.value }}" >>"$TMPL_MAC"
+	cp "$crt" "$PB_TMP/server.crt.good"
+	(umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 1 -subj /CN=other -keyout "$PB_TMP/other.key" \
+	    -out "$crt" >"$PB_TMP/openssl2.err" 2>&1) ||
+	    die "openssl: $(tail -n 1 "$PB_TMP/openssl2.err")"
 	if ! ctl reload-refused-check check; then
-		cp "$PB_TMP/tmpl.good" "$TMPL_MAC"
-		die "provboxctl check refuses the template (the test needs one only provisiond refuses): $(ctl_msg reload-refused-check)"
+		cp "$PB_TMP/server.crt.good" "$crt"
+		die "provboxctl check refuses the certificate (the test needs a config only provisiond refuses): $(ctl_msg reload-refused-check)"
 	fi
 	read -r d p <<<"$(marks)"
 	ctl reload-refused reload
 	rc=$?
-	cp "$PB_TMP/tmpl.good" "$TMPL_MAC"
+	cp "$PB_TMP/server.crt.good" "$crt"
 	pd=$(daemon_pid dhcpd)
 	pp=$(daemon_pid provisiond)
 	[ "$rc" -ne 0 ] || die "exit 0 though provisiond refused: $(ctl_msg reload-refused)"
 	grep -qFx "provbox-dhcpd (pid $pd): not reloaded: another daemon refused the config" "$OUT/reload-refused.out" ||
 	    die "no 'provbox-dhcpd (pid $pd): not reloaded: another daemon refused the config': $(ctl_msg reload-refused)"
-	grep -qE "^provbox-provisiond \\(pid $pp\\): refused the new config: template $TMPL_MAC: line $line: unknown placeholder '\\{\\{nosuch\\.value\\}\\}' \\(valid: .*provisioning_url\\)\$" \
+	grep -qE "^provbox-provisiond \\(pid $pp\\): refused the new config: TLS: the key does not match the certificate" \
 	    "$OUT/reload-refused.out" ||
-	    die "no 'provbox-provisiond (pid $pp): refused the new config: template $TMPL_MAC: line $line: unknown placeholder ...': $(ctl_msg reload-refused)"
+	    die "no 'provbox-provisiond (pid $pp): refused the new config: TLS: the key does not match ...': $(ctl_msg reload-refused)"
 	pb_grep_after "$DHCPD_LOG" "$d" "reloading\|reloaded " &&
 	    die "dhcpd reloaded though provisiond refused the config: $(log_line "$DHCPD_LOG" "$d" reload)"
 	pb_grep_after "$PROV_LOG" "$p" "reloading\|reloaded " &&
 	    die "provisiond reloaded the refused config: $(log_line "$PROV_LOG" "$p" reload)"
 	serving_alice "after"
+	pb_pass
+}
+
+# 8b. reload with a template that names no setting: check, both daemons'
+# -t and reload refuse it alike, with the template's file:line; neither
+# daemon is even asked, and provisiond serves the old template.
+t_reload_template() {
+	local rc d p line
+
+	serving_alice "before"
+	cp "$TMPL_MAC" "$PB_TMP/tmpl.good"
+	line=$(($(pb_lines "$TMPL_MAC") + 1))
+	echo "account.1.nosuch = {{ settings.nosuch }}" >>"$TMPL_MAC"
+	read -r d p <<<"$(marks)"
+	ctl tmpl-check check
+	rc=$?
+	ctl tmpl-reload reload
+	rc="$rc $?"
+	"$PB_BUILD/provbox-dhcpd" -t -c "$CONF" >"$OUT/tmpl-dt.out" 2>&1
+	rc="$rc $?"
+	"$PB_BUILD/provbox-provisiond" -t -c "$CONF" >"$OUT/tmpl-pt.out" 2>&1
+	rc="$rc $?"
+	cp "$PB_TMP/tmpl.good" "$TMPL_MAC"
+	[ "$rc" = "1 1 1 1" ] ||
+	    die "exit codes of check, reload, dhcpd -t, provisiond -t: $rc, expected 1 1 1 1"
+	for o in tmpl-check.err tmpl-reload.err tmpl-dt.out tmpl-pt.out; do
+		grep -qF "$TMPL_MAC:$line: unknown name 'settings.nosuch'" "$OUT/$o" ||
+		    die "$o does not name $TMPL_MAC:$line: $(head -c 300 "$OUT/$o")"
+	done
+	pb_grep_after "$DHCPD_LOG" "$d" "reloading\|reloaded " &&
+	    die "dhcpd reloaded a config with a broken template"
+	pb_grep_after "$PROV_LOG" "$p" "reloading\|reloaded " &&
+	    die "provisiond reloaded a config with a broken template"
+	serving_alice "after"
 	grep -q nosuch "$OUT"/serving.*.body && die "provisiond serves the refused template"
+	pb_pass
+}
+
+# 8c. device show: the record; with --secrets (root), the phone's own
+# random admin password, the one its file carries; refused to others.
+t_device_show() {
+	local o=$OUT/show-file u pw pw_bob
+
+	ctl show-a device show "$MAC_ALICE" || die "device show: exit $?: $(ctl_msg show-a)"
+	grep -qFx "user:         alice" "$OUT/show-a.out" || die "device show: $(ctl_msg show-a)"
+	grep -qi "password" "$OUT/show-a.out" && die "device show without --secrets shows a password"
+	ctl show-s device show "$MAC_ALICE" --secrets ||
+	    die "device show --secrets: exit $?: $(ctl_msg show-s)"
+	pw=$(sed -n 's/^admin password: //p' "$OUT/show-s.out")
+	[[ $pw =~ ^[A-Za-z2-9]{16}$ ]] || die "admin password '$pw' is not 16 letters and digits"
+	grep -qFx "SIP password:   $PW_ALICE (account 1)" "$OUT/show-s.out" ||
+	    die "device show --secrets: no SIP password: $(ctl_msg show-s)"
+	ctl show-b --json device show "$MAC_BOB" --secrets || die "--json: exit $?"
+	pw_bob=$(jq -r .admin_password "$OUT/show-b.out")
+	[[ $pw_bob =~ ^[A-Za-z2-9]{16}$ ]] && [ "$pw_bob" != "$pw" ] ||
+	    die "bob's phone's password '$pw_bob' (alice's: '$pw')"
+	jq -e '.mac and .user == "bob" and .class and .enrollment and .sip_password' \
+	    "$OUT/show-b.out" >/dev/null || die "--json: $(head -c 300 "$OUT/show-b.out")"
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	get "$o" "$u$(plain_mac "$MAC_ALICE").cfg"
+	expect_code "$o" 200 "alice's phone file"
+	grep -qFx "static.security.user_password = admin:$pw" "$o.body" ||
+	    die "alice's file does not carry the password device show gave: $(grep user_password "$o.body")"
+	# Another user of the machine: no secrets, and says why.
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$CTL" -c "$CONF" device show "$MAC_ALICE" --secrets \
+	    >"$OUT/show-n.out" 2>"$OUT/show-n.err" &&
+	    die "device show --secrets as nobody: exit 0"
+	grep -qF "only root may see a phone's passwords" "$OUT/show-n.err" ||
+	    die "as nobody: $(cat "$OUT/show-n.err")"
+	grep -qF "$pw" "$OUT/show-n.out" "$OUT/show-n.err" && die "nobody saw the password"
 	pb_pass
 }
 
@@ -1823,6 +1896,8 @@ pb_run revoke 30 t_revoke
 pb_run enroll 40 t_enroll
 pb_run reload-broken-config 30 t_reload_broken
 pb_run reload-refused-by-daemon 40 t_reload_refused
+pb_run reload-template-refused 40 t_reload_template
+pb_run device-show 40 t_device_show
 pb_run reload-new-user 40 t_reload_new_user
 pb_run users-non-ascii 30 t_users_non_ascii
 pb_run reload-after-restart 60 t_reload_after_restart

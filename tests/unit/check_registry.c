@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "registry.h"
 #include "secret.h"
 #include "sync.h"
+#include "token.h"
 #include "wire.h"
 
 static const char users_two[] =
@@ -1050,6 +1052,105 @@ raw_str(struct wire *w, const char *s)
 	wire_write(w, s, strlen(s));
 }
 
+static void
+get_device(const char *mac_s, struct reg_device *d)
+{
+	struct reg_txn	txn;
+	struct mac_addr	mac;
+
+	ck_assert_int_eq(mac_parse(mac_s, &mac), 0);
+	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
+	ck_assert_int_eq(reg_device_get(&txn, &mac, d), 0);
+	reg_txn_abort(&txn);
+}
+
+/*
+ * Every phone gets its own random admin password when it is added: kept
+ * across syncs and processes, sealed in the file, made anew when the key
+ * that sealed it is gone, and given to a device written before there
+ * were any (a version 1 record).
+ */
+START_TEST(test_phone_admin_password)
+{
+	struct reg_sync_stats	 st;
+	struct reg_device	 a, b, c;
+	struct cfg		*cfg = load_cfg("two.conf", users_two);
+	char			*data, *key, *path;
+	struct wire		 w;
+	uint8_t			 rec[256];
+	MDB_env			*env;
+	MDB_txn			*t;
+	const uint8_t		 mac3[6] = { 0x00, 0x04, 0x13, 0x00, 0x00, 0x03 };
+
+	sync_ok(cfg, &st);
+	get_device("80:5e:c0:00:00:01", &a);
+	get_device("00:04:13:00:00:02", &b);
+	ck_assert_int_eq(strlen(a.admin_password), TOKEN_PW_LEN);
+	ck_assert_str_ne(a.admin_password, b.admin_password);
+	for (const char *p = a.admin_password; *p != '\0'; p++)
+		ck_assert_msg(isalnum((unsigned char)*p) && strchr("0O1lI", *p)
+		    == NULL, "%s", a.admin_password);
+	sync_ok(cfg, &st);
+	ck_assert_uint_eq(st.devices_unchanged, 3);
+	get_device("80:5e:c0:00:00:01", &c);
+	ck_assert_str_eq(c.admin_password, a.admin_password);
+
+	/* Sealed: not in the file; the same after a new process opens it. */
+	reg_close(reg);
+	ck_assert(asprintf(&data, "%s/reg/data.mdb", dir) > 0);
+	ck_assert(!file_holds(data, a.admin_password));
+	ck_assert(!file_holds(data, b.admin_password));
+	reg = open_reg("reg", 16 << 20);
+	get_device("80:5e:c0:00:00:01", &c);
+	ck_assert_str_eq(c.admin_password, a.admin_password);
+
+	/* A device record from before: version 1, no password. */
+	reg_close(reg);
+	ck_assert(asprintf(&path, "%s/reg", dir) > 0);
+	wire_init(&w, rec, sizeof(rec));
+	wire_write_u8(&w, 1);
+	raw_str(&w, "bob");
+	raw_str(&w, "snom");
+	raw_str(&w, "");
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
+	raw_put(t, "devices", mac3, sizeof(mac3), rec, sizeof(rec) - w.rem);
+	ck_assert_int_eq(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+	reg = open_reg("reg", 16 << 20);
+	get_device("00:04:13:00:00:03", &c);
+	ck_assert_str_eq(c.user, "bob");
+	ck_assert_str_eq(c.admin_password, "");
+	sync_ok(cfg, &st);
+	ck_assert_uint_eq(st.devices_changed, 1);
+	get_device("00:04:13:00:00:03", &c);
+	ck_assert_int_eq(strlen(c.admin_password), TOKEN_PW_LEN);
+
+	/* secret.key replaced: the old password cannot be opened; a new one. */
+	reg_close(reg);
+	ck_assert(asprintf(&key, "%s/reg/%s", dir, SECRET_KEY_FILE) > 0);
+	ck_assert_int_eq(unlink(key), 0);
+	reg = open_reg("reg", 16 << 20);
+	get_device("80:5e:c0:00:00:01", &c);
+	ck_assert_int_eq(c.secrets_sealed, REG_SEALED_OTHER_KEY);
+	ck_assert_str_eq(c.admin_password, "");
+	sync_ok(cfg, &st);
+	get_device("80:5e:c0:00:00:01", &c);
+	ck_assert_int_eq(c.secrets_sealed, 0);
+	ck_assert_int_eq(strlen(c.admin_password), TOKEN_PW_LEN);
+	ck_assert_str_ne(c.admin_password, a.admin_password);
+	reg_device_clear(&a);
+	reg_device_clear(&b);
+	reg_device_clear(&c);
+	free(data);
+	free(key);
+	free(path);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* A schema 1 registry (secrets in clear, as the first release wrote
  * them) is migrated when opened for writing: every user's secrets sealed,
  * the schema raised, nothing lost. */
@@ -1289,6 +1390,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_key_and_file_modes);
 	tcase_add_test(tc, test_sealed_without_key);
 	tcase_add_test(tc, test_key_replaced_sync_recovers);
+	tcase_add_test(tc, test_phone_admin_password);
 	tcase_add_test(tc, test_migrate_schema1);
 	tcase_add_test(tc, test_seal_open);
 	tcase_add_test(tc, test_open_two_keys);

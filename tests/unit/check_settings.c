@@ -69,7 +69,9 @@ static const char dev_tmpl[] =
 	"cloud={{#if settings.vendor_cloud}}on{{#else}}off{{/if}}\n";
 
 static const char common_tmpl[] =
-	"<c tz=\"{{tz.name}}\" n=\"{{user.display_name}}\"/>\n";
+	"<c tz=\"{{tz.name}}\" n=\"{{user.display_name}}\" "
+	"p=\"{{sip.password}}{{#each accounts as a}}{{a.password}}{{/each}}"
+	"{{settings.admin_password}}\"/>\n";
 
 static void
 setup(void)
@@ -213,7 +215,11 @@ START_TEST(test_blank_credentials)
 }
 END_TEST
 
-/* A common file has no device: per-device settings do not reach it. */
+/*
+ * A common file has no device: per-device settings do not reach it, and
+ * no password does, whatever its template asks for: any phone of the
+ * class may fetch it.
+ */
 START_TEST(test_common_file_xml)
 {
 	struct cfg	*cfg;
@@ -222,8 +228,53 @@ START_TEST(test_common_file_xml)
 	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
 	out = render_for(cfg, "80:5e:c0:00:00:01", 0, 0);
 	ck_assert_str_eq(out, "<c tz=\"Europe/Berlin\" n=\"Alice &lt;A&amp;B"
-	    "&gt;\"/>\n");
+	    "&gt;\" p=\"\"/>\n");
 	free(out);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* settings.admin_password: a scope's setting, else the device's own. */
+START_TEST(test_device_admin_password)
+{
+	struct cfg		*cfg;
+	const struct cfg_user	*u;
+	const struct cfg_device	*d;
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	struct mac_addr		 mac;
+	char			 msgs[4096];
+	const char		*pw;
+
+	free(tu_write(dir, "users.conf",
+	    "users = ( { name = \"bob\"; sip = { user = \"202\"; password = "
+	    "\"x\"; server = \"pbx\"; };\n"
+	    "  devices = ( { mac = \"80:5e:c0:00:00:09\"; vendor = "
+	    "\"yealink\"; },\n"
+	    "    { mac = \"80:5e:c0:00:00:0a\"; vendor = \"yealink\";\n"
+	    "      settings = { admin_password = \"set-by-admin\"; }; } ); } "
+	    ");\n"));
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(mac_parse(k == 1 ? "80:5e:c0:00:00:0a" :
+		    "80:5e:c0:00:00:09", &mac), 0);
+		ck_assert_ptr_nonnull(d = cfg_device_find(cfg, &mac, &u));
+		memset(&in, 0, sizeof(in));
+		in.vendor = &cfg->vendors[d->vendor];
+		in.user = u;
+		in.mac = k == 2 ? NULL : &d->mac;	/* 2: a common file */
+		in.device_admin_password = "RandomFromRegistry";
+		ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+		pw = tv_text(tv_get(tv_get(tv_root(doc), "settings"),
+		    "admin_password"));
+		if (k == 0)
+			ck_assert_str_eq(pw, "RandomFromRegistry");
+		else if (k == 1)
+			ck_assert_str_eq(pw, "set-by-admin");
+		else
+			ck_assert_ptr_null(pw);
+		tv_doc_free(doc);
+	}
 	cfg_free(cfg);
 }
 END_TEST
@@ -355,6 +406,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_accounts_and_keys);
 	tcase_add_test(tc, test_blank_credentials);
 	tcase_add_test(tc, test_common_file_xml);
+	tcase_add_test(tc, test_device_admin_password);
 	tcase_add_test(tc, test_unknown_name_refused);
 	tcase_add_test(tc, test_render_check_names_device);
 	tcase_add_test(tc, test_bad_settings_refused);
