@@ -602,7 +602,7 @@ parse_top(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "registry", "log", "run_dir",
 		"user", "dhcp", "provisioning", "vendors", "users", "metrics",
-		"settings", NULL };
+		"settings", "phonebook", NULL };
 	const char	*str = "/run/provbox";
 
 	cfg_check_keys(ctx, root, keys);
@@ -680,6 +680,7 @@ cfg_load(const char *path, unsigned flags, struct cfg **out,
 	cfg_parse_metrics(&ctx, root);
 	cfg_parse_vendors(&ctx, root);
 	cfg_parse_settings(&ctx, root, &cfg->settings);
+	cfg_parse_phonebook(&ctx, root);
 	cfg_parse_users(&ctx, root);
 	cfg_check_addrs(&ctx, root);
 	if (ctx.nomem)
@@ -734,6 +735,7 @@ cfg_free(struct cfg *cfg)
 	cfg_vendors_free(cfg->vendors, cfg->nvendors);
 	cfg_users_free(cfg->users, cfg->nusers);
 	cfg_settings_free(&cfg->settings);
+	cfg_phonebook_free(&cfg->phonebook);
 	settings_templates_free(cfg->templates);
 	free(cfg);
 }

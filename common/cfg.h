@@ -98,6 +98,21 @@ struct cfg_account {
 	char			*transport;	/* NULL: the settings' */
 };
 
+/* The office phone book (provbox.conf: phonebook). */
+#define CFG_BOOK_MAX		10000	/* entries listed by the admin */
+#define CFG_BOOK_NUMBER_MAX	64
+
+struct cfg_book_entry {
+	char			*name;
+	char			*number;
+};
+
+struct cfg_phonebook {
+	int			 users;		/* list every user */
+	struct cfg_book_entry	*entries;	/* and these */
+	size_t			 nentries;
+};
+
 /* A model of a vendor class (vendors.conf: models = ( ... )). */
 struct cfg_model {
 	char			*name;		/* matched ignoring case */
@@ -372,6 +387,7 @@ struct cfg {
 	struct cfg_prov		 prov;
 	struct cfg_metrics	 metrics;
 	struct cfg_settings	 settings;	/* the defaults */
+	struct cfg_phonebook	 phonebook;
 	struct cfg_vendor	*vendors;
 	size_t			 nvendors;
 	struct cfg_user		*users;

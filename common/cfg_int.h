@@ -140,5 +140,8 @@ void	cfg_models_free(struct cfg_model *m, size_t n);
 void	cfg_parse_accounts(struct cfg_ctx *ctx, const config_setting_t *ug,
 	    struct cfg_user *u);
 void	cfg_accounts_free(struct cfg_account *a, size_t n);
+/* The phonebook group of the main file (cfg_settings.c). */
+void	cfg_parse_phonebook(struct cfg_ctx *ctx, const config_setting_t *root);
+void	cfg_phonebook_free(struct cfg_phonebook *pb);
 
 #endif /* PB_CFG_INT_H */

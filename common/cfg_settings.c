@@ -498,3 +498,76 @@ cfg_accounts_free(struct cfg_account *a, size_t n)
 	}
 	free(a);
 }
+
+/*
+ * phonebook = { users = true; entries = ( { name; number; } ); }: what
+ * the phone book files list (settings.c). Numbers are dial strings or
+ * SIP user parts: letters, digits and + * # . @ _ -.
+ */
+void
+cfg_parse_phonebook(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = { "users", "entries", NULL };
+	static const char *const ekeys[] = { "name", "number", NULL };
+	const config_setting_t	*g = config_setting_get_member(root,
+				    "phonebook");
+	const config_setting_t	*list;
+	struct cfg_phonebook	*pb = &ctx->cfg->phonebook;
+	int			 n;
+
+	pb->users = 1;
+	if (g == NULL || !cfg_is_group(ctx, g))
+		return;
+	cfg_check_keys(ctx, g, keys);
+	cfg_get_bool(ctx, g, "users", &pb->users);
+	list = config_setting_get_member(g, "entries");
+	if ((n = cfg_list_len(ctx, list, "{ name = \"Front door\"; number = "
+	    "\"2099\"; }")) <= 0)
+		return;
+	if (n > CFG_BOOK_MAX) {
+		cfg_err(ctx, list, "%d entries; at most %d", n, CFG_BOOK_MAX);
+		return;
+	}
+	if ((pb->entries = cfg_calloc(ctx, (size_t)n, sizeof(*pb->entries))) ==
+	    NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t	*eg = config_setting_get_elem(list,
+					    (unsigned)i);
+		struct cfg_book_entry	*e = &pb->entries[pb->nentries];
+		const char		*name, *number;
+
+		if (!cfg_is_group(ctx, eg))
+			continue;
+		cfg_check_keys(ctx, eg, ekeys);
+		if ((cfg_get_string(ctx, eg, "name", 1, CFG_DISPLAY_MAX,
+		    &name) != 1) | (cfg_get_string(ctx, eg, "number", 1,
+		    CFG_BOOK_NUMBER_MAX, &number) != 1))
+			continue;
+		if (!cfg_valid_text(name)) {
+			cfg_err(ctx, config_setting_get_member(eg, "name"),
+			    "holds a control character (a line break?)");
+			continue;
+		}
+		if (!cfg_valid_name(number, "+*#.@_-")) {
+			cfg_err(ctx, config_setting_get_member(eg, "number"),
+			    "'%s' is not a number to dial (letters, digits, "
+			    "+ * # . @ _ -)", number);
+			continue;
+		}
+		e->name = cfg_strdup(ctx, name);
+		e->number = cfg_strdup(ctx, number);
+		pb->nentries++;
+	}
+}
+
+void
+cfg_phonebook_free(struct cfg_phonebook *pb)
+{
+	for (size_t i = 0; i < pb->nentries; i++) {
+		free(pb->entries[i].name);
+		free(pb->entries[i].number);
+	}
+	free(pb->entries);
+	memset(pb, 0, sizeof(*pb));
+}

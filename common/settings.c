@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -328,6 +329,72 @@ add_ntp(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 		tv_set_text(doc, ntp, "server2", s->ntp_servers[1]);
 }
 
+/* A phone book line: borrowed from the config. */
+struct book_line {
+	const char	*name;
+	const char	*number;
+};
+
+static int
+book_cmp(const void *a, const void *b)
+{
+	const struct book_line *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c != 0 ? c : strcmp(x->number, y->number);
+}
+
+/*
+ * phonebook: every user (display name, else name; the first account's
+ * SIP user) when phonebook.users, and the admin's entries, sorted by
+ * name. Built only for a template that lists it: O(users log users).
+ */
+static void
+add_phonebook(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
+    int schema)
+{
+	const struct cfg_phonebook	*pb = &cfg->phonebook;
+	struct tv			*list = tv_set_list(doc, root,
+					    "phonebook");
+	struct book_line		*v;
+	size_t				 n = 0;
+
+	if (schema) {
+		struct tv *e = tv_add_map(doc, list);
+
+		tv_set_text(doc, e, "index", "");
+		tv_set_text(doc, e, "name", "");
+		tv_set_text(doc, e, "number", "");
+		return;
+	}
+	if ((v = calloc(pb->nentries + (pb->users ? cfg->nusers : 0) + 1,
+	    sizeof(*v))) == NULL) {
+		tv_doc_fail(doc);
+		return;
+	}
+	for (size_t i = 0; pb->users && i < cfg->nusers; i++) {
+		const struct cfg_user *u = &cfg->users[i];
+
+		if (u->sip_user == NULL || u->name == NULL)
+			continue;
+		v[n].name = u->display_name != NULL ? u->display_name : u->name;
+		v[n++].number = u->sip_user;
+	}
+	for (size_t i = 0; i < pb->nentries; i++) {
+		v[n].name = pb->entries[i].name;
+		v[n++].number = pb->entries[i].number;
+	}
+	qsort(v, n, sizeof(*v), book_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct tv *e = tv_add_map(doc, list);
+
+		set_uint(doc, e, "index", (unsigned)i + 1);
+		tv_set_text(doc, e, "name", v[i].name);
+		tv_set_text(doc, e, "number", v[i].number);
+	}
+	free(v);
+}
+
 /* settings.* and the flags made from its enums (date.*, time.*). */
 static void
 add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
@@ -459,6 +526,10 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 	add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
 	    schema ? NULL : NEAREST(&sc, tone_zone), schema);
 	add_vars(doc, root, cfg, &sc, schema);
+	if (schema || in->with_phonebook)
+		add_phonebook(doc, root, cfg, schema);
+	else
+		tv_set_list(doc, root, "phonebook");
 	if (tv_doc_failed(doc)) {
 		tv_doc_free(doc);
 		return NULL;
@@ -569,6 +640,7 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
     struct cfg_errors *errs)
 {
 	const struct tmpl		*t = settings_template(ts, f);
+	struct settings_in		 in1;
 	struct tv_doc			*doc;
 	struct scopes			 sc;
 	const struct cfg_settings	*zs;
@@ -579,7 +651,9 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 
 	if (t == NULL)
 		return 0;
-	if ((doc = settings_tree(cfg, in)) == NULL)
+	in1 = *in;
+	in1.with_phonebook = tmpl_uses(t, "phonebook");
+	if ((doc = settings_tree(cfg, &in1)) == NULL)
 		return -1;
 	n = tmpl_render(t, tv_root(doc), f->format, &out);
 	if (out != NULL) {

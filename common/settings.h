@@ -47,6 +47,11 @@ struct settings_in {
 	const char		*device_admin_password;
 	/* Bootstrap: every password left empty. */
 	int			 blank_credentials;
+	/*
+	 * Fill the phonebook list (every user and entry): set for a
+	 * template that uses it (tmpl_uses()), left empty for the others.
+	 */
+	int			 with_phonebook;
 };
 
 /*

@@ -86,6 +86,13 @@ tv_doc_free(struct tv_doc *doc)
 	free(doc);
 }
 
+void
+tv_doc_fail(struct tv_doc *doc)
+{
+	if (doc != NULL)
+		doc->failed = 1;
+}
+
 int
 tv_doc_failed(const struct tv_doc *doc)
 {

@@ -27,6 +27,8 @@ struct tv_doc;
 struct tv_doc	*tv_doc_new(void);
 void		 tv_doc_free(struct tv_doc *doc);
 int		 tv_doc_failed(const struct tv_doc *doc);
+/* Marks doc failed: its builder ran out of memory elsewhere. */
+void		 tv_doc_fail(struct tv_doc *doc);
 struct tv	*tv_root(struct tv_doc *doc);
 /* A text, list or map under key in map (a key set twice: the last wins). */
 struct tv	*tv_set_text(struct tv_doc *doc, struct tv *map,

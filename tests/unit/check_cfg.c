@@ -403,7 +403,7 @@ START_TEST(test_unknown_top)
 	load_bad(conf, 0);
 	assert_nerr(1);
 	assert_err(2, "dchp", "unknown setting (valid here: registry, log, "
-	    "run_dir, user, dhcp, provisioning, vendors, users, metrics, settings)");
+	    "run_dir, user, dhcp, provisioning, vendors, users, metrics, settings, phonebook)");
 }
 END_TEST
 

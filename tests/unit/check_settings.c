@@ -279,6 +279,60 @@ START_TEST(test_device_admin_password)
 }
 END_TEST
 
+/* The phone book: every user and the admin's entries, sorted, escaped. */
+START_TEST(test_phonebook)
+{
+	struct cfg		*cfg;
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	struct tmpl		*t;
+	char			 msgs[4096], err[256], *out;
+	static const char	 book[] = "{{#each phonebook as e}}"
+	    "<e i=\"{{e.index}}\" n=\"{{e.name}}\" t=\"{{e.number}}\"/>\n"
+	    "{{/each}}";
+
+	ck_assert_msg(load("phonebook = { entries = (\n"
+	    "  { name = \"Zed's <Pizza>\"; number = \"+4930123\"; },\n"
+	    "  { name = \"door\"; number = \"2099\"; } ); };\n", &cfg, msgs,
+	    sizeof(msgs)) == 0, "%s", msgs);
+	memset(&in, 0, sizeof(in));
+	in.vendor = &cfg->vendors[0];
+	in.with_phonebook = 1;
+	ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+	ck_assert_ptr_nonnull(t = tmpl_parse(book, strlen(book), "b", NULL,
+	    tv_root(doc), err, sizeof(err)));
+	ck_assert_int_ge(tmpl_render(t, tv_root(doc), FILE_FMT_XML, &out), 0);
+	/* Sorted ignoring case; a user is listed by display name. */
+	ck_assert_str_eq(out,
+	    "<e i=\"1\" n=\"Alice &lt;A&amp;B&gt;\" t=\"201\"/>\n"
+	    "<e i=\"2\" n=\"door\" t=\"2099\"/>\n"
+	    "<e i=\"3\" n=\"Zed&apos;s &lt;Pizza&gt;\" t=\"+4930123\"/>\n");
+	free(out);
+	tmpl_free(t);
+	tv_doc_free(doc);
+	/* Without with_phonebook the list is there, and empty. */
+	in.with_phonebook = 0;
+	ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+	ck_assert_uint_eq(tv_count(tv_get(tv_root(doc), "phonebook")), 0);
+	tv_doc_free(doc);
+	cfg_free(cfg);
+	/* users = false: the entries alone; a bad number is refused. */
+	ck_assert_msg(load("phonebook = { users = false; entries = (\n"
+	    "  { name = \"door\"; number = \"2099\"; } ); };\n", &cfg, msgs,
+	    sizeof(msgs)) == 0, "%s", msgs);
+	in.vendor = &cfg->vendors[0];
+	in.with_phonebook = 1;
+	ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+	ck_assert_uint_eq(tv_count(tv_get(tv_root(doc), "phonebook")), 1);
+	tv_doc_free(doc);
+	cfg_free(cfg);
+	ck_assert_int_eq(load("phonebook = { entries = ( { name = \"x\"; "
+	    "number = \"20 99\"; } ); };\n", &cfg, msgs, sizeof(msgs)), -1);
+	ck_assert_msg(strstr(msgs, "'20 99' is not a number to dial") != NULL,
+	    "%s", msgs);
+}
+END_TEST
+
 /* A misspelt name is refused at load, naming the template and line. */
 START_TEST(test_unknown_name_refused)
 {
@@ -407,6 +461,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_blank_credentials);
 	tcase_add_test(tc, test_common_file_xml);
 	tcase_add_test(tc, test_device_admin_password);
+	tcase_add_test(tc, test_phonebook);
 	tcase_add_test(tc, test_unknown_name_refused);
 	tcase_add_test(tc, test_render_check_names_device);
 	tcase_add_test(tc, test_bad_settings_refused);
