@@ -64,6 +64,8 @@ struct cfg_var {
 struct cfg_settings {
 	char			*timezone;	/* IANA name */
 	struct tz_info		*tz;		/* looked up when loaded */
+	/* tz in every style (tz_format()), NULL where it cannot say it. */
+	char			**tz_text;
 	char			*language;	/* ISO 639-1 */
 	char			*tone_zone;	/* ISO 3166-1 alpha-2 */
 	char			*date_format;	/* "dmy", "mdy", "ymd" */

@@ -105,6 +105,18 @@ parse_tz(struct cfg_ctx *ctx, const config_setting_t *g,
 		cfg_err(ctx, s, "%s", err);
 		free(st->tz);
 		st->tz = NULL;
+		return;
+	}
+	/* Written once here, not per request. */
+	if ((st->tz_text = cfg_calloc(ctx, TZ_STYLE_COUNT,
+	    sizeof(*st->tz_text))) == NULL)
+		return;
+	for (int i = 0; i < TZ_STYLE_COUNT; i++) {
+		char out[TZ_POSIX_MAX + 1];
+
+		if (tz_format(st->tz, (enum tz_style)i, out, sizeof(out), err,
+		    sizeof(err)) >= 0)
+			st->tz_text[i] = cfg_strdup(ctx, out);
 	}
 }
 
@@ -320,6 +332,8 @@ cfg_settings_free(struct cfg_settings *st)
 {
 	free(st->timezone);
 	free(st->tz);
+	if (st->tz_text != NULL)
+		cfg_strv_free(st->tz_text, TZ_STYLE_COUNT);
 	free(st->language);
 	free(st->tone_zone);
 	free(st->date_format);

@@ -106,7 +106,6 @@ add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
     int schema)
 {
 	struct tv	*t;
-	char		 out[TZ_POSIX_MAX + 1], err[256];
 
 	if (!schema && s == NULL)
 		return;
@@ -115,9 +114,8 @@ add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
 		if (schema)
 			tv_set_text(doc, t, tz_style_str(st), "");
-		else if (tz_format(s->tz, st, out, sizeof(out), err,
-		    sizeof(err)) >= 0)
-			tv_set_text(doc, t, tz_style_str(st), out);
+		else if (s->tz_text != NULL && s->tz_text[st] != NULL)
+			tv_set_text(doc, t, tz_style_str(st), s->tz_text[st]);
 	}
 }
 
@@ -555,6 +553,7 @@ settings_schema(const struct cfg *cfg)
 struct settings_templates {
 	const struct cfg_file	**files;
 	struct tmpl		**tmpl;
+	int			*phonebook;	/* the template lists it */
 	size_t			 n;
 };
 
@@ -570,7 +569,8 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 		n += cfg->vendors[i].nfiles;
 	if ((ts = calloc(1, sizeof(*ts))) == NULL ||
 	    (n > 0 && ((ts->files = calloc(n, sizeof(*ts->files))) == NULL ||
-	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL)) ||
+	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL ||
+	    (ts->phonebook = calloc(n, sizeof(*ts->phonebook))) == NULL)) ||
 	    (schema = settings_schema(cfg)) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nvendors; i++)
@@ -581,7 +581,10 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 			ts->tmpl[ts->n] = tmpl_load(cfg->prov.templates_dir,
 			    f->template_rel, tv_root(schema), err,
 			    sizeof(err));
-			if (ts->tmpl[ts->n] == NULL) {
+			if (ts->tmpl[ts->n] != NULL)
+				ts->phonebook[ts->n] = tmpl_uses(
+				    ts->tmpl[ts->n], "phonebook");
+			else {
 				bad++;
 				if (cfg_errors_add(errs, NULL, 0, NULL,
 				    "%s/%s (class %s, file %s)",
@@ -612,8 +615,21 @@ settings_templates_free(struct settings_templates *ts)
 	for (size_t i = 0; i < ts->n; i++)
 		tmpl_free(ts->tmpl[i]);
 	free(ts->tmpl);
+	free(ts->phonebook);
 	free(ts->files);
 	free(ts);
+}
+
+int
+settings_template_lists_phonebook(const struct settings_templates *ts,
+    const struct cfg_file *f)
+{
+	if (ts == NULL)
+		return 0;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->files[i] == f)
+			return ts->phonebook[i];
+	return 0;
 }
 
 const struct tmpl *

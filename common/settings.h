@@ -85,6 +85,11 @@ void		 settings_templates_free(struct settings_templates *ts);
 const struct tmpl *settings_template(const struct settings_templates *ts,
 		    const struct cfg_file *f);
 
+/* 1 if rule f's template lists the phone book (settings_in). */
+int		 settings_template_lists_phonebook(
+		    const struct settings_templates *ts,
+		    const struct cfg_file *f);
+
 /*
  * Renders every file rule for every device in the users table (its own
  * files with its merged settings, its class's common files in its

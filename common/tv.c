@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,43 +14,89 @@
 #include "tv.h"
 
 struct tv_ent {
-	char		*key;		/* NULL in a list */
+	const char	*key;		/* NULL in a list */
 	struct tv	*val;
 };
 
 struct tv {
 	enum tv_kind	 kind;
-	char		*text;		/* TV_TEXT */
+	const char	*text;		/* TV_TEXT */
 	struct tv_ent	*ents;		/* TV_MAP, TV_LIST */
 	size_t		 n, cap;
-	struct tv	*all_next;	/* the doc's list of its nodes */
 };
+
+/*
+ * Every node, text, key and entry array of a doc comes from its chunks:
+ * a tree is built per request, and a few large allocations cost less
+ * than hundreds of small ones. Freeing wipes every chunk (texts may be
+ * passwords) and frees them.
+ */
+struct tv_chunk {
+	struct tv_chunk	*next;
+	size_t		 used, cap;
+	max_align_t	 data[];
+};
+
+#define TV_CHUNK	8192
 
 struct tv_doc {
 	struct tv	*root;
-	struct tv	*all;
+	struct tv_chunk	*chunks;
 	int		 failed;
 };
+
+static void *
+tv_alloc(struct tv_doc *doc, size_t size)
+{
+	struct tv_chunk	*c = doc->chunks;
+	size_t		 need = (size + sizeof(max_align_t) - 1) /
+			    sizeof(max_align_t) * sizeof(max_align_t);
+	void		*p;
+
+	if (need < size)
+		goto fail;
+	if (c == NULL || c->cap - c->used < need) {
+		size_t cap = need > TV_CHUNK ? need : TV_CHUNK;
+
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			goto fail;
+		c->used = 0;
+		c->cap = cap;
+		c->next = doc->chunks;
+		doc->chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	memset(p, 0, size);
+	return p;
+fail:
+	doc->failed = 1;
+	return NULL;
+}
+
+static const char *
+tv_strdup(struct tv_doc *doc, const char *s)
+{
+	size_t	 len = strlen(s) + 1;
+	char	*p;
+
+	if ((p = tv_alloc(doc, len)) != NULL)
+		memcpy(p, s, len);
+	return p;
+}
 
 static struct tv *
 tv_new(struct tv_doc *doc, enum tv_kind kind, const char *text)
 {
 	struct tv *v;
 
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		goto fail;
+	if ((v = tv_alloc(doc, sizeof(*v))) == NULL)
+		return NULL;
 	v->kind = kind;
-	if (kind == TV_TEXT && (v->text = strdup(text != NULL ? text :
-	    "")) == NULL) {
-		free(v);
-		goto fail;
-	}
-	v->all_next = doc->all;
-	doc->all = v;
+	if (kind == TV_TEXT && (v->text = tv_strdup(doc, text != NULL ? text :
+	    "")) == NULL)
+		return NULL;
 	return v;
-fail:
-	doc->failed = 1;
-	return NULL;
 }
 
 struct tv_doc *
@@ -59,7 +107,7 @@ tv_doc_new(void)
 	if ((doc = calloc(1, sizeof(*doc))) == NULL)
 		return NULL;
 	if ((doc->root = tv_new(doc, TV_MAP, NULL)) == NULL) {
-		free(doc);
+		tv_doc_free(doc);
 		return NULL;
 	}
 	return doc;
@@ -68,20 +116,14 @@ tv_doc_new(void)
 void
 tv_doc_free(struct tv_doc *doc)
 {
-	struct tv *v, *next;
+	struct tv_chunk *c, *next;
 
 	if (doc == NULL)
 		return;
-	for (v = doc->all; v != NULL; v = next) {
-		next = v->all_next;
-		if (v->text != NULL) {
-			OPENSSL_cleanse(v->text, strlen(v->text));
-			free(v->text);
-		}
-		for (size_t i = 0; i < v->n; i++)
-			free(v->ents[i].key);
-		free(v->ents);
-		free(v);
+	for (c = doc->chunks; c != NULL; c = next) {
+		next = c->next;
+		OPENSSL_cleanse(c->data, c->used);
+		free(c);
 	}
 	free(doc);
 }
@@ -111,17 +153,21 @@ tv_append(struct tv_doc *doc, struct tv *node, const char *key,
     struct tv *val)
 {
 	struct tv_ent	*e;
-	char		*k = NULL;
+	const char	*k = NULL;
 
 	if (node->n == node->cap) {
-		size_t cap = node->cap ? node->cap * 2 : 4;
+		/* The old array stays in the chunk until the doc is freed. */
+		size_t cap = node->cap ? node->cap * 2 : 8;
 
-		if ((e = reallocarray(node->ents, cap, sizeof(*e))) == NULL)
+		if (cap > SIZE_MAX / sizeof(*e) ||
+		    (e = tv_alloc(doc, cap * sizeof(*e))) == NULL)
 			goto fail;
+		if (node->n > 0)
+			memcpy(e, node->ents, node->n * sizeof(*e));
 		node->ents = e;
 		node->cap = cap;
 	}
-	if (key != NULL && (k = strdup(key)) == NULL)
+	if (key != NULL && (k = tv_strdup(doc, key)) == NULL)
 		goto fail;
 	node->ents[node->n].key = k;
 	node->ents[node->n].val = val;
