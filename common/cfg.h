@@ -292,7 +292,13 @@ struct cfg_file {
 	char			*content_type;
 	int			 per_device;	/* names a MAC: the phone's own
 						 * file, with its credentials */
+	/* Only for devices of these models (ignoring case); 0: every. */
+	char			**models;
+	size_t			 nmodels;
 };
+
+/* 1 if rule f answers a device of model (NULL: unknown). */
+int	cfg_file_for_model(const struct cfg_file *f, const char *model);
 
 /* How the flat folder guards a legacy class's files. */
 struct cfg_legacy {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -483,7 +484,7 @@ parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
 	static const char *const keys[] = { "name", "template", "format",
-		"content_type", NULL };
+		"content_type", "models", NULL };
 	const config_setting_t	*list = config_setting_get_member(vg, "files");
 	int			 n;
 
@@ -547,6 +548,12 @@ parse_files(struct cfg_ctx *ctx, const config_setting_t *vg,
 			    "(e.g. \"text/plain\")", str);
 		f->content_type = cfg_strdup(ctx, str);
 		f->pattern = cfg_strdup(ctx, name);
+		if (cfg_get_strings(ctx, fg, "models", &f->models,
+		    &f->nmodels) == 1 && !f->per_device)
+			/* A common file is fetched with no device to ask. */
+			cfg_err(ctx, config_setting_get_member(fg, "models"),
+			    "only the phone's own file (a name with ${mac} "
+			    "or ${MAC}) can be chosen by model");
 		v->nfiles++;
 	}
 }
@@ -770,8 +777,11 @@ cfg_vendors_free(struct cfg_vendor *v, size_t n)
 			free(v[i].files[k].template);
 			free(v[i].files[k].content_type);
 		}
-		for (size_t k = 0; k < v[i].nfiles; k++)
+		for (size_t k = 0; k < v[i].nfiles; k++) {
 			free(v[i].files[k].template_rel);
+			cfg_strv_free(v[i].files[k].models,
+			    v[i].files[k].nmodels);
+		}
 		free(v[i].files);
 		cfg_settings_free(&v[i].settings);
 		cfg_models_free(v[i].models, v[i].nmodels);
@@ -1055,4 +1065,17 @@ cfg_users_free(struct cfg_user *u, size_t n)
 		free(u[i].devices);
 	}
 	free(u);
+}
+
+int
+cfg_file_for_model(const struct cfg_file *f, const char *model)
+{
+	if (f->nmodels == 0)
+		return 1;
+	if (model == NULL)
+		return 0;
+	for (size_t i = 0; i < f->nmodels; i++)
+		if (strcasecmp(f->models[i], model) == 0)
+			return 1;
+	return 0;
 }

@@ -759,6 +759,10 @@ settings_check(const struct cfg *cfg, const struct settings_templates *ts,
 				return -1;
 			bad += r;
 			for (size_t f = 0; f < v->nfiles; f++) {
+				if (v->files[f].per_device &&
+				    !cfg_file_for_model(&v->files[f],
+				    d->model))
+					continue;	/* not this model's */
 				/* As provisiond serves it: a common file
 				 * has no device, so no model either. */
 				in.mac = v->files[f].per_device ? &d->mac :

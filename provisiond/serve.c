@@ -382,6 +382,10 @@ device_file(const struct cfg *cfg, struct reg_txn *txn, const char *name,
 			if ((x = reg_device_get(txn, &cand.mac, d)) < 0)
 				return -1;
 			if (x == 0 && strcmp(d->vendor, v->name) == 0) {
+				/* A rule for other models: the class's next. */
+				if (!cfg_file_for_model(&v->files[k],
+				    d->model[0] != '\0' ? d->model : NULL))
+					continue;
 				*m = cand;
 				return 1;
 			}

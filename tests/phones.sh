@@ -257,8 +257,13 @@ ph_sip() {
 		u=$(sed -n 's/^SIP1 Register User *://p' "$f")
 		p=$(sed -n 's/^SIP1 Register Pswd *://p' "$f") ;;
 	gigaset)
+		# The N870 format, or the N510/N720 ProviderFrame one.
 		u=$(sed -n 's/.*"SipAccount\.00001\.UserName" value="\([^"]*\)".*/\1/p' "$f")
-		p=$(sed -n 's/.*"SipAccount\.00001\.AuthPassword" value="\([^"]*\)".*/\1/p' "$f") ;;
+		p=$(sed -n 's/.*"SipAccount\.00001\.AuthPassword" value="\([^"]*\)".*/\1/p' "$f")
+		if [ -z "$u" ]; then
+			u=$(sed -n "s/.*astVoipAccounts\[0\]\.aucS_SIP_USER_ID\[0\]\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p" "$f")
+			p=$(sed -n "s/.*astVoipAccounts\[0\]\.aucS_SIP_PASSWORD\[0\]\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p" "$f")
+		fi ;;
 	aastra)
 		u=$(sed -n 's/^sip line1 user name: //p' "$f")
 		p=$(sed -n 's/^sip line1 password: //p' "$f") ;;

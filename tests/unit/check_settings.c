@@ -392,8 +392,9 @@ START_TEST(test_bad_settings_refused)
 	    "5000;\n    sip_transport = \"sctp\"; colour = 1;\n"
 	    "    admin_password = \"a\\nb\";\n"
 	    "    keys = ( { type = \"park\"; }, { type = \"blf\"; } ); };\n"
-	    "  files = ( { name = \"${mac}.cfg\"; template = \"dev.cfg\"; } );"
-	    " } );\n"));
+	    "  files = ( { name = \"${mac}.cfg\"; template = \"dev.cfg\"; },\n"
+	    "    { name = \"c.xml\"; template = \"common.xml\"; models = "
+	    "[ \"T46S\" ]; } ); } );\n"));
 	free(tu_write(dir, "users.conf", "users = ();\n"));
 	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
 	ck_assert_msg(strstr(msgs, "vendors.conf:2: vendors.[0].settings."
@@ -411,6 +412,8 @@ START_TEST(test_bad_settings_refused)
 	    NULL, "%s", msgs);
 	ck_assert_msg(strstr(msgs, "holds a control character\n") != NULL,
 	    "%s", msgs);
+	ck_assert_msg(strstr(msgs, "only the phone's own file (a name with "
+	    "${mac} or ${MAC}) can be chosen by model") != NULL, "%s", msgs);
 	/* A password is never echoed, even in an error. */
 	ck_assert_ptr_null(strstr(msgs, "a\nb"));
 }

@@ -29,6 +29,8 @@ static const char users[] =
     "users = (\n"
     " { name = \"u_gigaset\"; sip = { user = \"207\"; password = \"pw-gigaset\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"7c:2f:80:aa:bb:07\"; vendor = \"gigaset\"; model = \"N870\"; } ); },\n"
+    " { name = \"u_n720\"; sip = { user = \"217\"; password = \"pw-n720x\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"7c:2f:80:aa:bb:17\"; vendor = \"gigaset\"; model = \"n720\"; } ); },\n"
     " { name = \"u_snom\"; sip = { user = \"201\"; password = \"pw-snom\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"00:04:13:aa:bb:01\"; vendor = \"snom\"; model = \"D785\"; } ); },\n"
     " { name = \"u_yealink\"; sip = { user = \"202\"; password = \"pw-yealink\"; server = \"pbx\"; };\n"
@@ -398,6 +400,14 @@ START_TEST(test_gigaset_flat_folder)
 	ask_body("/prov/7c2f80aabb07.xml", ip, 200, "gigaset", "pw-gigaset",
 	    NULL, tok);
 	ask("/prov/7C2F80AABB07.xml", ip + 1, 404, NULL, NULL);
+	/* The N720's own file is in its ProviderFrame format, chosen by
+	 * the model users.conf gives (ignoring case), not the N870's. */
+	lease(ip + 3, "7c:2f:80:aa:bb:17");
+	enroll("7c:2f:80:aa:bb:17", ip + 3, 0, NULL);
+	ask_body("/prov/7C2F80AABB17.xml", ip + 3, 200, "gigaset", "pw-n720x",
+	    "<PROFILE_NAME class=\"string\" value=\"N720\"/>", "SipAccount");
+	ask_body("/prov/7C2F80AABB07.xml", ip, 200, "gigaset", "pw-gigaset",
+	    "SipAccount.00001.AuthPassword", "ProviderFrame");
 	/* snom's <MAC>.xml has the same shape; snom is no legacy class. */
 	lease(ip + 2, "00:04:13:aa:bb:01");
 	ask("/prov/000413AABB01.xml", ip + 2, 404, NULL, NULL);
