@@ -239,7 +239,6 @@ struct cfg_guard {
 
 struct cfg_limits {
 	unsigned	 max_header_size;
-	unsigned	 max_body_size;
 	unsigned	 timeout;	/* idle/read/write, seconds */
 	/* Deadlines that no trickle of bytes moves (provisiond/conns.h). */
 	unsigned	 handshake_timeout;	/* seconds */

@@ -192,7 +192,6 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
 	unsigned long long	 v;
 
 	lim->max_header_size = 8192;
-	lim->max_body_size = 65536;
 	lim->timeout = 30;
 	lim->handshake_timeout = 10;
 	lim->request_timeout = 20;
@@ -204,8 +203,14 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *pg,
 	cfg_check_keys(ctx, g, keys);
 	if (cfg_get_uint(ctx, g, "max_header_size", 0, 1024, 1 << 20, &v) == 1)
 		lim->max_header_size = (unsigned)v;
+	/*
+	 * Once meant for the logs phones upload. provbox takes no uploads
+	 * (provbox.conf(5), "Uploads"): an old config still loads.
+	 */
 	if (cfg_get_uint(ctx, g, "max_body_size", 0, 0, 64 << 20, &v) == 1)
-		lim->max_body_size = (unsigned)v;
+		cfg_warn(ctx, config_setting_get_member(g, "max_body_size"),
+		    "ignored: provisiond accepts no uploads (PUT and POST "
+		    "get 405); remove the setting");
 	if (cfg_get_uint(ctx, g, "timeout", 0, 1, 3600, &v) == 1)
 		lim->timeout = (unsigned)v;
 	if (cfg_get_uint(ctx, g, "handshake_timeout", 0, 1, 3600, &v) == 1)

@@ -53,6 +53,12 @@
 #define FETCH_QUEUE	512	/* fetch records written at most once a second */
 #define ENROLL_QUEUE	256	/* enrollment events, written with them */
 #define LISTEN_BACKLOG	4096	/* a whole office's phones at once */
+/*
+ * provbox takes no uploads (provbox.conf(5), "Uploads"): a PUT or POST
+ * with a small body reaches on_request() to be answered 405 and logged;
+ * a larger one is refused (413) before its body is read.
+ */
+#define PROV_MAX_BODY	1024
 /* Answers up to this size leave as one TLS record (see join_answer). */
 #define ONE_RECORD	16384
 /* Header fields in one request at most, as Apache's LimitRequestFields. */
@@ -564,7 +570,7 @@ new_http(int tls)
 	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT);
 	evhttp_set_max_headers_size(h, lim->max_header_size);
-	evhttp_set_max_body_size(h, lim->max_body_size);
+	evhttp_set_max_body_size(h, PROV_MAX_BODY);
 	evhttp_set_timeout(h, (int)lim->timeout);
 	evhttp_set_gencb(h, on_request, tls ? &tag_tls : &tag_plain);
 	if (tls)
@@ -679,7 +685,7 @@ apply_limits(struct evhttp *h)
 	if (h == NULL)
 		return;
 	evhttp_set_max_headers_size(h, lim->max_header_size);
-	evhttp_set_max_body_size(h, lim->max_body_size);
+	evhttp_set_max_body_size(h, PROV_MAX_BODY);
 	evhttp_set_timeout(h, (int)lim->timeout);
 }
 

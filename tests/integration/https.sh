@@ -134,7 +134,7 @@ provisioning = {
   tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
   # The abusive requests are 4xx but none a miss; keep the guard out of it.
   guard = { max_misses = 100000; window = 60; block = 1; };
-  limits = { max_header_size = $MAX_HEADER; max_body_size = 4096;
+  limits = { max_header_size = $MAX_HEADER;
              timeout = 30; handshake_timeout = $HANDSHAKE_TIMEOUT;
              request_timeout = $REQUEST_TIMEOUT;
              max_connections = $MAX_CONNS; };

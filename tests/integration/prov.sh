@@ -208,7 +208,7 @@ provisioning = {
   tls = { cert = "tls/server.crt"; key = "tls/server.key";
           client_ca = "tls/phones-ca.crt"; };
   guard = { max_misses = $GUARD_MAX; window = 60; block = $GUARD_BLOCK; };
-  limits = { max_header_size = $MAX_HEADER; max_body_size = 4096;
+  limits = { max_header_size = $MAX_HEADER;
              timeout = 10; max_connections = 64; };
 };
 @include "vendors.conf"
@@ -882,7 +882,7 @@ t_plain_http() {
 
 # 7. Traversal and junk over the wire, then a good request still works.
 t_junk() {
-	local o=$OUT/t7 src=10.42.0.37 tok mark c long huge hdr pid
+	local o=$OUT/t7 src=10.42.0.37 tok mark c long huge hdr pid w
 
 	tok=$(token_of alice)
 	mark=$(pb_lines "$PROV_LOG")
@@ -917,6 +917,22 @@ t_junk() {
 	expect_code "$o.post" 405 "a POST"
 	[ "$(header "$o.post" Allow)" = "GET, HEAD" ] ||
 	    die "the 405 has Allow '$(header "$o.post" Allow)', expected 'GET, HEAD'"
+	# Uploads, as a Polycom makes them (its log, its local settings):
+	# refused, small or large, and nothing is written anywhere.
+	get "$o.put" "$src" "$BASE_URL/p/$tok/$(plain_mac "$MAC_ALICE")-app.log" \
+	    -X PUT --data-binary 'boot: ok'
+	expect_code "$o.put" 405 "a PUT of a phone's log"
+	[ "$(header "$o.put" Allow)" = "GET, HEAD" ] ||
+	    die "the PUT's 405 has Allow '$(header "$o.put" Allow)'"
+	head -c 200000 /dev/zero | tr '\0' L >"$PB_TMP/big.log"
+	get "$o.bigput" "$src" "$BASE_URL/p/$tok/$(plain_mac "$MAC_ALICE")-phone.cfg" \
+	    -X PUT --data-binary "@$PB_TMP/big.log"
+	c=$(code_of "$o.bigput")
+	[ "$c" = 413 ] || [ "$c" = 405 ] || [ "$c" = 000 ] ||
+	    die "a 200 kB PUT: status $c, expected 413, 405 or a closed connection"
+	w=$(find "$PB_TMP" \( -name '*-app.log' -o -name '*-phone.cfg' \) \
+	    -not -path "$OUT/*")
+	[ -z "$w" ] || die "an upload was written: $w"
 	hdr=$(head -c $((MAX_HEADER + 1000)) /dev/zero | tr '\0' b)
 	get "$o.hdr" "$src" "$BASE_URL/p/$tok/y000000000000.cfg" -H "X-Junk: $hdr"
 	c=$(code_of "$o.hdr")

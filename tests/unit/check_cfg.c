@@ -2636,7 +2636,6 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(p->guard.window, 120);
 	ck_assert_uint_eq(p->guard.block, 300);
 	ck_assert_uint_eq(p->limits.max_header_size, 8192);
-	ck_assert_uint_eq(p->limits.max_body_size, 65536);
 	ck_assert_uint_eq(p->limits.timeout, 30);
 	ck_assert_uint_eq(p->limits.handshake_timeout, 10);
 	ck_assert_uint_eq(p->limits.request_timeout, 20);
@@ -2779,7 +2778,6 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->prov.guard.window, 60);
 	ck_assert_uint_eq(cfg->prov.guard.block, 300);
 	ck_assert_uint_eq(cfg->prov.limits.max_header_size, 8192);
-	ck_assert_uint_eq(cfg->prov.limits.max_body_size, 65536);
 	ck_assert_uint_eq(cfg->prov.limits.timeout, 30);
 	ck_assert_uint_eq(cfg->prov.limits.handshake_timeout, 10);
 	ck_assert_uint_eq(cfg->prov.limits.request_timeout, 20);
