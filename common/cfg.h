@@ -27,6 +27,12 @@
 #define CFG_SIP_MAX		128	/* SIP user and password */
 #define CFG_HOST_MAX		255
 #define CFG_OPT_TEXT_MAX	1024	/* a string option's template */
+/*
+ * A secret written sealed ("sealed:" + base64, provboxctl seal): opened
+ * with the registry's key by cfg_unseal() before it is used.
+ */
+#define CFG_SEALED_PREFIX	"sealed:"
+#define CFG_SEALED_MAX		400
 
 #define CFG_KEYS_MAX		128	/* line/BLF/speed-dial keys a scope */
 #define CFG_ACCOUNTS_MAX	16	/* SIP accounts of a user */
@@ -444,6 +450,19 @@ int		 cfg_errors_add(struct cfg_errors *errs, const char *file,
  */
 char		*cfg_error_format(const struct cfg_error *e, char *buf,
 		    size_t bufsz);
+
+/*
+ * Opens every sealed secret of cfg in place (users' SIP passwords, their
+ * accounts', the phones' admin and user passwords at every scope) with
+ * open (reg_config_open() and its registry). 0, or -1 with an error per
+ * value that does not open added to errs. A config whose secrets are in
+ * clear is left as it is.
+ */
+int			 cfg_unseal(struct cfg *cfg, int (*open)(const void *arg,
+			    const char *sealed, char *out, size_t outsz),
+			    const void *arg, struct cfg_errors *errs);
+/* 1 if some secret of cfg is still sealed. */
+int			 cfg_has_sealed(const struct cfg *cfg);
 
 /* Lookups over a loaded config; NULL when absent. */
 /* The subnet that holds ip (host order). */

@@ -140,6 +140,12 @@ void	cfg_models_free(struct cfg_model *m, size_t n);
 void	cfg_parse_accounts(struct cfg_ctx *ctx, const config_setting_t *ug,
 	    struct cfg_user *u);
 void	cfg_accounts_free(struct cfg_account *a, size_t n);
+/*
+ * A secret as written: at most max bytes in clear, or a sealed value
+ * (CFG_SEALED_PREFIX and base64). 0, or -1 with the error recorded.
+ */
+int	cfg_check_secret(struct cfg_ctx *ctx, const config_setting_t *s,
+	    const char *v, size_t max);
 /* The phonebook group of the main file (cfg_settings.c). */
 void	cfg_parse_phonebook(struct cfg_ctx *ctx, const config_setting_t *root);
 void	cfg_phonebook_free(struct cfg_phonebook *pb);

@@ -895,7 +895,9 @@ parse_sip(struct cfg_ctx *ctx, const config_setting_t *ug,
 		else
 			u->sip_user = cfg_strdup(ctx, s);
 	}
-	if (cfg_get_string(ctx, g, "password", 1, CFG_SIP_MAX, &s) == 1) {
+	if (cfg_get_string(ctx, g, "password", 1, CFG_SEALED_MAX, &s) == 1 &&
+	    cfg_check_secret(ctx, config_setting_get_member(g, "password"), s,
+	    CFG_SIP_MAX) == 0) {
 		/* Never echo the password itself in an error. */
 		if (!cfg_valid_text(s))
 			cfg_err(ctx, config_setting_get_member(g, "password"),

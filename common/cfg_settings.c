@@ -50,8 +50,13 @@ get_text(struct cfg_ctx *ctx, const config_setting_t *g, const char *name,
 	const char	*s;
 	int		 r;
 
-	if ((r = cfg_get_string(ctx, g, name, 0, max, &s)) != 1)
+	/* A secret may be written sealed (provboxctl seal): longer. */
+	if ((r = cfg_get_string(ctx, g, name, 0, secret ? CFG_SEALED_MAX :
+	    max, &s)) != 1)
 		return r;
+	if (secret && cfg_check_secret(ctx, config_setting_get_member(g, name),
+	    s, max) != 0)
+		return -1;
 	if (!cfg_valid_text(s)) {
 		/* A secret is never echoed, not even in an error. */
 		cfg_err(ctx, config_setting_get_member(g, name), "holds a "
@@ -558,9 +563,10 @@ cfg_parse_phonebook(struct cfg_ctx *ctx, const config_setting_t *root)
 		    &name) != 1) | (cfg_get_string(ctx, eg, "number", 1,
 		    CFG_BOOK_NUMBER_MAX, &number) != 1))
 			continue;
-		if (!cfg_valid_text(name)) {
+		/* Some vendors' directories are CSV: no quote fits in. */
+		if (!cfg_valid_text(name) || strchr(name, '"') != NULL) {
 			cfg_err(ctx, config_setting_get_member(eg, "name"),
-			    "holds a control character (a line break?)");
+			    "holds a control character or a '\"'");
 			continue;
 		}
 		if (!cfg_valid_name(number, "+*#.@_-")) {
@@ -584,4 +590,160 @@ cfg_phonebook_free(struct cfg_phonebook *pb)
 	}
 	free(pb->entries);
 	memset(pb, 0, sizeof(*pb));
+}
+
+/*
+ * A secret as written: at most max bytes in clear, or a sealed value
+ * ("sealed:" and base64) that cfg_unseal() opens. 0 or -1 (recorded).
+ */
+int
+cfg_check_secret(struct cfg_ctx *ctx, const config_setting_t *s,
+    const char *v, size_t max)
+{
+	const char	*b = v + sizeof(CFG_SEALED_PREFIX) - 1;
+	size_t		 n;
+
+	if (strncmp(v, CFG_SEALED_PREFIX, sizeof(CFG_SEALED_PREFIX) - 1) != 0) {
+		if (strlen(v) <= max)
+			return 0;
+		cfg_err(ctx, s, "is %zu characters long; at most %zu allowed",
+		    strlen(v), max);
+		return -1;
+	}
+	n = strlen(b);
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)b[i]) && b[i] != '+' && b[i] !=
+		    '/' && (b[i] != '=' || i + 2 < n))
+			n = 0;
+	if (n == 0 || n % 4 != 0) {
+		cfg_err(ctx, s, "is not a sealed value (provboxctl seal prints "
+		    "one: \"sealed:\" and base64)");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_sealed(const char *v)
+{
+	return v != NULL && strncmp(v, CFG_SEALED_PREFIX,
+	    sizeof(CFG_SEALED_PREFIX) - 1) == 0;
+}
+
+/* Opens *v in place when it is sealed; an error names where it is. */
+static int
+unseal_one(char **v, int (*open)(const void *, const char *, char *,
+    size_t), const void *arg, const char *where, struct cfg_errors *errs)
+{
+	char	out[CFG_SEALED_MAX + 1], *n;
+
+	if (!is_sealed(*v))
+		return 0;
+	if (open(arg, *v, out, sizeof(out)) != 0) {
+		cfg_errors_add(errs, NULL, 0, NULL, "%s: the registry's key "
+		    "does not open this sealed value (sealed on another box, "
+		    "or with a key since replaced? provboxctl seal makes a "
+		    "new one)", where);
+		return -1;
+	}
+	if ((n = strdup(out)) == NULL) {
+		OPENSSL_cleanse(out, sizeof(out));
+		cfg_errors_add(errs, NULL, 0, NULL, "out of memory");
+		return -1;
+	}
+	OPENSSL_cleanse(out, sizeof(out));
+	wipe_free(*v);
+	*v = n;
+	return 0;
+}
+
+static int
+unseal_settings(struct cfg_settings *st, int (*open)(const void *,
+    const char *, char *, size_t), const void *arg, const char *where,
+    struct cfg_errors *errs)
+{
+	char	w[256];
+	int	bad = 0;
+
+	snprintf(w, sizeof(w), "%s: settings.admin_password", where);
+	bad |= unseal_one(&st->admin_password, open, arg, w, errs);
+	snprintf(w, sizeof(w), "%s: settings.user_password", where);
+	bad |= unseal_one(&st->user_password, open, arg, w, errs);
+	return bad;
+}
+
+int
+cfg_unseal(struct cfg *cfg, int (*open)(const void *, const char *, char *,
+    size_t), const void *arg, struct cfg_errors *errs)
+{
+	char	w[256], m[MAC_STR_LEN];
+	int	bad = 0;
+
+	bad |= unseal_settings(&cfg->settings, open, arg, "settings", errs);
+	for (size_t i = 0; i < cfg->nvendors; i++) {
+		struct cfg_vendor *v = &cfg->vendors[i];
+
+		snprintf(w, sizeof(w), "vendor class %s", v->name);
+		bad |= unseal_settings(&v->settings, open, arg, w, errs);
+		for (size_t k = 0; k < v->nmodels; k++) {
+			snprintf(w, sizeof(w), "vendor class %s, model %s",
+			    v->name, v->models[k].name);
+			bad |= unseal_settings(&v->models[k].settings, open,
+			    arg, w, errs);
+		}
+	}
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		struct cfg_user *u = &cfg->users[i];
+
+		snprintf(w, sizeof(w), "user %s: sip.password", u->name);
+		bad |= unseal_one(&u->sip_password, open, arg, w, errs);
+		for (size_t k = 0; k < u->naccounts; k++) {
+			snprintf(w, sizeof(w), "user %s: accounts[%zu].password",
+			    u->name, k);
+			bad |= unseal_one(&u->accounts[k].password, open, arg,
+			    w, errs);
+		}
+		snprintf(w, sizeof(w), "user %s", u->name);
+		bad |= unseal_settings(&u->settings, open, arg, w, errs);
+		for (size_t k = 0; k < u->ndevices; k++) {
+			snprintf(w, sizeof(w), "user %s, device %s", u->name,
+			    mac_format(&u->devices[k].mac, m));
+			bad |= unseal_settings(&u->devices[k].settings, open,
+			    arg, w, errs);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static int
+settings_sealed(const struct cfg_settings *st)
+{
+	return is_sealed(st->admin_password) || is_sealed(st->user_password);
+}
+
+int
+cfg_has_sealed(const struct cfg *cfg)
+{
+	if (settings_sealed(&cfg->settings))
+		return 1;
+	for (size_t i = 0; i < cfg->nvendors; i++) {
+		if (settings_sealed(&cfg->vendors[i].settings))
+			return 1;
+		for (size_t k = 0; k < cfg->vendors[i].nmodels; k++)
+			if (settings_sealed(&cfg->vendors[i].models[k].settings))
+				return 1;
+	}
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		const struct cfg_user *u = &cfg->users[i];
+
+		if (is_sealed(u->sip_password) || settings_sealed(&u->settings))
+			return 1;
+		for (size_t k = 0; k < u->naccounts; k++)
+			if (is_sealed(u->accounts[k].password))
+				return 1;
+		for (size_t k = 0; k < u->ndevices; k++)
+			if (settings_sealed(&u->devices[k].settings))
+				return 1;
+	}
+	return 0;
 }

@@ -140,6 +140,27 @@ load_config(struct cfg_errors *errs, char *why, size_t whysz)
 	return NULL;
 }
 
+/*
+ * The config's sealed secrets opened with the registry's key, which only
+ * now is at hand (the registry opens after the fork). Fatal when one
+ * does not open: the phones would get the sealed text as a password.
+ */
+static void
+unseal_at_start(void)
+{
+	struct cfg_errors	ue;
+	char			line[1024];
+
+	memset(&ue, 0, sizeof(ue));
+	if (cfg_unseal(M.cfg, reg_config_opener, M.reg, &ue) != 0) {
+		for (size_t i = 0; i < ue.n; i++)
+			log_warnx("%s", cfg_error_format(&ue.v[i], line,
+			    sizeof(line)));
+		fatalx("%s: sealed values that do not open", M.cfgpath);
+	}
+	cfg_errors_free(&ue);
+}
+
 static void
 reload_done(const char *why)
 {
@@ -158,6 +179,13 @@ daemon_reload(struct cfg_errors *errs)
 	daemon_notify_reloading();
 	if ((cfg = load_config(errs, why, sizeof(why))) == NULL)
 		goto refused;
+	if (cfg_unseal(cfg, reg_config_opener, M.reg, errs) != 0) {
+		snprintf(why, sizeof(why), "%s", errs->n > 0 ?
+		    errs->v[errs->n - 1].msg : "a sealed value does not open");
+		log_warnx("%s", why);
+		cfg_free(cfg);
+		goto refused;
+	}
 	if (M.h->load != NULL && M.h->load(cfg, &staged, why,
 	    sizeof(why)) != 0) {
 		log_warnx("%s", why);
@@ -200,6 +228,12 @@ daemon_test_config(const char *path, struct cfg_errors *errs)
 	memset(errs, 0, sizeof(*errs));
 	if (cfg_load(path, M.h->cfg_flags, &cfg, errs) != 0)
 		return -1;
+	/* Running, the registry's key is at hand: the sealed values too. */
+	if (M.reg != NULL && cfg_unseal(cfg, reg_config_opener, M.reg,
+	    errs) != 0) {
+		cfg_free(cfg);
+		return -1;
+	}
 	if (M.h->load != NULL && M.h->load(cfg, &staged, why,
 	    sizeof(why)) != 0) {
 		errs_add(errs, why);
@@ -443,6 +477,7 @@ daemon_main(int argc, char *argv[], const struct daemon_hooks *h)
 	if (!M.cfg->registry_sync)
 		log_warnx("registry.sync is off: acknowledged leases can be "
 		    "lost in a power failure");
+	unseal_at_start();
 	if (daemon_sync(M.reg, M.cfg) != 0)
 		fatalx("cannot bring the config into the registry");
 	if ((M.base = new_base()) == NULL)

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include <lmdb.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "registry.h"
@@ -482,6 +484,76 @@ int
 reg_has_secret_key(const struct reg *reg)
 {
 	return reg->have_key;
+}
+
+/* What a config value sealed by provboxctl seal is bound to. */
+static const char config_aad[] = "provbox config secret";
+
+int
+reg_config_seal(const struct reg *reg, const char *clear, char *out,
+    size_t outsz)
+{
+	uint8_t	sealed[REG_CONFIG_SECRET_MAX + SECRET_OVERHEAD];
+	size_t	len = strlen(clear), need;
+	int	ret = -1;
+
+	need = sizeof(REG_SEALED_PREFIX) - 1 + 4 * ((len + SECRET_OVERHEAD +
+	    2) / 3) + 1;
+	if (!reg->have_key || len == 0 || len > REG_CONFIG_SECRET_MAX ||
+	    need > outsz || secret_seal(&reg->key, config_aad,
+	    sizeof(config_aad) - 1, clear, len, sealed) != 0)
+		goto done;
+	memcpy(out, REG_SEALED_PREFIX, sizeof(REG_SEALED_PREFIX) - 1);
+	EVP_EncodeBlock((unsigned char *)out + sizeof(REG_SEALED_PREFIX) - 1,
+	    sealed, (int)(len + SECRET_OVERHEAD));
+	ret = 0;
+done:
+	OPENSSL_cleanse(sealed, sizeof(sealed));
+	return ret;
+}
+
+int
+reg_config_open(const struct reg *reg, const char *value, char *out,
+    size_t outsz)
+{
+	uint8_t		 raw[((REG_CONFIG_SECRET_MAX + SECRET_OVERHEAD + 2) /
+			    3) * 3 + 3];
+	const char	*b64 = value + sizeof(REG_SEALED_PREFIX) - 1;
+	size_t		 blen = strlen(b64), pad = 0;
+	int		 n, ret = -1;
+
+	if (strncmp(value, REG_SEALED_PREFIX, sizeof(REG_SEALED_PREFIX) - 1) !=
+	    0 || !reg->have_key || blen == 0 || blen % 4 != 0 ||
+	    blen / 4 * 3 > sizeof(raw))
+		return -1;
+	for (size_t i = 0; i < blen; i++)
+		if (!isalnum((unsigned char)b64[i]) && b64[i] != '+' &&
+		    b64[i] != '/' && (b64[i] != '=' || i + 2 < blen))
+			return -1;
+	pad = (b64[blen - 1] == '=') + (b64[blen - 2] == '=');
+	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)b64,
+	    (int)blen)) < 0 || (size_t)n < pad + SECRET_OVERHEAD + 1 ||
+	    (size_t)n - pad - SECRET_OVERHEAD >= outsz)
+		goto done;
+	n -= (int)pad;
+	if (secret_open(&reg->key, config_aad, sizeof(config_aad) - 1, raw,
+	    (size_t)n, out) != 0)
+		goto done;
+	out[n - SECRET_OVERHEAD] = '\0';
+	/* A NUL inside would cut it short: seal never makes one. */
+	ret = strlen(out) == (size_t)n - SECRET_OVERHEAD ? 0 : -1;
+	if (ret != 0)
+		OPENSSL_cleanse(out, outsz);
+done:
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return ret;
+}
+
+int
+reg_config_opener(const void *reg, const char *sealed, char *out,
+    size_t outsz)
+{
+	return reg_config_open(reg, sealed, out, outsz);
 }
 
 int

@@ -93,6 +93,26 @@ unsigned reg_schema_version(const struct reg *reg);
 /* 1 when this process holds the key that opens users' secrets. */
 int	reg_has_secret_key(const struct reg *reg);
 
+/*
+ * A secret of the config (a SIP password in users.conf, a phone's admin
+ * password) sealed with the registry's key, so the file the admin edits
+ * need not hold it in clear: "sealed:" and base64 of nonce, ciphertext
+ * and tag (provboxctl seal prints it). reg_config_open() opens one into
+ * out; -1 when this key does not open it (sealed on another box, altered)
+ * or it is malformed. Both need the key (root).
+ */
+#define REG_SEALED_PREFIX	CFG_SEALED_PREFIX
+#define REG_CONFIG_SECRET_MAX	255
+#define REG_SEALED_MAX		(sizeof(REG_SEALED_PREFIX) - 1 + \
+	4 * ((REG_CONFIG_SECRET_MAX + 28 + 2) / 3))
+int	reg_config_seal(const struct reg *reg, const char *clear, char *out,
+	    size_t outsz);
+int	reg_config_open(const struct reg *reg, const char *value, char *out,
+	    size_t outsz);
+/* reg_config_open() for cfg_unseal(): reg is a const struct reg *. */
+int	reg_config_opener(const void *reg, const char *sealed, char *out,
+	    size_t outsz);
+
 int	reg_txn_begin(struct reg *reg, struct reg_txn *txn, int rdonly);
 /* Commits, or aborts if the transaction has an error. 0 or -1. */
 int	reg_txn_commit(struct reg_txn *txn);

@@ -250,6 +250,12 @@ reg_sync(struct reg *reg, const struct cfg *cfg, time_t now,
 
 	memset(st, 0, sizeof(*st));
 	memset(&s, 0, sizeof(s));
+	/* A sealed value stored as a password would reach the phones. */
+	if (cfg_has_sealed(cfg)) {
+		snprintf(err, errsz, "the config's sealed values are not opened "
+		    "(cfg_unseal)");
+		return -1;
+	}
 	s.cfg = cfg;
 	for (size_t i = 0; i < cfg->nusers; i++)
 		ndev += cfg->users[i].ndevices;

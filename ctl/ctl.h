@@ -36,6 +36,10 @@ struct reg	*ctl_open_registry(const struct cfg *cfg, unsigned flags);
 int		 session_open(struct session *s, const char *path, int write);
 /* Commits (a write session) and closes; 0 or 1 for the exit status. */
 int		 session_close(struct session *s, int ok);
+/* Opens cfg's sealed values with reg's key (errors printed, and listed
+ * in errs when not NULL). 0 or -1. */
+int	ctl_unseal(const struct reg *reg, struct cfg *cfg, json_t *errs);
+
 /* "in 41m", "3h ago", "now": how far t is from ctl_now. */
 const char	*reltime(time_t t, char *buf, size_t sz);
 

@@ -34,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -98,6 +100,9 @@ usage(FILE *out, int status)
 	    "  ctl DAEMON COMMAND [JSON-ARGUMENTS]\n"
 	    "                   send one command to a daemon's control socket\n"
 	    "                   (ctl dhcpd list-commands lists them)\n"
+	    "  seal             seal a secret read from standard input for the\n"
+	    "                   config (users.conf, settings) with the\n"
+	    "                   registry's key\n"
 	    "  certificate      create a self-signed TLS key and certificate\n"
 	    "                   where the config names them, if missing\n"
 	    "--json prints each command's result as JSON (provboxctl(8)).\n");
@@ -259,6 +264,134 @@ cmd_paths(const char *path)
  * check: the OK line, or every error and exit 1. With --json one object
  * either way: config, ok, errors, and the counts (null when not ok).
  */
+/*
+ * Opens cfg's sealed values with reg's key, printing (and, with errs,
+ * listing) each that does not open. 0 or -1.
+ */
+int
+ctl_unseal(const struct reg *reg, struct cfg *cfg, json_t *errs)
+{
+	struct cfg_errors	ue;
+	char			line[1024];
+	int			ret;
+
+	memset(&ue, 0, sizeof(ue));
+	if (!reg_has_secret_key(reg)) {
+		if (!cfg_has_sealed(cfg))
+			return 0;
+		fprintf(stderr, "provboxctl: the config holds sealed values, "
+		    "and only root can read the registry's key to open "
+		    "them\n");
+		return -1;
+	}
+	ret = cfg_unseal(cfg, reg_config_opener, reg, &ue);
+	for (size_t i = 0; i < ue.n; i++) {
+		fprintf(stderr, "%s\n", cfg_error_format(&ue.v[i], line,
+		    sizeof(line)));
+		if (errs != NULL) {
+			json_t *o = jobj();
+
+			jset(o, "file", jnull());
+			jset(o, "line", jnull());
+			jset(o, "setting", jnull());
+			jset(o, "message", jtext(ue.v[i].msg));
+			jpush(errs, o);
+		}
+	}
+	cfg_errors_free(&ue);
+	return ret;
+}
+
+/*
+ * check with sealed values: root opens them with the registry's key (a
+ * value sealed on another box is an error); anyone else is told they
+ * were not checked. 0 or -1.
+ */
+static int
+check_sealed(struct cfg *cfg, json_t *errs)
+{
+	struct reg	*reg;
+	int		 ret;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "provboxctl: note: sealed values not opened "
+		    "(only root can read the registry's key)\n");
+		return 0;
+	}
+	if ((reg = ctl_open_registry(cfg, REG_RDONLY)) == NULL)
+		return -1;
+	ret = ctl_unseal(reg, cfg, errs);
+	reg_close(reg);
+	return ret;
+}
+
+/*
+ * seal: a secret read from standard input (without echo on a terminal,
+ * never from the command line, which ps shows) sealed with the
+ * registry's key, for users.conf or a settings group.
+ */
+static int
+cmd_seal(const char *path)
+{
+	struct cfg	*cfg;
+	struct reg	*reg = NULL;
+	struct termios	 t, quiet;
+	char		 in[REG_CONFIG_SECRET_MAX + 2], out[REG_SEALED_MAX + 1];
+	int		 tty = isatty(STDIN_FILENO), ret = 1;
+	size_t		 len;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "provboxctl: seal: only root can read the "
+		    "registry's key\n");
+		return 1;
+	}
+	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS | CFG_NO_TEMPLATES,
+	    NULL)) == NULL)
+		return 1;
+	if ((reg = ctl_open_registry(cfg, 0)) == NULL)
+		goto done;
+	if (tty) {
+		fprintf(stderr, "secret to seal: ");
+		tcgetattr(STDIN_FILENO, &t);
+		quiet = t;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(in, sizeof(in), stdin) == NULL)
+		in[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+		fputc('\n', stderr);
+	}
+	len = strcspn(in, "\r\n");
+	if (in[len] == '\0' && len == sizeof(in) - 1) {
+		fprintf(stderr, "provboxctl: seal: longer than %d bytes\n",
+		    REG_CONFIG_SECRET_MAX);
+		goto done;
+	}
+	in[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+			len = 0;
+	if (len == 0) {
+		fprintf(stderr, "provboxctl: seal: an empty secret, or one "
+		    "with a control character\n");
+		goto done;
+	}
+	if (reg_config_seal(reg, in, out, sizeof(out)) != 0) {
+		fprintf(stderr, "provboxctl: seal: cannot seal\n");
+		goto done;
+	}
+	printf("%s\n", out);
+	ret = 0;
+done:
+	OPENSSL_cleanse(in, sizeof(in));
+	OPENSSL_cleanse(out, sizeof(out));
+	reg_close(reg);
+	cfg_free(cfg);
+	return ret;
+}
+
 static int
 cmd_check(const char *path)
 {
@@ -272,6 +405,11 @@ cmd_check(const char *path)
 	}
 	cfg = ctl_load(path, 0, errs);
 	ret = cfg != NULL ? 0 : 1;
+	if (cfg != NULL && cfg_has_sealed(cfg) && check_sealed(cfg, errs) != 0) {
+		cfg_free(cfg);
+		cfg = NULL;
+		ret = 1;
+	}
 	if (ctl_json) {
 		jset(o, "config", jtext(path));
 		jset(o, "ok", jbool(cfg != NULL));
@@ -321,7 +459,8 @@ cmd_sync(const char *path)
 
 	if ((cfg = ctl_load(path, CFG_NO_FILE_CHECKS, NULL)) == NULL)
 		return 1;
-	if ((reg = ctl_open_registry(cfg, 0)) == NULL)
+	if ((reg = ctl_open_registry(cfg, 0)) == NULL || ctl_unseal(reg,
+	    cfg, NULL) != 0)
 		goto done;
 	if (reg_sync(reg, cfg, ctl_now, &st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "provboxctl: %s\n", err);
@@ -796,6 +935,8 @@ main(int argc, char *argv[])
 			return cmd_paths(path);
 		if (strcmp(cmd, "sync") == 0)
 			return cmd_sync(path);
+		if (strcmp(cmd, "seal") == 0)
+			return cmd_seal(path);
 		if (strcmp(cmd, "users") == 0 || strcmp(cmd, "show") == 0)
 			return cmd_users(path);
 		if (strcmp(cmd, "devices") == 0)

@@ -1172,6 +1172,56 @@ t_device_show() {
 	pb_pass
 }
 
+# 8d. seal: alice's SIP password sealed with the registry's key in
+# users.conf; check and reload take it, and her phone's file carries the
+# clear password, which users.conf no longer holds. A value sealed on
+# another box is refused by check and reload, and both daemons serve on.
+t_seal() {
+	local sealed other rc d p
+
+	printf '%s\n' "$PW_ALICE" | timeout 30 "$CTL" -c "$CONF" seal \
+	    >"$OUT/seal.out" 2>"$OUT/seal.err" || die "seal: exit $?: $(cat "$OUT/seal.err")"
+	sealed=$(cat "$OUT/seal.out")
+	[[ $sealed == sealed:* ]] || die "seal printed '$sealed'"
+	grep -qF "$PW_ALICE" "$OUT/seal.out" && die "the sealed value holds the password"
+	printf 'x\n' | setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$CTL" -c "$CONF" seal >"$OUT/seal-n.out" 2>"$OUT/seal-n.err" &&
+	    die "seal as nobody: exit 0"
+	cp "$CONF_DIR/users.conf" "$PB_TMP/users.conf.clear"
+	sed -i "s|password = \"$PW_ALICE\"|password = \"$sealed\"|" "$CONF_DIR/users.conf"
+	grep -qF "$PW_ALICE" "$CONF_DIR/users.conf" && die "users.conf still holds alice's password"
+	ctl seal-check check || die "check with a sealed password: $(ctl_msg seal-check)"
+	ctl seal-reload reload || die "reload with a sealed password: $(ctl_msg seal-reload)"
+	serving_alice "sealed"
+	# Sealed with another registry's key.
+	sed "s|path = \"$PB_TMP/registry\"|path = \"$PB_TMP/other-registry\"|" \
+	    "$CONF" >"$PB_TMP/other.conf"
+	cp "$CONF_DIR/vendors.conf" "$CONF_DIR/users.conf" "$PB_TMP/" 2>/dev/null
+	ln -sf "$CONF_DIR/templates" "$PB_TMP/templates" 2>/dev/null
+	ln -sf "$CONF_DIR/tls" "$PB_TMP/tls" 2>/dev/null
+	other=$(printf 'elsewhere\n' | timeout 30 "$CTL" -c "$PB_TMP/other.conf" seal 2>"$OUT/seal-o.err") ||
+	    die "seal with another registry: $(cat "$OUT/seal-o.err")"
+	sed -i "s|password = \"$sealed\"|password = \"$other\"|" "$CONF_DIR/users.conf"
+	read -r d p <<<"$(marks)"
+	ctl seal-check2 check
+	rc=$?
+	ctl seal-reload2 reload
+	rc="$rc $?"
+	cp "$PB_TMP/users.conf.clear" "$CONF_DIR/users.conf"
+	[ "$rc" = "1 1" ] || die "check, reload with another box's sealed value: exit $rc"
+	grep -qF "user alice: sip.password: the registry's key does not open" \
+	    "$OUT/seal-check2.err" || die "check: $(ctl_msg seal-check2)"
+	grep -qF "the registry's key does not open" "$OUT/seal-reload2.out" \
+	    "$OUT/seal-reload2.err" || die "reload: $(ctl_msg seal-reload2)"
+	pb_grep_after "$DHCPD_LOG" "$d" "reloaded " &&
+	    die "dhcpd reloaded a config whose sealed value does not open"
+	pb_grep_after "$PROV_LOG" "$p" "reloaded " &&
+	    die "provisiond reloaded a config whose sealed value does not open"
+	ctl seal-reload3 reload || die "reload back to clear: $(ctl_msg seal-reload3)"
+	serving_alice "after"
+	pb_pass
+}
+
 # 9. reload with a new user: both daemons take it; carol's URL serves her
 # phone's file, and DHCP hands her phone no token (it is not enrolling),
 # without a restart.
@@ -1898,6 +1948,7 @@ pb_run reload-broken-config 30 t_reload_broken
 pb_run reload-refused-by-daemon 40 t_reload_refused
 pb_run reload-template-refused 40 t_reload_template
 pb_run device-show 40 t_device_show
+pb_run seal 60 t_seal
 pb_run reload-new-user 40 t_reload_new_user
 pb_run users-non-ascii 30 t_users_non_ascii
 pb_run reload-after-restart 60 t_reload_after_restart

@@ -1151,6 +1151,91 @@ START_TEST(test_phone_admin_password)
 }
 END_TEST
 
+/*
+ * provboxctl seal: a config secret sealed with the registry's key opens
+ * with that key only, and only unaltered; a config holding sealed values
+ * is not synced until cfg_unseal() opened them all.
+ */
+START_TEST(test_config_sealed)
+{
+	struct reg_sync_stats	 st;
+	struct reg_user		 u;
+	struct cfg		*cfg;
+	struct reg		*other;
+	struct cfg_errors	 errs;
+	char			 a[REG_SEALED_MAX + 1], b[REG_SEALED_MAX + 1];
+	char			 c[REG_SEALED_MAX + 1], out[300], *text, err[512];
+
+	cfg = load_cfg("two.conf", users_two);
+	sync_ok(cfg, &st);
+	cfg_free(cfg);
+	ck_assert_int_eq(reg_config_seal(reg, "pw-sealed", a, sizeof(a)), 0);
+	ck_assert_int_eq(reg_config_seal(reg, "adm-sealed", b, sizeof(b)), 0);
+	ck_assert_int_eq(strncmp(a, "sealed:", 7), 0);
+	ck_assert_ptr_null(strstr(a, "pw-sealed"));
+	ck_assert_int_eq(reg_config_open(reg, a, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "pw-sealed");
+	/* Sealed twice, two values (a fresh nonce each time). */
+	ck_assert_int_eq(reg_config_seal(reg, "pw-sealed", c, sizeof(c)), 0);
+	ck_assert_str_ne(a, c);
+	/* One byte altered: it does not open. */
+	c[10] = c[10] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(reg_config_open(reg, c, out, sizeof(out)), -1);
+	ck_assert_int_eq(reg_config_open(reg, "sealed:!!!!", out, sizeof(out)),
+	    -1);
+	ck_assert_int_eq(reg_config_open(reg, "pw-sealed", out, sizeof(out)),
+	    -1);
+	/* Another box's key does not open it. */
+	other = open_reg("other", 16 << 20);
+	ck_assert_int_eq(reg_config_open(other, a, out, sizeof(out)), -1);
+	reg_close(other);
+
+	/* users.conf with the sealed values in place of the clear ones. */
+	ck_assert(asprintf(&text, "registry = { path = \"reg\"; };\n"
+	    "vendors = ( { name = \"yealink\"; match = { oui = [ "
+	    "\"80:5e:c0\" ]; }; } );\n"
+	    "users = ( { name = \"alice\";\n"
+	    "  sip = { user = \"201\"; password = \"%s\"; server = \"pbx\"; };\n"
+	    "  settings = { admin_password = \"%s\"; };\n"
+	    "  devices = ( { mac = \"80:5e:c0:00:00:01\"; vendor = "
+	    "\"yealink\"; } ); } );\n", a, b) > 0);
+	cfg = load_cfg("sealed.conf", text);
+	free(text);
+	ck_assert_int_eq(cfg_has_sealed(cfg), 1);
+	ck_assert_int_eq(reg_sync(reg, cfg, 1700000000, &st, err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "sealed values are not opened"));
+	memset(&errs, 0, sizeof(errs));
+	ck_assert_int_eq(cfg_unseal(cfg, reg_config_opener, reg, &errs), 0);
+	ck_assert_uint_eq(errs.n, 0);
+	ck_assert_int_eq(cfg_has_sealed(cfg), 0);
+	ck_assert_str_eq(cfg->users[0].sip_password, "pw-sealed");
+	ck_assert_str_eq(cfg->users[0].settings.admin_password, "adm-sealed");
+	sync_ok(cfg, &st);
+	get_user("alice", &u);
+	ck_assert_str_eq(u.sip_password, "pw-sealed");
+	reg_user_clear(&u);
+	cfg_free(cfg);
+
+	/* A value another key sealed: named, and the config not used. */
+	other = open_reg("other", 16 << 20);
+	ck_assert_int_eq(reg_config_seal(other, "x", c, sizeof(c)), 0);
+	reg_close(other);
+	ck_assert(asprintf(&text, "registry = { path = \"reg\"; };\n"
+	    "users = ( { name = \"bob\";\n"
+	    "  sip = { user = \"202\"; password = \"%s\"; server = \"pbx\"; };"
+	    " } );\n", c) > 0);
+	cfg = load_cfg("other.conf", text);
+	free(text);
+	ck_assert_int_eq(cfg_unseal(cfg, reg_config_opener, reg, &errs), -1);
+	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_ptr_nonnull(strstr(errs.v[0].msg, "user bob: sip.password: "
+	    "the registry's key does not open"));
+	cfg_errors_free(&errs);
+	cfg_free(cfg);
+}
+END_TEST
+
 /* A schema 1 registry (secrets in clear, as the first release wrote
  * them) is migrated when opened for writing: every user's secrets sealed,
  * the schema raised, nothing lost. */
@@ -1391,6 +1476,7 @@ registry_suite(void)
 	tcase_add_test(tc, test_sealed_without_key);
 	tcase_add_test(tc, test_key_replaced_sync_recovers);
 	tcase_add_test(tc, test_phone_admin_password);
+	tcase_add_test(tc, test_config_sealed);
 	tcase_add_test(tc, test_migrate_schema1);
 	tcase_add_test(tc, test_seal_open);
 	tcase_add_test(tc, test_open_two_keys);

@@ -390,7 +390,7 @@ START_TEST(test_bad_settings_refused)
 	    "  settings = { timezone = \"Mars/Olympus\"; language = \"xx\";\n"
 	    "    tone_zone = \"QQ\"; date_format = \"dd.mm\"; voice_vlan = "
 	    "5000;\n    sip_transport = \"sctp\"; colour = 1;\n"
-	    "    admin_password = \"a\\nb\";\n"
+	    "    admin_password = \"a\\nb\"; user_password = \"sealed:@@\";\n"
 	    "    keys = ( { type = \"park\"; }, { type = \"blf\"; } ); };\n"
 	    "  files = ( { name = \"${mac}.cfg\"; template = \"dev.cfg\"; },\n"
 	    "    { name = \"c.xml\"; template = \"common.xml\"; models = "
@@ -414,6 +414,8 @@ START_TEST(test_bad_settings_refused)
 	    "%s", msgs);
 	ck_assert_msg(strstr(msgs, "only the phone's own file (a name with "
 	    "${mac} or ${MAC}) can be chosen by model") != NULL, "%s", msgs);
+	ck_assert_msg(strstr(msgs, "user_password: is not a sealed value") !=
+	    NULL, "%s", msgs);
 	/* A password is never echoed, even in an error. */
 	ck_assert_ptr_null(strstr(msgs, "a\nb"));
 }
