@@ -103,7 +103,10 @@ bh_build() {
 	fi
 	# Always: pbprobe is a check program, which "make all" (and so
 	# tests/bench/run) leaves as it was; a stale one skews the storm.
-	(cd "$BH_BUILD" && make -j"$jobs" all tests/tools/pbprobe) \
+	# One goal after the other: "all" recurses, and two goals built at
+	# once both relink common/libprovbox.la.
+	(cd "$BH_BUILD" && make -j"$jobs" all &&
+	    make -j"$jobs" tests/tools/pbprobe) \
 	    >"$BH_BUILD/make-bench.out" 2>&1 ||
 	    bh_die "make failed ($BH_BUILD/make-bench.out)"
 	for f in provbox-dhcpd provbox-provisiond provboxctl tests/tools/pbprobe; do
