@@ -272,6 +272,12 @@ struct cfg_prov {
 	enum prov_mode		 default_mode;
 	char			*templates_dir;
 	char			*static_dir;
+	/*
+	 * A model's firmware URL names the phone's token folder (which
+	 * serves static_dir's files too) instead of /static/, so only a
+	 * phone of the office fetches it.
+	 */
+	int			 firmware_in_folder;
 	char			*tls_cert;
 	char			*tls_key;
 	char			*tls_client_ca;	/* NULL: no client certs */

@@ -250,8 +250,8 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "listen", "http_listen",
 		"base_url", "token_path", "legacy_path", "default_mode",
-		"templates_dir", "static_dir", "tls", "guard", "limits",
-		"enrollment", NULL };
+		"templates_dir", "static_dir", "firmware_in_folder", "tls",
+		"guard", "limits", "enrollment", NULL };
 	const config_setting_t	*g = config_setting_get_member(root,
 				    "provisioning");
 	struct cfg_prov		*p = &ctx->cfg->prov;
@@ -315,6 +315,7 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 	s = "static";
 	cfg_get_string(ctx, g, "static_dir", 0, 4096, &s);
 	p->static_dir = cfg_path(ctx, s);
+	cfg_get_bool(ctx, g, "firmware_in_folder", &p->firmware_in_folder);
 	parse_tls(ctx, g, p);
 	parse_guard(ctx, g, &p->guard);
 	parse_limits(ctx, g, &p->limits);

@@ -460,9 +460,14 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 	if ((m = cfg_model_find(in->vendor, in->model)) != NULL &&
 	    m->firmware != NULL) {
 		tv_set_text(doc, s, "firmware", m->firmware);
-		snprintf(url, sizeof(url), "%s/static/%s",
-		    cfg->prov.base_url != NULL ? cfg->prov.base_url : "",
-		    m->firmware);
+		/* The token folder serves static_dir's files too. */
+		if (cfg->prov.firmware_in_folder && in->token_folder)
+			snprintf(url, sizeof(url), "%s%s",
+			    in->provisioning_url, m->firmware);
+		else
+			snprintf(url, sizeof(url), "%s/static/%s",
+			    cfg->prov.base_url != NULL ? cfg->prov.base_url :
+			    "", m->firmware);
 		tv_set_text(doc, s, "firmware_url", url);
 	}
 }

@@ -40,6 +40,8 @@ struct settings_in {
 	const char		*sip_server;
 	unsigned		 sip_port;
 	const char		*provisioning_url;	/* NULL: "" */
+	/* provisioning_url is the user's own token folder (not flat). */
+	int			 token_folder;
 	/*
 	 * The device's own admin password from the registry (made by
 	 * reg_sync()): settings.admin_password when no scope sets one.

@@ -310,8 +310,10 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 		in.sip_password = u->sip_password;
 		in.sip_server = u->sip_server;
 		in.sip_port = u->sip_port;
-		if (url_token == NULL)
+		if (url_token == NULL) {
 			url_token = u->token[0] != '\0' ? u->token : NULL;
+			in.token_folder = url_token != NULL;
+		}
 		if (url_token != NULL && cfg->prov.base_url != NULL)
 			cfg_folder_url(cfg, url_token, url, sizeof(url));
 		in.provisioning_url = url;

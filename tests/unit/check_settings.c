@@ -333,6 +333,48 @@ START_TEST(test_phonebook)
 }
 END_TEST
 
+/*
+ * firmware_in_folder: a model's firmware through the user's token folder
+ * (which serves static_dir too); from the flat folder, /static/ still.
+ */
+START_TEST(test_firmware_in_folder)
+{
+	struct cfg		*cfg;
+	const struct cfg_user	*u;
+	const struct cfg_device	*d;
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	struct mac_addr		 mac;
+	char			 msgs[4096];
+	static const char *const want[3] = {
+		"https://10.42.0.1/static/T46S-1.rom",
+		"https://10.42.0.1/p/TOKEN/T46S-1.rom",
+		"https://10.42.0.1/static/T46S-1.rom" };
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	ck_assert_int_eq(cfg->prov.firmware_in_folder, 0);
+	ck_assert_int_eq(mac_parse("80:5e:c0:00:00:01", &mac), 0);
+	ck_assert_ptr_nonnull(d = cfg_device_find(cfg, &mac, &u));
+	for (int k = 0; k < 3; k++) {
+		/* 0: off; 1: on, the token folder; 2: on, the flat folder. */
+		cfg->prov.firmware_in_folder = k > 0;
+		memset(&in, 0, sizeof(in));
+		in.vendor = &cfg->vendors[d->vendor];
+		in.user = u;
+		in.mac = &d->mac;
+		in.model = d->model;
+		in.provisioning_url = k == 2 ? "https://10.42.0.1/prov/" :
+		    "https://10.42.0.1/p/TOKEN/";
+		in.token_folder = k != 2;
+		ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+		ck_assert_str_eq(tv_text(tv_get(tv_get(tv_root(doc),
+		    "settings"), "firmware_url")), want[k]);
+		tv_doc_free(doc);
+	}
+	cfg_free(cfg);
+}
+END_TEST
+
 /* A misspelt name is refused at load, naming the template and line. */
 START_TEST(test_unknown_name_refused)
 {
@@ -467,6 +509,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_common_file_xml);
 	tcase_add_test(tc, test_device_admin_password);
 	tcase_add_test(tc, test_phonebook);
+	tcase_add_test(tc, test_firmware_in_folder);
 	tcase_add_test(tc, test_unknown_name_refused);
 	tcase_add_test(tc, test_render_check_names_device);
 	tcase_add_test(tc, test_bad_settings_refused);
