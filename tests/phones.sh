@@ -233,6 +233,65 @@ ph_url() {
 	esac
 }
 
+# ph_settings VENDOR FILE: the named settings (issue 14) a phone's own
+# file carries, in the vendor's syntax, as "name=value" lines: accounts
+# (how many carry a password), admin (the web admin password), tz (the
+# vendor's main time-zone value), ntp, blf (how many BLF keys), fw (the
+# firmware URL), cloud (off when the file turns the vendor's cloud or
+# redirection off). "-" where the file says nothing.
+ph_settings() {
+	local v=$1 f=$2 acc=0 admin='' tz='' ntp='' blf=0 fw='' cloud=''
+
+	_first() { sed -n "$1" "$f" | head -n 1; }
+	case $v in
+	yealink)
+		acc=$(grep -c '^account\.[0-9]*\.password = .' "$f")
+		admin=$(_first 's/^static\.security\.user_password = admin://p')
+		tz=$(_first 's/^local_time\.time_zone = //p')
+		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f") ;;
+	snom)
+		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
+		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
+		blf=$(grep -c 'perm="R">blf sip:' "$f")
+		# The redirection service (SRAPS) left out of the order.
+		grep -q '<provisioning_order perm="R">' "$f" &&
+		    ! grep -q '<provisioning_order perm="R">[^<]*redirection' \
+		    "$f" && cloud=off ;;
+	polycom)
+		acc=$(grep -c 'reg\.[0-9]*\.auth\.password="[^"]' "$f")
+		admin=$(_first 's/.*device\.auth\.localAdminPassword="\([^"]*\)".*/\1/p')
+		tz=$(_first 's/.*tcpIpApp\.sntp\.gmtOffset="\([^"]*\)".*/\1/p') ;;
+	cisco)
+		acc=$(grep -c '<Password_[0-9]*_>[^<]' "$f")
+		tz=$(_first 's/.*<Time_Zone>\([^<]*\)<.*/\1/p')
+		fw=$(_first 's/.*<Upgrade_Rule>\([^<]*\)<.*/\1/p') ;;
+	grandstream)
+		acc=$(grep -c '<P34>[^<]' "$f")
+		admin=$(_first 's/.*<P2>\([^<]*\)<.*/\1/p')
+		tz=$(_first 's/.*<P246>\([^<]*\)<.*/\1/p')
+		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p') ;;
+	fanvil)
+		acc=$(grep -c '^SIP[0-9]* Register Pswd *:.' "$f")
+		ntp=$(_first 's/^SNTP Server *://p') ;;
+	gigaset)
+		acc=$(grep -c "aucS_SIP_PASSWORD\[0\]\" class=\"symb_item\" value='\"[^\"]" "$f")
+		[ "$acc" -gt 0 ] ||
+		    acc=$(grep -c 'SipAccount\.[0-9]*\.AuthPassword" value="[^"]' "$f")
+		ntp=$(_first "s/.*aucS_TIME_NTP_SERVER\[%\]\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p") ;;
+	aastra)
+		acc=$(grep -c '^sip line[0-9]* password: .' "$f")
+		admin=$(_first 's/^admin password: //p')
+		tz=$(_first 's/^time zone minutes: //p')
+		ntp=$(_first 's/^time server1: //p')
+		blf=$(grep -c '^softkey[0-9]* type: blf$' "$f")
+		grep -qx 'contact rcs: 0' "$f" && cloud=off ;;
+	esac
+	unset -f _first
+	printf 'accounts=%s\nadmin=%s\ntz=%s\nntp=%s\nblf=%s\nfw=%s\ncloud=%s\n' \
+	    "$acc" "${admin:--}" "${tz:--}" "${ntp:--}" "$blf" "${fw:--}" \
+	    "${cloud:--}"
+}
+
 # ph_sip VENDOR FILE: "USER PASSWORD" of account 1 in the phone's own file.
 ph_sip() {
 	local f=$2 u p

@@ -180,6 +180,35 @@ storm_users() {
 	done
 }
 
+# The demo phones' models, one a class: each gets a firmware file.
+MODELS="yealink=T46S snom=D785 polycom=VVX310 cisco=CP-7841 grandstream=GXP1405
+fanvil=X4 gigaset=N720 aastra=6737i"
+
+# The named settings (issue 14) on top of the shipped ones (Europe/Berlin,
+# NTP on the box, en, DE): three BLF keys for every phone, a second SIP
+# account for every shipped user, a firmware file for every demo model.
+setup_settings() {
+	local vm v m
+
+	sed -i -e 's|^  # keys = .*|  keys = ( { type = "line"; },\
+    { type = "blf"; value = "201"; label = "Reception"; },\
+    { type = "blf"; value = "202"; label = "Sales"; },\
+    { type = "blf"; value = "203"; label = "Support"; } );|' "$CONF"
+	grep -q '^    { type = "blf"; value = "203"' "$CONF" || return 1
+	for vm in $MODELS; do
+		v=${vm%%=*} m=${vm#*=}
+		sed -i "/^    name = \"$v\";/,/^    files = (/ s|^    files = (|    models = ( { name = \"$m\"; firmware = \"fw-$v.bin\"; } );\n    files = (|" \
+		    "$CONF_DIR/vendors.conf"
+		grep -q "firmware = \"fw-$v.bin\"" "$CONF_DIR/vendors.conf" ||
+		    return 1
+	done
+	# sip = { user = "201"; password = "P"; ... }; then account 2:
+	# user 8201, password P-line2.
+	sed -i 's|^\( *\)sip = { user = "\(2[0-9][0-9]\)"; password = "\([^"]*\)"; \(.*\)$|&\n\1accounts = ( { user = "8\2"; password = "\3-line2"; label = "Line 2"; } );|' \
+	    "$CONF_DIR/users.conf"
+	[ "$(grep -c 'label = "Line 2"' "$CONF_DIR/users.conf")" -ge 8 ]
+}
+
 setup_config() {
 	cp "$top/etc/vendors.conf" "$CONF_DIR/" &&
 	    cp -r "$top/etc/templates" "$CONF_DIR/" &&
@@ -193,7 +222,81 @@ setup_config() {
 		storm_users
 		printf '\n);\n'
 	} >"$CONF_DIR/users.conf"
-	write_config
+	write_config && setup_settings
+}
+
+# What each vendor's own file says of the named settings in this
+# config, as ph_settings prints it; ADMIN stands for the phone's own
+# password (provboxctl device show --secrets). A "-" is a setting the
+# vendor's template does not write: etc/templates/README.md says why.
+settings_want() {
+	local fw=$BASE_URL/static/fw-$1.bin
+
+	case $1 in
+	yealink) echo "2 ADMIN +1 - 0 - -" ;;
+	snom) echo "2 ADMIN - - 3 - off" ;;
+	polycom) echo "2 ADMIN 3600 - 0 - -" ;;
+	cisco) echo "2 - GMT+01:00 - 0 $fw -" ;;
+	grandstream) echo "1 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP 0 - -" ;;
+	fanvil) echo "2 - - $SRV_IP 0 - -" ;;
+	gigaset) echo "2 - - $SRV_IP 0 - -" ;;
+	aastra) echo "2 ADMIN -60 $SRV_IP 3 - off" ;;
+	esac
+}
+
+# t_phonebook: the phone book a booted phone's file points it at lists
+# every user (by the first account's number) and the admin's entries,
+# from the phone's own folder; the same file name in a folder of nobody
+# is a miss.
+t_phonebook() {
+	local v f o perm c n u
+
+	for v in yealink cisco grandstream; do
+		case $v in
+		yealink) f=yealink-phonebook.xml ;;
+		cisco) f=cisco-directory.xml ;;
+		grandstream) f=grandstream-phonebook.xml ;;
+		esac
+		user_of "$v" || die "no $v phone"
+		perm=$(url_of "$USER")
+		o=$OUT/book-$v
+		c=$(fetch "$T-$v" "$o" "$perm$f")
+		[ "$c" = 200 ] || die "$v: $f: status $c"
+		grep -q "{{\|}}" "$o.body" && die "$v: $f: template text left"
+		for n in 201 202 203 204 205 206 207 208 2099; do
+			grep -q ">$n<" "$o.body" ||
+			    die "$v: $f does not list $n"
+		done
+		# Every storm user too: the whole users table.
+		u=$(grep -c '>9[0-9][0-9][0-9]<' "$o.body")
+		[ "$u" -eq "$STORM" ] ||
+		    die "$v: $f lists $u of the $STORM storm users"
+		if grep -qE "demo-[a-z]+-sip-pw" "$o.body"; then
+			die "$v: $f holds a password"
+		fi
+	done
+	pb_pass
+}
+
+# check_settings VENDOR MAC FILE: the named settings in the phone's own
+# file, in its vendor's syntax; its admin password is its own (from the
+# registry, not the factory's, not another phone's).
+check_settings() {
+	local f=$3 got want pw k i=0 val
+
+	got=$(ph_settings "$1" "$f" | cut -d= -f2- | tr '\n' ' ')
+	pw=$(timeout 20 "$CTL" -c "$CONF" --json device show "$2" --secrets \
+	    2>/dev/null | jq -r .admin_password)
+	[[ $pw =~ ^[A-Za-z2-9]{16}$ ]] || die "device show --secrets: '$pw'"
+	want=$(settings_want "$1")
+	want=${want//ADMIN/$pw}
+	[ "$got" = "$want " ] ||
+	    die "$(basename "$f"): settings (accounts admin tz ntp blf fw cloud) '$got', expected '$want'"
+	if [[ $want == *"$pw"* ]]; then
+		grep -qxF "$pw" "$PB_TMP/admins" 2>/dev/null &&
+		    die "$(basename "$f"): another phone has the same admin password"
+		echo "$pw" >>"$PB_TMP/admins"
+	fi
 }
 
 # ----------------------------------------------------------------- network
@@ -524,6 +627,7 @@ t_boot() {
 		log_has "$PROV_LOG" "$mp" "enroll: $MAC provisioned ip $ip: permanent URL used" \
 		    "provisioned line"
 	fi
+	check_settings "$v" "$MAC" "$d/files/$own"
 	no_leak "$d/files" "$d/refiles"
 	expect_state "$MAC" provisioned "after the boot"
 	pb_pass
@@ -953,6 +1057,7 @@ PB_ONLY='' pb_run enroll-all 60 t_enroll
 for v in $PH_VENDORS; do
 	pb_run "boot-$v" 60 "t_boot_$v"
 done
+pb_run phonebook 60 t_phonebook
 pb_run lan-attacker 60 t_attacker
 pb_run lan-attacker-dhcp 60 t_dhcp_attacker
 pb_run reboot-pinned 60 t_reboot
