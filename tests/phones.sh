@@ -248,6 +248,7 @@ ph_settings() {
 		acc=$(grep -c '^account\.[0-9]*\.password = .' "$f")
 		admin=$(_first 's/^static\.security\.user_password = admin://p')
 		tz=$(_first 's/^local_time\.time_zone = //p')
+		ntp=$(_first 's/^local_time\.ntp_server1 = //p')
 		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f") ;;
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")

@@ -233,7 +233,7 @@ settings_want() {
 	local fw=$BASE_URL/static/fw-$1.bin
 
 	case $1 in
-	yealink) echo "2 ADMIN +1 - 0 - -" ;;
+	yealink) echo "2 ADMIN +1 $SRV_IP 0 - -" ;;
 	snom) echo "2 ADMIN - - 3 - off" ;;
 	polycom) echo "2 ADMIN 3600 - 0 - -" ;;
 	cisco) echo "2 - GMT+01:00 - 0 $fw -" ;;
