@@ -124,7 +124,9 @@ setup_network() {
 # conf_provbox DIR [CONFLICT_CHECK]: false unless told (the peers do not
 # probe either).
 conf_provbox() {
-	cp "$here/../../etc/vendors.conf" "$1/vendors.conf" || return 1
+	# The shipped classes and the templates they name (read at load).
+	cp "$here/../../etc/vendors.conf" "$1/vendors.conf" &&
+	    cp -r "$here/../../etc/templates" "$1/" || return 1
 	cat >"$1/users.conf" <<EOF
 users = (
   { name = "alice"; display_name = "Alice";

@@ -90,7 +90,9 @@ fill_provbox() {
 	local d=$1
 
 	mkdir -p "$d" && chmod 700 "$d"
-	cp "$here/../../etc/vendors.conf" "$d/vendors.conf" || return 1
+	# The shipped classes and the templates they name (read at load).
+	cp "$here/../../etc/vendors.conf" "$d/vendors.conf" &&
+	    cp -r "$here/../../etc/templates" "$d/" || return 1
 	echo 'users = ( );' >"$d/users.conf"
 	chmod 600 "$d/users.conf"
 	cat >"$d/provbox.conf" <<EOF

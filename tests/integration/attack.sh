@@ -378,8 +378,8 @@ write_config() {
 # write_vendors MODE: vendors.conf and templates as shipped ("plain"), or
 # ("bootstrap") with legacy.bootstrap = true on every legacy class, and
 # {{provisioning_url}} added to a legacy class's own-file template that
-# has none (the shipped aastra/device.cfg: a bootstrap file would name no
-# URL at all), as a comment line "# prov url: URL".
+# has none (the shipped aastra/device.cfg, gigaset/n510.xml and n720.xml:
+# a bootstrap file would name no URL at all), as a line "# prov url: URL".
 write_vendors() {
 	local v f
 
@@ -391,9 +391,12 @@ write_vendors() {
 	fi
 	sed 's|^\( *\)mode = "legacy";|&\n\1legacy = { bootstrap = true; };|' \
 	    "$top/etc/vendors.conf" >"$CONF_DIR/vendors.conf" || return 1
+	# Every own-file template of the class: gigaset's N510 and N720
+	# formats have no provisioning-server item provbox knows either.
 	while read -r v; do
-		for f in "$CONF_DIR/templates/$v"/device.*; do
+		for f in "$CONF_DIR/templates/$v"/*; do
 			[ -f "$f" ] || continue
+			case $f in */phonebook.*) continue ;; esac
 			grep -q '{{provisioning_url}}' "$f" ||
 			    printf '# prov url: {{provisioning_url}}\n' >>"$f"
 		done

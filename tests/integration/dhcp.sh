@@ -80,7 +80,10 @@ PB_CREATED_FILES+=("/var/lib/dhcpcd/$IF_C3.lease" "/run/dhcpcd/$IF_C3-4.pid"
 
 write_config() {
 	mkdir -p "$CONF_DIR"
-	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" || return 1
+	# The shipped classes and the templates they name: both daemons
+	# read the templates at load (issue 14).
+	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" &&
+	    cp -r "$here/../../etc/templates" "$CONF_DIR/" || return 1
 	cat >"$CONF" <<EOF
 # Written by tests/integration/dhcp.sh.
 registry = { path = "$PB_TMP/registry"; map_size_mb = 64; sync = true; };

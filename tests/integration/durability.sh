@@ -451,7 +451,10 @@ EOF
 
 write_config() {
 	mkdir -p "$CONF_DIR"
-	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" || return 1
+	# The shipped classes and the templates they name: both daemons
+	# read the templates at load (issue 14).
+	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" &&
+	    cp -r "$here/../../etc/templates" "$CONF_DIR/" || return 1
 	cat >"$CONF" <<EOF
 # Written by tests/integration/durability.sh.
 registry = { path = "$REG"; map_size_mb = 256; sync = true; };

@@ -82,7 +82,9 @@ SRV_LOG=$PB_TMP/dhcpd.log
 # for another server", "ignored: no subnet for this network").
 write_config() {
 	mkdir -p "$CONF_DIR"
-	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" || return 1
+	# The shipped classes and the templates they name (read at load).
+	cp "$here/../../etc/vendors.conf" "$CONF_DIR/vendors.conf" &&
+	    cp -r "$here/../../etc/templates" "$CONF_DIR/" || return 1
 	cat >"$CONF" <<EOF
 # Written by tests/integration/relay.sh.
 registry = { path = "$PB_TMP/registry"; map_size_mb = 64; sync = true; };
