@@ -657,8 +657,8 @@ settings_template(const struct settings_templates *ts,
  */
 static int
 check_one(const struct cfg *cfg, const struct settings_templates *ts,
-    const struct cfg_file *f, const struct settings_in *in, const char *who,
-    struct cfg_errors *errs)
+    const struct cfg_file *f, const struct settings_in *in, int book,
+    const char *who, struct cfg_errors *errs)
 {
 	const struct tmpl		*t = settings_template(ts, f);
 	struct settings_in		 in1;
@@ -673,7 +673,7 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 	if (t == NULL)
 		return 0;
 	in1 = *in;
-	in1.with_phonebook = tmpl_uses(t, "phonebook");
+	in1.with_phonebook = book && settings_template_lists_phonebook(ts, f);
 	if ((doc = settings_tree(cfg, &in1)) == NULL)
 		return -1;
 	n = tmpl_render(t, tv_root(doc), f->format, &out);
@@ -731,29 +731,45 @@ check_keys(const struct cfg *cfg, const struct settings_in *in,
 	return bad;
 }
 
+/*
+ * Every device's own files with its merged settings; its class's common
+ * files once per user and class (they know no device), the phone book
+ * filled the first time only (it is the same for every user); each
+ * class's common files once more for the flat folder. O(devices x rules
+ * + users x common rules + phone book).
+ */
 int
 settings_check(const struct cfg *cfg, const struct settings_templates *ts,
     struct cfg_errors *errs)
 {
 	struct settings_in	 in;
 	char			 who[256], mac[MAC_STR_LEN], url[512];
+	unsigned char		*seen = NULL, *book_done = NULL;
 	int			 bad = 0, r;
 
+	if (cfg->nvendors > 0 && ((seen = calloc(cfg->nvendors, 1)) == NULL ||
+	    (book_done = calloc(cfg->nvendors, 1)) == NULL)) {
+		free(seen);
+		return -1;
+	}
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		const struct cfg_user *u = &cfg->users[i];
 
+		memset(seen, 0, cfg->nvendors);
 		for (size_t k = 0; k < u->ndevices; k++) {
 			const struct cfg_device *d = &u->devices[k];
 			const struct cfg_vendor *v = &cfg->vendors[d->vendor];
+			int common = !seen[d->vendor];
 
+			seen[d->vendor] = 1;
 			memset(&in, 0, sizeof(in));
 			in.vendor = v;
 			in.user = u;
-			in.model = d->model;
 			/* A token of the right shape: the length counts. */
 			in.provisioning_url = cfg_folder_url(cfg,
 			    "00000000000000000000000000000000",
 			    url, sizeof(url));
+			in.token_folder = 1;
 			snprintf(who, sizeof(who), "device %s (user %s, class "
 			    "%s%s%s)", mac_format(&d->mac, mac), u->name,
 			    v->name, d->model != NULL ? ", model " : "",
@@ -761,24 +777,26 @@ settings_check(const struct cfg *cfg, const struct settings_templates *ts,
 			if ((r = check_keys(cfg, &(struct settings_in){
 			    .vendor = v, .user = u, .mac = &d->mac,
 			    .model = d->model }, who, errs)) < 0)
-				return -1;
+				goto fail;
 			bad += r;
 			for (size_t f = 0; f < v->nfiles; f++) {
-				if (v->files[f].per_device &&
-				    !cfg_file_for_model(&v->files[f],
-				    d->model))
-					continue;	/* not this model's */
+				const struct cfg_file *fr = &v->files[f];
+
+				if (fr->per_device ?
+				    !cfg_file_for_model(fr, d->model) :
+				    !common)
+					continue;
 				/* As provisiond serves it: a common file
 				 * has no device, so no model either. */
-				in.mac = v->files[f].per_device ? &d->mac :
-				    NULL;
-				in.model = v->files[f].per_device ? d->model :
-				    NULL;
-				if ((r = check_one(cfg, ts, &v->files[f], &in,
-				    who, errs)) < 0)
-					return -1;
+				in.mac = fr->per_device ? &d->mac : NULL;
+				in.model = fr->per_device ? d->model : NULL;
+				if ((r = check_one(cfg, ts, fr, &in,
+				    !book_done[d->vendor], who, errs)) < 0)
+					goto fail;
 				bad += r;
 			}
+			if (common)
+				book_done[d->vendor] = 1;
 		}
 	}
 	/* Common files in the flat folder: no user, no device. */
@@ -791,11 +809,17 @@ settings_check(const struct cfg *cfg, const struct settings_templates *ts,
 		for (size_t f = 0; f < v->nfiles; f++) {
 			if (v->files[f].per_device)
 				continue;
-			if ((r = check_one(cfg, ts, &v->files[f], &in, who,
-			    errs)) < 0)
-				return -1;
+			if ((r = check_one(cfg, ts, &v->files[f], &in,
+			    !book_done[i], who, errs)) < 0)
+				goto fail;
 			bad += r;
 		}
 	}
+	free(seen);
+	free(book_done);
 	return bad;
+fail:
+	free(seen);
+	free(book_done);
+	return -1;
 }
