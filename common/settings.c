@@ -755,7 +755,8 @@ settings_check(const struct cfg *cfg, const struct settings_templates *ts,
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		const struct cfg_user *u = &cfg->users[i];
 
-		memset(seen, 0, cfg->nvendors);
+		if (seen != NULL)	/* NULL: no class, so no device */
+			memset(seen, 0, cfg->nvendors);
 		for (size_t k = 0; k < u->ndevices; k++) {
 			const struct cfg_device *d = &u->devices[k];
 			const struct cfg_vendor *v = &cfg->vendors[d->vendor];
