@@ -281,7 +281,10 @@ for suite in $suites; do
 	fi
 	logs=$build/logs/$suite
 	rm -rf "$logs"
-	mkdir -p "$logs"
+	# Sticky and open to all, like /tmp: a suite runs provboxctl as
+	# another user too (refusals as nobody), and its valgrind writes
+	# its log here.
+	mkdir -p "$logs" && chmod 1777 "$logs"
 	only=${PB_ONLY:-}
 	extra=()
 	# shellcheck disable=SC2086 # https_skip: one name per line
