@@ -61,20 +61,47 @@ nearest_text(const struct scopes *sc, size_t off)
 	return NULL;
 }
 
+/* The settings that are set or not as a whole (nearest_with()). */
+enum scope_has {
+	HAS_VOICE_VLAN,
+	HAS_VENDOR_CLOUD,
+	HAS_NTP,
+	HAS_KEYS,
+	HAS_SIP_PORT,
+	HAS_TZ,
+};
+
+/* The nearest scope that sets what. */
 static const struct cfg_settings *
-nearest_with(const struct scopes *sc, int which)
+nearest_with(const struct scopes *sc, enum scope_has what)
 {
 	for (int i = 0; i < NSCOPES; i++) {
 		const struct cfg_settings *s = sc->s[i];
+		int has = 0;
 
 		if (s == NULL)
 			continue;
-		if ((which == 0 && s->has_voice_vlan) ||
-		    (which == 1 && s->has_vendor_cloud) ||
-		    (which == 2 && s->has_ntp) ||
-		    (which == 3 && s->has_keys) ||
-		    (which == 4 && s->sip_port != 0) ||
-		    (which == 5 && s->tz != NULL))
+		switch (what) {
+		case HAS_VOICE_VLAN:
+			has = s->has_voice_vlan;
+			break;
+		case HAS_VENDOR_CLOUD:
+			has = s->has_vendor_cloud;
+			break;
+		case HAS_NTP:
+			has = s->has_ntp;
+			break;
+		case HAS_KEYS:
+			has = s->has_keys;
+			break;
+		case HAS_SIP_PORT:
+			has = s->sip_port != 0;
+			break;
+		case HAS_TZ:
+			has = s->tz != NULL;
+			break;
+		}
+		if (has)
 			return s;
 	}
 	return NULL;
@@ -212,17 +239,13 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 	for (size_t i = 0; i < u->naccounts; i++) {
 		const struct cfg_account *a = &u->accounts[i];
 
-		if (in->blank_credentials || in->mac == NULL) {
-			add_account(doc, list, (unsigned)i + 2,
-			    in->blank_credentials ? "" : a->user,
-			    in->blank_credentials ? "" : a->auth_name, "",
-			    display, a->label, a->server != NULL ? a->server :
-			    server, a->port != 0 ? a->port : p, a->transport !=
-			    NULL ? a->transport : transport);
-			continue;
-		}
-		add_account(doc, list, (unsigned)i + 2, a->user, a->auth_name,
-		    a->password,
+		/* Bootstrap blanks the identity too; a common file only the
+		 * password (as for account 1 above). */
+		int blank = in->blank_credentials, nopw = blank ||
+		    in->mac == NULL;
+
+		add_account(doc, list, (unsigned)i + 2, blank ? "" : a->user,
+		    blank ? "" : a->auth_name, nopw ? "" : a->password,
 		    a->display_name != NULL ? a->display_name : display,
 		    a->label, a->server != NULL ? a->server : server,
 		    a->port != 0 ? a->port : p, a->transport != NULL ?
@@ -447,11 +470,12 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 			v = NULL;
 		set_if(doc, s, texts[i], v);
 	}
-	if ((x = nearest_with(sc, 4)) != NULL)
+	if ((x = nearest_with(sc, HAS_SIP_PORT)) != NULL)
 		set_uint(doc, s, "sip_port", x->sip_port);
-	if ((x = nearest_with(sc, 0)) != NULL && x->voice_vlan != 0)
+	if ((x = nearest_with(sc, HAS_VOICE_VLAN)) != NULL &&
+	    x->voice_vlan != 0)
 		set_uint(doc, s, "voice_vlan", x->voice_vlan);
-	if ((x = nearest_with(sc, 1)) != NULL && x->vendor_cloud)
+	if ((x = nearest_with(sc, HAS_VENDOR_CLOUD)) != NULL && x->vendor_cloud)
 		tv_set_text(doc, s, "vendor_cloud", "1");
 	if ((v = NEAREST(sc, date_format)) != NULL)
 		tv_set_text(doc, date, v, "1");
@@ -519,13 +543,13 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 		set_if(doc, d, "model", in->model);
 	}
 	transport = schema ? "udp" : NEAREST(&sc, sip_transport);
-	x = schema ? NULL : nearest_with(&sc, 4);
+	x = schema ? NULL : nearest_with(&sc, HAS_SIP_PORT);
 	add_accounts(doc, root, in, transport != NULL ? transport : "udp",
 	    x != NULL ? x->sip_port : 0, schema);
-	add_keys(doc, root, schema ? NULL : nearest_with(&sc, 3), schema);
+	add_keys(doc, root, schema ? NULL : nearest_with(&sc, HAS_KEYS), schema);
 	add_named(doc, root, cfg, in, &sc, schema);
-	add_ntp(doc, root, schema ? NULL : nearest_with(&sc, 2), schema);
-	add_tz(doc, root, schema ? NULL : nearest_with(&sc, 5), schema);
+	add_ntp(doc, root, schema ? NULL : nearest_with(&sc, HAS_NTP), schema);
+	add_tz(doc, root, schema ? NULL : nearest_with(&sc, HAS_TZ), schema);
 	add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
 	    schema ? NULL : NEAREST(&sc, tone_zone), schema);
 	add_vars(doc, root, cfg, &sc, schema);
@@ -690,7 +714,7 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 			return -1;
 	}
 	scopes_for(cfg, in, &sc);
-	if ((zs = nearest_with(&sc, 5)) == NULL)
+	if ((zs = nearest_with(&sc, HAS_TZ)) == NULL)
 		return bad;
 	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
 		snprintf(name, sizeof(name), "tz.%s", tz_style_str(st));
@@ -717,7 +741,7 @@ check_keys(const struct cfg *cfg, const struct settings_in *in,
 	int				 bad = 0;
 
 	scopes_for(cfg, in, &sc);
-	if ((ks = nearest_with(&sc, 3)) == NULL)
+	if ((ks = nearest_with(&sc, HAS_KEYS)) == NULL)
 		return 0;
 	for (size_t i = 0; i < ks->nkeys; i++) {
 		if (ks->keys[i].account <= in->user->naccounts + 1)
