@@ -77,6 +77,8 @@ struct enroll_args {
 int	cmd_enroll(const char *path, const char *who,
 	    const struct enroll_args *a);
 int	cmd_device(const char *path, const char *verb, const char *mac);
+/* device render MAC FILE: the file as the phone gets it (render.c). */
+int	cmd_render(const char *path, const char *mac, const char *name);
 /*
  * The device's enrollment state and story, for provboxctl status: printed,
  * or with obj, set as its keys state, window_until, first_access, events.

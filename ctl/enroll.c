@@ -353,7 +353,8 @@ cmd_device(const char *path, const char *verb, const char *who)
 
 	if (strcmp(verb, "clear") != 0 && strcmp(verb, "show") != 0) {
 		fprintf(stderr, "provboxctl: device %s: unknown (device show "
-		    "MAC [--secrets], device clear MAC)\n", verb);
+		    "MAC [--secrets], device render MAC FILE, device clear "
+		    "MAC)\n", verb);
 		return 2;
 	}
 	if (mac_parse(who, &mac) != 0) {

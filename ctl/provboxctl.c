@@ -13,6 +13,7 @@
  *                         lease(s), enrollment
  *   enroll MAC|USER|--all [--for D] [--close]   (ctl/enroll.c)
  *   device show MAC       a phone's record (--secrets: its passwords)
+ *   device render MAC FILE  a file as the phone gets it
  *   device clear MAC      suspect -> new
  *   lease release|delete IP   free an address (ctl/lease.c)
  *   reload [--daemon D]   check the config, then reload the daemons and
@@ -91,6 +92,9 @@ usage(FILE *out, int status)
 	    "  device show MAC  a phone's record; --secrets (root): its admin\n"
 	    "                   and SIP passwords\n"
 	    "  device clear MAC end a device's suspect state\n"
+	    "  device render MAC FILE\n"
+	    "                   FILE as the phone gets it from its folder;\n"
+	    "                   passwords empty unless --secrets (root)\n"
 	    "  lease release IP end a lease now; its client may have the\n"
 	    "                   address back (frees a declined address)\n"
 	    "  lease delete IP  remove a lease record altogether\n"
@@ -964,6 +968,9 @@ main(int argc, char *argv[])
 			return cmd_status(path, argv[1]);
 	} else if (argc == 3 && strcmp(cmd, "device") == 0)
 		return cmd_device(path, argv[1], argv[2]);
+	else if (argc == 4 && strcmp(cmd, "device") == 0 &&
+	    strcmp(argv[1], "render") == 0)
+		return cmd_render(path, argv[2], argv[3]);
 	else if (argc == 3 && strcmp(cmd, "lease") == 0)
 		return cmd_lease(path, argv[1], argv[2]);
 	if ((argc == 3 || argc == 4) && strcmp(cmd, "ctl") == 0)
