@@ -236,11 +236,14 @@ ph_url() {
 # ph_settings VENDOR FILE: the named settings (issue 14) a phone's own
 # file carries, in the vendor's syntax, as "name=value" lines: accounts
 # (how many carry a password), admin (the web admin password), tz (the
-# vendor's main time-zone value), ntp, blf (how many BLF keys), fw (the
-# firmware URL), cloud (off when the file turns the vendor's cloud or
-# redirection off). "-" where the file says nothing.
+# vendor's main time-zone value), ntp (the first server), lang (the
+# vendor's word for the language), vlan (the voice VLAN ID), blf (how
+# many BLF keys), fw (the firmware URL or file), cloud (off when the
+# file turns the vendor's cloud or redirection off). "-" where the file
+# says nothing.
 ph_settings() {
-	local v=$1 f=$2 acc=0 admin='' tz='' ntp='' blf=0 fw='' cloud=''
+	local v=$1 f=$2 acc=0 admin='' tz='' ntp='' lang='' vlan='' blf=0 \
+	    fw='' cloud=''
 
 	_first() { sed -n "$1" "$f" | head -n 1; }
 	case $v in
@@ -288,9 +291,9 @@ ph_settings() {
 		grep -qx 'contact rcs: 0' "$f" && cloud=off ;;
 	esac
 	unset -f _first
-	printf 'accounts=%s\nadmin=%s\ntz=%s\nntp=%s\nblf=%s\nfw=%s\ncloud=%s\n' \
-	    "$acc" "${admin:--}" "${tz:--}" "${ntp:--}" "$blf" "${fw:--}" \
-	    "${cloud:--}"
+	printf 'accounts=%s\nadmin=%s\ntz=%s\nntp=%s\nlang=%s\nvlan=%s\nblf=%s\nfw=%s\ncloud=%s\n' \
+	    "$acc" "${admin:--}" "${tz:--}" "${ntp:--}" "${lang:--}" \
+	    "${vlan:--}" "$blf" "${fw:--}" "${cloud:--}"
 }
 
 # ph_sip VENDOR FILE: "USER PASSWORD" of account 1 in the phone's own file.
