@@ -114,13 +114,34 @@ set_if(struct tv_doc *doc, struct tv *map, const char *key, const char *v)
 		tv_set_text(doc, map, key, v);
 }
 
+/* v in decimal, at the end of buf (12 bytes): its first digit. */
+static const char *
+utoa(unsigned v, char buf[12])
+{
+	char *p = buf + 11;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return p;
+}
+
 static void
 set_uint(struct tv_doc *doc, struct tv *map, const char *key, unsigned v)
 {
-	char	buf[16];
+	char	buf[12];
 
-	snprintf(buf, sizeof(buf), "%u", v);
-	tv_set_text(doc, map, key, buf);
+	tv_set_text(doc, map, key, utoa(v, buf));
+}
+
+/* set_uint() for a key map does not hold yet (tv_put_text()). */
+static void
+put_uint(struct tv_doc *doc, struct tv *map, const char *key, unsigned v)
+{
+	char	buf[12];
+
+	tv_put_text(doc, map, key, utoa(v, buf));
 }
 
 /*
@@ -142,7 +163,7 @@ add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 		if (schema)
 			tv_set_text(doc, t, tz_style_str(st), "");
 		else if (s->tz_text != NULL && s->tz_text[st] != NULL)
-			tv_set_text(doc, t, tz_style_str(st), s->tz_text[st]);
+			tv_put_text(doc, t, tz_style_str(st), s->tz_text[st]);
 	}
 }
 
@@ -152,6 +173,7 @@ add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
 {
 	struct tv	*l = tv_set_map(doc, root, "lang");
 	struct tv	*t = tv_set_map(doc, root, "tone");
+	const char	*w;
 
 	for (int v = 0; v < LOCALE_VENDOR_COUNT; v++) {
 		const char *name = locale_vendor_str(v);
@@ -161,10 +183,10 @@ add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
 			tv_set_text(doc, t, name, "");
 			continue;
 		}
-		if (lang != NULL)
-			set_if(doc, l, name, locale_language(lang, v));
-		if (tone != NULL)
-			set_if(doc, t, name, locale_tone(tone, v));
+		if (lang != NULL && (w = locale_language(lang, v)) != NULL)
+			tv_put_text(doc, l, name, w);
+		if (tone != NULL && (w = locale_tone(tone, v)) != NULL)
+			tv_put_text(doc, t, name, w);
 	}
 }
 
@@ -177,18 +199,18 @@ add_account(struct tv_doc *doc, struct tv *list, unsigned index,
 {
 	struct tv	*a = tv_add_map(doc, list);
 
-	set_uint(doc, a, "index", index);
-	tv_set_text(doc, a, "user", user != NULL ? user : "");
-	tv_set_text(doc, a, "auth_name", auth != NULL ? auth :
+	put_uint(doc, a, "index", index);
+	tv_put_text(doc, a, "user", user != NULL ? user : "");
+	tv_put_text(doc, a, "auth_name", auth != NULL ? auth :
 	    user != NULL ? user : "");
-	tv_set_text(doc, a, "password", password != NULL ? password : "");
-	tv_set_text(doc, a, "display_name", display != NULL ? display : "");
-	tv_set_text(doc, a, "label", label != NULL ? label : display != NULL ?
+	tv_put_text(doc, a, "password", password != NULL ? password : "");
+	tv_put_text(doc, a, "display_name", display != NULL ? display : "");
+	tv_put_text(doc, a, "label", label != NULL ? label : display != NULL ?
 	    display : "");
-	tv_set_text(doc, a, "server", server != NULL ? server : "");
-	set_uint(doc, a, "port", port);
-	tv_set_text(doc, a, "transport", transport);
-	tv_set_text(doc, a, transport, "1");
+	tv_put_text(doc, a, "server", server != NULL ? server : "");
+	put_uint(doc, a, "port", port);
+	tv_put_text(doc, a, "transport", transport);
+	tv_put_text(doc, a, transport, "1");
 }
 
 static void
@@ -265,16 +287,16 @@ add_keys(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 	for (size_t i = 0; i < n; i++) {
 		struct tv *k = tv_add_map(doc, list);
 
-		set_uint(doc, k, "index", (unsigned)i + 1);
-		tv_set_text(doc, k, "type", cfg_key_type_str(keys[i].type));
+		put_uint(doc, k, "index", (unsigned)i + 1);
+		tv_put_text(doc, k, "type", cfg_key_type_str(keys[i].type));
 		for (int t = CFG_KEY_LINE; t <= CFG_KEY_SPEED_DIAL; t++)
 			if (schema || (int)keys[i].type == t)
-				tv_set_text(doc, k, cfg_key_type_str(t), "1");
-		tv_set_text(doc, k, "value", keys[i].value != NULL ?
+				tv_put_text(doc, k, cfg_key_type_str(t), "1");
+		tv_put_text(doc, k, "value", keys[i].value != NULL ?
 		    keys[i].value : "");
-		tv_set_text(doc, k, "label", keys[i].label != NULL ?
+		tv_put_text(doc, k, "label", keys[i].label != NULL ?
 		    keys[i].label : "");
-		set_uint(doc, k, "account", keys[i].account);
+		put_uint(doc, k, "account", keys[i].account);
 	}
 }
 
@@ -409,9 +431,9 @@ add_phonebook(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 	for (size_t i = 0; i < n; i++) {
 		struct tv *e = tv_add_map(doc, list);
 
-		set_uint(doc, e, "index", (unsigned)i + 1);
-		tv_set_text(doc, e, "name", v[i].name);
-		tv_set_text(doc, e, "number", v[i].number);
+		put_uint(doc, e, "index", (unsigned)i + 1);
+		tv_put_text(doc, e, "name", v[i].name);
+		tv_put_text(doc, e, "number", v[i].number);
 	}
 	free(v);
 }
@@ -505,6 +527,7 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 	const struct cfg_settings	*x;
 	const char			*transport;
 	char				 mac[MAC_PLAIN_LEN];
+	unsigned			 omit;
 
 	if ((doc = tv_doc_new()) == NULL)
 		return NULL;
@@ -546,13 +569,22 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 	x = schema ? NULL : nearest_with(&sc, HAS_SIP_PORT);
 	add_accounts(doc, root, in, transport != NULL ? transport : "udp",
 	    x != NULL ? x->sip_port : 0, schema);
-	add_keys(doc, root, schema ? NULL : nearest_with(&sc, HAS_KEYS), schema);
+	omit = schema ? 0 : in->omit;
+	if (!(omit & SETTINGS_OMIT_KEYS))
+		add_keys(doc, root, schema ? NULL : nearest_with(&sc, HAS_KEYS),
+		    schema);
 	add_named(doc, root, cfg, in, &sc, schema);
-	add_ntp(doc, root, schema ? NULL : nearest_with(&sc, HAS_NTP), schema);
-	add_tz(doc, root, schema ? NULL : nearest_with(&sc, HAS_TZ), schema);
-	add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
-	    schema ? NULL : NEAREST(&sc, tone_zone), schema);
-	add_vars(doc, root, cfg, &sc, schema);
+	if (!(omit & SETTINGS_OMIT_NTP))
+		add_ntp(doc, root, schema ? NULL : nearest_with(&sc, HAS_NTP),
+		    schema);
+	if (!(omit & SETTINGS_OMIT_TZ))
+		add_tz(doc, root, schema ? NULL : nearest_with(&sc, HAS_TZ),
+		    schema);
+	if (!(omit & SETTINGS_OMIT_LOCALE))
+		add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
+		    schema ? NULL : NEAREST(&sc, tone_zone), schema);
+	if (!(omit & SETTINGS_OMIT_VARS))
+		add_vars(doc, root, cfg, &sc, schema);
 	if (schema || in->with_phonebook)
 		add_phonebook(doc, root, cfg, schema);
 	else
@@ -583,8 +615,28 @@ struct settings_templates {
 	const struct cfg_file	**files;
 	struct tmpl		**tmpl;
 	int			*phonebook;	/* the template lists it */
+	unsigned		*omit;		/* SETTINGS_OMIT_* */
 	size_t			 n;
 };
+
+/* What t never names, as settings_in's omit. */
+static unsigned
+omit_for(const struct tmpl *t)
+{
+	unsigned omit = 0;
+
+	if (!tmpl_uses_root(t, "tz"))
+		omit |= SETTINGS_OMIT_TZ;
+	if (!tmpl_uses_root(t, "lang") && !tmpl_uses_root(t, "tone"))
+		omit |= SETTINGS_OMIT_LOCALE;
+	if (!tmpl_uses_root(t, "vars"))
+		omit |= SETTINGS_OMIT_VARS;
+	if (!tmpl_uses_root(t, "keys"))
+		omit |= SETTINGS_OMIT_KEYS;
+	if (!tmpl_uses_root(t, "ntp") && !tmpl_uses_root(t, "ntp_servers"))
+		omit |= SETTINGS_OMIT_NTP;
+	return omit;
+}
 
 struct settings_templates *
 settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
@@ -599,7 +651,8 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 	if ((ts = calloc(1, sizeof(*ts))) == NULL ||
 	    (n > 0 && ((ts->files = calloc(n, sizeof(*ts->files))) == NULL ||
 	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL ||
-	    (ts->phonebook = calloc(n, sizeof(*ts->phonebook))) == NULL)) ||
+	    (ts->phonebook = calloc(n, sizeof(*ts->phonebook))) == NULL ||
+	    (ts->omit = calloc(n, sizeof(*ts->omit))) == NULL)) ||
 	    (schema = settings_schema(cfg)) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nvendors; i++)
@@ -610,10 +663,11 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 			ts->tmpl[ts->n] = tmpl_load(cfg->prov.templates_dir,
 			    f->template_rel, tv_root(schema), err,
 			    sizeof(err));
-			if (ts->tmpl[ts->n] != NULL)
+			if (ts->tmpl[ts->n] != NULL) {
 				ts->phonebook[ts->n] = tmpl_uses(
 				    ts->tmpl[ts->n], "phonebook");
-			else {
+				ts->omit[ts->n] = omit_for(ts->tmpl[ts->n]);
+			} else {
 				bad++;
 				if (cfg_errors_add(errs, NULL, 0, NULL,
 				    "%s/%s (class %s, file %s)",
@@ -645,6 +699,7 @@ settings_templates_free(struct settings_templates *ts)
 		tmpl_free(ts->tmpl[i]);
 	free(ts->tmpl);
 	free(ts->phonebook);
+	free(ts->omit);
 	free(ts->files);
 	free(ts);
 }
@@ -658,6 +713,18 @@ settings_template_lists_phonebook(const struct settings_templates *ts,
 	for (size_t i = 0; i < ts->n; i++)
 		if (ts->files[i] == f)
 			return ts->phonebook[i];
+	return 0;
+}
+
+unsigned
+settings_template_omit(const struct settings_templates *ts,
+    const struct cfg_file *f)
+{
+	if (ts == NULL)
+		return 0;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->files[i] == f)
+			return ts->omit[i];
 	return 0;
 }
 
@@ -698,6 +765,7 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 		return 0;
 	in1 = *in;
 	in1.with_phonebook = book && settings_template_lists_phonebook(ts, f);
+	in1.omit = settings_template_omit(ts, f);
 	if ((doc = settings_tree(cfg, &in1)) == NULL)
 		return -1;
 	n = tmpl_render(t, tv_root(doc), f->format, &out);

@@ -54,7 +54,18 @@ struct settings_in {
 	 * template that uses it (tmpl_uses()), left empty for the others.
 	 */
 	int			 with_phonebook;
+	/*
+	 * Parts of the tree to leave out (SETTINGS_OMIT_*): those the
+	 * template does not use (settings_template_omit()); 0 builds all.
+	 */
+	unsigned		 omit;
 };
+
+#define SETTINGS_OMIT_TZ	0x1	/* tz.* */
+#define SETTINGS_OMIT_LOCALE	0x2	/* lang.*, tone.* */
+#define SETTINGS_OMIT_VARS	0x4	/* vars.* */
+#define SETTINGS_OMIT_KEYS	0x8	/* keys */
+#define SETTINGS_OMIT_NTP	0x10	/* ntp.*, ntp_servers */
 
 /*
  * The tree for in, or NULL when out of memory. Caller frees it with
@@ -90,6 +101,12 @@ const struct tmpl *settings_template(const struct settings_templates *ts,
 /* 1 if rule f's template lists the phone book (settings_in). */
 int		 settings_template_lists_phonebook(
 		    const struct settings_templates *ts,
+		    const struct cfg_file *f);
+/*
+ * The parts of the tree rule f's template never names (settings_in's
+ * omit): a request builds only what its file uses.
+ */
+unsigned	 settings_template_omit(const struct settings_templates *ts,
 		    const struct cfg_file *f);
 
 /*

@@ -77,6 +77,11 @@ ssize_t		 tmpl_render(const struct tmpl *t, const struct tv *root,
  * ("a.password"), not the list's.
  */
 int		 tmpl_uses(const struct tmpl *t, const char *path);
+/*
+ * 1 if t names anything under the top-level name ("tz" for tz.name or
+ * tz.posix), counted as tmpl_uses() counts: what the tree must hold.
+ */
+int		 tmpl_uses_root(const struct tmpl *t, const char *name);
 
 /* Escapes one value for fmt into dst (NUL-terminated); bytes written. */
 size_t		 tmpl_escape(const char *v, enum file_format fmt, char *dst,

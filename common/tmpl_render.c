@@ -59,13 +59,21 @@ tmpl_escape(const char *v, enum file_format fmt, char *dst, size_t dstsz)
 	size_t o = 0;
 
 	for (; v != NULL && *v != '\0'; v++) {
+		unsigned char	 c = (unsigned char)*v;
 		char		 one[2];
-		const char	*rep = esc((unsigned char)*v, fmt, one);
+		const char	*rep;
 		size_t		 n;
 
-		if (rep == NULL)
+		/* Most bytes are themselves: no lookup, no strlen. */
+		if (c > 0x3e && c != 0x7f) {
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = (char)c;
 			continue;
-		n = strlen(rep);
+		}
+		if ((rep = esc(c, fmt, one)) == NULL)
+			continue;
+		n = rep == one ? 1 : strlen(rep);
 		if (o + n >= dstsz)
 			break;
 		memcpy(dst + o, rep, n);
@@ -286,4 +294,28 @@ int
 tmpl_uses(const struct tmpl *t, const char *path)
 {
 	return t != NULL && block_uses(&t->top, path);
+}
+
+/* 1 if a node of b (or of a block inside it) starts with name. */
+static int
+block_uses_root(const struct tblock *b, const char *name)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tnode *t = &b->v[i];
+
+		if (t->kind == TN_TEXT)
+			continue;
+		if (t->npath > 0 && strcmp(t->path[0], name) == 0)
+			return 1;
+		if (block_uses_root(&t->body, name) ||
+		    block_uses_root(&t->alt, name))
+			return 1;
+	}
+	return 0;
+}
+
+int
+tmpl_uses_root(const struct tmpl *t, const char *name)
+{
+	return t != NULL && block_uses_root(&t->top, name);
 }

@@ -206,6 +206,19 @@ tv_set_text(struct tv_doc *doc, struct tv *map, const char *key,
 }
 
 struct tv *
+tv_put_text(struct tv_doc *doc, struct tv *map, const char *key,
+    const char *text)
+{
+	struct tv *v;
+
+	if (doc == NULL || map == NULL || map->kind != TV_MAP || key == NULL)
+		return NULL;
+	if ((v = tv_new(doc, TV_TEXT, text)) == NULL)
+		return NULL;
+	return tv_append(doc, map, key, v) == 0 ? v : NULL;
+}
+
+struct tv *
 tv_set_list(struct tv_doc *doc, struct tv *map, const char *key)
 {
 	return tv_set(doc, map, key, TV_LIST, NULL);

@@ -37,6 +37,12 @@ struct tv	*tv_set_list(struct tv_doc *doc, struct tv *map,
 		    const char *key);
 struct tv	*tv_set_map(struct tv_doc *doc, struct tv *map,
 		    const char *key);
+/*
+ * As tv_set_text() for a key the map does not hold yet (a builder that
+ * writes each key once): no search, so a map of n keys costs n, not n^2.
+ */
+struct tv	*tv_put_text(struct tv_doc *doc, struct tv *map,
+		    const char *key, const char *text);
 /* A text or map appended to list. */
 struct tv	*tv_add_text(struct tv_doc *doc, struct tv *list,
 		    const char *text);

@@ -464,6 +464,55 @@ START_TEST(test_bad_settings_refused)
 END_TEST
 
 /* Every name of the documented tree is in the schema. */
+/*
+ * A request builds only the parts of the tree its template names: the
+ * omitted parts are exactly those, and the file is the same bytes as
+ * from the whole tree.
+ */
+START_TEST(test_omit_unused_parts)
+{
+	struct cfg		*cfg;
+	const struct cfg_vendor	*v;
+	const struct cfg_user	*u;
+	const struct cfg_device	*d;
+	struct settings_in	 in;
+	struct tv_doc		*doc;
+	struct mac_addr		 mac;
+	char			 msgs[4096], *out[2];
+	unsigned		 omit;
+
+	ck_assert_msg(load("", &cfg, msgs, sizeof(msgs)) == 0, "%s", msgs);
+	v = &cfg->vendors[0];
+	/* dev.cfg names every part; common.xml only tz. */
+	ck_assert_uint_eq(settings_template_omit(cfg->templates,
+	    &v->files[0]), 0);
+	omit = settings_template_omit(cfg->templates, &v->files[1]);
+	ck_assert_uint_eq(omit, SETTINGS_OMIT_LOCALE | SETTINGS_OMIT_VARS |
+	    SETTINGS_OMIT_KEYS | SETTINGS_OMIT_NTP);
+	ck_assert_int_eq(mac_parse("80:5e:c0:00:00:01", &mac), 0);
+	ck_assert_ptr_nonnull(d = cfg_device_find(cfg, &mac, &u));
+	for (int i = 0; i < 2; i++) {
+		memset(&in, 0, sizeof(in));
+		in.vendor = v;
+		in.user = u;
+		in.model = d->model;
+		in.omit = i == 0 ? 0 : omit;
+		ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+		ck_assert_int_eq(tv_get(tv_root(doc), "lang") == NULL, i == 1);
+		ck_assert_int_eq(tv_get(tv_root(doc), "keys") == NULL, i == 1);
+		ck_assert_ptr_nonnull(tv_get(tv_root(doc), "tz"));
+		ck_assert_int_ge(tmpl_render(settings_template(cfg->templates,
+		    &v->files[1]), tv_root(doc), FILE_FMT_XML, &out[i]), 0);
+		tv_doc_free(doc);
+	}
+	ck_assert_str_eq(out[0], out[1]);
+	ck_assert_ptr_nonnull(strstr(out[1], "tz=\"Europe/Berlin\""));
+	free(out[0]);
+	free(out[1]);
+	cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(test_schema_names)
 {
 	static const char *const names[] = { "base_url", "provisioning_url",
@@ -514,6 +563,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_render_check_names_device);
 	tcase_add_test(tc, test_bad_settings_refused);
 	tcase_add_test(tc, test_schema_names);
+	tcase_add_test(tc, test_omit_unused_parts);
 	suite_add_tcase(s, tc);
 	return s;
 }
