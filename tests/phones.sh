@@ -252,7 +252,10 @@ ph_settings() {
 		admin=$(_first 's/^static\.security\.user_password = admin://p')
 		tz=$(_first 's/^local_time\.time_zone = //p')
 		ntp=$(_first 's/^local_time\.ntp_server1 = //p')
-		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f") ;;
+		lang=$(_first 's/^lang\.gui = //p')
+		vlan=$(_first 's/^static\.network\.vlan\.internet_port_vid = //p')
+		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f")
+		fw=$(_first 's/^static\.firmware\.url = //p') ;;
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
