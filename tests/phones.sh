@@ -279,7 +279,14 @@ ph_settings() {
 		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p') ;;
 	fanvil)
 		acc=$(grep -c '^SIP[0-9]* Register Pswd *:.' "$f")
-		ntp=$(_first 's/^SNTP Server *://p') ;;
+		admin=$(_first 's/^Account1 Password *://p')
+		ntp=$(_first 's/^SNTP Server *://p')
+		lang=$(_first 's/^Language *://p')
+		vlan=$(_first 's/^VLAN ID *://p')
+		# A memory key (type 1) whose value is a BLF: NUMBER@LINE/b...
+		blf=$(grep -c '^Fkey[0-9]* Value *:[^@]*@[0-9]*/b' "$f")
+		fw=$(_first 's/^Auto Image URL *://p')
+		grep -q '^FDPS Enable *:0$' "$f" && cloud=off ;;
 	gigaset)
 		acc=$(grep -c "aucS_SIP_PASSWORD\[0\]\" class=\"symb_item\" value='\"[^\"]" "$f")
 		[ "$acc" -gt 0 ] ||
