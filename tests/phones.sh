@@ -252,7 +252,10 @@ ph_settings() {
 		admin=$(_first 's/^static\.security\.user_password = admin://p')
 		tz=$(_first 's/^local_time\.time_zone = //p')
 		ntp=$(_first 's/^local_time\.ntp_server1 = //p')
-		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f") ;;
+		lang=$(_first 's/^lang\.gui = //p')
+		vlan=$(_first 's/^static\.network\.vlan\.internet_port_vid = //p')
+		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f")
+		fw=$(_first 's/^static\.firmware\.url = //p') ;;
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
@@ -276,7 +279,14 @@ ph_settings() {
 		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p') ;;
 	fanvil)
 		acc=$(grep -c '^SIP[0-9]* Register Pswd *:.' "$f")
-		ntp=$(_first 's/^SNTP Server *://p') ;;
+		admin=$(_first 's/^Account1 Password *://p')
+		ntp=$(_first 's/^SNTP Server *://p')
+		lang=$(_first 's/^Language *://p')
+		vlan=$(_first 's/^VLAN ID *://p')
+		# A memory key (type 1) whose value is a BLF: NUMBER@LINE/b...
+		blf=$(grep -c '^Fkey[0-9]* Value *:[^@]*@[0-9]*/b' "$f")
+		fw=$(_first 's/^Auto Image URL *://p')
+		grep -q '^FDPS Enable *:0$' "$f" && cloud=off ;;
 	gigaset)
 		acc=$(grep -c "aucS_SIP_PASSWORD\[0\]\" class=\"symb_item\" value='\"[^\"]" "$f")
 		[ "$acc" -gt 0 ] ||
