@@ -256,6 +256,11 @@ ph_settings() {
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
+		ntp=$(_first 's/.*<ntp_server perm="R">\([^<]*\)<.*/\1/p')
+		lang=$(_first 's/.*<language perm="R">\([^<]*\)<.*/\1/p')
+		vlan=$(_first 's/.*<vlan_id perm="R">\([^<]*\)<.*/\1/p')
+		# The firmware settings file that holds the image URL.
+		fw=$(_first 's/.*<firmware_status perm="R">\([^<]*\)<.*/\1/p')
 		blf=$(grep -c 'perm="R">blf sip:' "$f")
 		# The redirection service (SRAPS) left out of the order.
 		grep -q '<provisioning_order perm="R">' "$f" &&
