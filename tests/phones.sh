@@ -259,6 +259,11 @@ ph_settings() {
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
+		ntp=$(_first 's/.*<ntp_server perm="R">\([^<]*\)<.*/\1/p')
+		lang=$(_first 's/.*<language perm="R">\([^<]*\)<.*/\1/p')
+		vlan=$(_first 's/.*<vlan_id perm="R">\([^<]*\)<.*/\1/p')
+		# The firmware settings file that holds the image URL.
+		fw=$(_first 's/.*<firmware_status perm="R">\([^<]*\)<.*/\1/p')
 		blf=$(grep -c 'perm="R">blf sip:' "$f")
 		# The redirection service (SRAPS) left out of the order.
 		grep -q '<provisioning_order perm="R">' "$f" &&
@@ -291,7 +296,14 @@ ph_settings() {
 		acc=$(grep -c "aucS_SIP_PASSWORD\[0\]\" class=\"symb_item\" value='\"[^\"]" "$f")
 		[ "$acc" -gt 0 ] ||
 		    acc=$(grep -c 'SipAccount\.[0-9]*\.AuthPassword" value="[^"]' "$f")
-		ntp=$(_first "s/.*aucS_TIME_NTP_SERVER\[%\]\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p") ;;
+		ntp=$(_first "s/.*aucS_TIME_NTP_SERVER\[%\]\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p")
+		admin=$(_first "s/.*\"BS_CUSTOM\.WebUIPassword\" class=\"symb_item\" value='\"\([^\"]*\)\"'.*/\1/p")
+		# The N870 format.
+		[ -n "$ntp" ] ||
+		    ntp=$(_first 's/.*"DmGlobal\.0\.NtpServer" value="\([^"]*\)".*/\1/p')
+		[ -n "$admin" ] ||
+		    admin=$(_first 's/.*"WebUIAccounts\.1\.Password" value="\([^"]*\)".*/\1/p')
+		tz=$(_first 's/.*"DmGlobal\.0\.TimeZone" value="\([^"]*\)".*/\1/p') ;;
 	aastra)
 		acc=$(grep -c '^sip line[0-9]* password: .' "$f")
 		admin=$(_first 's/^admin password: //p')
