@@ -270,9 +270,18 @@ ph_settings() {
 		    ! grep -q '<provisioning_order perm="R">[^<]*redirection' \
 		    "$f" && cloud=off ;;
 	polycom)
+		# <mac>-phone.cfg; fw only from the per-phone master file
+		# <mac>.cfg (APP_FILE_PATH, "sip.ld" being the default).
 		acc=$(grep -c 'reg\.[0-9]*\.auth\.password="[^"]' "$f")
 		admin=$(_first 's/.*device\.auth\.localAdminPassword="\([^"]*\)".*/\1/p')
-		tz=$(_first 's/.*tcpIpApp\.sntp\.gmtOffset="\([^"]*\)".*/\1/p') ;;
+		tz=$(_first 's/.*tcpIpApp\.sntp\.gmtOffset="\([^"]*\)".*/\1/p')
+		ntp=$(_first 's/.*tcpIpApp\.sntp\.address="\([^"]*\)".*/\1/p')
+		lang=$(_first 's/.*lcl\.ml\.lang="\([^"]*\)".*/\1/p')
+		vlan=$(_first 's/.*device\.net\.vlanId="\([^"]*\)".*/\1/p')
+		blf=$(grep -c 'attendant\.resourceList\.[0-9]*\.type="normal"' "$f")
+		fw=$(_first 's/.*APP_FILE_PATH="\([^"]*\)".*/\1/p')
+		[ "$fw" = sip.ld ] && fw=''
+		grep -q 'device\.prov\.ztpEnabled="0"' "$f" && cloud=off ;;
 	cisco)
 		acc=$(grep -c '<Password_[0-9]*_>[^<]' "$f")
 		tz=$(_first 's/.*<Time_Zone>\([^<]*\)<.*/\1/p')
@@ -309,6 +318,8 @@ ph_settings() {
 		admin=$(_first 's/^admin password: //p')
 		tz=$(_first 's/^time zone minutes: //p')
 		ntp=$(_first 's/^time server1: //p')
+		lang=$(_first 's/^language 1: //p')
+		vlan=$(_first 's/^vlan id: //p')
 		blf=$(grep -c '^softkey[0-9]* type: blf$' "$f")
 		grep -qx 'contact rcs: 0' "$f" && cloud=off ;;
 	esac
