@@ -284,13 +284,25 @@ ph_settings() {
 		grep -q 'device\.prov\.ztpEnabled="0"' "$f" && cloud=off ;;
 	cisco)
 		acc=$(grep -c '<Password_[0-9]*_>[^<]' "$f")
+		admin=$(_first 's/.*<Admin_Password>\([^<]*\)<.*/\1/p')
 		tz=$(_first 's/.*<Time_Zone>\([^<]*\)<.*/\1/p')
+		ntp=$(_first 's/.*<Primary_NTP_Server>\([^<]*\)<.*/\1/p')
+		lang=$(_first 's/.*<Language_Selection>\([^<]*\)<.*/\1/p')
+		grep -q '<Enable_VLAN>Yes<' "$f" &&
+		    vlan=$(_first 's/.*<VLAN_ID>\([^<]*\)<.*/\1/p')
+		blf=$(grep -c '<Extended_Function_[0-9]*_>fnc=blf' "$f")
 		fw=$(_first 's/.*<Upgrade_Rule>\([^<]*\)<.*/\1/p') ;;
 	grandstream)
-		acc=$(grep -c '<P34>[^<]' "$f")
+		# Account 1's password is P34, account 2's P406.
+		acc=$(grep -cE '<P(34|406)>[^<]' "$f")
 		admin=$(_first 's/.*<P2>\([^<]*\)<.*/\1/p')
 		tz=$(_first 's/.*<P246>\([^<]*\)<.*/\1/p')
-		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p') ;;
+		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p')
+		lang=$(_first 's/.*<P1362>\([^<]*\)<.*/\1/p')
+		vlan=$(_first 's/.*<P51>\([^<]*\)<.*/\1/p')
+		fw=$(_first 's/.*<P192>\([^<]*\)<.*/\1/p')
+		# TR-069, over which GDMS manages the phone, off.
+		grep -q '<P1409>0<' "$f" && cloud=off ;;
 	fanvil)
 		acc=$(grep -c '^SIP[0-9]* Register Pswd *:.' "$f")
 		admin=$(_first 's/^Account1 Password *://p')
