@@ -1172,6 +1172,46 @@ t_device_show() {
 	pb_pass
 }
 
+# 8c'. device render: the file as the phone gets it from its folder.
+# With --secrets (root) the same bytes provisiond served; without, the
+# same file with every password empty; refused to others; a name no
+# rule answers and a MAC not in the registry are errors.
+t_device_render() {
+	local o=$OUT/render-file u f
+
+	u=$(user_url alice) || die "url alice: $(ctl_msg url-alice)"
+	f=$(plain_mac "$MAC_ALICE").cfg
+	get "$o" "$u$f"
+	expect_code "$o" 200 "alice's phone file"
+	ctl render-s device render "$MAC_ALICE" "$f" --secrets ||
+	    die "device render --secrets: exit $?: $(ctl_msg render-s)"
+	cmp -s "$o.body" "$OUT/render-s.out" ||
+	    die "device render --secrets differs from the served file: $(diff "$o.body" "$OUT/render-s.out" | head -5)"
+	grep -qF "$PW_ALICE" "$OUT/render-s.out" || die "render --secrets: no SIP password"
+	ctl render-p device render "$MAC_ALICE" "$f" ||
+	    die "device render: exit $?: $(ctl_msg render-p)"
+	grep -qF "$PW_ALICE" "$OUT/render-p.out" && die "device render without --secrets shows the SIP password"
+	grep -qx 'account\.1\.password = ' "$OUT/render-p.out" ||
+	    die "device render: account 1's password line: $(grep 'account.1.password' "$OUT/render-p.out")"
+	grep -q '^static\.security\.user_password = admin:.' "$OUT/render-p.out" &&
+	    die "device render without --secrets shows the admin password"
+	# Everything else is the served file.
+	diff <(grep -v 'password' "$o.body") <(grep -v 'password' "$OUT/render-p.out") >/dev/null ||
+	    die "device render differs from the served file beyond its passwords"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$CTL" -c "$CONF" device render "$MAC_ALICE" "$f" --secrets \
+	    >"$OUT/render-n.out" 2>"$OUT/render-n.err" &&
+	    die "device render --secrets as nobody: exit 0"
+	grep -qF "only root may see a phone's passwords" "$OUT/render-n.err" ||
+	    die "as nobody: $(cat "$OUT/render-n.err")"
+	[ -s "$OUT/render-n.out" ] && die "nobody got a file"
+	ctl render-x device render "$MAC_ALICE" nosuch.bin && die "render of a name no rule answers: exit 0"
+	grep -qF "no file rule of class" "$OUT/render-x.err" || die "nosuch.bin: $(ctl_msg render-x)"
+	ctl render-u device render 02:00:00:00:99:99 "$f" && die "render for a MAC not in the registry: exit 0"
+	grep -qF "is not in the registry" "$OUT/render-u.err" || die "unknown MAC: $(ctl_msg render-u)"
+	pb_pass
+}
+
 # 8d. seal: alice's SIP password sealed with the registry's key in
 # users.conf; check and reload take it, and her phone's file carries the
 # clear password, which users.conf no longer holds. A value sealed on
@@ -1950,6 +1990,7 @@ pb_run reload-broken-config 30 t_reload_broken
 pb_run reload-refused-by-daemon 40 t_reload_refused
 pb_run reload-template-refused 40 t_reload_template
 pb_run device-show 40 t_device_show
+pb_run device-render 40 t_device_render
 pb_run seal 60 t_seal
 pb_run reload-new-user 40 t_reload_new_user
 pb_run users-non-ascii 30 t_users_non_ascii
