@@ -58,6 +58,15 @@ static const char *const tz_style_names[TZ_STYLE_COUNT] = {
 	[TZ_STYLE_AASTRA_END_WEEK] = "aastra_end_week",
 	[TZ_STYLE_AASTRA_END_DAY] = "aastra_end_day",
 	[TZ_STYLE_AASTRA_END_HOUR] = "aastra_end_hour",
+	[TZ_STYLE_FANVIL_TIME_ZONE] = "fanvil_time_zone",
+	[TZ_STYLE_FANVIL_START_MONTH] = "fanvil_start_month",
+	[TZ_STYLE_FANVIL_START_WEEK] = "fanvil_start_week",
+	[TZ_STYLE_FANVIL_START_WDAY] = "fanvil_start_wday",
+	[TZ_STYLE_FANVIL_START_HOUR] = "fanvil_start_hour",
+	[TZ_STYLE_FANVIL_END_MONTH] = "fanvil_end_month",
+	[TZ_STYLE_FANVIL_END_WEEK] = "fanvil_end_week",
+	[TZ_STYLE_FANVIL_END_WDAY] = "fanvil_end_wday",
+	[TZ_STYLE_FANVIL_END_HOUR] = "fanvil_end_hour",
 };
 
 const char *
@@ -232,6 +241,10 @@ tz_format(const struct tz_info *in, enum tz_style style, char *out,
 	case TZ_STYLE_AASTRA_START_WEEK:
 	case TZ_STYLE_AASTRA_START_DAY:
 	case TZ_STYLE_AASTRA_START_HOUR:
+	case TZ_STYLE_FANVIL_START_MONTH:
+	case TZ_STYLE_FANVIL_START_WEEK:
+	case TZ_STYLE_FANVIL_START_WDAY:
+	case TZ_STYLE_FANVIL_START_HOUR:
 	case TZ_STYLE_YEALINK_DST_START:
 		r = &tz.start;
 		break;
@@ -244,6 +257,10 @@ tz_format(const struct tz_info *in, enum tz_style style, char *out,
 	case TZ_STYLE_AASTRA_END_WEEK:
 	case TZ_STYLE_AASTRA_END_DAY:
 	case TZ_STYLE_AASTRA_END_HOUR:
+	case TZ_STYLE_FANVIL_END_MONTH:
+	case TZ_STYLE_FANVIL_END_WEEK:
+	case TZ_STYLE_FANVIL_END_WDAY:
+	case TZ_STYLE_FANVIL_END_HOUR:
 	case TZ_STYLE_YEALINK_DST_END:
 		r = &tz.end;
 		break;
@@ -462,6 +479,52 @@ tz_format(const struct tz_info *in, enum tz_style style, char *out,
 		case TZ_STYLE_AASTRA_START_DAY:
 		case TZ_STYLE_AASTRA_END_DAY:
 			n = r->wday + 1;
+			break;
+		default:
+			n = r->time / 3600;
+			break;
+		}
+		snprintf(buf, sizeof(buf), "%d", n);
+		break;
+	/*
+	 * Fanvil text configuration (version 2.0, <PHONE FEATURE MODULE>,
+	 * --DateTime Config--): "Time Zone" is the standard offset in
+	 * quarter hours, east positive (UTC+1 = 4); "DST Start Mon/Week/
+	 * Wday/Hour" and "DST End ..." are the POSIX rule's fields, week 5
+	 * the last, Wday 0 = Sunday (public X3U exports: "Time Zone :4",
+	 * "Time Zone Name :UTC+1", start 3/5/0/2 and end 10/5/0/2 for
+	 * Europe; wazo-provd-plugins wazo_fanvil serie_x entry.py _TZ_INFO
+	 * maps +1 h to 4 and -5 h to -20). "DST Min Offset" is
+	 * TZ_STYLE_DST_MINUTES.
+	 */
+	case TZ_STYLE_FANVIL_TIME_ZONE:
+		if (off % 900 != 0)
+			goto inexpressible;
+		snprintf(buf, sizeof(buf), "%d", off / 900);
+		break;
+	case TZ_STYLE_FANVIL_START_MONTH:
+	case TZ_STYLE_FANVIL_END_MONTH:
+	case TZ_STYLE_FANVIL_START_WEEK:
+	case TZ_STYLE_FANVIL_END_WEEK:
+	case TZ_STYLE_FANVIL_START_WDAY:
+	case TZ_STYLE_FANVIL_END_WDAY:
+	case TZ_STYLE_FANVIL_START_HOUR:
+	case TZ_STYLE_FANVIL_END_HOUR:
+		if (tz_need_mwd(&tz, r, "Fanvil", err, errsz) == -1 ||
+		    tz_need_hour(&tz, r, "Fanvil", err, errsz) == -1)
+			return -1;
+		switch (style) {
+		case TZ_STYLE_FANVIL_START_MONTH:
+		case TZ_STYLE_FANVIL_END_MONTH:
+			n = r->month;
+			break;
+		case TZ_STYLE_FANVIL_START_WEEK:
+		case TZ_STYLE_FANVIL_END_WEEK:
+			n = r->week;
+			break;
+		case TZ_STYLE_FANVIL_START_WDAY:
+		case TZ_STYLE_FANVIL_END_WDAY:
+			n = r->wday;
 			break;
 		default:
 			n = r->time / 3600;

@@ -489,6 +489,15 @@ static const struct style_case style_cases[] = {
 	{ TZ_STYLE_AASTRA_END_WEEK, "-1", "1", "" },
 	{ TZ_STYLE_AASTRA_END_DAY, "1", "1", "" },
 	{ TZ_STYLE_AASTRA_END_HOUR, "3", "2", "" },
+	{ TZ_STYLE_FANVIL_TIME_ZONE, "4", "-20", "22" },
+	{ TZ_STYLE_FANVIL_START_MONTH, "3", "3", "" },
+	{ TZ_STYLE_FANVIL_START_WEEK, "5", "2", "" },
+	{ TZ_STYLE_FANVIL_START_WDAY, "0", "0", "" },
+	{ TZ_STYLE_FANVIL_START_HOUR, "2", "2", "" },
+	{ TZ_STYLE_FANVIL_END_MONTH, "10", "11", "" },
+	{ TZ_STYLE_FANVIL_END_WEEK, "5", "1", "" },
+	{ TZ_STYLE_FANVIL_END_WDAY, "0", "0", "" },
+	{ TZ_STYLE_FANVIL_END_HOUR, "3", "2", "" },
 };
 #define NSTYLE_CASES (sizeof(style_cases) / sizeof(style_cases[0]))
 
