@@ -190,6 +190,38 @@ add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
 	}
 }
 
+/*
+ * Grandstream numbers each account's settings by family: account 2 at
+ * P401.., 3 at P501.., 4 at P601.., 5 at P1701.., 6 at P1801.. (the
+ * GXP21xx/GXP1450 P-values; account 1's are irregular: P271, P47, ...).
+ * The family's prefix for index, or NULL.
+ */
+static const char *
+grandstream_family(unsigned index)
+{
+	static const char *const fam[] = { "4", "5", "6", "17", "18" };
+
+	return index >= 2 && index <= 6 ? fam[index - 2] : NULL;
+}
+
+/*
+ * Grandstream's multi-purpose key N (GXP21xx/GXP1450 P-values): keys 1-7
+ * at P323+ (mode) and P301+3(N-1) (account, name, value), keys 8-18 at
+ * P353+4(N-8), keys 19-24 at P1440+4(N-19) (mode, account, name,
+ * value). 0 for a key past 24.
+ */
+static unsigned
+grandstream_key(unsigned n, int field)
+{
+	if (n >= 1 && n <= 7)
+		return field == 0 ? 322 + n : 298 + 3 * n + (unsigned)field - 1;
+	if (n >= 8 && n <= 18)
+		return 353 + 4 * (n - 8) + (unsigned)field;
+	if (n >= 19 && n <= 24)
+		return 1440 + 4 * (n - 19) + (unsigned)field;
+	return 0;
+}
+
 /* One account of the accounts list. */
 static void
 add_account(struct tv_doc *doc, struct tv *list, unsigned index,
@@ -211,6 +243,8 @@ add_account(struct tv_doc *doc, struct tv *list, unsigned index,
 	put_uint(doc, a, "port", port);
 	tv_put_text(doc, a, "transport", transport);
 	tv_put_text(doc, a, transport, "1");
+	if (grandstream_family(index) != NULL)
+		tv_put_text(doc, a, "grandstream_p", grandstream_family(index));
 }
 
 static void
@@ -227,6 +261,7 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 		add_account(doc, list, 1, "", "", "", "", "", "", 0, "udp");
 		tv_set_text(doc, tv_item(list, 0), "tcp", "");
 		tv_set_text(doc, tv_item(list, 0), "tls", "");
+		tv_set_text(doc, tv_item(list, 0), "grandstream_p", "");
 		for (const char *const *k = (const char *const[]){ "user",
 		    "auth_name", "password", "server", "port", "transport",
 		    NULL }; *k != NULL; k++)
@@ -279,6 +314,9 @@ static void
 add_keys(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
     int schema)
 {
+	static const char *const gs[] = { "grandstream_mode",
+		"grandstream_account", "grandstream_name",
+		"grandstream_value" };
 	struct tv	*list = tv_set_list(doc, root, "keys");
 	struct cfg_key	 one = { CFG_KEY_LINE, NULL, NULL, 1 };
 	const struct cfg_key *keys = schema ? &one : s != NULL ? s->keys : NULL;
@@ -297,6 +335,11 @@ add_keys(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 		tv_put_text(doc, k, "label", keys[i].label != NULL ?
 		    keys[i].label : "");
 		put_uint(doc, k, "account", keys[i].account);
+		put_uint(doc, k, "account0", keys[i].account - 1);
+		for (int f = 0; f < 4; f++)
+			if (grandstream_key((unsigned)i + 1, f) != 0)
+				put_uint(doc, k, gs[f],
+				    grandstream_key((unsigned)i + 1, f));
 	}
 }
 

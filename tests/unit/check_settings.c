@@ -194,6 +194,44 @@ START_TEST(test_accounts_and_keys)
 	ck_assert_ptr_nonnull(strstr(out, "key1=line::2\nkey2=blf:202:1B\n"));
 	ck_assert_ptr_nonnull(strstr(out, "mac=805ec0000001\n"));
 	free(out);
+	/*
+	 * Numbers a vendor derives from the position: Grandstream's
+	 * account families (P4xx for account 2) and multi-purpose keys
+	 * (key 2: mode P324, account P304, name P305, value P306), and the
+	 * account counted from 0.
+	 */
+	{
+		const struct cfg_user	*u;
+		const struct cfg_device	*d;
+		struct settings_in	 in;
+		struct tv_doc		*doc;
+		struct mac_addr		 mac;
+		const struct tv		*acc, *keys;
+
+		ck_assert_int_eq(mac_parse("80:5e:c0:00:00:01", &mac), 0);
+		ck_assert_ptr_nonnull(d = cfg_device_find(cfg, &mac, &u));
+		memset(&in, 0, sizeof(in));
+		in.vendor = &cfg->vendors[0];
+		in.user = u;
+		in.mac = &d->mac;
+		ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+		acc = tv_get(tv_root(doc), "accounts");
+		keys = tv_get(tv_root(doc), "keys");
+		ck_assert_ptr_null(tv_get(tv_item(acc, 0), "grandstream_p"));
+		ck_assert_str_eq(tv_text(tv_get(tv_item(acc, 1),
+		    "grandstream_p")), "4");
+		ck_assert_str_eq(tv_text(tv_get(tv_item(keys, 0), "account0")),
+		    "1");
+		ck_assert_str_eq(tv_text(tv_get(tv_item(keys, 1),
+		    "grandstream_mode")), "324");
+		ck_assert_str_eq(tv_text(tv_get(tv_item(keys, 1),
+		    "grandstream_account")), "304");
+		ck_assert_str_eq(tv_text(tv_get(tv_item(keys, 1),
+		    "grandstream_value")), "306");
+		ck_assert_str_eq(tv_text(tv_get(tv_item(keys, 1), "account0")),
+		    "0");
+		tv_doc_free(doc);
+	}
 	cfg_free(cfg);
 }
 END_TEST
