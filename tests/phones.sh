@@ -129,8 +129,10 @@ ph_files() {
 	case $1 in
 	snom) printf '%s\n' snomD785.htm snomD785.xml "snomD785-$u.htm" "$u.xml" ;;
 	yealink) printf '%s\n' "$m.boot" y000000000066.cfg "$m.cfg" "?$m-local.cfg" ;;
-	polycom) printf '%s\n' "?$m.cfg" 000000000000.cfg "$m-phone.cfg" \
-	    "?$m-license.cfg" "?$m-directory.xml" ;;
+	# The per-phone master <mac>.cfg takes the place of 000000000000.cfg;
+	# without a <mac>-directory.xml the phone takes the default one.
+	polycom) printf '%s\n' "$m.cfg" "$m-phone.cfg" "?$m-license.cfg" \
+	    "?$m-directory.xml" 000000000000-directory.xml ;;
 	cisco) printf '%s\n' CP-7841-3PCC.xml "$m.xml" ;;
 	grandstream) printf '%s\n' "?cfg$m" "cfg$m.xml" cfgGXP1405.xml cfg.xml ;;
 	fanvil) printf '%s\n' f0X4hw1.100.cfg "$m.cfg" ;;
@@ -293,8 +295,10 @@ ph_settings() {
 		blf=$(grep -c '<Extended_Function_[0-9]*_>fnc=blf' "$f")
 		fw=$(_first 's/.*<Upgrade_Rule>\([^<]*\)<.*/\1/p') ;;
 	grandstream)
-		# Account 1's password is P34, account 2's P406.
-		acc=$(grep -cE '<P(34|406)>[^<]' "$f")
+		# Account 1's password is P34, accounts 2-6' P406 .. P1806.
+		acc=$(grep -cE '<P(34|(4|5|6|17|18)06)>[^<]' "$f")
+		# BLF keys 1-7: mode 1 at P323..P329.
+		blf=$(grep -cE '<P32[3-9]>1</P32[3-9]>' "$f")
 		admin=$(_first 's/.*<P2>\([^<]*\)<.*/\1/p')
 		tz=$(_first 's/.*<P246>\([^<]*\)<.*/\1/p')
 		ntp=$(_first 's/.*<P30>\([^<]*\)<.*/\1/p')
@@ -306,6 +310,7 @@ ph_settings() {
 	fanvil)
 		acc=$(grep -c '^SIP[0-9]* Register Pswd *:.' "$f")
 		admin=$(_first 's/^Account1 Password *://p')
+		tz=$(_first 's/^Time Zone *://p')
 		ntp=$(_first 's/^SNTP Server *://p')
 		lang=$(_first 's/^Language *://p')
 		vlan=$(_first 's/^VLAN ID *://p')

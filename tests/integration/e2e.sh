@@ -195,6 +195,18 @@ setup_settings() {
     { type = "blf"; value = "202"; label = "Sales"; },\
     { type = "blf"; value = "203"; label = "Support"; } );|' "$CONF"
 	grep -q '^    { type = "blf"; value = "203"' "$CONF" || return 1
+	# German, a voice VLAN: what each vendor writes in its own words.
+	sed -i -e 's|^  language = "en";|  language = "de";|' \
+	    -e 's|^  # voice_vlan = 20;|  voice_vlan = 20;|' "$CONF"
+	grep -q '^  voice_vlan = 20;' "$CONF" &&
+	    grep -q '^  language = "de";' "$CONF" || return 1
+	# alice's own keys (the user's scope wins): a line key and three BLF.
+	sed -i 's|^\( *\){ type = "blf"; value = "202"; label = "Bob"; } );|\1{ type = "blf"; value = "202"; label = "Bob"; },\
+\1{ type = "blf"; value = "203"; label = "Carol"; },\
+\1{ type = "blf"; value = "204"; label = "Dave"; } );|' \
+	    "$CONF_DIR/users.conf"
+	grep -q 'value = "204"; label = "Dave"' "$CONF_DIR/users.conf" ||
+	    return 1
 	for vm in $MODELS; do
 		v=${vm%%=*} m=${vm#*=}
 		sed -i "/^    name = \"$v\";/,/^    files = (/ s|^    files = (|    models = ( { name = \"$m\"; firmware = \"fw-$v.bin\"; } );\n    files = (|" \
@@ -226,36 +238,45 @@ setup_config() {
 }
 
 # What each vendor's own file says of the named settings in this
-# config, as ph_settings prints it; ADMIN stands for the phone's own
-# password (provboxctl device show --secrets). A "-" is a setting the
-# vendor's template does not write: etc/templates/README.md says why.
+# config, as ph_settings prints it (accounts admin tz ntp lang vlan blf
+# fw cloud); ADMIN stands for the phone's own password (provboxctl device
+# show --secrets), FOLDER for its token folder. A "-" is a setting the
+# vendor's template does not write: etc/templates/README.md says why
+# (Gigaset's DECT base has no keys and its own firmware scheme; Aastra
+# loads <model>.st; no setting turns Yealink's RPS or Cisco's EDOS off).
 settings_want() {
 	local fw=$BASE_URL/static/fw-$1.bin
 
 	case $1 in
-	yealink) echo "2 ADMIN +1 $SRV_IP 0 - -" ;;
-	snom) echo "2 ADMIN - - 3 - off" ;;
-	polycom) echo "2 ADMIN 3600 - 0 - -" ;;
-	cisco) echo "2 - GMT+01:00 - 0 $fw -" ;;
-	grandstream) echo "1 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP 0 - -" ;;
-	fanvil) echo "2 - - $SRV_IP 0 - -" ;;
-	gigaset) echo "2 - - $SRV_IP 0 - -" ;;
-	aastra) echo "2 ADMIN -60 $SRV_IP 3 - off" ;;
+	yealink) echo "2 ADMIN +1 $SRV_IP German 20 3 $fw -" ;;
+	snom) echo "2 ADMIN - $SRV_IP Deutsch 20 3 FOLDER$(ph_mac_plain -u "$MAC")-firmware.xml off" ;;
+	polycom) echo "2 ADMIN 3600 $SRV_IP German_Germany 20 3 - off" ;;
+	cisco) echo "2 ADMIN GMT+01:00 $SRV_IP German 20 3 $fw -" ;;
+	grandstream) echo "2 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP de 20 3 $BASE_URL/static off" ;;
+	fanvil) echo "2 ADMIN 4 $SRV_IP de 20 3 $fw off" ;;
+	gigaset) echo "2 ADMIN - $SRV_IP - - 0 - -" ;;
+	aastra) echo "2 ADMIN -60 $SRV_IP lang_de.txt 20 3 - off" ;;
 	esac
 }
 
-# t_phonebook: the phone book a booted phone's file points it at lists
-# every user (by the first account's number) and the admin's entries,
-# from the phone's own folder; the same file name in a folder of nobody
-# is a miss.
+# t_phonebook: every vendor's phone book, in its own format, lists every
+# user (by the first account's number) and the admin's entries, from the
+# phone's own folder, and holds no password.
 t_phonebook() {
-	local v f o perm c n u
+	local v f o perm c n u re
 
-	for v in yealink cisco grandstream; do
+	for v in $PH_VENDORS; do
+		# The file, and how a number N is written in it.
 		case $v in
-		yealink) f=yealink-phonebook.xml ;;
-		cisco) f=cisco-directory.xml ;;
-		grandstream) f=grandstream-phonebook.xml ;;
+		yealink) f=yealink-phonebook.xml re='>N<' ;;
+		snom) f=snom-phonebook.xml re='>N<' ;;
+		polycom) f=000000000000-directory.xml re='<ct>N</ct>' ;;
+		cisco) f=cisco-directory.xml re='>N<' ;;
+		grandstream) f=grandstream-phonebook.xml re='>N<' ;;
+		fanvil) f=fanvil-phonebook.xml re='<Telephone>N</Telephone>' ;;
+		gigaset) f=gigaset-phonebook.xml re='office1="N"' ;;
+		aastra) f=aastra-directory.csv re=', "N"$' ;;
+		*) die "no phone book known for $v" ;;
 		esac
 		user_of "$v" || die "no $v phone"
 		perm=$(url_of "$USER")
@@ -264,11 +285,11 @@ t_phonebook() {
 		[ "$c" = 200 ] || die "$v: $f: status $c"
 		grep -q "{{\|}}" "$o.body" && die "$v: $f: template text left"
 		for n in 201 202 203 204 205 206 207 208 2099; do
-			grep -q ">$n<" "$o.body" ||
+			grep -q "${re//N/$n}" "$o.body" ||
 			    die "$v: $f does not list $n"
 		done
 		# Every storm user too: the whole users table.
-		u=$(grep -c '>9[0-9][0-9][0-9]<' "$o.body")
+		u=$(grep -c "${re//N/9[0-9][0-9][0-9]}" "$o.body")
 		[ "$u" -eq "$STORM" ] ||
 		    die "$v: $f lists $u of the $STORM storm users"
 		if grep -qE "demo-[a-z]+-sip-pw" "$o.body"; then
@@ -280,23 +301,43 @@ t_phonebook() {
 
 # check_settings VENDOR MAC FILE: the named settings in the phone's own
 # file, in its vendor's syntax; its admin password is its own (from the
-# registry, not the factory's, not another phone's).
+# registry, not the factory's, not another phone's). Where a vendor puts
+# the firmware in another file (snom's <MAC>-firmware.xml, Polycom's
+# per-phone master <mac>.cfg), that file is fetched from the phone's
+# folder and must name the model's firmware.
 check_settings() {
-	local f=$3 got want pw k i=0 val
+	local f=$3 got want pw folder o fw=$BASE_URL/static/fw-$1.bin
 
 	got=$(ph_settings "$1" "$f" | cut -d= -f2- | tr '\n' ' ')
 	pw=$(timeout 20 "$CTL" -c "$CONF" --json device show "$2" --secrets \
 	    2>/dev/null | jq -r .admin_password)
 	[[ $pw =~ ^[A-Za-z2-9]{16}$ ]] || die "device show --secrets: '$pw'"
+	folder=$(url_of "$USER")
 	want=$(settings_want "$1")
 	want=${want//ADMIN/$pw}
+	want=${want//FOLDER/$folder}
 	[ "$got" = "$want " ] ||
-	    die "$(basename "$f"): settings (accounts admin tz ntp blf fw cloud) '$got', expected '$want'"
+	    die "$(basename "$f"): settings (accounts admin tz ntp lang vlan blf fw cloud) '$got', expected '$want'"
 	if [[ $want == *"$pw"* ]]; then
 		grep -qxF "$pw" "$PB_TMP/admins" 2>/dev/null &&
 		    die "$(basename "$f"): another phone has the same admin password"
 		echo "$pw" >>"$PB_TMP/admins"
 	fi
+	o=$OUT/fw-$1
+	case $1 in
+	snom)
+		[ "$(fetch "$T-$1" "$o" "$folder$(ph_mac_plain -u "$2")-firmware.xml")" = 200 ] ||
+		    die "snom firmware file: not served: $(head -c 200 "$o.err")"
+		grep -qF "<firmware perm=\"R\">$fw</firmware>" "$o.body" ||
+		    die "snom firmware file does not name $fw: $(head -c 300 "$o.body")"
+		;;
+	polycom)
+		[ "$(fetch "$T-$1" "$o" "$folder$(ph_mac_plain "$2").cfg")" = 200 ] ||
+		    die "polycom <mac>.cfg: not served"
+		grep -qF "APP_FILE_PATH=\"$fw\"" "$o.body" ||
+		    die "polycom <mac>.cfg does not name $fw: $(grep -o 'APP_FILE_PATH="[^"]*"' "$o.body")"
+		;;
+	esac
 }
 
 # ----------------------------------------------------------------- network
