@@ -281,7 +281,7 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 		p = port != 0 ? port : 5060;
 	if (in->blank_credentials)
 		user = pw = "";
-	else if (in->mac == NULL)
+	else if (in->mac == NULL || in->no_passwords)
 		pw = "";	/* a common file holds no credentials */
 	tv_set_text(doc, sip, "user", user != NULL ? user : "");
 	tv_set_text(doc, sip, "auth_name", user != NULL ? user : "");
@@ -299,7 +299,7 @@ add_accounts(struct tv_doc *doc, struct tv *root, const struct settings_in *in,
 		/* Bootstrap blanks the identity too; a common file only the
 		 * password (as for account 1 above). */
 		int blank = in->blank_credentials, nopw = blank ||
-		    in->mac == NULL;
+		    in->mac == NULL || in->no_passwords;
 
 		add_account(doc, list, (unsigned)i + 2, blank ? "" : a->user,
 		    blank ? "" : a->auth_name, nopw ? "" : a->password,
@@ -530,8 +530,8 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 		 * and a common file, which any phone of the class may fetch,
 		 * never holds one.
 		 */
-		if ((in->blank_credentials || in->mac == NULL) && i >= 5 &&
-		    i <= 6)
+		if ((in->blank_credentials || in->no_passwords ||
+		    in->mac == NULL) && i >= 5 && i <= 6)
 			v = NULL;
 		set_if(doc, s, texts[i], v);
 	}

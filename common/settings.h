@@ -47,8 +47,10 @@ struct settings_in {
 	 * reg_sync()): settings.admin_password when no scope sets one.
 	 */
 	const char		*device_admin_password;
-	/* Bootstrap: every password left empty. */
+	/* Bootstrap: every password and account identity left empty. */
 	int			 blank_credentials;
+	/* Every password left empty, the rest as served (a preview). */
+	int			 no_passwords;
 	/*
 	 * Fill the phonebook list (every user and entry): set for a
 	 * template that uses it (tmpl_uses()), left empty for the others.

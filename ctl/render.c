@@ -138,7 +138,7 @@ cmd_render(const char *path, const char *who, const char *name)
 		in.model = model;
 		in.device_admin_password = d.admin_password;
 	}
-	in.blank_credentials = !ctl_secrets;
+	in.no_passwords = !ctl_secrets;
 	t = settings_template(cfg->templates, m.file);
 	in.with_phonebook = settings_template_lists_phonebook(cfg->templates,
 	    m.file);

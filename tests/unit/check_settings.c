@@ -139,7 +139,9 @@ render_for(const struct cfg *cfg, const char *mac_s, int per_device,
 	in.mac = per_device ? &d->mac : NULL;
 	in.model = d->model;
 	in.provisioning_url = "https://10.42.0.1/p/TOKEN/";
-	in.blank_credentials = blank;
+	/* blank: 1 bootstrap (identity too), 2 passwords only. */
+	in.blank_credentials = blank == 1;
+	in.no_passwords = blank == 2;
 	ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
 	ck_assert_int_ge(tmpl_render(settings_template(cfg->templates,
 	    &v->files[per_device ? 0 : 1]), tv_root(doc), per_device ?
@@ -248,6 +250,16 @@ START_TEST(test_blank_credentials)
 	ck_assert_ptr_null(strstr(out, "pw-two"));
 	ck_assert_ptr_null(strstr(out, "adm-alice"));
 	ck_assert_ptr_nonnull(strstr(out, "admin=\n"));
+	ck_assert_ptr_nonnull(strstr(out, "acc1=//"));
+	free(out);
+	/* A preview (device render): the passwords go, the accounts stay. */
+	out = render_for(cfg, "80:5e:c0:00:00:01", 1, 2);
+	ck_assert_ptr_null(strstr(out, "pw-one"));
+	ck_assert_ptr_null(strstr(out, "pw-two"));
+	ck_assert_ptr_null(strstr(out, "adm-alice"));
+	ck_assert_ptr_nonnull(strstr(out, "admin=\n"));
+	ck_assert_ptr_nonnull(strstr(out, "acc1=201//Alice <A&B>/udp\n"
+	    "acc2=301//Queue/tls!\n"));
 	free(out);
 	cfg_free(cfg);
 }
