@@ -106,7 +106,9 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 				return -1;
 			}
 			/* The server's own address, filled per reply. */
-			if (strcmp(str, "${server_ip}") == 0) {
+			if (strcmp(str, "${server_ip}") == 0 ||
+			    strcmp(str, "{{server_ip}}") == 0 ||
+			    strcmp(str, "{{ server_ip }}") == 0) {
 				if (!(allowed_vars & TMPL_SERVER_IP)) {
 					cfg_err(ctx, e, "placeholders are not "
 					    "allowed here: %s", why_not);
@@ -179,11 +181,21 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 	case OPT_T_STRING: {
 		const char	*s;
 		char		 fixed[CFG_OPT_TEXT_MAX + 1];
+		char		 braces[2 * CFG_OPT_TEXT_MAX + 1];
 		struct tmpl_vars none;
 
 		if (cfg_get_string(ctx, el, "value", 1, CFG_OPT_TEXT_MAX,
 		    &s) != 1)
 			return -1;
+		/* The file engine's {{ name }}: the same value in ${ } form. */
+		if (strstr(s, "{{") != NULL) {
+			if (tmpl_from_braces(s, braces, sizeof(braces), err,
+			    sizeof(err)) < 0) {
+				cfg_err(ctx, v, "malformed template: %s", err);
+				return -1;
+			}
+			s = braces;
+		}
 		if ((used = tmpl_check(s, err, sizeof(err))) < 0) {
 			cfg_err(ctx, v, "malformed template: %s", err);
 			return -1;

@@ -1,5 +1,12 @@
 /*
- * urltmpl.c - provisioning option templates with ${...} placeholders.
+ * urltmpl.c - provisioning option templates with ${...} placeholders,
+ * and the file engine's {{ name }} syntax for the same values.
+ *
+ * An option value is filled once per DHCP reply, in the server's hot
+ * path: it stays a flat string with ${name} slots (no tree, no
+ * allocation). A value written with the file templates' {{ name }}
+ * syntax (tmpl.h, the names of etc/templates/README.md) is translated
+ * into that form once, when the config is loaded (tmpl_from_braces()).
  */
 #include "config.h"
 
@@ -32,6 +39,104 @@ tmpl_lookup(const char *s, size_t len)
 		    strncmp(tmpl_names[i].name, s, len) == 0)
 			return (int)tmpl_names[i].var;
 	return -1;
+}
+
+/*
+ * The file engine's names for the option placeholders: those a file's
+ * tree has (base_url, vendor, device.*), and the two only a DHCP reply
+ * knows (token, server_ip).
+ */
+static const struct {
+	const char	*brace;
+	const char	*dollar;
+} brace_names[] = {
+	{ "base_url", "base_url" },
+	{ "token", "token" },
+	{ "device.mac", "mac" },
+	{ "device.MAC", "MAC" },
+	{ "device.model", "model" },
+	{ "vendor", "vendor" },
+	{ "server_ip", "server_ip" },
+};
+
+int
+tmpl_from_braces(const char *in, char *out, size_t outsz, char *err,
+    size_t errsz)
+{
+	size_t o = 0;
+
+#define PUT(str, n) do {						\
+	if (o + (n) >= outsz)						\
+		goto toolong;						\
+	memcpy(out + o, (str), (n));					\
+	o += (n);							\
+} while (0)
+	if (outsz == 0)
+		goto toolong;
+	for (const char *p = in; *p != '\0'; p++) {
+		const char	*end, *a, *b;
+		size_t		 i;
+
+		if (p[0] == '$') {
+			if (p[1] == '{') {
+				snprintf(err, errsz, "mixes ${ } and {{ }} at "
+				    "offset %td: write every name as {{ name "
+				    "}}", p - in);
+				return -1;
+			}
+			PUT("$$", 2);	/* a dollar is text here */
+			continue;
+		}
+		if (p[0] != '{' || p[1] != '{') {
+			PUT(p, 1);
+			continue;
+		}
+		if (strncmp(p, "{{{{", 4) == 0) {
+			PUT("{{", 2);
+			p += 3;
+			continue;
+		}
+		if ((end = strstr(p + 2, "}}")) == NULL) {
+			snprintf(err, errsz, "unclosed '{{' at offset %td",
+			    p - in);
+			return -1;
+		}
+		for (a = p + 2; a < end && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+			;
+		if (a < b && strchr("#/>", *a) != NULL) {
+			snprintf(err, errsz, "'{{%.*s}}': an option value takes "
+			    "names only, no sections or includes",
+			    (int)(end - p - 2) > 32 ? 32 : (int)(end - p - 2),
+			    p + 2);
+			return -1;
+		}
+		for (i = 0; i < sizeof(brace_names) / sizeof(brace_names[0]);
+		    i++)
+			if (strlen(brace_names[i].brace) == (size_t)(b - a) &&
+			    strncmp(brace_names[i].brace, a,
+			    (size_t)(b - a)) == 0)
+				break;
+		if (i == sizeof(brace_names) / sizeof(brace_names[0])) {
+			snprintf(err, errsz, "unknown name '%.*s' in an option "
+			    "value (valid: base_url token server_ip vendor "
+			    "device.mac device.MAC device.model)",
+			    (int)(b - a) > 32 ? 32 : (int)(b - a), a);
+			return -1;
+		}
+		PUT("${", 2);
+		PUT(brace_names[i].dollar, strlen(brace_names[i].dollar));
+		PUT("}", 1);
+		p = end + 1;
+	}
+	out[o] = '\0';
+	return (int)o;
+toolong:
+	snprintf(err, errsz, "longer than %zu bytes once translated",
+	    outsz > 0 ? outsz - 1 : 0);
+	return -1;
+#undef PUT
 }
 
 int

@@ -39,6 +39,17 @@ struct tmpl_vars {
 };
 
 /*
+ * Translates a value written in the file templates' syntax ("{{ base_url
+ * }}/p/{{ token }}/": base_url, token, server_ip, vendor, device.mac,
+ * device.MAC, device.model; "{{{{" for a literal "{{") into the ${ } form
+ * the functions below take; a "$" becomes "$$". Returns the length, or
+ * -1 with a message in err (an unknown name, a section, an unclosed
+ * "{{", a "${" mixed in, or no room in outsz).
+ */
+int	tmpl_from_braces(const char *in, char *out, size_t outsz, char *err,
+	    size_t errsz);
+
+/*
  * Checks a template's syntax. Returns the set of placeholders it uses
  * (enum tmpl_var bits), or -1 with a message in err for an unclosed "${",
  * an unknown name or a lone "$".

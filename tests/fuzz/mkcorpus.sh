@@ -465,6 +465,9 @@ printf '%s' "$min" | sed 's/dhcp = {/dhcp = { options = ( { code = 224; type = "
     >"$g/broken-options"
 printf 'a = { b = { c = { d = { e = { f = ( ( ( [ 1, 2, 3 ] ) ) ); }; }; }; }; };\n@include "missing.conf"\n' \
     >"$g/broken-nesting"
+# Option values in the templates' {{ }} syntax, good and broken.
+printf '%s' "$min" | sed 's/{ name = "other"; default = true; }/{ name = "x"; match = { oui = [ "00:04:13" ]; };\n  options = ( { code = 66; value = "{{ base_url }}\/p\/{{token}}\/{{ device.model }}$$"; }, { code = 67; value = "{{#if token}}{{ tokne }}{{{{"; }, { code = 150; value = [ "{{ server_ip }}" ]; }, { code = 43; value = "{{ base_url }${token}"; } ); }/' \
+    >"$g/option-braces"
 
 # ---------------------------------------------------------------- ctlreq
 c="$out/ctlreq"

@@ -75,6 +75,49 @@ START_TEST(test_expand)
 }
 END_TEST
 
+/*
+ * An option value in the file engine's syntax is the same value: the
+ * same names as in a file, and it fills exactly as its ${ } form.
+ */
+START_TEST(test_braces)
+{
+	char	t[256], out[256], err[256];
+
+	ck_assert_int_eq(tmpl_from_braces("{{ base_url }}/p/{{token}}/", t,
+	    sizeof(t), err, sizeof(err)), 21);
+	ck_assert_str_eq(t, "${base_url}/p/${token}/");
+	ck_assert_int_eq(tmpl_check(t, err, sizeof(err)),
+	    TMPL_BASE_URL | TMPL_TOKEN);
+	tmpl_expand(t, &vars, out, sizeof(out));
+	ck_assert_str_eq(out,
+	    "https://10.42.0.1/p/Tok3n-_Tok3n-_Tok3n-_Tok3n-_Tok3/");
+	ck_assert_int_ge(tmpl_from_braces("{{device.mac}}.cfg|{{device.MAC}}"
+	    "|{{vendor}}-{{ device.model }}|$5|{{{{x|tftp://{{server_ip}}/",
+	    t, sizeof(t), err, sizeof(err)), 0);
+	ck_assert_int_ge(tmpl_check(t, err, sizeof(err)), 0);
+	tmpl_expand(t, &vars, out, sizeof(out));
+	ck_assert_str_eq(out, "805ec0100001.cfg|805EC0100001|yealink-T46S|"
+	    "$5|{{x|tftp://10.42.0.7/");
+	/* Refused, with the reason. */
+	ck_assert_int_eq(tmpl_from_braces("{{ tokne }}", t, sizeof(t), err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown name 'tokne'"));
+	ck_assert_int_eq(tmpl_from_braces("{{mac}}", t, sizeof(t), err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(tmpl_from_braces("{{#if token}}x{{/if}}", t,
+	    sizeof(t), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "names only"));
+	ck_assert_int_eq(tmpl_from_braces("{{ base_url", t, sizeof(t), err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unclosed '{{' at offset 0"));
+	ck_assert_int_eq(tmpl_from_braces("{{base_url}}/${token}", t,
+	    sizeof(t), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "mixes ${ } and {{ }}"));
+	ck_assert_int_eq(tmpl_from_braces("{{base_url}}", t, 8, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
 START_TEST(test_url_check)
 {
 	char err[256];
@@ -140,6 +183,7 @@ urltmpl_suite(void)
 	tcase_add_test(tc, test_check_vars);
 	tcase_add_test(tc, test_check_errors);
 	tcase_add_test(tc, test_expand);
+	tcase_add_test(tc, test_braces);
 	tcase_add_test(tc, test_url_check);
 	tcase_add_test(tc, test_opt_table);
 	tcase_add_test(tc, test_hex);
