@@ -1071,6 +1071,20 @@ t_logs() {
 		[ -n "$t" ] && grep -qF -- "$t" "$DHCPD_LOG" "$PROV_LOG" &&
 		    die "a first-access token is in a log"
 	done
+	# The registry holds every password sealed: none in clear in
+	# data.mdb, nor a phone's admin password in a log.
+	f=$PB_TMP/registry/data.mdb
+	[ -s "$f" ] || die "no $f"
+	while read -r m _ u _ pw; do
+		grep -qaF -- "$pw" "$f" && die "$u's SIP password is in data.mdb"
+	done <"$PB_TMP/users.tsv"
+	[ "$(wc -l <"$PB_TMP/admins" 2>/dev/null)" -ge 8 ] ||
+	    die "fewer admin passwords checked than phones booted"
+	while read -r pw; do
+		grep -qF -- "$pw" "$DHCPD_LOG" "$PROV_LOG" &&
+		    die "a phone's admin password is in a log"
+		grep -qaF -- "$pw" "$f" && die "a phone's admin password is in data.mdb"
+	done <"$PB_TMP/admins"
 	pb_pass
 }
 
