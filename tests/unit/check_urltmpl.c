@@ -84,7 +84,7 @@ START_TEST(test_braces)
 	char	t[256], out[256], err[256];
 
 	ck_assert_int_eq(tmpl_from_braces("{{ base_url }}/p/{{token}}/", t,
-	    sizeof(t), err, sizeof(err)), 21);
+	    sizeof(t), err, sizeof(err)), 23);
 	ck_assert_str_eq(t, "${base_url}/p/${token}/");
 	ck_assert_int_eq(tmpl_check(t, err, sizeof(err)),
 	    TMPL_BASE_URL | TMPL_TOKEN);
