@@ -151,7 +151,7 @@ put_uint(struct tv_doc *doc, struct tv *map, const char *key, unsigned v)
  */
 static void
 add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
-    int schema)
+    uint64_t styles, int schema)
 {
 	struct tv	*t;
 
@@ -162,14 +162,15 @@ add_tz(struct tv_doc *doc, struct tv *root, const struct cfg_settings *s,
 	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
 		if (schema)
 			tv_set_text(doc, t, tz_style_str(st), "");
-		else if (s->tz_text != NULL && s->tz_text[st] != NULL)
+		else if (s->tz_text != NULL && s->tz_text[st] != NULL &&
+		    (styles == 0 || (styles & ((uint64_t)1 << st))))
 			tv_put_text(doc, t, tz_style_str(st), s->tz_text[st]);
 	}
 }
 
 static void
 add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
-    const char *tone, int schema)
+    const char *tone, unsigned vendors, int schema)
 {
 	struct tv	*l = tv_set_map(doc, root, "lang");
 	struct tv	*t = tv_set_map(doc, root, "tone");
@@ -183,6 +184,8 @@ add_locale(struct tv_doc *doc, struct tv *root, const char *lang,
 			tv_set_text(doc, t, name, "");
 			continue;
 		}
+		if (vendors != 0 && !(vendors & (1u << v)))
+			continue;
 		if (lang != NULL && (w = locale_language(lang, v)) != NULL)
 			tv_put_text(doc, l, name, w);
 		if (tone != NULL && (w = locale_tone(tone, v)) != NULL)
@@ -622,10 +625,11 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 		    schema);
 	if (!(omit & SETTINGS_OMIT_TZ))
 		add_tz(doc, root, schema ? NULL : nearest_with(&sc, HAS_TZ),
-		    schema);
+		    schema ? 0 : in->tz_styles, schema);
 	if (!(omit & SETTINGS_OMIT_LOCALE))
 		add_locale(doc, root, schema ? NULL : NEAREST(&sc, language),
-		    schema ? NULL : NEAREST(&sc, tone_zone), schema);
+		    schema ? NULL : NEAREST(&sc, tone_zone),
+		    schema ? 0 : in->locale_vendors, schema);
 	if (!(omit & SETTINGS_OMIT_VARS))
 		add_vars(doc, root, cfg, &sc, schema);
 	if (schema || in->with_phonebook)
@@ -654,13 +658,52 @@ settings_schema(const struct cfg *cfg)
 	return build(cfg, &in, 1);
 }
 
+/* tz_styles holds a bit per style, and the top bit: "a mask". */
+_Static_assert(TZ_STYLE_COUNT < 64, "more tz styles than bits");
+_Static_assert(LOCALE_VENDOR_COUNT < 31, "more vendors than bits");
+#define TZ_MASK_SET	((uint64_t)1 << 63)
+#define LOCALE_MASK_SET	(1u << 31)
+
 struct settings_templates {
 	const struct cfg_file	**files;
 	struct tmpl		**tmpl;
 	int			*phonebook;	/* the template lists it */
 	unsigned		*omit;		/* SETTINGS_OMIT_* */
+	uint64_t		*tz_styles;	/* styles it names */
+	unsigned		*locale_vendors; /* lang.V / tone.V it names */
 	size_t			 n;
 };
+
+/* The tz.* styles t names (bit 1 << style). */
+static uint64_t
+tz_styles_for(const struct tmpl *t)
+{
+	uint64_t	m = 0;
+	char		name[64];
+
+	for (int st = 0; st < TZ_STYLE_COUNT; st++) {
+		snprintf(name, sizeof(name), "tz.%s", tz_style_str(st));
+		if (tmpl_uses(t, name))
+			m |= (uint64_t)1 << st;
+	}
+	return m | TZ_MASK_SET;
+}
+
+/* The vendors whose lang.* or tone.* word t names (1 << vendor). */
+static unsigned
+locale_vendors_for(const struct tmpl *t)
+{
+	unsigned	m = 0;
+	char		a[64], b[64];
+
+	for (int v = 0; v < LOCALE_VENDOR_COUNT; v++) {
+		snprintf(a, sizeof(a), "lang.%s", locale_vendor_str(v));
+		snprintf(b, sizeof(b), "tone.%s", locale_vendor_str(v));
+		if (tmpl_uses(t, a) || tmpl_uses(t, b))
+			m |= 1u << v;
+	}
+	return m | LOCALE_MASK_SET;
+}
 
 /* What t never names, as settings_in's omit. */
 static unsigned
@@ -695,7 +738,10 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 	    (n > 0 && ((ts->files = calloc(n, sizeof(*ts->files))) == NULL ||
 	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL ||
 	    (ts->phonebook = calloc(n, sizeof(*ts->phonebook))) == NULL ||
-	    (ts->omit = calloc(n, sizeof(*ts->omit))) == NULL)) ||
+	    (ts->omit = calloc(n, sizeof(*ts->omit))) == NULL ||
+	    (ts->tz_styles = calloc(n, sizeof(*ts->tz_styles))) == NULL ||
+	    (ts->locale_vendors = calloc(n,
+	    sizeof(*ts->locale_vendors))) == NULL)) ||
 	    (schema = settings_schema(cfg)) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nvendors; i++)
@@ -710,6 +756,10 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 				ts->phonebook[ts->n] = tmpl_uses(
 				    ts->tmpl[ts->n], "phonebook");
 				ts->omit[ts->n] = omit_for(ts->tmpl[ts->n]);
+				ts->tz_styles[ts->n] =
+				    tz_styles_for(ts->tmpl[ts->n]);
+				ts->locale_vendors[ts->n] =
+				    locale_vendors_for(ts->tmpl[ts->n]);
 			} else {
 				bad++;
 				if (cfg_errors_add(errs, NULL, 0, NULL,
@@ -743,6 +793,8 @@ settings_templates_free(struct settings_templates *ts)
 	free(ts->tmpl);
 	free(ts->phonebook);
 	free(ts->omit);
+	free(ts->tz_styles);
+	free(ts->locale_vendors);
 	free(ts->files);
 	free(ts);
 }
@@ -769,6 +821,27 @@ settings_template_omit(const struct settings_templates *ts,
 		if (ts->files[i] == f)
 			return ts->omit[i];
 	return 0;
+}
+
+void
+settings_template_parts(const struct settings_templates *ts,
+    const struct cfg_file *f, struct settings_in *in)
+{
+	in->omit = 0;
+	in->tz_styles = 0;
+	in->locale_vendors = 0;
+	in->with_phonebook = 0;
+	if (ts == NULL)
+		return;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->files[i] == f) {
+			in->omit = ts->omit[i];
+			/* A part left out entirely has no styles to name. */
+			in->tz_styles = ts->tz_styles[i];
+			in->locale_vendors = ts->locale_vendors[i];
+			in->with_phonebook = ts->phonebook[i];
+			return;
+		}
 }
 
 const struct tmpl *
@@ -807,8 +880,8 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 	if (t == NULL)
 		return 0;
 	in1 = *in;
-	in1.with_phonebook = book && settings_template_lists_phonebook(ts, f);
-	in1.omit = settings_template_omit(ts, f);
+	settings_template_parts(ts, f, &in1);
+	in1.with_phonebook = book && in1.with_phonebook;
 	if ((doc = settings_tree(cfg, &in1)) == NULL)
 		return -1;
 	n = tmpl_render(t, tv_root(doc), f->format, &out);

@@ -17,6 +17,8 @@
 #ifndef PB_SETTINGS_H
 #define PB_SETTINGS_H
 
+#include <stdint.h>
+
 #include "addr.h"
 #include "cfg.h"
 #include "tmpl.h"
@@ -61,6 +63,14 @@ struct settings_in {
 	 * template does not use (settings_template_omit()); 0 builds all.
 	 */
 	unsigned		 omit;
+	/*
+	 * Of tz.*, only these styles (bit 1 << enum tz_style), and of
+	 * lang.* and tone.* only these vendors (1 << enum locale_vendor):
+	 * those the template names, as settings_template_parts() sets them
+	 * (with a marker bit of its own). 0: all.
+	 */
+	uint64_t		 tz_styles;
+	unsigned		 locale_vendors;
 };
 
 #define SETTINGS_OMIT_TZ	0x1	/* tz.* */
@@ -110,6 +120,12 @@ int		 settings_template_lists_phonebook(
  */
 unsigned	 settings_template_omit(const struct settings_templates *ts,
 		    const struct cfg_file *f);
+/*
+ * Fills in's omit, tz_styles, locale_vendors and with_phonebook for rule
+ * f: the tree then holds just what its template names.
+ */
+void		 settings_template_parts(const struct settings_templates *ts,
+		    const struct cfg_file *f, struct settings_in *in);
 
 /*
  * Renders every file rule for every device in the users table (its own

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "tv.h"
 
 struct tv_ent {
@@ -122,7 +120,8 @@ tv_doc_free(struct tv_doc *doc)
 		return;
 	for (c = doc->chunks; c != NULL; c = next) {
 		next = c->next;
-		OPENSSL_cleanse(c->data, c->used);
+		/* A password may be in it; explicit_bzero is not elided. */
+		explicit_bzero(c->data, c->used);
 		free(c);
 	}
 	free(doc);
@@ -190,7 +189,8 @@ tv_set(struct tv_doc *doc, struct tv *map, const char *key,
 	if ((v = tv_new(doc, kind, text)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->ents[i].key, key) == 0) {
+		if (map->ents[i].key[0] == key[0] &&
+		    strcmp(map->ents[i].key, key) == 0) {
 			/* The old node stays in the doc until it is freed. */
 			map->ents[i].val = v;
 			return v;
@@ -260,8 +260,10 @@ tv_get(const struct tv *map, const char *key)
 {
 	if (map == NULL || map->kind != TV_MAP)
 		return NULL;
+	/* The first byte rules out most keys without a call. */
 	for (size_t i = 0; i < map->n; i++)
-		if (strcmp(map->ents[i].key, key) == 0)
+		if (map->ents[i].key[0] == key[0] &&
+		    strcmp(map->ents[i].key, key) == 0)
 			return map->ents[i].val;
 	return NULL;
 }

@@ -140,9 +140,7 @@ cmd_render(const char *path, const char *who, const char *name)
 	}
 	in.no_passwords = !ctl_secrets;
 	t = settings_template(cfg->templates, m.file);
-	in.with_phonebook = settings_template_lists_phonebook(cfg->templates,
-	    m.file);
-	in.omit = settings_template_omit(cfg->templates, m.file);
+	settings_template_parts(cfg->templates, m.file, &in);
 	if (t == NULL || (doc = settings_tree(cfg, &in)) == NULL ||
 	    (n = tmpl_render(t, tv_root(doc), m.file->format, &body)) < 0) {
 		fprintf(stderr, "provboxctl: %s: %s: cannot render\n", who,

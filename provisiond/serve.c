@@ -325,8 +325,8 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	}
 	/* Bootstrap: the phone learns only where its folder is. */
 	in.blank_credentials = blank_credentials;
-	in.with_phonebook = settings_template_lists_phonebook(tp->ts, m->file);
-	in.omit = settings_template_omit(tp->ts, m->file);
+	/* Only what the template names. */
+	settings_template_parts(tp->ts, m->file, &in);
 	doc = settings_tree(cfg, &in);
 	OPENSSL_cleanse(url, sizeof(url));
 	if (doc == NULL || (n = tmpl_render(t, tv_root(doc), m->file->format,

@@ -559,6 +559,48 @@ START_TEST(test_omit_unused_parts)
 	ck_assert_ptr_nonnull(strstr(out[1], "tz=\"Europe/Berlin\""));
 	free(out[0]);
 	free(out[1]);
+	/*
+	 * Of tz.*, lang.* and tone.*, only the styles and vendors a template
+	 * names: dev.cfg names tz.posix, tz.yealink_time_zone, lang.yealink;
+	 * common.xml only tz.name. Same bytes as from the whole tree.
+	 */
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 2; i++) {
+			const struct tv *tz, *lang;
+
+			memset(&in, 0, sizeof(in));
+			in.vendor = v;
+			in.user = u;
+			in.mac = &d->mac;
+			in.model = d->model;
+			if (i == 1)
+				settings_template_parts(cfg->templates,
+				    &v->files[k], &in);
+			ck_assert_ptr_nonnull(doc = settings_tree(cfg, &in));
+			tz = tv_get(tv_root(doc), "tz");
+			lang = tv_get(tv_root(doc), "lang");
+			ck_assert_ptr_nonnull(tv_get(tz, "name"));
+			ck_assert_int_eq(tv_get(tz, "cisco_time_zone") == NULL,
+			    i == 1);
+			if (k == 0) {
+				ck_assert_ptr_nonnull(tv_get(tz, "posix"));
+				ck_assert_ptr_nonnull(tv_get(tz,
+				    "yealink_time_zone"));
+				ck_assert_ptr_nonnull(tv_get(lang, "yealink"));
+				ck_assert_int_eq(tv_get(lang, "snom") == NULL,
+				    i == 1);
+			} else
+				ck_assert_int_eq(tv_get(tz, "posix") == NULL,
+				    i == 1);
+			ck_assert_int_ge(tmpl_render(settings_template(
+			    cfg->templates, &v->files[k]), tv_root(doc),
+			    k == 0 ? FILE_FMT_TEXT : FILE_FMT_XML, &out[i]), 0);
+			tv_doc_free(doc);
+		}
+		ck_assert_str_eq(out[0], out[1]);
+		free(out[0]);
+		free(out[1]);
+	}
 	cfg_free(cfg);
 }
 END_TEST
