@@ -611,15 +611,17 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 		}
 		set_if(doc, d, "model", in->model);
 	}
+	omit = schema ? 0 : in->omit;
 	transport = schema ? "udp" : NEAREST(&sc, sip_transport);
 	x = schema ? NULL : nearest_with(&sc, HAS_SIP_PORT);
-	add_accounts(doc, root, in, transport != NULL ? transport : "udp",
-	    x != NULL ? x->sip_port : 0, schema);
-	omit = schema ? 0 : in->omit;
+	if (!(omit & SETTINGS_OMIT_ACCOUNTS))
+		add_accounts(doc, root, in, transport != NULL ? transport :
+		    "udp", x != NULL ? x->sip_port : 0, schema);
 	if (!(omit & SETTINGS_OMIT_KEYS))
 		add_keys(doc, root, schema ? NULL : nearest_with(&sc, HAS_KEYS),
 		    schema);
-	add_named(doc, root, cfg, in, &sc, schema);
+	if (!(omit & SETTINGS_OMIT_NAMED))
+		add_named(doc, root, cfg, in, &sc, schema);
 	if (!(omit & SETTINGS_OMIT_NTP))
 		add_ntp(doc, root, schema ? NULL : nearest_with(&sc, HAS_NTP),
 		    schema);
@@ -721,6 +723,11 @@ omit_for(const struct tmpl *t)
 		omit |= SETTINGS_OMIT_KEYS;
 	if (!tmpl_uses_root(t, "ntp") && !tmpl_uses_root(t, "ntp_servers"))
 		omit |= SETTINGS_OMIT_NTP;
+	if (!tmpl_uses_root(t, "accounts") && !tmpl_uses_root(t, "sip"))
+		omit |= SETTINGS_OMIT_ACCOUNTS;
+	if (!tmpl_uses_root(t, "settings") && !tmpl_uses_root(t, "date") &&
+	    !tmpl_uses_root(t, "time"))
+		omit |= SETTINGS_OMIT_NAMED;
 	return omit;
 }
 

@@ -78,6 +78,8 @@ struct settings_in {
 #define SETTINGS_OMIT_VARS	0x4	/* vars.* */
 #define SETTINGS_OMIT_KEYS	0x8	/* keys */
 #define SETTINGS_OMIT_NTP	0x10	/* ntp.*, ntp_servers */
+#define SETTINGS_OMIT_ACCOUNTS	0x20	/* accounts, sip.* */
+#define SETTINGS_OMIT_NAMED	0x40	/* settings.*, date.*, time.* */
 
 /*
  * The tree for in, or NULL when out of memory. Caller frees it with
