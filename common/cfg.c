@@ -734,6 +734,7 @@ cfg_free(struct cfg *cfg)
 	cfg_metrics_free(&cfg->metrics);
 	cfg_vendors_free(cfg->vendors, cfg->nvendors);
 	cfg_users_free(cfg->users, cfg->nusers);
+	free(cfg->users_byname);
 	cfg_settings_free(&cfg->settings);
 	cfg_phonebook_free(&cfg->phonebook);
 	settings_templates_free(cfg->templates);
@@ -806,11 +807,29 @@ cfg_folder_url(const struct cfg *cfg, const char *token, char *buf,
 	return buf;
 }
 
+/* bsearch() over users_byname: a name against a user. */
+static int
+user_name_cmp(const void *key, const void *elem)
+{
+	const struct cfg_user *const *u = elem;
+
+	return strcmp(key, (*u)->name);
+}
+
 const struct cfg_user *
 cfg_user_find(const struct cfg *cfg, const char *name)
 {
+	const struct cfg_user *const *hit;
+
+	/* Sorted at load: provisiond looks a user up per request. */
+	if (cfg->users_byname != NULL) {
+		hit = bsearch(name, cfg->users_byname, cfg->nusers_byname,
+		    sizeof(*cfg->users_byname), user_name_cmp);
+		return hit != NULL ? *hit : NULL;
+	}
 	for (size_t i = 0; i < cfg->nusers; i++)
-		if (strcmp(cfg->users[i].name, name) == 0)
+		if (cfg->users[i].name != NULL &&
+		    strcmp(cfg->users[i].name, name) == 0)
 			return &cfg->users[i];
 	return NULL;
 }

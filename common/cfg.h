@@ -411,6 +411,9 @@ struct cfg {
 	size_t			 nvendors;
 	struct cfg_user		*users;
 	size_t			 nusers;
+	/* The users sorted by name, for cfg_user_find() (per request). */
+	const struct cfg_user	**users_byname;
+	size_t			 nusers_byname;
 	/* Every file rule's template, parsed (NULL: CFG_NO_TEMPLATES). */
 	struct settings_templates *templates;
 };

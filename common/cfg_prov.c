@@ -1045,7 +1045,9 @@ cfg_parse_users(struct cfg_ctx *ctx, const config_setting_t *root)
 			    config_setting_source_line(refs[i - 1].where));
 	}
 	free(refs);
-	free(byname);
+	/* Kept: cfg_user_find() looks names up in it. */
+	cfg->users_byname = byname;
+	cfg->nusers_byname = nnamed;
 	return 0;
 }
 

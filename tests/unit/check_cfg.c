@@ -2825,6 +2825,13 @@ START_TEST(test_shipped_config)
 	ck_assert_int_eq(v->is_default, 1);
 	ck_assert_ptr_nonnull(cfg_user_find(cfg, "alice"));
 	ck_assert_ptr_nonnull(cfg_user_find(cfg, "bob"));
+	/* Every user is found by name (a sorted index), nobody else. */
+	for (size_t i = 0; i < cfg->nusers; i++)
+		ck_assert_ptr_eq(cfg_user_find(cfg, cfg->users[i].name),
+		    &cfg->users[i]);
+	ck_assert_ptr_null(cfg_user_find(cfg, "aaron"));
+	ck_assert_ptr_null(cfg_user_find(cfg, "zoe"));
+	ck_assert_ptr_null(cfg_user_find(cfg, ""));
 }
 END_TEST
 
