@@ -224,8 +224,9 @@ t_registry_after_fork() {
 		pid=$(cat "$OUT/$d.pid")
 		# strace writes the record's end when it reaps the daemon,
 		# which a loaded machine (the whole suite under sanitizers)
-		# delays well past the daemon's own exit.
-		pb_wait_for 30 grep -q "^$pid +++ " "$OUT/$d.strace" ||
+		# delays well past the daemon's own exit. It pads the pid to
+		# five columns ("1234  +++ exited"): pids wrap at pid_max.
+		pb_wait_for 30 grep -qE "^$pid +\+\+\+ " "$OUT/$d.strace" ||
 		    die "$d: strace's record has no end for the daemon"
 		first=$(awk 'NR == 1 { print $1 }' "$OUT/$d.strace")
 		openers=$(awk '/(data|lock)\.mdb/ && !/ENOENT/ { print $1 }' \
