@@ -666,13 +666,18 @@ _Static_assert(LOCALE_VENDOR_COUNT < 31, "more vendors than bits");
 #define TZ_MASK_SET	((uint64_t)1 << 63)
 #define LOCALE_MASK_SET	(1u << 31)
 
+/* One file rule's template and what it names, recorded at load. */
+struct tmpl_entry {
+	const struct cfg_file	*file;
+	struct tmpl		*tmpl;
+	int			 phonebook;	/* the template lists it */
+	unsigned		 omit;		/* SETTINGS_OMIT_* */
+	uint64_t		 tz_styles;	/* styles it names */
+	unsigned		 locale_vendors; /* lang.V / tone.V it names */
+};
+
 struct settings_templates {
-	const struct cfg_file	**files;
-	struct tmpl		**tmpl;
-	int			*phonebook;	/* the template lists it */
-	unsigned		*omit;		/* SETTINGS_OMIT_* */
-	uint64_t		*tz_styles;	/* styles it names */
-	unsigned		*locale_vendors; /* lang.V / tone.V it names */
+	struct tmpl_entry	*v;
 	size_t			 n;
 };
 
@@ -742,40 +747,31 @@ settings_templates_load(const struct cfg *cfg, struct cfg_errors *errs)
 	for (size_t i = 0; i < cfg->nvendors; i++)
 		n += cfg->vendors[i].nfiles;
 	if ((ts = calloc(1, sizeof(*ts))) == NULL ||
-	    (n > 0 && ((ts->files = calloc(n, sizeof(*ts->files))) == NULL ||
-	    (ts->tmpl = calloc(n, sizeof(*ts->tmpl))) == NULL ||
-	    (ts->phonebook = calloc(n, sizeof(*ts->phonebook))) == NULL ||
-	    (ts->omit = calloc(n, sizeof(*ts->omit))) == NULL ||
-	    (ts->tz_styles = calloc(n, sizeof(*ts->tz_styles))) == NULL ||
-	    (ts->locale_vendors = calloc(n,
-	    sizeof(*ts->locale_vendors))) == NULL)) ||
+	    (n > 0 && (ts->v = calloc(n, sizeof(*ts->v))) == NULL) ||
 	    (schema = settings_schema(cfg)) == NULL)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nvendors; i++)
 		for (size_t k = 0; k < cfg->vendors[i].nfiles; k++) {
-			const struct cfg_file *f = &cfg->vendors[i].files[k];
+			const struct cfg_file	*f = &cfg->vendors[i].files[k];
+			struct tmpl_entry	*e = &ts->v[ts->n++];
 
-			ts->files[ts->n] = f;
-			ts->tmpl[ts->n] = tmpl_load(cfg->prov.templates_dir,
+			e->file = f;
+			e->tmpl = tmpl_load(cfg->prov.templates_dir,
 			    f->template_rel, tv_root(schema), err,
 			    sizeof(err));
-			if (ts->tmpl[ts->n] != NULL) {
-				ts->phonebook[ts->n] = tmpl_uses(
-				    ts->tmpl[ts->n], "phonebook");
-				ts->omit[ts->n] = omit_for(ts->tmpl[ts->n]);
-				ts->tz_styles[ts->n] =
-				    tz_styles_for(ts->tmpl[ts->n]);
-				ts->locale_vendors[ts->n] =
-				    locale_vendors_for(ts->tmpl[ts->n]);
-			} else {
-				bad++;
-				if (cfg_errors_add(errs, NULL, 0, NULL,
-				    "%s/%s (class %s, file %s)",
-				    cfg->prov.templates_dir, err,
-				    cfg->vendors[i].name, f->pattern) != 0)
-					goto nomem;
+			if (e->tmpl != NULL) {
+				e->phonebook = tmpl_uses(e->tmpl, "phonebook");
+				e->omit = omit_for(e->tmpl);
+				e->tz_styles = tz_styles_for(e->tmpl);
+				e->locale_vendors = locale_vendors_for(e->tmpl);
+				continue;
 			}
-			ts->n++;
+			bad++;
+			if (cfg_errors_add(errs, NULL, 0, NULL,
+			    "%s/%s (class %s, file %s)",
+			    cfg->prov.templates_dir, err,
+			    cfg->vendors[i].name, f->pattern) != 0)
+				goto nomem;
 		}
 	tv_doc_free(schema);
 	if (bad > 0) {
@@ -796,71 +792,50 @@ settings_templates_free(struct settings_templates *ts)
 	if (ts == NULL)
 		return;
 	for (size_t i = 0; i < ts->n; i++)
-		tmpl_free(ts->tmpl[i]);
-	free(ts->tmpl);
-	free(ts->phonebook);
-	free(ts->omit);
-	free(ts->tz_styles);
-	free(ts->locale_vendors);
-	free(ts->files);
+		tmpl_free(ts->v[i].tmpl);
+	free(ts->v);
 	free(ts);
 }
 
-int
-settings_template_lists_phonebook(const struct settings_templates *ts,
-    const struct cfg_file *f)
+/* Rule f's entry, or NULL. */
+static const struct tmpl_entry *
+entry_for(const struct settings_templates *ts, const struct cfg_file *f)
 {
-	if (ts == NULL)
-		return 0;
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->files[i] == f)
-			return ts->phonebook[i];
-	return 0;
+	for (size_t i = 0; ts != NULL && i < ts->n; i++)
+		if (ts->v[i].file == f)
+			return &ts->v[i];
+	return NULL;
 }
 
 unsigned
 settings_template_omit(const struct settings_templates *ts,
     const struct cfg_file *f)
 {
-	if (ts == NULL)
-		return 0;
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->files[i] == f)
-			return ts->omit[i];
-	return 0;
+	const struct tmpl_entry *e = entry_for(ts, f);
+
+	return e != NULL ? e->omit : 0;
 }
 
-void
+const struct tmpl *
 settings_template_parts(const struct settings_templates *ts,
     const struct cfg_file *f, struct settings_in *in)
 {
-	in->omit = 0;
-	in->tz_styles = 0;
-	in->locale_vendors = 0;
-	in->with_phonebook = 0;
-	if (ts == NULL)
-		return;
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->files[i] == f) {
-			in->omit = ts->omit[i];
-			/* A part left out entirely has no styles to name. */
-			in->tz_styles = ts->tz_styles[i];
-			in->locale_vendors = ts->locale_vendors[i];
-			in->with_phonebook = ts->phonebook[i];
-			return;
-		}
+	const struct tmpl_entry *e = entry_for(ts, f);
+
+	in->omit = e != NULL ? e->omit : 0;
+	in->tz_styles = e != NULL ? e->tz_styles : 0;
+	in->locale_vendors = e != NULL ? e->locale_vendors : 0;
+	in->with_phonebook = e != NULL && e->phonebook;
+	return e != NULL ? e->tmpl : NULL;
 }
 
 const struct tmpl *
 settings_template(const struct settings_templates *ts,
     const struct cfg_file *f)
 {
-	if (ts == NULL)
-		return NULL;
-	for (size_t i = 0; i < ts->n; i++)
-		if (ts->files[i] == f)
-			return ts->tmpl[i];
-	return NULL;
+	const struct tmpl_entry *e = entry_for(ts, f);
+
+	return e != NULL ? e->tmpl : NULL;
 }
 
 /*
@@ -874,7 +849,7 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
     const struct cfg_file *f, const struct settings_in *in, int book,
     const char *who, struct cfg_errors *errs)
 {
-	const struct tmpl		*t = settings_template(ts, f);
+	const struct tmpl		*t;
 	struct settings_in		 in1;
 	struct tv_doc			*doc;
 	struct scopes			 sc;
@@ -884,10 +859,9 @@ check_one(const struct cfg *cfg, const struct settings_templates *ts,
 	ssize_t				 n;
 	int				 bad = 0;
 
-	if (t == NULL)
-		return 0;
 	in1 = *in;
-	settings_template_parts(ts, f, &in1);
+	if ((t = settings_template_parts(ts, f, &in1)) == NULL)
+		return 0;
 	in1.with_phonebook = book && in1.with_phonebook;
 	if ((doc = settings_tree(cfg, &in1)) == NULL)
 		return -1;

@@ -112,10 +112,6 @@ void		 settings_templates_free(struct settings_templates *ts);
 const struct tmpl *settings_template(const struct settings_templates *ts,
 		    const struct cfg_file *f);
 
-/* 1 if rule f's template lists the phone book (settings_in). */
-int		 settings_template_lists_phonebook(
-		    const struct settings_templates *ts,
-		    const struct cfg_file *f);
 /*
  * The parts of the tree rule f's template never names (settings_in's
  * omit): a request builds only what its file uses.
@@ -123,12 +119,13 @@ int		 settings_template_lists_phonebook(
 unsigned	 settings_template_omit(const struct settings_templates *ts,
 		    const struct cfg_file *f);
 /*
- * Fills in's omit, tz_styles, locale_vendors and with_phonebook for rule
- * f: the tree then holds just what its template names.
+ * Rule f's parsed template (NULL: none), with in's omit, tz_styles,
+ * locale_vendors and with_phonebook filled for it: the tree then holds
+ * just what the template names. One lookup per request.
  */
-void		 settings_template_parts(const struct settings_templates *ts,
+const struct tmpl *settings_template_parts(
+		    const struct settings_templates *ts,
 		    const struct cfg_file *f, struct settings_in *in);
-
 /*
  * Renders every file rule for every device in the users table (its own
  * files with its merged settings, its class's common files in its

@@ -139,8 +139,7 @@ cmd_render(const char *path, const char *who, const char *name)
 		in.device_admin_password = d.admin_password;
 	}
 	in.no_passwords = !ctl_secrets;
-	t = settings_template(cfg->templates, m.file);
-	settings_template_parts(cfg->templates, m.file, &in);
+	t = settings_template_parts(cfg->templates, m.file, &in);
 	if (t == NULL || (doc = settings_tree(cfg, &in)) == NULL ||
 	    (n = tmpl_render(t, tv_root(doc), m.file->format, &body)) < 0) {
 		fprintf(stderr, "provboxctl: %s: %s: cannot render\n", who,

@@ -289,17 +289,18 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
     const struct reg_device *d, int blank_credentials, const char *url_token,
     const struct prov_req *req, struct prov_resp *resp)
 {
-	const struct tmpl	*t = settings_template(tp->ts, m->file);
+	const struct tmpl	*t;
 	struct settings_in	 in;
 	struct tv_doc		*doc;
 	char			 url[512];
 	ssize_t			 n;
 
-	if (t == NULL) {
+	memset(&in, 0, sizeof(in));
+	/* The template, and the parts of the tree it names. */
+	if ((t = settings_template_parts(tp->ts, m->file, &in)) == NULL) {
 		prov_refuse(resp, REF_INTERNAL);
 		return;
 	}
-	memset(&in, 0, sizeof(in));
 	in.vendor = m->vendor;
 	url[0] = '\0';
 	if (u != NULL) {
@@ -325,8 +326,6 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	}
 	/* Bootstrap: the phone learns only where its folder is. */
 	in.blank_credentials = blank_credentials;
-	/* Only what the template names. */
-	settings_template_parts(tp->ts, m->file, &in);
 	doc = settings_tree(cfg, &in);
 	OPENSSL_cleanse(url, sizeof(url));
 	if (doc == NULL || (n = tmpl_render(t, tv_root(doc), m->file->format,
