@@ -645,6 +645,35 @@ build(const struct cfg *cfg, const struct settings_in *in, int schema)
 	return doc;
 }
 
+void
+settings_in_user(struct settings_in *in, const struct cfg *cfg,
+    const struct reg_user *u, const char *url_token, char *url, size_t urlsz)
+{
+	in->user = cfg_user_find(cfg, u->name);
+	in->user_name = u->name;
+	in->display_name = u->display_name;
+	in->sip_user = u->sip_user;
+	in->sip_password = u->sip_password;
+	in->sip_server = u->sip_server;
+	in->sip_port = u->sip_port;
+	if (url_token == NULL) {
+		url_token = u->token[0] != '\0' ? u->token : NULL;
+		in->token_folder = url_token != NULL;
+	}
+	url[0] = '\0';
+	if (url_token != NULL && cfg->prov.base_url != NULL)
+		cfg_folder_url(cfg, url_token, url, urlsz);
+	in->provisioning_url = url;
+}
+
+void
+settings_in_device(struct settings_in *in, const struct reg_device *d)
+{
+	in->mac = &d->mac;
+	in->model = d->model[0] != '\0' ? d->model : NULL;
+	in->device_admin_password = d->admin_password;
+}
+
 struct tv_doc *
 settings_tree(const struct cfg *cfg, const struct settings_in *in)
 {

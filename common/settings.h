@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "cfg.h"
+#include "registry.h"
 #include "tmpl.h"
 #include "tv.h"
 
@@ -80,6 +81,19 @@ struct settings_in {
 #define SETTINGS_OMIT_NTP	0x10	/* ntp.*, ntp_servers */
 #define SETTINGS_OMIT_ACCOUNTS	0x20	/* accounts, sip.* */
 #define SETTINGS_OMIT_NAMED	0x40	/* settings.*, date.*, time.* */
+
+/*
+ * in's user fields from the registry's record u (what the daemons serve
+ * from), and its folder URL into url: u's own token folder, or the
+ * folder of url_token when not NULL (a first-access token; "" for the
+ * flat folder).
+ */
+void		 settings_in_user(struct settings_in *in, const struct cfg *cfg,
+		    const struct reg_user *u, const char *url_token, char *url,
+		    size_t urlsz);
+/* in's device fields (MAC, model, its own admin password) from d. */
+void		 settings_in_device(struct settings_in *in,
+		    const struct reg_device *d);
 
 /*
  * The tree for in, or NULL when out of memory. Caller frees it with

@@ -121,23 +121,10 @@ cmd_render(const char *path, const char *who, const char *name)
 	}
 	memset(&in, 0, sizeof(in));
 	in.vendor = v;
-	in.user = cfg_user_find(cfg, u.name);
-	in.user_name = u.name;
-	in.display_name = u.display_name;
-	in.sip_user = u.sip_user;
-	in.sip_password = u.sip_password;
-	in.sip_server = u.sip_server;
-	in.sip_port = u.sip_port;
-	if (u.token[0] != '\0' && cfg->prov.base_url != NULL) {
-		cfg_folder_url(cfg, u.token, url, sizeof(url));
-		in.token_folder = 1;
-	}
-	in.provisioning_url = url;
-	if (m.file->per_device) {
-		in.mac = &d.mac;
-		in.model = model;
-		in.device_admin_password = d.admin_password;
-	}
+	/* As provisiond fills it for the phone's own folder. */
+	settings_in_user(&in, cfg, &u, NULL, url, sizeof(url));
+	if (m.file->per_device)
+		settings_in_device(&in, &d);
 	in.no_passwords = !ctl_secrets;
 	t = settings_template_parts(cfg->templates, m.file, &in);
 	if (t == NULL || (doc = settings_tree(cfg, &in)) == NULL ||

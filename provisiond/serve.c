@@ -303,27 +303,10 @@ serve_rendered(const struct cfg *cfg, const struct prov_templates *tp,
 	}
 	in.vendor = m->vendor;
 	url[0] = '\0';
-	if (u != NULL) {
-		in.user = cfg_user_find(cfg, u->name);
-		in.user_name = u->name;
-		in.display_name = u->display_name;
-		in.sip_user = u->sip_user;
-		in.sip_password = u->sip_password;
-		in.sip_server = u->sip_server;
-		in.sip_port = u->sip_port;
-		if (url_token == NULL) {
-			url_token = u->token[0] != '\0' ? u->token : NULL;
-			in.token_folder = url_token != NULL;
-		}
-		if (url_token != NULL && cfg->prov.base_url != NULL)
-			cfg_folder_url(cfg, url_token, url, sizeof(url));
-		in.provisioning_url = url;
-	}
-	if (d != NULL) {
-		in.mac = &d->mac;
-		in.model = d->model[0] != '\0' ? d->model : NULL;
-		in.device_admin_password = d->admin_password;
-	}
+	if (u != NULL)
+		settings_in_user(&in, cfg, u, url_token, url, sizeof(url));
+	if (d != NULL)
+		settings_in_device(&in, d);
 	/* Bootstrap: the phone learns only where its folder is. */
 	in.blank_credentials = blank_credentials;
 	doc = settings_tree(cfg, &in);
