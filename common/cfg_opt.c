@@ -83,6 +83,7 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 	case OPT_T_IP_LIST: {
 		const config_setting_t	*e;
 		const char		*str;
+		char			 slot[32];
 		int			 list = config_setting_is_array(v) ||
 					    config_setting_is_list(v);
 		size_t			 nips = list ?
@@ -105,10 +106,13 @@ parse_value(struct cfg_ctx *ctx, const config_setting_t *el,
 				    "addresses as strings, e.g. [ \"10.0.0.1\" ]");
 				return -1;
 			}
-			/* The server's own address, filled per reply. */
-			if (strcmp(str, "${server_ip}") == 0 ||
-			    strcmp(str, "{{server_ip}}") == 0 ||
-			    strcmp(str, "{{ server_ip }}") == 0) {
+			/* The server's own address, filled per reply (in
+			 * either syntax: {{ }} is translated first). */
+			if (strstr(str, "{{") != NULL &&
+			    tmpl_from_braces(str, slot, sizeof(slot), err,
+			    sizeof(err)) >= 0)
+				str = slot;
+			if (strcmp(str, "${server_ip}") == 0) {
 				if (!(allowed_vars & TMPL_SERVER_IP)) {
 					cfg_err(ctx, e, "placeholders are not "
 					    "allowed here: %s", why_not);
