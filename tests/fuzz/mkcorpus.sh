@@ -19,6 +19,9 @@
 #   cfg/             the shipped config files and broken variants
 #   ctlreq/          control-socket requests: every command with its
 #                    arguments, and the malformed kinds the parser refuses
+#   tftp/            TFTP conversations (fuzz_tftp.c): requests as atftp,
+#                    tftp-hpa and Cisco phones send them, with options,
+#                    then ACKs, errors and timeouts
 set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -30,7 +33,7 @@ cc -O1 -Wall -Wextra -o "$tmp/mkpacket" "$here/mkpacket.c"
 pk="$tmp/mkpacket"
 
 rm -rf "$out"
-mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg,ctlreq}
+mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg,ctlreq,tftp}
 
 # ------------------------------------------------------------------ dhcp
 d="$out/dhcp"
@@ -498,8 +501,32 @@ printf '{"command": "status"}' >"$c/no-newline"
 printf '{"command": "\xff\xfe"}\n' >"$c/not-utf8"
 printf '%*s' 40 '' | tr ' ' '[' >"$c/brackets"
 
+# ------------------------------------------------------------------ tftp
+# A record: its length as one byte, then the bytes. The first record is
+# the request; an empty record is a timeout.
+f="$out/tftp"
+rec() {
+	printf "\\x$(printf %02x "$(printf '%s' "$1" | xxd -r -p | wc -c)")"
+	printf '%s' "$1" | xxd -r -p
+}
+hexs() {
+	printf '%s\0' "$@" | xxd -p | tr -d '\n'
+}
+ack() {
+	printf '0004%04x' "$1"
+}
+{ rec "0001$(hexs SEP001BD4AABB09.cnf.xml octet)"; rec "$(ack 1)"; rec "$(ack 2)"; rec "$(ack 3)"; } >"$f/lockstep"
+{ rec "0001$(hexs SEP001BD4AABB09.cnf.xml netascii)"; rec ""; rec ""; rec "$(ack 1)"; } >"$f/netascii-timeouts"
+{ rec "0001$(hexs SIP75.9-4-2SR3-1S.loads octet blksize 1428 tsize 0)"; rec "$(ack 0)"; rec "$(ack 1)"; rec "$(ack 1)"; rec "$(ack 2)"; } >"$f/atftp-options"
+{ rec "0001$(hexs firmware.bin octet blksize 512 windowsize 8 timeout 1 tsize 0)"; rec "$(ack 0)"; rec "$(ack 5)"; rec "$(ack 8)"; rec "$(ack 16)"; rec "0005000048690000"; } >"$f/windowsize"
+{ rec "0001$(hexs XMLDefault.cnf.xml OCTET BLKSIZE 8)"; rec "$(ack 0)"; for i in 1 2 3 4 5 6; do rec "$(ack $i)"; done; } >"$f/tiny-blocks"
+{ rec "0002$(hexs SEP001BD4AABB09.cnf.xml octet)"; } >"$f/write"
+{ rec "0001$(hexs ../etc/passwd octet)"; } >"$f/traversal"
+{ rec "0001$(hexs a.cfg mail)"; } >"$f/mode-mail"
+{ rec "0001$(hexs a.cfg octet blksize)"; } >"$f/option-no-value"
+
 echo "corpus written to $out:"
-for t in dhcp options route certmac render cfg ctlreq; do
+for t in dhcp options route certmac render cfg ctlreq tftp; do
 	printf '  %-8s %3d files, %6d bytes\n' "$t" "$(ls "$out/$t" | wc -l)" \
 	    "$(cat "$out/$t"/* | wc -c)"
 done
