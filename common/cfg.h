@@ -266,6 +266,9 @@ struct cfg_prov {
 	size_t			 nlisten;
 	char			**http_listen;	/* plain HTTP: off if empty */
 	size_t			 nhttp_listen;
+	char			**tftp_listen;	/* read-only TFTP: off if
+						 * empty */
+	size_t			 ntftp_listen;
 	char			*base_url;	/* no trailing slash */
 	char			*token_path;	/* "/p" */
 	char			*legacy_path;	/* "/prov" */
@@ -348,6 +351,12 @@ struct cfg_vendor {
 	 * DHCP: the certificate is the proof.
 	 */
 	int			 client_cert;
+	/*
+	 * The phone's own file may go out over TFTP (legacy classes only):
+	 * in clear text, to whoever can sniff the segment, for phones that
+	 * fetch over nothing else.
+	 */
+	int			 tftp;
 	/* 0: as the subnet, then the dhcp group, says. */
 	uint32_t		 renew_time;
 	uint32_t		 rebind_time;

@@ -249,7 +249,7 @@ int
 cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "listen", "http_listen",
-		"base_url", "token_path", "legacy_path", "default_mode",
+		"tftp_listen", "base_url", "token_path", "legacy_path", "default_mode",
 		"templates_dir", "static_dir", "firmware_in_folder", "tls",
 		"guard", "limits", "enrollment", NULL };
 	const config_setting_t	*g = config_setting_get_member(root,
@@ -281,6 +281,8 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 	}
 	parse_listen(ctx, g, "http_listen", &p->http_listen,
 	    &p->nhttp_listen);
+	parse_listen(ctx, g, "tftp_listen", &p->tftp_listen,
+	    &p->ntftp_listen);
 	if (cfg_get_string(ctx, g, "base_url", 1, 512, &s) == 1) {
 		size_t len = strlen(s);
 
@@ -328,6 +330,7 @@ cfg_prov_free(struct cfg_prov *p)
 {
 	cfg_strv_free(p->listen, p->nlisten);
 	cfg_strv_free(p->http_listen, p->nhttp_listen);
+	cfg_strv_free(p->tftp_listen, p->ntftp_listen);
 	free(p->base_url);
 	free(p->token_path);
 	free(p->legacy_path);
@@ -656,8 +659,8 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 {
 	static const char *const keys[] = { "name", "default", "match",
 		"mode", "options", "unregistered", "files", "legacy",
-		"client_cert", "renew_time", "rebind_time", "next_server",
-		"settings", "models", NULL };
+		"client_cert", "tftp", "renew_time", "rebind_time",
+		"next_server", "settings", "models", NULL };
 	const config_setting_t	*list;
 	const char		*name;
 	char			 why[256];
@@ -697,6 +700,19 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 		v->client_cert = cert;
 		v->legacy.client_cert = cert;
 	}
+	cfg_get_bool(ctx, vg, "tftp", &v->tftp);
+	if (v->tftp && v->mode != PROV_MODE_LEGACY)
+		cfg_err(ctx, config_setting_get_member(vg, "tftp"), "vendor "
+		    "class '%s' is in token mode: TFTP serves only the flat "
+		    "folder, and a token folder's URL would cross the LAN in "
+		    "clear text (set mode = \"legacy\" for phones that fetch "
+		    "over TFTP)", name);
+	else if (v->tftp && v->legacy.client_cert)
+		cfg_err(ctx, config_setting_get_member(vg, "tftp"), "vendor "
+		    "class '%s' asks for a client certificate, which a TFTP "
+		    "client cannot show: its phones' files would never go out "
+		    "(set legacy = { client_cert = false; } in the class)",
+		    name);
 	if ((list = config_setting_get_member(vg, "unregistered")) != NULL &&
 	    cfg_parse_options(ctx, list, TMPL_ALL & ~(TMPL_TOKEN | TMPL_MODEL),
 	    "a device not in the users table has no token and no model",

@@ -801,9 +801,11 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	/*
 	 * Never in clear text: a phone's file holds its password, and a
 	 * bootstrap file a first-access URL. Refused before anything about
-	 * the MAC is looked at, so the answer tells nothing about it.
+	 * the MAC is looked at, so the answer tells nothing about it. The
+	 * one exception is the admin's: a class with tftp = true, whose
+	 * phones fetch over TFTP and nothing else.
 	 */
-	if (!req->tls) {
+	if (!req->tls && !(req->tftp && m.vendor->tftp)) {
 		prov_refuse(resp, REF_PLAIN_HTTP);
 		return;
 	}
@@ -879,6 +881,10 @@ prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 	prov_resp_init(resp);
 	resp->kind = route_parse(cfg, req->path, &r);
 	snprintf(resp->file, sizeof(resp->file), "%s", r.file);
+	/* TFTP names a file of the flat folder, nothing else. */
+	if (req->tftp && resp->kind != ROUTE_LEGACY && resp->kind !=
+	    ROUTE_BAD)
+		resp->kind = ROUTE_NONE;
 	switch (resp->kind) {
 	case ROUTE_BAD:
 		/* Longer than any path served: not even decoded. */

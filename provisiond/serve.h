@@ -86,6 +86,9 @@ struct prov_req {
 	const char		*path;
 	int			 head;		/* HEAD: no body */
 	int			 tls;		/* arrived over TLS */
+	int			 tftp;		/* over TFTP: the flat folder,
+						 * a phone's own file only
+						 * for a class with tftp */
 	uint32_t		 peer_ip4;	/* host order; 0 if IPv6 */
 	int			 cert_present;
 	int			 cert_verified;	/* chains to tls.client_ca */

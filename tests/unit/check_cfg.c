@@ -1923,6 +1923,42 @@ START_TEST(test_vendor_token_legacy)
 END_TEST
 
 /*
+ * tftp = true only in a legacy class (a token folder's URL would cross
+ * the LAN in clear) and never with client certificates (a TFTP client
+ * shows none); tftp_listen takes listen addresses.
+ */
+START_TEST(test_vendor_tftp)
+{
+	static const char conf[] =
+	    /*  1 */ "provisioning = { listen = [ ];\n"
+	    /*  2 */ "  tftp_listen = [ \"10.0.0.1\" ];\n"
+	    /*  3 */ "  tls = { cert = \"c.pem\"; key = \"k.pem\";\n"
+	    /*  4 */ "          client_ca = \"ca.pem\"; };\n"
+	    /*  5 */ "  base_url = \"https://10.0.0.1\"; };\n"
+	    /*  6 */ "vendors = ( {\n"
+	    /*  7 */ "  name = \"cisco\"; match = { oui = [ \"00:0e:08\" ]; };\n"
+	    /*  8 */ "  mode = \"token\"; tftp = true;\n"
+	    /*  9 */ "}, {\n"
+	    /* 10 */ "  name = \"c79\"; match = { oui = [ \"00:1b:d4\" ]; };\n"
+	    /* 11 */ "  mode = \"legacy\"; tftp = true;\n"
+	    /* 12 */ "}, {\n"
+	    /* 13 */ "  name = \"c78\"; match = { oui = [ \"00:1b:d5\" ]; };\n"
+	    /* 14 */ "  mode = \"legacy\"; tftp = true;\n"
+	    /* 15 */ "  legacy = { client_cert = false; };\n"
+	    /* 16 */ "} );\n";
+
+	load_bad(conf, CFG_NO_FILE_CHECKS);
+	assert_nerr(3);
+	assert_err(2, "provisioning.tftp_listen", "'10.0.0.1' is not a listen "
+	    "address");
+	assert_err(8, "vendors[0].tftp", "vendor class 'cisco' is in token "
+	    "mode: TFTP serves only the flat folder");
+	assert_err(11, "vendors[1].tftp", "vendor class 'c79' asks for a "
+	    "client certificate, which a TFTP client cannot show");
+}
+END_TEST
+
+/*
  * A bootstrap file names a first-access URL, which opens only for the
  * identity holding the phone's lease: without lease binding it would be
  * a dead end. client_cert on a class needs the phones' CA. Enrollment
@@ -2816,11 +2852,19 @@ START_TEST(test_shipped_config)
 	/* Nothing in it to warn about (an address off the subnet, ...). */
 	assert_nwarn(0);
 	free(path);
-	ck_assert_uint_eq(cfg->nvendors, 9);
+	ck_assert_uint_eq(cfg->nvendors, 10);
 	ck_assert_uint_eq(cfg->nusers, 8);
 	ck_assert_uint_eq(cfg->dhcp.nsubnets, 1);
 	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "aastra"));
 	ck_assert_int_eq(v->mode, PROV_MODE_LEGACY);
+	ck_assert_int_eq(v->tftp, 0);
+	/* Only the enterprise Cisco phones' files may go out over TFTP. */
+	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "cisco-enterprise"));
+	ck_assert_int_eq(v->mode, PROV_MODE_LEGACY);
+	ck_assert_int_eq(v->tftp, 1);
+	ck_assert_int_eq(v->legacy.client_cert, 0);
+	ck_assert_int_eq(cfg_vendor_find(cfg, "cisco")->tftp, 0);
+	ck_assert_uint_eq(cfg->prov.ntftp_listen, 0);
 	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "other"));
 	ck_assert_int_eq(v->is_default, 1);
 	ck_assert_ptr_nonnull(cfg_user_find(cfg, "alice"));
@@ -2918,6 +2962,7 @@ cfg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_vendor_template_malformed);
 	tcase_add_test(tc, test_vendor_token_legacy);
+	tcase_add_test(tc, test_vendor_tftp);
 	tcase_add_test(tc, test_vendor_token_unregistered);
 	tcase_add_test(tc, test_vendor_url_expands_bad);
 	tcase_add_test(tc, test_vendor_base_url_unset);

@@ -39,6 +39,8 @@ static const char users[] =
     "   devices = ( { mac = \"00:04:f2:aa:bb:03\"; vendor = \"polycom\"; model = \"VVX310\"; } ); },\n"
     " { name = \"u_cisco\"; sip = { user = \"204\"; password = \"pw-cisco\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"00:21:aa:bb:00:04\"; vendor = \"cisco\"; model = \"CP-7841\"; } ); },\n"
+    " { name = \"u_cisco79\"; sip = { user = \"209\"; password = \"pw-ent79\"; server = \"pbx\"; };\n"
+    "   devices = ( { mac = \"00:1b:d4:aa:bb:09\"; vendor = \"cisco-enterprise\"; model = \"CP-7965G\"; } ); },\n"
     " { name = \"u_grandstream\"; sip = { user = \"205\"; password = \"pw-grandstream\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"c0:74:ad:aa:bb:05\"; vendor = \"grandstream\"; model = \"GXP1628\"; } ); },\n"
     " { name = \"u_fanvil\"; sip = { user = \"206\"; password = \"pw-fanvil\"; server = \"pbx\"; };\n"
@@ -48,6 +50,8 @@ static const char users[] =
     ");\n";
 
 static char			*dir;
+/* How ask_body() asks. */
+static enum { OVER_HTTPS, OVER_TFTP, OVER_HTTP } over;
 static struct cfg		*cfg;
 static struct reg		*reg;
 static struct prov_templates	*tp;
@@ -77,6 +81,7 @@ setup(void)
 
 	if (top == NULL)
 		top = PB_TOP_SRCDIR;
+	over = OVER_HTTPS;
 	dir = tu_mkdtemp();
 	/* The shipped main file and vendor classes, our own users. */
 	ck_assert(asprintf(&from, "%s/etc/provbox.conf", top) > 0);
@@ -152,14 +157,15 @@ ask_body(const char *path, uint32_t peer, int status, const char *vendor,
 {
 	static const char *const all[] = { "pw-gigaset", "pw-snom",
 		"pw-yealink", "pw-polycom", "pw-cisco", "pw-grandstream",
-		"pw-fanvil", "pw-aastra" };
+		"pw-fanvil", "pw-aastra", "pw-ent79" };
 	struct prov_req		 req;
 	struct prov_resp	 resp;
 	struct reg_txn		 txn;
 
 	memset(&req, 0, sizeof(req));
 	req.path = path;
-	req.tls = 1;
+	req.tls = over == OVER_HTTPS;
+	req.tftp = over == OVER_TFTP;
 	req.peer_ip4 = peer;
 	req.now = NOW;
 	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
@@ -324,13 +330,11 @@ START_TEST(test_every_vendor_in_its_folder)
 	ask_token("u_polycom", "000000000000.cfg", 200, "polycom", NULL);
 	ask_token("u_polycom", "0004f2aabb03-phone.cfg", 200, "polycom",
 	    "pw-polycom");
-	/* Cisco SPA/MPP and 79xx names. */
+	/* Cisco SPA/MPP; the 79xx names are cisco-enterprise's (TFTP). */
 	ask_token("u_cisco", "spa508G.cfg", 200, "cisco", NULL);
 	ask_token("u_cisco", "CP-7841-3PCC.xml", 200, "cisco", NULL);
 	ask_token("u_cisco", "0021aabb0004.xml", 200, "cisco", "pw-cisco");
-	ask_token("u_cisco", "SEP0021AABB0004.cnf.xml", 200, "cisco",
-	    "pw-cisco");
-	ask_token("u_cisco", "XMLDefault.cnf.xml", 200, "cisco", NULL);
+	ask_token("u_cisco", "SEP0021AABB0004.cnf.xml", 404, NULL, NULL);
 	/* Grandstream. */
 	ask_token("u_grandstream", "cfgc074adaabb05.xml", 200, "grandstream",
 	    "pw-grandstream");
@@ -377,6 +381,49 @@ START_TEST(test_legacy_flat_folder)
 	/* A token-mode phone's file is not in the flat folder. */
 	ask("/prov/805ec0aabb02.cfg", ip, 404, NULL, NULL);
 	ask("/prov/00085DAABB09.cfg", ip, 404, NULL, NULL);
+}
+END_TEST
+
+/*
+ * Cisco enterprise phones fetch over TFTP: their class (tftp = true) lets
+ * the flat folder hand a phone its own file over TFTP, to its enrolled
+ * lease only. Another legacy class's phone file never goes out over TFTP,
+ * and TFTP reaches nothing but the flat folder.
+ */
+START_TEST(test_tftp_flat_folder)
+{
+	uint32_t ip = 0x0a2a0065;	/* 10.42.0.101 */
+	char	 tok[TOKEN_LEN + 1], path[256];
+
+	over = OVER_TFTP;
+	token_of("u_cisco79", tok);
+	lease(ip, "00:1b:d4:aa:bb:09");
+	ask("/prov/XMLDefault.cnf.xml", ip, 200, "cisco-enterprise", NULL);
+	/* Not enrolled yet: the same 404 as an unknown MAC. */
+	ask("/prov/SEP001BD4AABB09.cnf.xml", ip, 404, NULL, NULL);
+	enroll("00:1b:d4:aa:bb:09", ip, 0, NULL);
+	ask_body("/prov/SEP001BD4AABB09.cnf.xml", ip, 200, "cisco-enterprise",
+	    "pw-ent79", "<authPassword>pw-ent79</authPassword>", tok);
+	ask("/prov/SIP001BD4AABB09.cnf", ip, 200, "cisco-enterprise",
+	    "pw-ent79");
+	/* Another address: nothing. */
+	ask("/prov/SEP001BD4AABB09.cnf.xml", ip + 1, 404, NULL, NULL);
+	/* The Aastra class has no tftp: its phone's file is refused over
+	 * TFTP even to its own enrolled lease (403, as plain HTTP). */
+	lease(ip + 2, "00:08:5d:aa:bb:08");
+	enroll("00:08:5d:aa:bb:08", ip + 2, 0, NULL);
+	ask("/prov/00085DAABB08.cfg", ip + 2, 403, NULL, NULL);
+	/* Its common file is no secret. */
+	ask("/prov/aastra.cfg", ip + 2, 200, "aastra", NULL);
+	/* A token folder or the static path over TFTP: not there. */
+	snprintf(path, sizeof(path), "/p/%s/0021aabb0004.xml", tok);
+	ask(path, ip, 404, NULL, NULL);
+	/* tftp = true opens TFTP, not plain HTTP. */
+	over = OVER_HTTP;
+	ask("/prov/SEP001BD4AABB09.cnf.xml", ip, 403, NULL, NULL);
+	over = OVER_HTTPS;
+	ask("/prov/SEP001BD4AABB09.cnf.xml", ip, 200, "cisco-enterprise",
+	    "pw-ent79");
 }
 END_TEST
 
@@ -468,6 +515,7 @@ vendors_suite(void)
 	tcase_add_test(tc, test_cisco_spa_by_oui);
 	tcase_add_test(tc, test_other_users_phones_404);
 	tcase_add_test(tc, test_legacy_flat_folder);
+	tcase_add_test(tc, test_tftp_flat_folder);
 	tcase_add_test(tc, test_gigaset_flat_folder);
 	tcase_add_test(tc, test_first_access_pins_permanent);
 	suite_add_tcase(s, tc);
