@@ -21,6 +21,7 @@
 #include "pmetrics.h"
 #include "provisiond.h"
 #include "serve.h"
+#include "tftp.h"
 #include "tlsconn.h"
 
 #define MAX_CLASSES	64	/* more than any config has; more: "other" */
@@ -47,7 +48,7 @@ static const char *const eop_names[] = {
 static struct {
 	int			 init;
 	double			 t0;		/* pmetrics_begin() */
-	unsigned long		 codes[2][600];	/* [tls][status] */
+	unsigned long		 codes[PM_SCHEME_COUNT][600];
 	unsigned long		 bad_code;	/* outside 100..599 */
 	unsigned long		 refused[REF_COUNT];
 	unsigned long		 eops[EOP_N];
@@ -104,11 +105,12 @@ found:
 }
 
 void
-pmetrics_request(const struct prov_resp *r, int tls)
+pmetrics_request(const struct prov_resp *r, enum pm_scheme scheme)
 {
 	init();
-	if (r->status >= 100 && r->status < 600)
-		M.codes[tls != 0][r->status]++;
+	if (r->status >= 100 && r->status < 600 &&
+	    (unsigned)scheme < PM_SCHEME_COUNT)
+		M.codes[scheme][r->status]++;
 	else
 		M.bad_code++;
 	if ((unsigned)r->refused < REF_COUNT)
@@ -125,13 +127,14 @@ pmetrics_request(const struct prov_resp *r, int tls)
 static void
 write_requests(struct evbuffer *out)
 {
-	static const char *const scheme[2] = { "http", "https" };
+	static const char *const scheme[PM_SCHEME_COUNT] = { "http",
+		"https", "tftp" };
 	char code[8];
 
 	metrics_family(out, "provbox_prov_requests_total", METRICS_COUNTER,
 	    "Provisioning requests answered, by scheme and status code "
 	    "(codes not yet answered are absent).");
-	for (int t = 0; t < 2; t++)
+	for (int t = 0; t < PM_SCHEME_COUNT; t++)
 		for (int c = 100; c < 600; c++) {
 			if (M.codes[t][c] == 0)
 				continue;
@@ -196,6 +199,38 @@ write_guard(struct evbuffer *out, struct guard *g)
 	    "addresses the guard follows now.", (double)gs.tracked);
 }
 
+/* Only when TFTP is on (provisioning.tftp_listen). */
+static void
+write_tftp(struct evbuffer *out, const struct tftp_server *t)
+{
+	struct tftp_stats	st;
+	unsigned long		bad;
+
+	if (t == NULL)
+		return;
+	tftp_server_stats(t, &st);
+	bad = st.truncated;
+	for (int i = 0; i < TFTP_REQ_ERR_COUNT; i++)
+		bad += st.malformed[i];
+	metrics_counter(out, "provbox_prov_tftp_malformed_total", "TFTP "
+	    "requests dropped or refused as malformed (write requests, "
+	    "folders and paths, unknown modes, truncated packets).", bad);
+	metrics_counter(out, "provbox_prov_tftp_busy_total", "TFTP requests "
+	    "refused for the session limits.", st.busy);
+	metrics_family(out, "provbox_prov_tftp_transfers_total",
+	    METRICS_COUNTER, "TFTP transfers ended, by how.");
+	metrics_sample_u(out, "provbox_prov_tftp_transfers_total",
+	    (const char *[]){ "result", "done", NULL }, st.done);
+	metrics_sample_u(out, "provbox_prov_tftp_transfers_total",
+	    (const char *[]){ "result", "timed_out", NULL }, st.timedout);
+	metrics_sample_u(out, "provbox_prov_tftp_transfers_total",
+	    (const char *[]){ "result", "aborted", NULL }, st.aborted);
+	metrics_sample_u(out, "provbox_prov_tftp_transfers_total",
+	    (const char *[]){ "result", "failed", NULL }, st.failed);
+	metrics_gauge(out, "provbox_prov_tftp_sessions", "TFTP transfers "
+	    "running now.", (double)st.sessions);
+}
+
 static void
 write_tls(struct evbuffer *out)
 {
@@ -234,6 +269,8 @@ provd_metrics(struct evbuffer *out)
 	init();
 	write_requests(out);
 	write_tls(out);
-	if (v != NULL)
+	if (v != NULL) {
 		write_guard(out, v->guard);
+		write_tftp(out, v->tftp);
+	}
 }

@@ -14,10 +14,18 @@
 struct evbuffer;
 struct prov_resp;
 
+/* How a request came. */
+enum pm_scheme {
+	PM_SCHEME_HTTP = 0,
+	PM_SCHEME_HTTPS,
+	PM_SCHEME_TFTP,
+	PM_SCHEME_COUNT
+};
+
 /* A request starts being answered. */
 void	pmetrics_begin(void);
-/* Its answer r went out (tls: over HTTPS): counted, with its latency. */
-void	pmetrics_request(const struct prov_resp *r, int tls);
+/* Its answer r went out: counted, with its latency. */
+void	pmetrics_request(const struct prov_resp *r, enum pm_scheme scheme);
 /* The families (provd_metrics() is declared in provisiond.h). */
 void	provd_metrics(struct evbuffer *out);
 

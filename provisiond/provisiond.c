@@ -45,6 +45,7 @@
 #include "sandbox.h"
 #include "serve.h"
 #include "sync.h"
+#include "tftp.h"
 #include "tls.h"
 #include "tlsconn.h"
 
@@ -72,6 +73,7 @@ struct provd {
 	struct guard		*guard;
 	struct evhttp		*https;
 	struct evhttp		*http;
+	struct tftp_server	*tftp;		/* NULL: no tftp_listen */
 	struct event		*sweep;		/* the guard's */
 	struct event		*fetch_ev;	/* fetch records, once a second */
 	struct event		*log_ev;	/* the audit lines' flush */
@@ -166,11 +168,8 @@ on_log_flush(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
-    uint32_t *ip4)
+peer_of_sa(const struct sockaddr *sa, struct guard_addr *ga, uint32_t *ip4)
 {
-	const struct sockaddr *sa = evhttp_connection_get_addr(conn);
-
 	memset(ga, 0, sizeof(*ga));
 	*ip4 = 0;
 	if (sa == NULL)
@@ -197,14 +196,23 @@ peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
 	}
 }
 
+static void
+peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
+    uint32_t *ip4)
+{
+	peer_of_sa(evhttp_connection_get_addr(conn), ga, ip4);
+}
+
 /*
  * The request's audit line; in the journal with the peer, MAC, user and
- * class as fields, and PROVBOX_EVENT "http-served" or "http-refused".
+ * class as fields, and PROVBOX_EVENT "http-served" or "http-refused"
+ * ("tftp-served", "tftp-refused" for a TFTP read request, method RRQ).
  */
 static void
 audit(const char *peer, const char *method, const struct prov_resp *r,
     size_t bytes, const char *subject)
 {
+	int		tftp = strcmp(method, "RRQ") == 0;
 	struct log_fields	f;
 	char			mac[MAC_STR_LEN] = "-";
 	char			file[ROUTE_FILE_MAX * 4 + 8];
@@ -236,7 +244,12 @@ audit(const char *peer, const char *method, const struct prov_resp *r,
 	f.mac = r->has_mac ? mac : NULL;
 	f.user = r->user;
 	f.class = r->vendor;
-	f.event = r->refused == REF_NONE ? "http-served" : "http-refused";
+	if (tftp)
+		f.event = r->refused == REF_NONE ? "tftp-served" :
+		    "tftp-refused";
+	else
+		f.event = r->refused == REF_NONE ? "http-served" :
+		    "http-refused";
 	log_fields_msg(PB_LOG_INFO, &f, "%s %s %s %d %zu mac %s user %s "
 	    "vendor %s cert \"%s\" refused %s", peer, method, where,
 	    r->status, bytes, mac,
@@ -549,7 +562,8 @@ send:
 	if (ssl != NULL)
 		bufferevent_incref(bev);
 	evhttp_send_reply(req, r.status, r.reason, body);
-	pmetrics_request(&r, ssl != NULL);
+	pmetrics_request(&r, ssl != NULL ? PM_SCHEME_HTTPS :
+	    PM_SCHEME_HTTP);
 	if (ssl != NULL)
 		join_answer(bev);
 	evbuffer_free(body);
@@ -557,6 +571,53 @@ send:
 	fetch_note(&r, pr.peer_ip4, now);
 	enroll_note(&r, now);
 	prov_resp_clear(&r);
+}
+
+/*
+ * A TFTP read request (tftp.h): the flat folder's file of that name, by
+ * the same rules, guard and audit line as over HTTP; tftp.c sends it.
+ */
+static void
+on_tftp_request(const struct tftp_req *req, const struct sockaddr *sa,
+    struct prov_resp *r, void *arg)
+{
+	struct prov_req		 pr;
+	struct policy_req	 pq;
+	struct guard_addr	 ga;
+	time_t			 now = time(NULL);
+	char			 peer[INET6_ADDRSTRLEN];
+	char			 path[ROUTE_PATH_MAX + 1];
+
+	(void)arg;
+	memset(&pr, 0, sizeof(pr));
+	pmetrics_begin();
+	P.requests++;
+	peer_of_sa(sa, &ga, &pr.peer_ip4);
+	guard_addr_str(&ga, peer, sizeof(peer));
+	memset(&pq, 0, sizeof(pq));
+	pq.peer = &ga;
+	pq.now = now;
+	pq.method = PM_GET;
+	if (policy_admit(P.guard, &pq, r))
+		goto done;
+	snprintf(path, sizeof(path), "%s/%s", P.cfg->prov.legacy_path,
+	    req->name);
+	pr.path = path;
+	pr.tftp = 1;
+	pr.now = now;
+	if (reg_txn_renew(&P.rtxn) != 0) {
+		prov_refuse(r, REF_INTERNAL);
+		goto done;
+	}
+	prov_handle(P.cfg, P.tp, &P.rtxn, &pr, r);
+	reg_txn_reset(&P.rtxn);
+	guard_log(policy_account(P.guard, &pq, r), peer, now);
+done:
+	P.status[r->status / 100 < 6 ? r->status / 100 : 5]++;
+	pmetrics_request(r, PM_SCHEME_TFTP);
+	audit(peer, "RRQ", r, r->len, "");
+	fetch_note(r, pr.peer_ip4, now);
+	enroll_note(r, now);
 }
 
 static struct evhttp *
@@ -702,7 +763,8 @@ apply(const struct cfg *cfg, void *arg, char *why, size_t whysz)
 	(void)why;
 	(void)whysz;
 	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
-	    cfg->prov.nhttp_listen != P.cfg->prov.nhttp_listen)
+	    cfg->prov.nhttp_listen != P.cfg->prov.nhttp_listen ||
+	    cfg->prov.ntftp_listen != P.cfg->prov.ntftp_listen)
 		log_warnx("listen addresses changed: they take effect at "
 		    "restart");
 	SSL_CTX_free(P.ctx);
@@ -733,6 +795,20 @@ log_stats(void)
 	    P.requests, P.status[2], P.status[3], P.status[4], P.status[5],
 	    gs.hits, gs.misses, gs.refused, gs.blocks, ts.open,
 	    ts.closed_handshake, ts.closed_request, ts.closed_limit);
+	if (P.tftp != NULL) {
+		struct tftp_stats	st;
+		unsigned long		bad;
+
+		tftp_server_stats(P.tftp, &st);
+		bad = st.truncated;
+		for (int i = 0; i < TFTP_REQ_ERR_COUNT; i++)
+			bad += st.malformed[i];
+		log_notice("stats: tftp: requests %lu, malformed %lu, refused "
+		    "%lu, busy %lu; transfers done %lu, timed out %lu, "
+		    "aborted %lu, failed %lu; open %u", st.requests, bad,
+		    st.refused, st.busy, st.done, st.timedout, st.aborted,
+		    st.failed, st.sessions);
+	}
 }
 
 /* Start (daemon.h): after the fork, as root, before the sandbox. */
@@ -773,6 +849,10 @@ start(struct event_base *base, struct reg *reg, const struct cfg *cfg,
 		snprintf(err, errsz, "cannot start plain HTTP");
 		return -1;
 	}
+	if (cfg->prov.ntftp_listen > 0 && (P.tftp = tftp_server_new(base,
+	    cfg->prov.tftp_listen, cfg->prov.ntftp_listen, on_tftp_request,
+	    NULL, err, errsz)) == NULL)
+		return -1;
 	if ((P.sweep = event_new(base, -1, EV_PERSIST, on_sweep, NULL)) ==
 	    NULL || event_add(P.sweep, &tv) != 0) {
 		snprintf(err, errsz, "cannot start the guard sweep");
@@ -806,6 +886,7 @@ stop(void)
 	event_free(P.fetch_ev);
 	event_free(P.sweep);
 	tlsconn_shutdown();
+	tftp_server_free(P.tftp);
 	if (P.http != NULL)
 		evhttp_free(P.http);
 	evhttp_free(P.https);
@@ -824,6 +905,7 @@ provd_view(void)
 	v.reg = P.reg;
 	v.tp = P.tp;
 	v.guard = P.guard;
+	v.tftp = P.tftp;
 	v.requests = P.requests;
 	memcpy(v.status, P.status, sizeof(v.status));
 	return &v;

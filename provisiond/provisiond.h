@@ -12,12 +12,14 @@ struct evbuffer;
 struct guard;
 struct prov_templates;
 struct reg;
+struct tftp_server;
 
 struct provd_view {
 	const struct cfg		*cfg;
 	struct reg			*reg;
 	const struct prov_templates	*tp;
 	struct guard			*guard;
+	const struct tftp_server	*tftp;		/* NULL: off */
 	unsigned long			 requests;
 	unsigned long			 status[6];	/* by hundreds */
 };

@@ -46,8 +46,9 @@ PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 # broadcast-dhcp-discover script), dhcping and systemd's networkd are more
 # DHCP clients (tests/integration/options.sh). strace watches the daemons'
 # start (lifecycle.sh), promtool (prometheus) checks the metrics scrapes,
-# debhelper and lintian build and check the Debian package.
+# debhelper and lintian build and check the Debian package; atftp and
+# tftp-hpa are the TFTP clients (tftp.sh), python3 its raw one.
 PB_TEST_DEPS=(isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay tshark
 	iproute2 curl nghttp2-client lmdb-utils clang-14 libclang-rt-14-dev
 	kea-admin testssl.sh valgrind nmap dhcping systemd jq bash-completion
-	strace prometheus debhelper lintian)
+	strace prometheus debhelper lintian atftp tftp-hpa python3)

@@ -320,12 +320,14 @@ pb_conf_share() {
 	chown "$user:$grp" "$run" "$reg" && chmod 700 "$run" "$reg"
 }
 
-# pb_conf_simple FILE NET SRV_IP REG RUN USER LEVEL [DHCP_EXTRA [TOP_EXTRA]]:
+# pb_conf_simple FILE NET SRV_IP REG RUN USER LEVEL [DHCP_EXTRA [TOP_EXTRA
+# [PROV_EXTRA]]]:
 # a provbox.conf for one /24 (NET: "10.42.0"), its pool .100-.200, the
 # router and HTTPS on SRV_IP with pb_conf_tree's key pair, the registry
 # in REG (no fsync: tests), run_dir RUN, user USER ("" for none), log
 # LEVEL; DHCP_EXTRA lines go into the dhcp group, TOP_EXTRA before the
-# includes of vendors.conf and users.conf.
+# includes of vendors.conf and users.conf, PROV_EXTRA into the
+# provisioning group.
 pb_conf_simple() {
 	local user=""
 
@@ -349,6 +351,7 @@ provisioning = {
   listen = [ "$3:443" ];
   base_url = "https://$3";
   tls = { cert = "tls/server.crt"; key = "tls/server.key"; };
+${10:-}
 };
 ${9:-}
 @include "vendors.conf"
