@@ -261,6 +261,7 @@ ph_settings() {
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
+		tz=$(_first 's/.*<timezone perm="R">\([^<]*\)<.*/\1/p')
 		ntp=$(_first 's/.*<ntp_server perm="R">\([^<]*\)<.*/\1/p')
 		lang=$(_first 's/.*<language perm="R">\([^<]*\)<.*/\1/p')
 		vlan=$(_first 's/.*<vlan_id perm="R">\([^<]*\)<.*/\1/p')

@@ -249,7 +249,7 @@ settings_want() {
 
 	case $1 in
 	yealink) echo "2 ADMIN +1 $SRV_IP German 20 3 $fw -" ;;
-	snom) echo "2 ADMIN - $SRV_IP Deutsch 20 3 FOLDER$(ph_mac_plain -u "$MAC")-firmware.xml off" ;;
+	snom) echo "2 ADMIN GER+1 $SRV_IP Deutsch 20 3 FOLDER$(ph_mac_plain -u "$MAC")-firmware.xml off" ;;
 	polycom) echo "2 ADMIN 3600 $SRV_IP German_Germany 20 3 - off" ;;
 	cisco) echo "2 ADMIN GMT+01:00 $SRV_IP German 20 3 $fw -" ;;
 	grandstream) echo "2 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP de 20 3 $BASE_URL/static off" ;;

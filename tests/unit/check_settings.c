@@ -459,7 +459,7 @@ START_TEST(test_render_check_names_device)
 	    "  devices = ( { mac = \"80:5e:c0:00:00:09\"; vendor = "
 	    "\"yealink\"; } ); } );\n"));
 	free(tu_write(dir, "templates/dev.cfg", "x={{tz.cisco_time_zone}}\n"
-	    "y={{tz.aastra_minutes}}\n"));
+	    "y={{tz.aastra_minutes}}\nz={{tz.snom_timezone}}\n"));
 	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
 	ck_assert_msg(strstr(msgs, "device 80:5e:c0:00:00:09 (user bob, "
 	    "class yealink): key 1 uses account 3; the user has 1") != NULL,
@@ -467,6 +467,10 @@ START_TEST(test_render_check_names_device)
 	/* Cisco's GMT+hh:mm can say +05:45; every check passes or fails
 	 * for the device by name: what matters is the device is named. */
 	ck_assert_ptr_null(strstr(msgs, "tz.aastra_minutes"));
+	/* snom has no id for Nepal: refused, naming the device. */
+	ck_assert_msg(strstr(msgs, "device 80:5e:c0:00:00:09 (user bob, "
+	    "class yealink): uses tz.snom_timezone, which cannot say time "
+	    "zone Asia/Kathmandu") != NULL, "%s", msgs);
 }
 END_TEST
 
