@@ -512,8 +512,8 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 			tv_set_text(doc, s, texts[i], "");
 		for (const char *const *k = (const char *const[]){
-		    "sip_port", "voice_vlan", "firmware", "firmware_url",
-		    "vendor_cloud", NULL }; *k != NULL; k++)
+		    "sip_port", "voice_vlan", "voice_vlan_hex", "firmware",
+		    "firmware_url", "vendor_cloud", NULL }; *k != NULL; k++)
 			tv_set_text(doc, s, *k, "");
 		tv_set_text(doc, date, "dmy", "");
 		tv_set_text(doc, date, "mdy", "");
@@ -541,8 +541,14 @@ add_named(struct tv_doc *doc, struct tv *root, const struct cfg *cfg,
 	if ((x = nearest_with(sc, HAS_SIP_PORT)) != NULL)
 		set_uint(doc, s, "sip_port", x->sip_port);
 	if ((x = nearest_with(sc, HAS_VOICE_VLAN)) != NULL &&
-	    x->voice_vlan != 0)
+	    x->voice_vlan != 0) {
+		char hex[8];	/* "0xffe" at most: voice_vlan is <= 4094 */
+
 		set_uint(doc, s, "voice_vlan", x->voice_vlan);
+		/* Gigaset N510/N720 SYMB_ITEM numbers are written in hex. */
+		snprintf(hex, sizeof(hex), "0x%x", x->voice_vlan);
+		tv_set_text(doc, s, "voice_vlan_hex", hex);
+	}
 	if ((x = nearest_with(sc, HAS_VENDOR_CLOUD)) != NULL && x->vendor_cloud)
 		tv_set_text(doc, s, "vendor_cloud", "1");
 	if ((v = NEAREST(sc, date_format)) != NULL)

@@ -99,6 +99,7 @@ enum tz_style {
 	TZ_STYLE_FANVIL_END_WEEK,
 	TZ_STYLE_FANVIL_END_WDAY,
 	TZ_STYLE_FANVIL_END_HOUR,
+	TZ_STYLE_SNOM_TIMEZONE,		/* snom "timezone" id: "GER+1" */
 	TZ_STYLE_COUNT
 };
 
@@ -154,6 +155,16 @@ int	tz_month_days(int64_t y, int m);
  */
 int	tz_format(const struct tz_info *tz, enum tz_style style, char *out,
 	    size_t outsz, char *err, size_t errsz);
+
+/*
+ * The snom_timezone table, for tests and documentation: entry i's snom
+ * id (NULL past the end), its IANA name in *iana (borrowed, static).
+ * tz_snom_offset() reads the standard offset an id states ("CAN-3.5":
+ * -12600 s) into *secs; -1 if the id has no offset tail.
+ */
+size_t		 tz_snom_count(void);
+const char	*tz_snom_entry(size_t i, const char **iana);
+int		 tz_snom_offset(const char *id, int *secs);
 
 /* "posix", "cisco_dst_rule", ...: the style's name for templates and
  * logs; tz_style_from_str() is its inverse (-1 for an unknown name). */

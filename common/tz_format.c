@@ -18,9 +18,6 @@
 /*
  * Vendor renderings. Each style names the guide its syntax comes from.
  * Left out, for want of a guide found for this work (no guessing):
- *  - snom "timezone" ids ("GER+1", "USA-5"): the snom settings reference
- *    listing the ids was not found, so there is no table to key by IANA
- *    name; a snom template has no time zone value from here yet.
  *  - Yealink local_time.time_zone_name ("Germany(Berlin)"): the name
  *    list was not found; the offset plus an explicit DST rule
  *    (summer_time 1, dst_time_type 1) needs no name.
@@ -67,6 +64,7 @@ static const char *const tz_style_names[TZ_STYLE_COUNT] = {
 	[TZ_STYLE_FANVIL_END_WEEK] = "fanvil_end_week",
 	[TZ_STYLE_FANVIL_END_WDAY] = "fanvil_end_wday",
 	[TZ_STYLE_FANVIL_END_HOUR] = "fanvil_end_hour",
+	[TZ_STYLE_SNOM_TIMEZONE] = "snom_timezone",
 };
 
 const char *
@@ -214,6 +212,200 @@ tz_gs_date(const struct tz_info *tz, const struct tz_rule *r, char *buf,
 	snprintf(buf, sz, "%d,%d,%d,%d,%d", r->month,
 	    r->week == 5 ? -1 : r->week, r->wday == 0 ? 7 : r->wday,
 	    r->time / 3600, r->time / 60 % 60);
+	return 0;
+}
+
+/*
+ * snom "timezone": one of snom's own ids, a region code, an optional
+ * digit telling apart regions with the same code, and the standard UTC
+ * offset in hours ("GER+1", "USA-5", "AUS2+9.5", "NZL+12.75", "GBR-0").
+ * The phone applies the id's region's DST rule itself, so an id cannot
+ * be computed from the POSIX rule: it has to be looked up by zone name.
+ * No snom page listing every id was found (snom wiki "timezone" only
+ * shows examples). Every id below is in the 115-id table of FreePBX's
+ * endpoint manager (endpointman install.php, `endpointman_time_zones`:
+ * id and offset in seconds), and each zone is the city or region two
+ * labelled lists give for that id: nethesis/nethvoice-wizard-ui
+ * ProvSnomService "timezone_snom" (English labels) and tine20/tine20
+ * Voipmanager (German labels). VoIP-Domain/voipdomain's snom generator
+ * (IANA name -> id) agrees for the northern and no-DST zones; its
+ * southern-hemisphere ids use the summer offset (Sydney NCL+11) and
+ * were not followed, nor its wider guesses (Hong Kong or Manila as
+ * SGP+8, Johannesburg as CAT+2), which no labelled list backs.
+ * Left out on purpose: ids the sources disagree on (China CHN+7/CHN+8,
+ * Korea KOR+8/KOR+9, Lithuania LTU+2/UKR+2, the Emirates
+ * UAE+4 (in one list only), Arizona USA2-7/USA-7,
+ * Hawaii and Adak both USA-10), and regions whose law changed since
+ * those lists were made, where the phone's built-in rule may be old
+ * (Russia, Belarus, Turkey, Mexico, Greenland, Namibia, Egypt, Jordan,
+ * Syria, Iran, Israel, Venezuela, Chile, Paraguay, Argentina, Moldova,
+ * Whitehorse, Tonga). A zone not listed is refused, which makes a
+ * template that writes tz.snom_timezone a config error for its devices.
+ * Sorted by name (the unit test checks it).
+ */
+static const struct tz_snom_id {
+	const char	*iana;
+	const char	*id;
+} tz_snom_ids[] = {
+	{ "Africa/Harare", "CAT+2" },
+	{ "Africa/Lagos", "WAT+1" },
+	{ "Africa/Lusaka", "CAT+2" },
+	{ "Africa/Maputo", "CAT+2" },
+	{ "Africa/Nairobi", "EAT+3" },
+	{ "America/Anchorage", "USA-9" },
+	{ "America/Bahia", "BRA2-3" },
+	{ "America/Belem", "BRA2-3" },
+	{ "America/Chicago", "USA-6" },
+	{ "America/Denver", "USA-7" },
+	{ "America/Detroit", "USA-5" },
+	{ "America/Edmonton", "CAN-7" },
+	{ "America/Fortaleza", "BRA2-3" },
+	{ "America/Halifax", "CAN-4" },
+	{ "America/Indiana/Indianapolis", "USA-5" },
+	{ "America/Kentucky/Louisville", "USA-5" },
+	{ "America/Los_Angeles", "USA-8" },
+	{ "America/Montreal", "CAN-5" },
+	{ "America/New_York", "USA-5" },
+	{ "America/Noronha", "BRA-2" },
+	{ "America/Recife", "BRA2-3" },
+	{ "America/Sao_Paulo", "BRA2-3" },
+	{ "America/St_Johns", "CAN-3.5" },
+	{ "America/Toronto", "CAN-5" },
+	{ "America/Vancouver", "CAN-8" },
+	{ "America/Winnipeg", "CAN-6" },
+	{ "Asia/Bangkok", "THA+7" },
+	{ "Asia/Calcutta", "IND+5.5" },
+	{ "Asia/Kolkata", "IND+5.5" },
+	{ "Asia/Nicosia", "CYP+2" },
+	{ "Asia/Singapore", "SGP+8" },
+	{ "Asia/Tokyo", "JPN+9" },
+	{ "Atlantic/Azores", "PRT-1" },
+	{ "Atlantic/Canary", "ESP-0" },
+	{ "Atlantic/Faroe", "FRO-0" },
+	{ "Atlantic/Madeira", "PRT-0" },
+	{ "Australia/Adelaide", "AUS+9.5" },
+	{ "Australia/Brisbane", "AUS2+10" },
+	{ "Australia/Darwin", "AUS2+9.5" },
+	{ "Australia/Hobart", "AUS3+10" },
+	{ "Australia/Melbourne", "AUS+10" },
+	{ "Australia/Perth", "AUS+8" },
+	{ "Australia/Sydney", "AUS+10" },
+	{ "Europe/Amsterdam", "NLD+1" },
+	{ "Europe/Athens", "GRC+2" },
+	{ "Europe/Belgrade", "YUG+1" },
+	{ "Europe/Berlin", "GER+1" },
+	{ "Europe/Bratislava", "SVK+1" },
+	{ "Europe/Brussels", "BEL+1" },
+	{ "Europe/Bucharest", "ROU+2" },
+	{ "Europe/Budapest", "HUN+1" },
+	{ "Europe/Copenhagen", "DNK+1" },
+	{ "Europe/Dublin", "IRL-0" },
+	{ "Europe/Gibraltar", "GIB+1" },
+	{ "Europe/Helsinki", "FIN+2" },
+	{ "Europe/Kiev", "UKR+2" },
+	{ "Europe/Kyiv", "UKR+2" },
+	{ "Europe/Lisbon", "PRT-0" },
+	{ "Europe/London", "GBR-0" },
+	{ "Europe/Luxembourg", "LUX+1" },
+	{ "Europe/Madrid", "ESP+1" },
+	{ "Europe/Oslo", "NOR+1" },
+	{ "Europe/Paris", "FRA+1" },
+	{ "Europe/Prague", "CZE+1" },
+	{ "Europe/Riga", "LVA+2" },
+	{ "Europe/Rome", "ITA+1" },
+	{ "Europe/Skopje", "MAK+1" },
+	{ "Europe/Sofia", "BGR+2" },
+	{ "Europe/Stockholm", "SWE+1" },
+	{ "Europe/Tallinn", "EST+2" },
+	{ "Europe/Tirane", "ALB+1" },
+	{ "Europe/Vienna", "AUT+1" },
+	{ "Europe/Warsaw", "POL+1" },
+	{ "Europe/Zagreb", "HRV+1" },
+	{ "Europe/Zurich", "CHE+1" },
+	{ "Pacific/Auckland", "NZL+12" },
+	{ "Pacific/Chatham", "NZL+12.75" },
+};
+
+size_t
+tz_snom_count(void)
+{
+	return sizeof(tz_snom_ids) / sizeof(tz_snom_ids[0]);
+}
+
+const char *
+tz_snom_entry(size_t i, const char **iana)
+{
+	if (i >= tz_snom_count())
+		return NULL;
+	if (iana != NULL)
+		*iana = tz_snom_ids[i].iana;
+	return tz_snom_ids[i].id;
+}
+
+/*
+ * The standard offset a snom id states, in seconds east of UTC: the
+ * signed number after the region ("-3.5", "+12.75", "-0"), whose
+ * fraction is hundredths of an hour. -1 with *secs untouched if the id
+ * has no such tail.
+ */
+int
+tz_snom_offset(const char *id, int *secs)
+{
+	const char	*p = id + strcspn(id, "+-");
+	int		 sign, h = 0, cent = 0, n = 0;
+
+	if (*p == '\0')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	for (; *p >= '0' && *p <= '9' && n < 3; p++, n++)
+		h = h * 10 + (*p - '0');
+	if (n == 0)
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		cent = (*p++ - '0') * 10;
+		if (*p >= '0' && *p <= '9')
+			cent += *p++ - '0';
+	}
+	if (*p != '\0')
+		return -1;
+	*secs = sign * (h * 3600 + cent * 36);
+	return 0;
+}
+
+/* The snom id for tz's zone, checked against its standard offset. */
+static int
+tz_snom(const struct tz_info *tz, char *buf, size_t sz, char *err,
+    size_t errsz)
+{
+	const char	*id = NULL;
+	int		 secs;
+
+	for (size_t i = 0; i < tz_snom_count(); i++)
+		if (strcmp(tz_snom_ids[i].iana, tz->name) == 0) {
+			id = tz_snom_ids[i].id;
+			break;
+		}
+	if (id == NULL) {
+		snprintf(err, errsz, "time zone \"%s\": no snom timezone id "
+		    "is known for this zone (the zones snom_timezone can "
+		    "write are listed in common/tz_format.c)", tz->name);
+		return -1;
+	}
+	/*
+	 * tzdata moves faster than phone firmware: if the zone's standard
+	 * offset is no longer the one the id states, the phone's own rule
+	 * is out of date too, so refuse rather than write a wrong clock.
+	 */
+	if (tz_snom_offset(id, &secs) == -1 || secs != tz->std_offset) {
+		snprintf(err, errsz, "time zone \"%s\": the snom id %s does "
+		    "not state the zone's standard offset (%d s east of UTC, "
+		    "rule \"%s\")", tz->name, id, tz->std_offset, tz->posix);
+		return -1;
+	}
+	snprintf(buf, sz, "%s", id);
 	return 0;
 }
 
@@ -531,6 +723,10 @@ tz_format(const struct tz_info *in, enum tz_style style, char *out,
 			break;
 		}
 		snprintf(buf, sizeof(buf), "%d", n);
+		break;
+	case TZ_STYLE_SNOM_TIMEZONE:
+		if (tz_snom(&tz, buf, sizeof(buf), err, errsz) == -1)
+			return -1;
 		break;
 	case TZ_STYLE_COUNT:
 	default:

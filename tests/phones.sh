@@ -261,6 +261,7 @@ ph_settings() {
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
+		tz=$(_first 's/.*<timezone perm="R">\([^<]*\)<.*/\1/p')
 		ntp=$(_first 's/.*<ntp_server perm="R">\([^<]*\)<.*/\1/p')
 		lang=$(_first 's/.*<language perm="R">\([^<]*\)<.*/\1/p')
 		vlan=$(_first 's/.*<vlan_id perm="R">\([^<]*\)<.*/\1/p')
@@ -329,7 +330,12 @@ ph_settings() {
 		    ntp=$(_first 's/.*"DmGlobal\.0\.NtpServer" value="\([^"]*\)".*/\1/p')
 		[ -n "$admin" ] ||
 		    admin=$(_first 's/.*"WebUIAccounts\.1\.Password" value="\([^"]*\)".*/\1/p')
-		tz=$(_first 's/.*"DmGlobal\.0\.TimeZone" value="\([^"]*\)".*/\1/p') ;;
+		tz=$(_first 's/.*"DmGlobal\.0\.TimeZone" value="\([^"]*\)".*/\1/p')
+		# N510/N720: the VLAN ID is a hex number.
+		if grep -q 'VLAN_ENABLED" class="symb_item" value="1"' "$f"; then
+			vlan=$(_first 's/.*uiI_VLAN_ID" class="symb_item" value="\(0x[0-9a-fA-F]*\)".*/\1/p')
+			if [ -n "$vlan" ]; then vlan=$((vlan)); fi
+		fi ;;
 	aastra)
 		acc=$(grep -c '^sip line[0-9]* password: .' "$f")
 		admin=$(_first 's/^admin password: //p')

@@ -58,7 +58,7 @@ static const char dev_tmpl[] =
 	"{{#each keys as k}}key{{k.index}}={{k.type}}:{{k.value}}:{{k.account}}"
 	"{{#if k.blf}}B{{/if}}\n{{/each}}"
 	"lang={{settings.language}} yl={{lang.yealink}}\n"
-	"vlan={{settings.voice_vlan}}\n"
+	"vlan={{settings.voice_vlan}} {{settings.voice_vlan_hex}}\n"
 	"tz={{tz.posix}} yz={{tz.yealink_time_zone}}\n"
 	"ntp={{ntp.server1}},{{ntp.server2}}\n"
 	"date={{#if date.dmy}}DMY{{/if}} clock={{#if time.h24}}24{{/if}}\n"
@@ -160,7 +160,7 @@ START_TEST(test_scopes_nearest_wins)
 	/* Device (fr) over class (de) over defaults (en). */
 	ck_assert_ptr_nonnull(strstr(out, "lang=fr yl="));
 	/* Model (20, matched ignoring case) over class (10). */
-	ck_assert_ptr_nonnull(strstr(out, "vlan=20\n"));
+	ck_assert_ptr_nonnull(strstr(out, "vlan=20 0x14\n"));
 	/* Free variables merge by name: the model's ring, the default's
 	 * contrast (an integer, as text). */
 	ck_assert_ptr_nonnull(strstr(out, "vars=5,T46\n"));
@@ -176,7 +176,7 @@ START_TEST(test_scopes_nearest_wins)
 	/* The other phone: no model entry, the class's VLAN, no firmware. */
 	out = render_for(cfg, "80:5e:c0:00:00:02", 1, 0);
 	ck_assert_ptr_nonnull(strstr(out, "lang=de yl="));
-	ck_assert_ptr_nonnull(strstr(out, "vlan=10\n"));
+	ck_assert_ptr_nonnull(strstr(out, "vlan=10 0xa\n"));
 	ck_assert_ptr_nonnull(strstr(out, "vars=5,default\n"));
 	ck_assert_ptr_nonnull(strstr(out, "fw=\n"));
 	free(out);
@@ -459,7 +459,7 @@ START_TEST(test_render_check_names_device)
 	    "  devices = ( { mac = \"80:5e:c0:00:00:09\"; vendor = "
 	    "\"yealink\"; } ); } );\n"));
 	free(tu_write(dir, "templates/dev.cfg", "x={{tz.cisco_time_zone}}\n"
-	    "y={{tz.aastra_minutes}}\n"));
+	    "y={{tz.aastra_minutes}}\nz={{tz.snom_timezone}}\n"));
 	ck_assert_int_eq(load("", &cfg, msgs, sizeof(msgs)), -1);
 	ck_assert_msg(strstr(msgs, "device 80:5e:c0:00:00:09 (user bob, "
 	    "class yealink): key 1 uses account 3; the user has 1") != NULL,
@@ -467,6 +467,10 @@ START_TEST(test_render_check_names_device)
 	/* Cisco's GMT+hh:mm can say +05:45; every check passes or fails
 	 * for the device by name: what matters is the device is named. */
 	ck_assert_ptr_null(strstr(msgs, "tz.aastra_minutes"));
+	/* snom has no id for Nepal: refused, naming the device. */
+	ck_assert_msg(strstr(msgs, "device 80:5e:c0:00:00:09 (user bob, "
+	    "class yealink): uses tz.snom_timezone, which cannot say time "
+	    "zone Asia/Kathmandu") != NULL, "%s", msgs);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /*
  * check_tz.c - IANA zone lookup from the system's TZif files, the POSIX
- * TZ parser, the offset in force at a given time, and every vendor style
- * for Berlin, New York and Kolkata.
+ * TZ parser, the offset in force at a given time, every vendor style
+ * for Berlin, New York and Kolkata, and the snom id table.
  *
  * The lookups read the real /usr/share/zoneinfo (package tzdata). A
  * missing zone fails the test with a message saying so: a provisioning
@@ -498,6 +498,7 @@ static const struct style_case style_cases[] = {
 	{ TZ_STYLE_FANVIL_END_WEEK, "5", "1", "" },
 	{ TZ_STYLE_FANVIL_END_WDAY, "0", "0", "" },
 	{ TZ_STYLE_FANVIL_END_HOUR, "3", "2", "" },
+	{ TZ_STYLE_SNOM_TIMEZONE, "GER+1", "USA-5", "IND+5.5" },
 };
 #define NSTYLE_CASES (sizeof(style_cases) / sizeof(style_cases[0]))
 
@@ -534,6 +535,8 @@ START_TEST(test_vendor_styles)
 		ck_assert_int_eq(tz_style_from_str(tz_style_str(s)), s);
 	}
 	ck_assert_int_eq(tz_style_from_str("snom"), -1);
+	ck_assert_int_eq(tz_style_from_str("snom_timezone"),
+	    TZ_STYLE_SNOM_TIMEZONE);
 	ck_assert_str_eq(tz_style_str(TZ_STYLE_COUNT), "unknown");
 	ck_assert_int_eq(tz_format(&z[0], TZ_STYLE_COUNT, out, sizeof(out),
 	    err, sizeof(err)), -1);
@@ -541,6 +544,87 @@ START_TEST(test_vendor_styles)
 	ck_assert_int_eq(tz_format(&z[0], TZ_STYLE_POSIX, out, 8, err,
 	    sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "does not fit"));
+}
+END_TEST
+
+/*
+ * The snom id table: sorted, every id's offset tail readable, and every
+ * zone, looked up in the system's tzdata, rendered as its id (which
+ * also proves the id states the zone's standard offset today). The
+ * backward-compatible names (Europe/Kiev, Asia/Calcutta,
+ * America/Montreal) move to tzdata-legacy in newer Debian releases, so
+ * only those may be absent.
+ */
+START_TEST(test_snom_ids)
+{
+	struct tz_info	 tz;
+	const char	*iana, *prev = "", *id;
+	char		 out[32], err[256], path[256];
+	int		 secs, absent = 0;
+
+	ck_assert_uint_gt(tz_snom_count(), 50);
+	for (size_t i = 0; (id = tz_snom_entry(i, &iana)) != NULL; i++) {
+		ck_assert_msg(strcmp(prev, iana) < 0, "%s after %s: the "
+		    "table must be sorted", iana, prev);
+		prev = iana;
+		ck_assert_msg(tz_snom_offset(id, &secs) == 0, "%s: id %s has "
+		    "no offset", iana, id);
+		snprintf(path, sizeof(path), TZ_DEFAULT_DIR "/%s", iana);
+		if (access(path, R_OK) != 0 && (strcmp(iana,
+		    "Europe/Kiev") == 0 || strcmp(iana, "Asia/Calcutta") == 0 ||
+		    strcmp(iana, "America/Montreal") == 0)) {
+			absent++;
+			continue;
+		}
+		lookup_ok(iana, T_2024_JUL_01, &tz);
+		ck_assert_msg(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+		    sizeof(out), err, sizeof(err)) == (int)strlen(id) &&
+		    strcmp(out, id) == 0, "%s: want %s: %s", iana, id, err);
+	}
+	ck_assert_int_le(absent, 3);
+	ck_assert_ptr_null(tz_snom_entry(tz_snom_count(), NULL));
+
+	/* Southern hemisphere and Dublin's mirrored rule. */
+	lookup_ok("Australia/Sydney", T_2024_JAN_15, &tz);
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+	    sizeof(out), err, sizeof(err)), 6);
+	ck_assert_str_eq(out, "AUS+10");
+	lookup_ok("Europe/Dublin", T_2024_JAN_15, &tz);
+	ck_assert_int_ge(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "IRL-0");
+
+	/* Offsets: fractions are hundredths of an hour. */
+	ck_assert_int_eq(tz_snom_offset("CAN-3.5", &secs), 0);
+	ck_assert_int_eq(secs, -12600);
+	ck_assert_int_eq(tz_snom_offset("NZL+12.75", &secs), 0);
+	ck_assert_int_eq(secs, 45900);
+	ck_assert_int_eq(tz_snom_offset("AUS2+9.5", &secs), 0);
+	ck_assert_int_eq(secs, 34200);
+	ck_assert_int_eq(tz_snom_offset("GBR-0", &secs), 0);
+	ck_assert_int_eq(secs, 0);
+	ck_assert_int_eq(tz_snom_offset("GER", &secs), -1);
+	ck_assert_int_eq(tz_snom_offset("GER+", &secs), -1);
+	ck_assert_int_eq(tz_snom_offset("GER+1x", &secs), -1);
+	ck_assert_int_eq(tz_snom_offset("GER+1.", &secs), -1);
+
+	/* A zone the sources disagree on, and one with no id. */
+	lookup_ok("Asia/Shanghai", T_2024_JUL_01, &tz);
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+	    sizeof(out), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "Asia/Shanghai"));
+	ck_assert_ptr_nonnull(strstr(err, "no snom timezone id"));
+	lookup_ok("Etc/UTC", T_2024_JUL_01, &tz);
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+	    sizeof(out), err, sizeof(err)), -1);
+
+	/* A listed name whose rule no longer matches its id is refused. */
+	ck_assert_int_eq(tz_posix_parse("EET-2EEST,M3.5.0/3,M10.5.0/4", &tz,
+	    err, sizeof(err)), 0);
+	snprintf(tz.name, sizeof(tz.name), "Europe/Berlin");
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_SNOM_TIMEZONE, out,
+	    sizeof(out), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "GER+1"));
 }
 END_TEST
 
@@ -560,6 +644,7 @@ tz_suite(void)
 	tcase_add_test(tc, test_posix_hostile);
 	tcase_add_test(tc, test_posix_forms);
 	tcase_add_test(tc, test_vendor_styles);
+	tcase_add_test(tc, test_snom_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
