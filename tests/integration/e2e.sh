@@ -12,6 +12,7 @@
 # removes it at the end, also on failure or Ctrl-C:
 #
 #   $T-<vendor>  one phone per vendor, its veth carrying the phone's MAC
+#   $T-c79       ivan's Cisco 7965 on enterprise firmware (TFTP)
 #   $T-lan       the attacker, 10.42.0.50, holding no lease
 #   $T-storm     200 phones at once (one interface, 200 leased addresses)
 #   $T-srv       bridge ${T}br 10.42.0.1/22; provbox-dhcpd, provisiond
@@ -356,6 +357,9 @@ setup_network() {
 		user_of "$v" || return 1
 		port "$T-$v" "${T}p$n" "${T}s$n" "$MAC" || return 1
 	done
+	# The Cisco 7965 on enterprise firmware (TFTP): ivan's phone.
+	user_of cisco-enterprise || return 1
+	port "$T-c79" "${T}p79" "${T}s79" "$MAC" || return 1
 	port "$NS_LAN" "${T}a" "${T}sa" && port "$NS_STORM" "${T}x" "${T}sx" &&
 	    ip -n "$NS_LAN" addr add "$LAN_IP/22" dev "${T}a"
 }
@@ -672,6 +676,43 @@ t_boot() {
 	fi
 	check_settings "$v" "$MAC" "$d/files/$own"
 	no_leak "$d/files" "$d/refiles"
+	expect_state "$MAC" provisioned "after the boot"
+	pb_pass
+}
+
+# The Cisco 7965 on enterprise firmware: Option 150 names the TFTP
+# server, where it asks for SEP<MAC>.cnf.xml (curl speaks TFTP): both
+# accounts with their passwords, the audit line, then provisioned.
+t_boot_tftp() {
+	local d=$PHONES/cisco79 ip mp own f
+
+	user_of cisco-enterprise || die "no cisco-enterprise phone in etc/users.conf"
+	mkdir -p "$d"
+	mp=$(pb_lines "$PROV_LOG")
+	ip netns exec "$T-c79" timeout 30 "$PROBE" -i "${T}p79" -m "$MAC" \
+	    -V "Cisco Systems, Inc. IP Phone CP-7965G" -P 1,66,6,3,15,150,35 \
+	    dora >"$d/dhcp" 2>&1 || die "DORA: $(head -n 2 "$d/dhcp")"
+	ip=$(sed -n 's/^yiaddr=//p' "$d/dhcp")
+	[ -n "$ip" ] || die "no lease: $(head -n 2 "$d/dhcp")"
+	[ "$(ph_class "$DHCPD_LOG" "$MAC")" = "cisco-enterprise, $USER" ] ||
+	    die "classed '$(ph_class "$DHCPD_LOG" "$MAC")'"
+	[ "$(sed -n 's/^opt150=//p' "$d/dhcp")" = "$SRV_IP" ] ||
+	    die "150 is '$(sed -n 's/^opt150=//p' "$d/dhcp")'"
+	ip -n "$T-c79" addr add "$ip/$PH_PREFIX" dev "${T}p79" ||
+	    die "cannot set $ip"
+	own=SEP$(ph_mac_plain -u "$MAC").cnf.xml
+	f=$d/$own
+	ip netns exec "$T-c79" timeout 20 curl -sS --max-time 15 -o "$f" \
+	    "tftp://$SRV_IP/$own" 2>"$d/tftp.err" ||
+	    die "TFTP: $(head -n 1 "$d/tftp.err")"
+	grep -qF "<authPassword>$PW</authPassword>" "$f" ||
+	    die "$own has no line with $USER's password"
+	grep -qF "<authPassword>$PW-line2</authPassword>" "$f" ||
+	    die "$own has no second account"
+	log_has "$PROV_LOG" "$mp" "$ip RRQ legacy $own 200 .* mac $MAC user $USER vendor cisco-enterprise " \
+	    "audit line of its own file"
+	log_has "$PROV_LOG" "$mp" "enroll: $MAC provisioned ip $ip: flat folder: $own\$" \
+	    "provisioned line"
 	expect_state "$MAC" provisioned "after the boot"
 	pb_pass
 }
@@ -1114,6 +1155,7 @@ PB_ONLY='' pb_run enroll-all 60 t_enroll
 for v in $PH_VENDORS; do
 	pb_run "boot-$v" 60 "t_boot_$v"
 done
+pb_run boot-cisco-enterprise 60 t_boot_tftp
 pb_run phonebook 60 t_phonebook
 pb_run lan-attacker 60 t_attacker
 pb_run lan-attacker-dhcp 60 t_dhcp_attacker
