@@ -496,12 +496,24 @@ find_mac(osip_message_t *msg, struct sippnp_sub *out)
 	return SIPPNP_OK;
 }
 
+/*
+ * A sip: or sips: URI whose host is a name, an IPv4 or an IPv6 reference
+ * (RFC 3261 25.1 hostport): libosip2 takes "10.1.3.230/UDP 10" as a host,
+ * and a URI with a space would break the request line it goes into.
+ */
 static int
 is_sip_scheme(const osip_uri_t *u)
 {
-	return u != NULL && u->scheme != NULL &&
-	    (strcasecmp(u->scheme, "sip") == 0 ||
-	    strcasecmp(u->scheme, "sips") == 0) && u->host != NULL;
+	size_t	 n;
+
+	if (u == NULL || u->scheme == NULL || u->host == NULL ||
+	    (strcasecmp(u->scheme, "sip") != 0 &&
+	    strcasecmp(u->scheme, "sips") != 0))
+		return 0;
+	n = strlen(u->host);
+	return n > 0 && n < SIPPNP_NAME_MAX && strspn(u->host,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    ".-:[]") == n;
 }
 
 /* The Vias in order (via NULL: not kept), and the top one's branch. */
@@ -611,7 +623,8 @@ sippnp_parse(const char *buf, size_t len, struct sippnp_sub *out)
 	    copy_osip_str(out->to, sizeof(out->to), s) != 0)
 		goto done;
 	if (osip_uri_to_str(ct->url, &s) != OSIP_SUCCESS ||
-	    copy_osip_str(out->contact, sizeof(out->contact), s) != 0)
+	    copy_osip_str(out->contact, sizeof(out->contact), s) != 0 ||
+	    !is_graph(out->contact, sizeof(out->contact)))
 		goto done;
 	err = find_mac(msg, out);
 done:
@@ -764,7 +777,7 @@ set_request(osip_message_t *msg, const char *method, const char *uri)
 {
 	osip_uri_t	*u = NULL;
 
-	if (osip_uri_init(&u) != OSIP_SUCCESS)
+	if (!is_graph(uri, SIPPNP_HDR_MAX) || osip_uri_init(&u) != OSIP_SUCCESS)
 		return -1;
 	if (osip_uri_parse(u, uri) != OSIP_SUCCESS || !is_sip_scheme(u)) {
 		osip_uri_free(u);

@@ -398,6 +398,11 @@ START_TEST(test_refused)
 	ck_assert_int_eq(parse_edited("Contact: <sip:192.168.10.67:5060>",
 	    "Contact: <sip:192.168.10.67:5060>, <sip:10.0.0.1>", &s),
 	    SIPPNP_ERR_DUP);
+	/* A Contact host libosip2 takes but a request line cannot carry. */
+	ck_assert_int_ne(parse_edited("Contact: <sip:192.168.10.67:5060>",
+	    "Contact: <sip:192.168.10.67/UDP 10.0.0.1:5060>", &s), SIPPNP_OK);
+	ck_assert_int_ne(parse_edited("Contact: <sip:192.168.10.67:5060>",
+	    "Contact: <sip:192.168.10.67/x:5060>", &s), SIPPNP_OK);
 	/* The compact form alone is fine (RFC 6665 8.4). */
 	ck_assert_int_eq(parse_edited("Event:", "o:", &s), SIPPNP_OK);
 	ck_assert_str_eq(s.vendor, "OEM");
