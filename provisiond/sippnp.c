@@ -401,7 +401,7 @@ event_parse(const char *v, struct sippnp_sub *out)
 		if (*p != ';')
 			return SIPPNP_ERR_EVENT;
 		p = skip_lws(p + 1);
-		if (read_value(&p, name, sizeof(name)) != 0 || name[0] == '"')
+		if (*p == '"' || read_value(&p, name, sizeof(name)) != 0)
 			return SIPPNP_ERR_EVENT;
 		p = skip_lws(p);
 		val[0] = '\0';

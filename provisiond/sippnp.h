@@ -21,12 +21,14 @@
  *  "sip:MAC001565f4f9e1@224.0.1.75" in the Request-URI, From and To, no
  *  separator; vendor="yealink";model="W52P";version="25.81.0.10".
  *
- *  Grandstream (a GRP2612W's SUBSCRIBE in Bruce Walker's gs-pnp responder):
+ *  Grandstream (a GRP2612W's SUBSCRIBE replayed by the test script of
+ *  Bruce Walker's "GS-Plug-n-Play Responder", 2021):
  *  "sip:MAC%3AC074AD112233@224.0.1.75", upper-case escape.
  *
- *  Fanvil-built PLANET phones (PLANET VIP-2140PT user's manual 2.2.1):
+ *  PLANET VIP-2140PT (user's manual 2.2.1, "Plug and Play (PnP) Server"):
  *  "<sip:MAC=00304fa99948@224.0.1.75>" in From and To; Event: with no space
- *  after the colon.
+ *  after the colon. No Fanvil or Gigaset trace was at hand; their phones
+ *  are expected to use one of these forms.
  *
  *  AudioCodes 400HD (administrator's manual LTRT-11973, "Obtaining
  *  Firmware and Configuration Files"): "SUBSCRIBE sip:224.0.1.75:5060",

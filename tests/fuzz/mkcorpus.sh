@@ -20,7 +20,7 @@
 #   ctlreq/          control-socket requests: every command with its
 #                    arguments, and the malformed kinds the parser refuses
 #   sip/             SIP PnP SUBSCRIBEs in each vendor's form (snom, snom
-#                    M700, Yealink, Grandstream, PLANET/Fanvil, AudioCodes:
+#                    M700, Yealink, Grandstream, PLANET, AudioCodes:
 #                    see provisiond/sippnp.h), responses to a NOTIFY, and
 #                    broken ones (wrong event, missing headers, many Vias,
 #                    control bytes, near the 4 KB cap)
@@ -562,7 +562,7 @@ crlf 'SUBSCRIBE sip:224.0.1.75:5060 SIP/2.0' \
     'User-Agent: AUDC-IPPhone/2.2.2' 'Content-Length: 0' >"$s/audiocodes-440hd"
 sub grandstream MAC%3AC074AD112233 MAC%3AC074AD112233 \
     "$UA;vendor=\"Grandstream\";model=\"GRP2612W\";version=\"1.0.5.67\""
-sub planet-fanvil MAC=00304fa99948 MAC=00304fa99948 \
+sub planet MAC=00304fa99948 MAC=00304fa99948 \
     "ua-profile;profile-type=\"device\";vendor=\"PLANET\";model=\"VIP-2140PT\";version=\"2.0.3.2991\""
 sub unquoted MAC000413200002 anon \
     'ua-profile ; profile-type=device ; vendor=snom;model=snomD785;version=10.1.54.13'

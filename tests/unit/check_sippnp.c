@@ -227,7 +227,7 @@ START_TEST(test_mac_forms)
 		"MAC%3a000413200002",		/* snom */
 		"MAC%3A000413200002",		/* Grandstream */
 		"MAC000413200002",		/* Yealink */
-		"MAC=000413200002",		/* PLANET (Fanvil) */
+		"MAC=000413200002",		/* PLANET */
 		"mac%3a000413200002",
 		"000413200002",
 		"MAC%3a00-04-13-20-00-02",
