@@ -35,7 +35,8 @@ pb_install_deps() {
 # What building provbox needs.
 PB_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libconfig-dev liblmdb-dev libseccomp-dev
-	libsystemd-dev libcap-ng-dev check libjansson-dev openssl tzdata)
+	libsystemd-dev libcap-ng-dev check libjansson-dev libosip2-dev openssl
+	tzdata)
 
 # What the integration tests need on top: real DHCP clients and a relay,
 # a capture tool, the network namespace tools, HTTPS clients and a load

@@ -22,6 +22,11 @@
 #   tftp/            TFTP conversations (fuzz_tftp.c): requests as atftp,
 #                    tftp-hpa and Cisco phones send them, with options,
 #                    then ACKs, errors and timeouts
+#   sip/             SIP PnP SUBSCRIBEs in each vendor's form (snom, snom
+#                    M700, Yealink, Grandstream, PLANET, AudioCodes:
+#                    see provisiond/sippnp.h), responses to a NOTIFY, and
+#                    broken ones (wrong event, missing headers, many Vias,
+#                    control bytes, near the 4 KB cap)
 set -eu
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -33,7 +38,7 @@ cc -O1 -Wall -Wextra -o "$tmp/mkpacket" "$here/mkpacket.c"
 pk="$tmp/mkpacket"
 
 rm -rf "$out"
-mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg,ctlreq,tftp}
+mkdir -p "$out"/{dhcp,options,route,certmac,render,cfg,ctlreq,tftp,sip}
 
 # ------------------------------------------------------------------ dhcp
 d="$out/dhcp"
@@ -525,8 +530,98 @@ ack() {
 { rec "0001$(hexs a.cfg mail)"; } >"$f/mode-mail"
 { rec "0001$(hexs a.cfg octet blksize)"; } >"$f/option-no-value"
 
+# ---------------------------------------------------------------- sip
+# One datagram per file, lines joined with CRLF and a blank line after the
+# headers. sub NAME RURI-USER FROM-USER EVENT [EXTRA-HEADER...]
+s="$out/sip"
+crlf() { local l; for l in "$@"; do printf '%s\r\n' "$l"; done; printf '\r\n'; }
+sub() {
+	local name=$1 ruser=$2 fuser=$3 ev=$4
+	shift 4
+	crlf "SUBSCRIBE sip:$ruser@224.0.1.75 SIP/2.0" \
+	    "Via: SIP/2.0/UDP 10.42.0.150:5060;branch=z9hG4bK$name" \
+	    "From: <sip:$fuser@224.0.1.75>;tag=t$name" \
+	    "To: <sip:$ruser@224.0.1.75>" \
+	    "Call-ID: $name@10.42.0.150" "CSeq: 1 SUBSCRIBE" \
+	    "Contact: <sip:10.42.0.150:5060>" "Event: $ev" "Expires: 0" \
+	    "Accept: application/url" "$@" "Content-Length: 0" >"$s/$name"
+}
+UA='ua-profile;profile-type="device"'
+crlf 'SUBSCRIBE sip:MAC%3a00135E874B49@intern.snom.de SIP/2.0' \
+    'Via: SIP/2.0/UDP 192.168.10.67:5060;rport' \
+    'From: <sip:MAC%3a00135E874B49@intern.snom.de>;tag=658512961' \
+    'To: <sip:MAC%3a00135E874B49@intern.snom.de>' \
+    'Call-ID: 1930770594@192.168.10.67' 'CSeq: 1 SUBSCRIBE' \
+    "Event: $UA;vendor=\"OEM\";model=\"OEM\";version=\"7.1.19\"" \
+    'Expires: 0' 'Accept: application/url' \
+    'Contact: <sip:192.168.10.67:5060>' 'Content-Length: 0' >"$s/snom"
+crlf 'SUBSCRIBE sip:MAC%3a000413612345@224.0.1.75 SIP/2.0' \
+    'Via: SIP/2.0/UDP 10.0.0.90:5060;branch=z9hG4bKl1d23iyadenuaa1jr4vm' \
+    'Max-Forwards: 70' 'From: <sip:512@10.0.0.90>;tag=dmrud.mzfyg66' \
+    'To: <sip:MAC%3a000413612345@224.0.1.75>' \
+    'Call-ID: 6cm70qdo.o.8i@10.0.0.90' 'CSeq: 20264 SUBSCRIBE' \
+    'Contact: <sip:512@10.0.0.90>' 'Accept: application/url' \
+    'Allow: INVITE, CANCEL, BYE, ACK, REGISTER, OPTIONS, REFER, SUBSCRIBE, NOTIFY' \
+    'Allow-Events: dialog,message-summary' \
+    "Event: $UA;vendor=\"snom\";model=\"snomM700\";version=\"03.23.0005\"" \
+    'Expires: 0' 'Supported: replaces,100rel' \
+    'User-Agent: snomM700/03.23.0005 (MAC=000413612345; SER= 00000; HW=255)' \
+    'Content-Length: 0' >"$s/snom-m700"
+crlf 'SUBSCRIBE sip:MAC001565f4f9e1@224.0.1.75 SIP/2.0' \
+    'Via: SIP/2.0/UDP 10.1.3.239:5059;branch=z9hG4bK1536537630' \
+    'From: <sip:MAC001565f4f9e1@224.0.1.75>;tag=1536537630' \
+    'To: <sip:MAC001565f4f9e1@224.0.1.75>' \
+    'Call-ID: 1536537630@10.1.3.239' 'CSeq: 1 SUBSCRIBE' \
+    'Contact: <sip:MAC001565f4f9e1@10.1.3.239:5059>' 'Max-Forwards: 70' \
+    'User-Agent: Yealink W52P 25.81.0.10' 'Expires: 0' \
+    "Event: $UA;vendor=\"yealink\";model=\"W52P\";version=\"25.81.0.10\"" \
+    'Accept: application/url' 'Content-Length: 0' >"$s/yealink-w52p"
+crlf 'SUBSCRIBE sip:224.0.1.75:5060 SIP/2.0' \
+    'From: <sip:00000001@10.13.2.37:5060>;tag=87a5a8-25020d0a-13c4-50029-386d4398-66dc40c-386d4398' \
+    'To: <sip:224.0.1.75:5060>' \
+    'Call-ID: 8884c8-25020d0a-13c4-50029-386d4398-3e2bcb8e-386d4398' \
+    'CSeq: 1 SUBSCRIBE' \
+    'Via: SIP/2.0/UDP 10.13.2.37:5060;rport;branch=z9hG4bK-386d4398-6ad00ca2-7ca3606e' \
+    'Expires: 0' \
+    'Event: ua-profile;profile-type="application";model="440HD";version="2.2.2"' \
+    'Max-Forwards: 70' 'Supported: replaces,100rel' 'Accept: application/url' \
+    'Contact: <sip:00000001@10.13.2.37:5060>' \
+    'User-Agent: AUDC-IPPhone/2.2.2' 'Content-Length: 0' >"$s/audiocodes-440hd"
+sub grandstream MAC%3AC074AD112233 MAC%3AC074AD112233 \
+    "$UA;vendor=\"Grandstream\";model=\"GRP2612W\";version=\"1.0.5.67\""
+sub planet MAC=00304fa99948 MAC=00304fa99948 \
+    "ua-profile;profile-type=\"device\";vendor=\"PLANET\";model=\"VIP-2140PT\";version=\"2.0.3.2991\""
+sub unquoted MAC000413200002 anon \
+    'ua-profile ; profile-type=device ; vendor=snom;model=snomD785;version=10.1.54.13'
+sub compact-event MAC-00-04-13-20-00-02 x "$UA" 'o: ua-profile'
+sub mac-conflict MAC000413200002 MAC000413200003 "$UA"
+sub mac-colon MAC:000413200002 x "$UA"
+sub wrong-event MAC000413200002 x presence
+sub check-sync 000413200002 x 'check-sync;reboot=true'
+sub quoted-pair MAC000413200002 x 'ua-profile;model="a\"b";vendor="unterminated'
+sub many-vias MAC000413200002 x "$UA" 'Via: SIP/2.0/UDP a, SIP/2.0/UDP b, SIP/2.0/UDP c, SIP/2.0/UDP d'
+sub expires-big MAC000413200002 x "$UA" 'Expires: 99999999999'
+sub folded MAC000413200002 x "$UA" 'X-Folded: a' ' b'
+sed 's/^CSeq: 1 SUBSCRIBE/CSeq: 1 NOTIFY/' "$s/snom" >"$s/cseq-method"
+sed '/^Contact:/d' "$s/yealink-w52p" >"$s/no-contact"
+sed '/^Call-ID:/d' "$s/yealink-w52p" >"$s/no-callid"
+sed 's/^SUBSCRIBE /OPTIONS /' "$s/yealink-w52p" >"$s/options"
+sed 's/OEM/O\x01M/' "$s/snom" >"$s/control-byte"
+# Near the cap: the snom trace padded to 4096 bytes.
+{ head -c -2 "$s/snom"; printf 'X-Pad: %*s\r\n\r\n' $((4096 - $(wc -c <"$s/snom") - 9)) '' | tr ' ' a; } >"$s/near-cap"
+# Responses to our NOTIFY.
+crlf 'SIP/2.0 200 OK' \
+    'Via: SIP/2.0/UDP 10.42.0.1:5060;branch=z9hG4bKn1' \
+    'From: <sip:MAC001565f4f9e1@224.0.1.75>;tag=srv1' \
+    'To: <sip:MAC001565f4f9e1@224.0.1.75>;tag=1536537630' \
+    'Call-ID: 1536537630@10.1.3.239' 'CSeq: 1 NOTIFY' \
+    'Content-Length: 0' >"$s/resp-200"
+sed 's/^SIP\/2.0 200 OK/SIP\/2.0 481 Call\/Transaction Does Not Exist/' \
+    "$s/resp-200" >"$s/resp-481"
+sed 's/^SIP\/2.0 200 OK/SIP\/2.0 999 Odd/' "$s/resp-200" >"$s/resp-999"
+
 echo "corpus written to $out:"
-for t in dhcp options route certmac render cfg ctlreq tftp; do
+for t in dhcp options route certmac render cfg ctlreq tftp sip; do
 	printf '  %-8s %3d files, %6d bytes\n' "$t" "$(ls "$out/$t" | wc -l)" \
 	    "$(cat "$out/$t"/* | wc -c)"
 done
