@@ -241,11 +241,12 @@ ph_url() {
 # vendor's main time-zone value), ntp (the first server), lang (the
 # vendor's word for the language), vlan (the voice VLAN ID), blf (how
 # many BLF keys), fw (the firmware URL or file), cloud (off when the
-# file turns the vendor's cloud or redirection off). "-" where the file
-# says nothing.
+# file turns the vendor's cloud or redirection off), sync (the value of
+# the setting that limits who may trigger a check-sync / resync NOTIFY,
+# etc/templates/README.md "check-sync"). "-" where the file says nothing.
 ph_settings() {
 	local v=$1 f=$2 acc=0 admin='' tz='' ntp='' lang='' vlan='' blf=0 \
-	    fw='' cloud=''
+	    fw='' cloud='' sync=''
 
 	_first() { sed -n "$1" "$f" | head -n 1; }
 	case $v in
@@ -257,7 +258,8 @@ ph_settings() {
 		lang=$(_first 's/^lang\.gui = //p')
 		vlan=$(_first 's/^static\.network\.vlan\.internet_port_vid = //p')
 		blf=$(grep -c '^linekey\.[0-9]*\.type = 16$' "$f")
-		fw=$(_first 's/^static\.firmware\.url = //p') ;;
+		fw=$(_first 's/^static\.firmware\.url = //p')
+		sync=$(_first 's/^sip\.trust_ctrl = //p') ;;
 	snom)
 		acc=$(grep -c '<user_pass idx="[0-9]*" perm="R">[^<]' "$f")
 		admin=$(_first 's/.*<admin_mode_password perm="R">\([^<]*\)<.*/\1/p')
@@ -268,6 +270,7 @@ ph_settings() {
 		# The firmware settings file that holds the image URL.
 		fw=$(_first 's/.*<firmware_status perm="R">\([^<]*\)<.*/\1/p')
 		blf=$(grep -c 'perm="R">blf sip:' "$f")
+		sync=$(_first 's/.*<challenge_checksync perm="R">\([^<]*\)<.*/\1/p')
 		# The redirection service (SRAPS) left out of the order.
 		grep -q '<provisioning_order perm="R">' "$f" &&
 		    ! grep -q '<provisioning_order perm="R">[^<]*redirection' \
@@ -284,6 +287,7 @@ ph_settings() {
 		blf=$(grep -c 'attendant\.resourceList\.[0-9]*\.type="normal"' "$f")
 		fw=$(_first 's/.*APP_FILE_PATH="\([^"]*\)".*/\1/p')
 		[ "$fw" = sip.ld ] && fw=''
+		sync=$(_first 's/.*voIpProt\.SIP\.requestValidation\.1\.method="\([^"]*\)".*/\1/p')
 		grep -q 'device\.prov\.ztpEnabled="0"' "$f" && cloud=off ;;
 	cisco)
 		acc=$(grep -c '<Password_[0-9]*_>[^<]' "$f")
@@ -294,7 +298,9 @@ ph_settings() {
 		grep -q '<Enable_VLAN>Yes<' "$f" &&
 		    vlan=$(_first 's/.*<VLAN_ID>\([^<]*\)<.*/\1/p')
 		blf=$(grep -c '<Extended_Function_[0-9]*_>fnc=blf' "$f")
-		fw=$(_first 's/.*<Upgrade_Rule>\([^<]*\)<.*/\1/p') ;;
+		fw=$(_first 's/.*<Upgrade_Rule>\([^<]*\)<.*/\1/p')
+		grep -q '<Resync_From_SIP>Yes<' "$f" &&
+		    sync=$(_first 's/.*<Auth_Resync-Reboot_1_>\([^<]*\)<.*/\1/p') ;;
 	grandstream)
 		# Account 1's password is P34, accounts 2-6' P406 .. P1806.
 		acc=$(grep -cE '<P(34|(4|5|6|17|18)06)>[^<]' "$f")
@@ -344,12 +350,13 @@ ph_settings() {
 		lang=$(_first 's/^language 1: //p')
 		vlan=$(_first 's/^vlan id: //p')
 		blf=$(grep -c '^softkey[0-9]* type: blf$' "$f")
+		sync=$(_first 's/^sip whitelist: //p')
 		grep -qx 'contact rcs: 0' "$f" && cloud=off ;;
 	esac
 	unset -f _first
-	printf 'accounts=%s\nadmin=%s\ntz=%s\nntp=%s\nlang=%s\nvlan=%s\nblf=%s\nfw=%s\ncloud=%s\n' \
+	printf 'accounts=%s\nadmin=%s\ntz=%s\nntp=%s\nlang=%s\nvlan=%s\nblf=%s\nfw=%s\ncloud=%s\nsync=%s\n' \
 	    "$acc" "${admin:--}" "${tz:--}" "${ntp:--}" "${lang:--}" \
-	    "${vlan:--}" "$blf" "${fw:--}" "${cloud:--}"
+	    "${vlan:--}" "$blf" "${fw:--}" "${cloud:--}" "${sync:--}"
 }
 
 # ph_sip VENDOR FILE: "USER PASSWORD" of account 1 in the phone's own file.

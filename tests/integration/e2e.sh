@@ -240,25 +240,27 @@ setup_config() {
 
 # What each vendor's own file says of the named settings in this
 # config, as ph_settings prints it (accounts admin tz ntp lang vlan blf
-# fw cloud); ADMIN stands for the phone's own password (provboxctl device
-# show --secrets), FOLDER for its token folder. A "-" is a setting the
+# fw cloud sync); ADMIN stands for the phone's own password (provboxctl
+# device show --secrets), FOLDER for its token folder. A "-" is a setting the
 # vendor's template does not write: etc/templates/README.md says why
 # (Gigaset's N720 DECT base has no keys, no documented time zone code or
 # language table, and its own firmware scheme; Aastra loads <model>.st;
-# no setting turns Yealink's RPS or Cisco's EDOS off). Gigaset's VLAN is
-# hex in the file (0x14), printed in decimal by ph_settings.
+# no setting turns Yealink's RPS or Cisco's EDOS off; no documented
+# setting limits who may send Grandstream, Fanvil or Gigaset a check-sync).
+# Gigaset's VLAN is hex in the file (0x14), printed in decimal by
+# ph_settings.
 settings_want() {
 	local fw=$BASE_URL/static/fw-$1.bin
 
 	case $1 in
-	yealink) echo "2 ADMIN +1 $SRV_IP German 20 3 $fw -" ;;
-	snom) echo "2 ADMIN GER+1 $SRV_IP Deutsch 20 3 FOLDER$(ph_mac_plain -u "$MAC")-firmware.xml off" ;;
-	polycom) echo "2 ADMIN 3600 $SRV_IP German_Germany 20 3 - off" ;;
-	cisco) echo "2 ADMIN GMT+01:00 $SRV_IP German 20 3 $fw -" ;;
-	grandstream) echo "2 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP de 20 3 $BASE_URL/static off" ;;
-	fanvil) echo "2 ADMIN 4 $SRV_IP de 20 3 $fw off" ;;
-	gigaset) echo "2 ADMIN - $SRV_IP - 20 0 - -" ;;
-	aastra) echo "2 ADMIN -60 $SRV_IP lang_de.txt 20 3 - off" ;;
+	yealink) echo "2 ADMIN +1 $SRV_IP German 20 3 $fw - 1" ;;
+	snom) echo "2 ADMIN GER+1 $SRV_IP Deutsch 20 3 FOLDER$(ph_mac_plain -u "$MAC")-firmware.xml off on" ;;
+	polycom) echo "2 ADMIN 3600 $SRV_IP German_Germany 20 3 - off digest" ;;
+	cisco) echo "2 ADMIN GMT+01:00 $SRV_IP German 20 3 $fw - Yes" ;;
+	grandstream) echo "2 ADMIN CET-1CEST,M3.5.0,M10.5.0/3 $SRV_IP de 20 3 $BASE_URL/static off -" ;;
+	fanvil) echo "2 ADMIN 4 $SRV_IP de 20 3 $fw off -" ;;
+	gigaset) echo "2 ADMIN - $SRV_IP - 20 0 - - -" ;;
+	aastra) echo "2 ADMIN -60 $SRV_IP lang_de.txt 20 3 - off 1" ;;
 	esac
 }
 
@@ -320,7 +322,7 @@ check_settings() {
 	want=${want//ADMIN/$pw}
 	want=${want//FOLDER/$folder}
 	[ "$got" = "$want " ] ||
-	    die "$(basename "$f"): settings (accounts admin tz ntp lang vlan blf fw cloud) '$got', expected '$want'"
+	    die "$(basename "$f"): settings (accounts admin tz ntp lang vlan blf fw cloud sync) '$got', expected '$want'"
 	if [[ $want == *"$pw"* ]]; then
 		grep -qxF "$pw" "$PB_TMP/admins" 2>/dev/null &&
 		    die "$(basename "$f"): another phone has the same admin password"
