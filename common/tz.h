@@ -100,6 +100,8 @@ enum tz_style {
 	TZ_STYLE_FANVIL_END_WDAY,
 	TZ_STYLE_FANVIL_END_HOUR,
 	TZ_STYLE_SNOM_TIMEZONE,		/* snom "timezone" id: "GER+1" */
+	TZ_STYLE_CISCO_ENTERPRISE_ZONE,	/* 79xx <timeZone>: "Central Europe
+					   Standard/Daylight Time" */
 	TZ_STYLE_COUNT
 };
 
@@ -165,6 +167,16 @@ int	tz_format(const struct tz_info *tz, enum tz_style style, char *out,
 size_t		 tz_snom_count(void);
 const char	*tz_snom_entry(size_t i, const char **iana);
 int		 tz_snom_offset(const char *id, int *secs);
+
+/*
+ * The cisco_enterprise_zone table, for tests and documentation: entry
+ * i's Cisco zone name (NULL past the end), the POSIX rule it stands for
+ * in *rule and the IANA zone that rule was taken from in *iana (both
+ * borrowed, static; either pointer may be NULL).
+ */
+size_t		 tz_cisco_ent_count(void);
+const char	*tz_cisco_ent_entry(size_t i, const char **iana,
+		    const char **rule);
 
 /* "posix", "cisco_dst_rule", ...: the style's name for templates and
  * logs; tz_style_from_str() is its inverse (-1 for an unknown name). */

@@ -65,6 +65,7 @@ static const char *const tz_style_names[TZ_STYLE_COUNT] = {
 	[TZ_STYLE_FANVIL_END_WDAY] = "fanvil_end_wday",
 	[TZ_STYLE_FANVIL_END_HOUR] = "fanvil_end_hour",
 	[TZ_STYLE_SNOM_TIMEZONE] = "snom_timezone",
+	[TZ_STYLE_CISCO_ENTERPRISE_ZONE] = "cisco_enterprise_zone",
 };
 
 const char *
@@ -409,6 +410,130 @@ tz_snom(const struct tz_info *tz, char *buf, size_t sz, char *err,
 	return 0;
 }
 
+/*
+ * Cisco enterprise SIP firmware (79x1/79x5, 78xx, 88xx) <timeZone> in
+ * SEP<MAC>.cnf.xml: a Windows-style name ("Central Europe
+ * Standard/Daylight Time") for which the phone applies its own offset
+ * and DST rule. No Cisco document listing the names for these phones
+ * was found. The names and the zone each stands for are those of
+ * wazo-platform/wazo-provd-plugins plugins/wazo_cisco_sip/common/
+ * common.py and plugins/wazo_cisco_sccp/common/common.py (_ZONE_MAP),
+ * which, like this table, pick the name by the zone's offset and DST
+ * rule, not by its name; the wazo keys US/Pacific, Asia/Calcutta,
+ * Canada/Atlantic ... are written here as today's canonical names.
+ * Left out of wazo's map on purpose: values with a trailing blank
+ * (Samoa, Hawaiian, South Africa, Afghanistan, Central Asia: not
+ * copied as a guess either way); "Mid-Atlantic Standard/Daylight Time"
+ * for a zone without DST; the Australian entries, whose names' offsets
+ * are not their zones' (Australia/ACT as "Cen. Australia", Brisbane as
+ * "AUS Central"), and Tasmania; and zones whose law changed since the
+ * firmware was built, so that the phone's own rule may be old (Egypt,
+ * Jerusalem, Moscow, Iran, Sao Paulo, Mexico City). A zone whose rule
+ * is none of these is refused.
+ */
+static const struct tz_cisco_ent {
+	const char	*iana;	/* where the rule was read (tzdata 2024) */
+	const char	*rule;
+	const char	*name;
+} tz_cisco_ents[] = {
+	{ "Etc/GMT+12", "<-12>12", "Dateline Standard Time" },
+	{ "America/Anchorage", "AKST9AKDT,M3.2.0,M11.1.0",
+	    "Alaskan Standard/Daylight Time" },
+	{ "America/Los_Angeles", "PST8PDT,M3.2.0,M11.1.0",
+	    "Pacific Standard/Daylight Time" },
+	{ "America/Denver", "MST7MDT,M3.2.0,M11.1.0",
+	    "Mountain Standard/Daylight Time" },
+	{ "Etc/GMT+7", "<-07>7", "US Mountain Standard Time" },
+	{ "America/Chicago", "CST6CDT,M3.2.0,M11.1.0",
+	    "Central Standard/Daylight Time" },
+	{ "America/New_York", "EST5EDT,M3.2.0,M11.1.0",
+	    "Eastern Standard/Daylight Time" },
+	{ "Etc/GMT+5", "<-05>5", "US Eastern Standard Time" },
+	{ "America/Halifax", "AST4ADT,M3.2.0,M11.1.0",
+	    "Atlantic Standard/Daylight Time" },
+	{ "Etc/GMT+4", "<-04>4", "SA Western Standard Time" },
+	{ "America/St_Johns", "NST3:30NDT,M3.2.0,M11.1.0",
+	    "Newfoundland Standard/Daylight Time" },
+	{ "Etc/GMT+3", "<-03>3", "SA Eastern Standard Time" },
+	{ "Atlantic/Azores", "<-01>1<+00>,M3.5.0/0,M10.5.0/1",
+	    "Azores Standard/Daylight Time" },
+	{ "Europe/London", "GMT0BST,M3.5.0/1,M10.5.0",
+	    "GMT Standard/Daylight Time" },
+	{ "Etc/GMT", "GMT0", "Greenwich Standard Time" },
+	{ "Europe/Paris", "CET-1CEST,M3.5.0,M10.5.0/3",
+	    "Central Europe Standard/Daylight Time" },
+	{ "Europe/Athens", "EET-2EEST,M3.5.0/3,M10.5.0/4",
+	    "E. Europe Standard/Daylight Time" },
+	{ "Asia/Riyadh", "<+03>-3", "Saudi Arabia Standard Time" },
+	{ "Etc/GMT-4", "<+04>-4", "Arabian Standard Time" },
+	{ "Etc/GMT-5", "<+05>-5", "West Asia Standard Time" },
+	{ "Asia/Kolkata", "IST-5:30", "India Standard Time" },
+	{ "Etc/GMT-7", "<+07>-7", "SE Asia Standard Time" },
+	{ "Asia/Taipei", "CST-8", "Taipei Standard Time" },
+	{ "Asia/Tokyo", "JST-9", "Tokyo Standard Time" },
+	{ "Etc/GMT-10", "<+10>-10", "West Pacific Standard Time" },
+	{ "Etc/GMT-11", "<+11>-11", "Central Pacific Standard Time" },
+	{ "Etc/GMT-12", "<+12>-12", "Fiji Standard Time" },
+};
+
+size_t
+tz_cisco_ent_count(void)
+{
+	return sizeof(tz_cisco_ents) / sizeof(tz_cisco_ents[0]);
+}
+
+const char *
+tz_cisco_ent_entry(size_t i, const char **iana, const char **rule)
+{
+	if (i >= tz_cisco_ent_count())
+		return NULL;
+	if (iana != NULL)
+		*iana = tz_cisco_ents[i].iana;
+	if (rule != NULL)
+		*rule = tz_cisco_ents[i].rule;
+	return tz_cisco_ents[i].name;
+}
+
+static int
+tz_rule_eq(const struct tz_rule *a, const struct tz_rule *b)
+{
+	return a->kind == b->kind && a->month == b->month &&
+	    a->week == b->week && a->wday == b->wday && a->day == b->day &&
+	    a->time == b->time;
+}
+
+/*
+ * The Cisco name whose rule is tz's: the same offsets and, with DST, the
+ * same change dates; the abbreviations do not matter to the phone.
+ */
+static int
+tz_cisco_ent(const struct tz_info *tz, char *buf, size_t sz, char *err,
+    size_t errsz)
+{
+	struct tz_info	 t;
+	char		 perr[128];
+
+	for (size_t i = 0; i < tz_cisco_ent_count(); i++) {
+		if (tz_posix_parse(tz_cisco_ents[i].rule, &t, perr,
+		    sizeof(perr)) == -1)
+			continue;	/* the unit test proves none is */
+		if (t.std_offset != tz->std_offset ||
+		    t.has_dst != tz->has_dst)
+			continue;
+		if (t.has_dst && (t.dst_offset != tz->dst_offset ||
+		    !tz_rule_eq(&t.start, &tz->start) ||
+		    !tz_rule_eq(&t.end, &tz->end)))
+			continue;
+		snprintf(buf, sz, "%s", tz_cisco_ents[i].name);
+		return 0;
+	}
+	snprintf(err, errsz, "time zone \"%s\": no Cisco enterprise "
+	    "timeZone name is known for its rule \"%s\" (the rules "
+	    "cisco_enterprise_zone can write are listed in "
+	    "common/tz_format.c)", tz->name, tz->posix);
+	return -1;
+}
+
 int
 tz_format(const struct tz_info *in, enum tz_style style, char *out,
     size_t outsz, char *err, size_t errsz)
@@ -726,6 +851,10 @@ tz_format(const struct tz_info *in, enum tz_style style, char *out,
 		break;
 	case TZ_STYLE_SNOM_TIMEZONE:
 		if (tz_snom(&tz, buf, sizeof(buf), err, errsz) == -1)
+			return -1;
+		break;
+	case TZ_STYLE_CISCO_ENTERPRISE_ZONE:
+		if (tz_cisco_ent(&tz, buf, sizeof(buf), err, errsz) == -1)
 			return -1;
 		break;
 	case TZ_STYLE_COUNT:

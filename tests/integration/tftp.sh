@@ -83,7 +83,8 @@ AMACU=00085D490002
 USER_NAME=tina
 PW_SIP=tina-Sip-Pw-4901
 PW_ASIP=tina-Aastra-Pw-4902
-ALL_PW="$PW_SIP $PW_ASIP"
+PW_ADM=tina-Unlock-Pw-7391
+ALL_PW="$PW_SIP $PW_ASIP $PW_ADM"
 FW=SIP75.9-4-2SR3-1S.loads
 
 CONF_DIR=$PB_TMP/etc
@@ -110,10 +111,19 @@ write_config() {
 	    "" "" "tftp_listen = [ \"$SRV_IP:69\" ];" || return 1
 	grep -q 'tftp_listen' "$CONF" || return 1
 	head -c 300000 /dev/urandom >"$CONF_DIR/static/$FW" || return 1
+	# The 7965G's firmware: the load id, which the phone asks for with
+	# ".loads" appended (etc/templates/README.md, "Cisco").
+	sed -i 's|^    name = "cisco-enterprise";$|&\
+    models = ( { name = "CP-7965G"; firmware = "'"${FW%.loads}"'"; } );|' \
+	    "$CONF_DIR/vendors.conf" || return 1
+	grep -qF "firmware = \"${FW%.loads}\"" "$CONF_DIR/vendors.conf" ||
+	    return 1
 	cat >"$CONF_DIR/users.conf" <<EOF
 users = (
   { name = "$USER_NAME"; display_name = "Tina Tftp";
     sip = { user = "491"; password = "$PW_SIP"; server = "$SRV_IP"; };
+    settings = { timezone = "America/Chicago"; date_format = "mdy";
+      ntp_servers = [ "$SRV_IP" ]; admin_password = "$PW_ADM"; };
     devices = (
       { mac = "$MAC"; vendor = "cisco-enterprise"; model = "CP-7965G"; },
       { mac = "$AMAC"; vendor = "aastra"; model = "6737i"; }
@@ -245,6 +255,14 @@ t_atftp() {
 	grep -qF "<authPassword>$PW_SIP</authPassword>" "$o.xml" ||
 	    die "the file has no line with the phone's password"
 	grep -qF "<name>491</name>" "$o.xml" || die "the file has no line 491"
+	# The named settings in the phone's own keys.
+	for want in \
+	    "<timeZone>Central Standard/Daylight Time</timeZone>" \
+	    "<dateTemplate>M/D/Y</dateTemplate>" "<name>$SRV_IP</name>" \
+	    "<phonePassword>$PW_ADM</phonePassword>" \
+	    "<loadInformation>${FW%.loads}</loadInformation>"; do
+		grep -qF "$want" "$o.xml" || die "the file has no $want"
+	done
 	pb_wait_for 3 pb_grep_after "$PLOG" "$mark" \
 	    "$ip RRQ legacy SEP$MACU\\.cnf\\.xml 200 .*mac $MAC user $USER_NAME vendor cisco-enterprise .*refused -" ||
 	    die "no audit line for the transfer"

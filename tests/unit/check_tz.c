@@ -1,7 +1,8 @@
 /*
  * check_tz.c - IANA zone lookup from the system's TZif files, the POSIX
  * TZ parser, the offset in force at a given time, every vendor style
- * for Berlin, New York and Kolkata, and the snom id table.
+ * for Berlin, New York and Kolkata, the snom id table and the Cisco
+ * enterprise zone names.
  *
  * The lookups read the real /usr/share/zoneinfo (package tzdata). A
  * missing zone fails the test with a message saying so: a provisioning
@@ -499,6 +500,9 @@ static const struct style_case style_cases[] = {
 	{ TZ_STYLE_FANVIL_END_WDAY, "0", "0", "" },
 	{ TZ_STYLE_FANVIL_END_HOUR, "3", "2", "" },
 	{ TZ_STYLE_SNOM_TIMEZONE, "GER+1", "USA-5", "IND+5.5" },
+	{ TZ_STYLE_CISCO_ENTERPRISE_ZONE,
+	    "Central Europe Standard/Daylight Time",
+	    "Eastern Standard/Daylight Time", "India Standard Time" },
 };
 #define NSTYLE_CASES (sizeof(style_cases) / sizeof(style_cases[0]))
 
@@ -628,6 +632,67 @@ START_TEST(test_snom_ids)
 }
 END_TEST
 
+/*
+ * The Cisco enterprise <timeZone> table: every rule parses and is the
+ * one tzdata has today for the zone it was read from, that zone renders
+ * as its name, and no two entries share a rule. Other zones with the
+ * same rule get the same name; a rule not listed is refused.
+ */
+START_TEST(test_cisco_enterprise_zones)
+{
+	struct tz_info	 tz;
+	const char	*iana, *rule, *name, *iana2, *rule2;
+	char		 out[64], err[256];
+
+	ck_assert_uint_ge(tz_cisco_ent_count(), 20);
+	for (size_t i = 0; (name = tz_cisco_ent_entry(i, &iana, &rule)) !=
+	    NULL; i++) {
+		lookup_ok(iana, T_2024_JUL_01, &tz);
+		ck_assert_msg(strcmp(tz.posix, rule) == 0, "%s: tzdata has "
+		    "\"%s\", the table \"%s\"", iana, tz.posix, rule);
+		ck_assert_msg(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE,
+		    out, sizeof(out), err, sizeof(err)) == (int)strlen(name) &&
+		    strcmp(out, name) == 0, "%s: want %s: %s", iana, name,
+		    err);
+		for (size_t j = i + 1; tz_cisco_ent_entry(j, &iana2, &rule2) !=
+		    NULL; j++)
+			ck_assert_msg(strcmp(rule, rule2) != 0, "%s and %s "
+			    "share a rule", iana, iana2);
+	}
+	ck_assert_ptr_null(tz_cisco_ent_entry(tz_cisco_ent_count(), NULL,
+	    NULL));
+
+	/* Same rule, another name: by rule, abbreviations aside. */
+	lookup_ok("Europe/Berlin", T_2024_JUL_01, &tz);
+	ck_assert_int_ge(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "Central Europe Standard/Daylight Time");
+	lookup_ok("America/Phoenix", T_2024_JUL_01, &tz);
+	ck_assert_int_ge(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "US Mountain Standard Time");
+	lookup_ok("Etc/UTC", T_2024_JUL_01, &tz);
+	ck_assert_int_ge(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE, out,
+	    sizeof(out), err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "Greenwich Standard Time");
+	ck_assert_int_eq(tz_style_from_str("cisco_enterprise_zone"),
+	    TZ_STYLE_CISCO_ENTERPRISE_ZONE);
+
+	/* Southern DST and a half-hour zone with DST left out: refused. */
+	lookup_ok("Australia/Sydney", T_2024_JAN_15, &tz);
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE, out,
+	    sizeof(out), err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "Australia/Sydney"));
+	ck_assert_ptr_nonnull(strstr(err, "no Cisco enterprise"));
+	/* Same offset as Central Europe, US dates: refused, not guessed. */
+	ck_assert_int_eq(tz_posix_parse("CET-1CEST,M3.2.0,M11.1.0", &tz, err,
+	    sizeof(err)), 0);
+	snprintf(tz.name, sizeof(tz.name), "Test/Zone");
+	ck_assert_int_eq(tz_format(&tz, TZ_STYLE_CISCO_ENTERPRISE_ZONE, out,
+	    sizeof(out), err, sizeof(err)), -1);
+}
+END_TEST
+
 static Suite *
 tz_suite(void)
 {
@@ -645,6 +710,7 @@ tz_suite(void)
 	tcase_add_test(tc, test_posix_forms);
 	tcase_add_test(tc, test_vendor_styles);
 	tcase_add_test(tc, test_snom_ids);
+	tcase_add_test(tc, test_cisco_enterprise_zones);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,12 @@ static const char users[] =
     " { name = \"u_cisco\"; sip = { user = \"204\"; password = \"pw-cisco\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"00:21:aa:bb:00:04\"; vendor = \"cisco\"; model = \"CP-7841\"; } ); },\n"
     " { name = \"u_cisco79\"; sip = { user = \"209\"; password = \"pw-ent79\"; server = \"pbx\"; };\n"
+    "   accounts = ( { user = \"219\"; password = \"pw-ent79-2\"; label = \"Sales\"; } );\n"
+    "   settings = { timezone = \"Europe/Berlin\"; ntp_servers = [ \"10.42.0.1\", \"10.42.0.2\" ];\n"
+    "     date_format = \"dmy\"; time_format = \"24\"; admin_password = \"adm-ent79\";\n"
+    "     keys = ( { type = \"line\"; }, { type = \"line\"; account = 2; },\n"
+    "              { type = \"blf\"; value = \"203\"; label = \"Carol\"; },\n"
+    "              { type = \"speed_dial\"; value = \"0800\"; label = \"Help\"; } ); };\n"
     "   devices = ( { mac = \"00:1b:d4:aa:bb:09\"; vendor = \"cisco-enterprise\"; model = \"CP-7965G\"; } ); },\n"
     " { name = \"u_grandstream\"; sip = { user = \"205\"; password = \"pw-grandstream\"; server = \"pbx\"; };\n"
     "   devices = ( { mac = \"c0:74:ad:aa:bb:05\"; vendor = \"grandstream\"; model = \"GXP1628\"; } ); },\n"
@@ -390,6 +396,32 @@ END_TEST
  * lease only. Another legacy class's phone file never goes out over TFTP,
  * and TFTP reaches nothing but the flat folder.
  */
+static const char *const sep_want[] = {
+	"<timeZone>Central Europe Standard/Daylight Time</timeZone>",
+	"<dateTemplate>D/M/Y</dateTemplate>",
+	"<ntp>\n          <name>10.42.0.1</name>\n"
+	"          <ntpMode>Unicast</ntpMode>",
+	"<name>10.42.0.2</name>",
+	"<phonePassword>adm-ent79</phonePassword>",
+	"<line button=\"2\">\n        <featureID>9</featureID>\n"
+	"        <featureLabel>Sales</featureLabel>",
+	"<authPassword>pw-ent79-2</authPassword>",
+	"<line button=\"3\">\n        <featureID>21</featureID>\n"
+	"        <featureLabel>Carol</featureLabel>\n"
+	"        <speedDialNumber>203</speedDialNumber>\n"
+	"        <featureOptionMask>1</featureOptionMask>",
+	"<line button=\"4\">\n        <featureID>2</featureID>\n"
+	"        <featureLabel>Help</featureLabel>\n"
+	"        <speedDialNumber>0800</speedDialNumber>",
+	"<transportLayerProtocol>2</transportLayerProtocol>",
+};
+
+static const char *const sip_want[] = {
+	"sntp_mode: \"unicast\"\nsntp_server: \"10.42.0.1\"",
+	"time_format_24hr: \"1\"",
+	"line2_password: \"pw-ent79-2\"",
+};
+
 START_TEST(test_tftp_flat_folder)
 {
 	uint32_t ip = 0x0a2a0065;	/* 10.42.0.101 */
@@ -406,6 +438,16 @@ START_TEST(test_tftp_flat_folder)
 	    "pw-ent79", "<authPassword>pw-ent79</authPassword>", tok);
 	ask("/prov/SIP001BD4AABB09.cnf", ip, 200, "cisco-enterprise",
 	    "pw-ent79");
+	/* The named settings in the phone's own keys (README, "Cisco"). */
+	for (size_t i = 0; i < sizeof(sep_want) / sizeof(sep_want[0]); i++)
+		ask_body("/prov/SEP001BD4AABB09.cnf.xml", ip, 200,
+		    "cisco-enterprise", "pw-ent79", sep_want[i], NULL);
+	for (size_t i = 0; i < sizeof(sip_want) / sizeof(sip_want[0]); i++)
+		ask_body("/prov/SIP001BD4AABB09.cnf", ip, 200,
+		    "cisco-enterprise", "pw-ent79", sip_want[i], NULL);
+	/* No firmware for the model: the phone keeps its own load. */
+	ask_body("/prov/SEP001BD4AABB09.cnf.xml", ip, 200, "cisco-enterprise",
+	    "pw-ent79", NULL, "<loadInformation>");
 	/* Another address: nothing. */
 	ask("/prov/SEP001BD4AABB09.cnf.xml", ip + 1, 404, NULL, NULL);
 	/* The Aastra class has no tftp: its phone's file is refused over
