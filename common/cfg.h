@@ -269,6 +269,11 @@ struct cfg_prov {
 	char			**tftp_listen;	/* read-only TFTP: off if
 						 * empty */
 	size_t			 ntftp_listen;
+	/*
+	 * Answer SIP plug-and-play SUBSCRIBEs (224.0.1.75:5060) on the
+	 * served interfaces, for classes with a pnp_url.
+	 */
+	int			 sip_pnp;
 	char			*base_url;	/* no trailing slash */
 	char			*token_path;	/* "/p" */
 	char			*legacy_path;	/* "/prov" */
@@ -357,6 +362,13 @@ struct cfg_vendor {
 	 * fetch over nothing else.
 	 */
 	int			 tftp;
+	/*
+	 * The URL a SIP plug-and-play NOTIFY hands the class's phones, as a
+	 * ${ } template (urltmpl.h; written with {{ }} in the file); NULL:
+	 * the class's phones get no PnP answer.
+	 */
+	char			*pnp_url;
+	int			 pnp_url_vars;
 	/* 0: as the subnet, then the dhcp group, says. */
 	uint32_t		 renew_time;
 	uint32_t		 rebind_time;

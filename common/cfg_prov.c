@@ -249,7 +249,7 @@ int
 cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = { "listen", "http_listen",
-		"tftp_listen", "base_url", "token_path", "legacy_path", "default_mode",
+		"tftp_listen", "sip_pnp", "base_url", "token_path", "legacy_path", "default_mode",
 		"templates_dir", "static_dir", "firmware_in_folder", "tls",
 		"guard", "limits", "enrollment", NULL };
 	const config_setting_t	*g = config_setting_get_member(root,
@@ -283,6 +283,7 @@ cfg_parse_prov(struct cfg_ctx *ctx, const config_setting_t *root)
 	    &p->nhttp_listen);
 	parse_listen(ctx, g, "tftp_listen", &p->tftp_listen,
 	    &p->ntftp_listen);
+	cfg_get_bool(ctx, g, "sip_pnp", &p->sip_pnp);
 	if (cfg_get_string(ctx, g, "base_url", 1, 512, &s) == 1) {
 		size_t len = strlen(s);
 
@@ -653,13 +654,67 @@ parse_renewal(struct cfg_ctx *ctx, const config_setting_t *vg,
 		    v->rebind_time : v->renew_time, max);
 }
 
+/*
+ * The class's SIP plug-and-play URL: a template as an option value's
+ * (either syntax), a URL for every client. Like a DHCP answer, a PnP
+ * answer is public: ${token} only in a token class, where it is the
+ * device's first-access token while it enrolls (provisiond/pnp.h).
+ */
+static void
+parse_pnp_url(struct cfg_ctx *ctx, const config_setting_t *vg,
+    struct cfg_vendor *v)
+{
+	static const char sample_token[TOKEN_LEN + 1] =
+	    "SAMPLEsampleSAMPLEsampleSAMPLE00";
+	const config_setting_t	*at = config_setting_get_member(vg,
+				    "pnp_url");
+	const char		*s, *base = ctx->cfg->prov.base_url;
+	char			 t[CFG_OPT_TEXT_MAX + 1], out[2048], err[256];
+	struct tmpl_vars	 vars = {
+		.base_url = base != NULL ? base : "",
+		.token = sample_token,
+		.mac = "000000000000",
+		.mac_upper = "000000000000",
+		.model = "model",
+		.vendor = v->name,
+		.server_ip = "192.0.2.1",	/* RFC 5737 */
+	};
+	int			 used;
+
+	if (cfg_get_string(ctx, vg, "pnp_url", 0, CFG_OPT_TEXT_MAX, &s) != 1)
+		return;
+	if (tmpl_from_braces(s, t, sizeof(t), err, sizeof(err)) < 0 ||
+	    (used = tmpl_check(t, err, sizeof(err))) < 0) {
+		cfg_err(ctx, at, "malformed template: %s", err);
+		return;
+	}
+	if ((used & TMPL_TOKEN) && v->mode == PROV_MODE_LEGACY) {
+		cfg_err(ctx, at, "placeholders are not allowed here: vendor "
+		    "class '%s' is in legacy mode, where phones share the "
+		    "flat folder and ${token} has no value", v->name);
+		return;
+	}
+	if ((used & TMPL_BASE_URL) && base == NULL) {
+		cfg_err(ctx, at, "uses base_url but provisioning.base_url is "
+		    "not set");
+		return;
+	}
+	if (tmpl_expand(t, &vars, out, sizeof(out)) < 0 ||
+	    url_check(out, err, sizeof(err)) != 0) {
+		cfg_err(ctx, at, "is not a URL for every phone: %s", err);
+		return;
+	}
+	v->pnp_url = cfg_strdup(ctx, t);
+	v->pnp_url_vars = used;
+}
+
 static void
 parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
 	static const char *const keys[] = { "name", "default", "match",
 		"mode", "options", "unregistered", "files", "legacy",
-		"client_cert", "tftp", "renew_time", "rebind_time",
+		"client_cert", "tftp", "pnp_url", "renew_time", "rebind_time",
 		"next_server", "settings", "models", NULL };
 	const config_setting_t	*list;
 	const char		*name;
@@ -701,6 +756,7 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 		v->legacy.client_cert = cert;
 	}
 	cfg_get_bool(ctx, vg, "tftp", &v->tftp);
+	parse_pnp_url(ctx, vg, v);
 	if (v->tftp && v->mode != PROV_MODE_LEGACY)
 		cfg_err(ctx, config_setting_get_member(vg, "tftp"), "vendor "
 		    "class '%s' is in token mode: TFTP serves only the flat "
@@ -788,6 +844,7 @@ cfg_vendors_free(struct cfg_vendor *v, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);
+		free(v[i].pnp_url);
 		cfg_strv_free(v[i].match_prefix, v[i].nmatch_prefix);
 		cfg_strv_free(v[i].match_substring, v[i].nmatch_substring);
 		cfg_strv_free(v[i].match_exact, v[i].nmatch_exact);

@@ -21,6 +21,7 @@
 #include "pmetrics.h"
 #include "provisiond.h"
 #include "serve.h"
+#include "pnpd.h"
 #include "tftp.h"
 #include "tlsconn.h"
 
@@ -231,6 +232,41 @@ write_tftp(struct evbuffer *out, const struct tftp_server *t)
 	    "running now.", (double)st.sessions);
 }
 
+/* Only with provisioning.sip_pnp. */
+static void
+write_pnp(struct evbuffer *out, const struct pnpd *d)
+{
+	struct pnpd_stats	st;
+	unsigned long		bad = 0;
+
+	if (d == NULL)
+		return;
+	pnpd_get_stats(d, &st);
+	for (int i = 0; i < SIPPNP_ERR_MAX; i++)
+		bad += st.malformed[i];
+	metrics_counter(out, "provbox_prov_sip_pnp_malformed_total", "SIP "
+	    "datagrams dropped as malformed, oversized or not a ua-profile "
+	    "SUBSCRIBE.", bad);
+	metrics_family(out, "provbox_prov_sip_pnp_subscribes_total",
+	    METRICS_COUNTER, "ua-profile SUBSCRIBEs decided, by refusal "
+	    "(none: answered with a NOTIFY).");
+	for (int i = 0; i < PNP_COUNT; i++)
+		metrics_sample_u(out, "provbox_prov_sip_pnp_subscribes_total",
+		    (const char *[]){ "refused", i == PNP_OK ? "none" :
+		    pnp_refusal_str((enum pnp_refusal)i), NULL },
+		    st.refused[i]);
+	metrics_counter(out, "provbox_prov_sip_pnp_dropped_total", "SIP "
+	    "SUBSCRIBEs dropped by the guard or the transaction limits.",
+	    st.blocked + st.busy);
+	metrics_family(out, "provbox_prov_sip_pnp_notifies_total",
+	    METRICS_COUNTER, "NOTIFYs ended, by how.");
+	metrics_sample_u(out, "provbox_prov_sip_pnp_notifies_total",
+	    (const char *[]){ "result", "answered", NULL }, st.notify_acked);
+	metrics_sample_u(out, "provbox_prov_sip_pnp_notifies_total",
+	    (const char *[]){ "result", "timed_out", NULL },
+	    st.notify_timeout);
+}
+
 static void
 write_tls(struct evbuffer *out)
 {
@@ -272,5 +308,6 @@ provd_metrics(struct evbuffer *out)
 	if (v != NULL) {
 		write_guard(out, v->guard);
 		write_tftp(out, v->tftp);
+		write_pnp(out, v->pnpd);
 	}
 }

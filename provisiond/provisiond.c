@@ -44,6 +44,7 @@
 #include "registry.h"
 #include "sandbox.h"
 #include "serve.h"
+#include "pnpd.h"
 #include "sync.h"
 #include "tftp.h"
 #include "tls.h"
@@ -74,6 +75,7 @@ struct provd {
 	struct evhttp		*https;
 	struct evhttp		*http;
 	struct tftp_server	*tftp;		/* NULL: no tftp_listen */
+	struct pnpd		*pnpd;		/* NULL: no sip_pnp */
 	struct event		*sweep;		/* the guard's */
 	struct event		*fetch_ev;	/* fetch records, once a second */
 	struct event		*log_ev;	/* the audit lines' flush */
@@ -314,17 +316,23 @@ static struct log_ratelimit rl_guard = LOG_RATELIMIT_CONFIGURED;
  * before it.
  */
 static void
-enroll_note(const struct prov_resp *r, time_t now)
+enroll_note_op(const struct enroll_op *op, time_t now)
 {
-	if (r->eop.kind == EOP_NONE)
+	if (op->kind == EOP_NONE)
 		return;
 	if (P.neops == ENROLL_QUEUE)
 		fetch_flush();
-	P.eops[P.neops] = r->eop;
+	P.eops[P.neops] = *op;
 	P.eop_time[P.neops] = now;
 	P.neops++;
-	if (r->eop.kind == EOP_HANDED || r->eop.kind == EOP_DUPLICATE)
+	if (op->kind == EOP_HANDED || op->kind == EOP_DUPLICATE)
 		fetch_flush();
+}
+
+static void
+enroll_note(const struct prov_resp *r, time_t now)
+{
+	enroll_note_op(&r->eop, now);
 }
 
 static void
@@ -574,6 +582,57 @@ send:
 }
 
 /*
+ * A SIP plug-and-play SUBSCRIBE (pnpd.h): pnp_decide() on the registry,
+ * its audit line (PROVBOX_EVENT "sip-pnp-answered" or "sip-pnp-refused";
+ * the URL's token shortened), and what it taught enrollment.
+ */
+static void
+on_pnp_subscribe(const struct sippnp_sub *s, const struct sockaddr_in *src,
+    uint32_t local, struct pnp_answer *a, void *arg)
+{
+	struct log_fields	f;
+	time_t			now = time(NULL);
+	char			peer[INET_ADDRSTRLEN], mac[MAC_STR_LEN] = "-";
+	char			vendor[SIPPNP_NAME_MAX * 4 + 1];
+	char			model[SIPPNP_NAME_MAX * 4 + 1];
+	char			what[64];
+
+	(void)arg;
+	inet_ntop(AF_INET, &src->sin_addr, peer, sizeof(peer));
+	if (reg_txn_renew(&P.rtxn) != 0) {
+		memset(a, 0, sizeof(*a));
+		a->refused = PNP_INTERNAL;
+	} else {
+		pnp_decide(P.cfg, &P.rtxn, s, ntohl(src->sin_addr.s_addr),
+		    local, now, a);
+		reg_txn_reset(&P.rtxn);
+	}
+	if (s->has_mac)
+		mac_format(&s->mac, mac);
+	log_escape(vendor, sizeof(vendor), s->vendor, strlen(s->vendor));
+	log_escape(model, sizeof(model), s->model, strlen(s->model));
+	if (a->refused != PNP_OK)
+		snprintf(what, sizeof(what), "nothing");
+	else if (a->token_hint[0] != '\0')
+		snprintf(what, sizeof(what), "%s %s", a->first_access ?
+		    "first-access" : "token", a->token_hint);
+	else
+		snprintf(what, sizeof(what), "url");
+	memset(&f, 0, sizeof(f));
+	f.ip = peer;
+	f.mac = s->has_mac ? mac : NULL;
+	f.user = a->user;
+	f.class = a->vendor;
+	f.event = a->refused == PNP_OK ? "sip-pnp-answered" :
+	    "sip-pnp-refused";
+	log_fields_msg(PB_LOG_INFO, &f, "%s SUBSCRIBE pnp vendor \"%s\" "
+	    "model \"%s\" -> %s mac %s user %s class %s refused %s", peer,
+	    vendor, model, what, mac, a->user[0] ? a->user : "-",
+	    a->vendor != NULL ? a->vendor : "-", pnp_refusal_str(a->refused));
+	enroll_note_op(&a->eop, now);
+}
+
+/*
  * A TFTP read request (tftp.h): the flat folder's file of that name, by
  * the same rules, guard and audit line as over HTTP; tftp.c sends it.
  */
@@ -764,7 +823,8 @@ apply(const struct cfg *cfg, void *arg, char *why, size_t whysz)
 	(void)whysz;
 	if (cfg->prov.nlisten != P.cfg->prov.nlisten ||
 	    cfg->prov.nhttp_listen != P.cfg->prov.nhttp_listen ||
-	    cfg->prov.ntftp_listen != P.cfg->prov.ntftp_listen)
+	    cfg->prov.ntftp_listen != P.cfg->prov.ntftp_listen ||
+	    cfg->prov.sip_pnp != P.cfg->prov.sip_pnp)
 		log_warnx("listen addresses changed: they take effect at "
 		    "restart");
 	SSL_CTX_free(P.ctx);
@@ -774,6 +834,7 @@ apply(const struct cfg *cfg, void *arg, char *why, size_t whysz)
 	P.ctx = st->ctx;
 	free(st);
 	guard_configure(P.guard, &cfg->prov.guard);
+	pnpd_configure(P.pnpd, cfg);
 	tlsconn_configure(P.ctx, &cfg->prov.limits);
 	apply_limits(P.https);
 	apply_limits(P.http);
@@ -808,6 +869,21 @@ log_stats(void)
 		    "aborted %lu, failed %lu; open %u", st.requests, bad,
 		    st.refused, st.busy, st.done, st.timedout, st.aborted,
 		    st.failed, st.sessions);
+	}
+	if (P.pnpd != NULL) {
+		struct pnpd_stats	ps;
+		unsigned long		bad = 0, refused = 0;
+
+		pnpd_get_stats(P.pnpd, &ps);
+		for (int i = 0; i < SIPPNP_ERR_MAX; i++)
+			bad += ps.malformed[i];
+		for (int i = 1; i < PNP_COUNT; i++)
+			refused += ps.refused[i];
+		log_notice("stats: sip-pnp: datagrams %lu, malformed %lu, "
+		    "subscribes %lu, answered %lu, refused %lu, blocked %lu, "
+		    "busy %lu; notify acked %lu, timed out %lu", ps.received,
+		    bad, ps.subscribes, ps.refused[PNP_OK], refused,
+		    ps.blocked, ps.busy, ps.notify_acked, ps.notify_timeout);
 	}
 }
 
@@ -853,6 +929,9 @@ start(struct event_base *base, struct reg *reg, const struct cfg *cfg,
 	    cfg->prov.tftp_listen, cfg->prov.ntftp_listen, on_tftp_request,
 	    NULL, err, errsz)) == NULL)
 		return -1;
+	if (cfg->prov.sip_pnp && (P.pnpd = pnpd_new(base, cfg,
+	    on_pnp_subscribe, NULL, err, errsz)) == NULL)
+		return -1;
 	if ((P.sweep = event_new(base, -1, EV_PERSIST, on_sweep, NULL)) ==
 	    NULL || event_add(P.sweep, &tv) != 0) {
 		snprintf(err, errsz, "cannot start the guard sweep");
@@ -887,6 +966,7 @@ stop(void)
 	event_free(P.sweep);
 	tlsconn_shutdown();
 	tftp_server_free(P.tftp);
+	pnpd_free(P.pnpd);
 	if (P.http != NULL)
 		evhttp_free(P.http);
 	evhttp_free(P.https);
@@ -906,6 +986,7 @@ provd_view(void)
 	v.tp = P.tp;
 	v.guard = P.guard;
 	v.tftp = P.tftp;
+	v.pnpd = P.pnpd;
 	v.requests = P.requests;
 	memcpy(v.status, P.status, sizeof(v.status));
 	return &v;

@@ -12,6 +12,7 @@ struct evbuffer;
 struct guard;
 struct prov_templates;
 struct reg;
+struct pnpd;
 struct tftp_server;
 
 struct provd_view {
@@ -20,6 +21,7 @@ struct provd_view {
 	const struct prov_templates	*tp;
 	struct guard			*guard;
 	const struct tftp_server	*tftp;		/* NULL: off */
+	const struct pnpd		*pnpd;		/* NULL: off */
 	unsigned long			 requests;
 	unsigned long			 status[6];	/* by hundreds */
 };

@@ -441,12 +441,8 @@ class_common_file(const struct cfg_vendor *vc, const char *name,
 	return 0;
 }
 
-/*
- * The live bound lease at ip when it is mac's (any MAC when mac is NULL):
- * 1 with l filled, 0, or -1 on a registry failure.
- */
-static int
-lease_at(struct reg_txn *txn, uint32_t ip, const struct mac_addr *mac,
+int
+prov_lease_at(struct reg_txn *txn, uint32_t ip, const struct mac_addr *mac,
     time_t now, struct reg_lease *l)
 {
 	int r;
@@ -536,7 +532,7 @@ serve_first_access(const struct cfg *cfg, const struct prov_templates *tp,
 		    "first-access URL no longer open", r->file);
 		goto done;
 	}
-	if ((x = lease_at(txn, req->peer_ip4, mac, req->now, &l)) < 0) {
+	if ((x = prov_lease_at(txn, req->peer_ip4, mac, req->now, &l)) < 0) {
 		prov_refuse(resp, REF_INTERNAL);
 		goto done;
 	}
@@ -601,7 +597,7 @@ note_permanent(struct reg_txn *txn, const struct reg_user *u,
 	int			 r, skip;
 
 	if (resp->status >= 400 ||
-	    lease_at(txn, req->peer_ip4, NULL, req->now, &l) != 1)
+	    prov_lease_at(txn, req->peer_ip4, NULL, req->now, &l) != 1)
 		return;
 	memcpy(mac.b, l.chaddr, 6);
 	if (reg_device_get(txn, &mac, &d) != 0 || strcmp(d.user, u->name) != 0)
@@ -820,7 +816,7 @@ serve_legacy(const struct cfg *cfg, const struct prov_templates *tp,
 	}
 	snprintf(resp->user, sizeof(resp->user), "%s", d.user);
 	if (g->lease_binding) {
-		if ((x = lease_at(txn, req->peer_ip4, &m.mac, req->now,
+		if ((x = prov_lease_at(txn, req->peer_ip4, &m.mac, req->now,
 		    &l)) < 0) {
 			prov_refuse(resp, REF_INTERNAL);
 			return;

@@ -134,6 +134,12 @@ struct prov_resp {
 void	prov_handle(const struct cfg *cfg, const struct prov_templates *tp,
 	    struct reg_txn *txn, const struct prov_req *req,
 	    struct prov_resp *resp);
+/*
+ * The live bound lease at ip (host order) when it is mac's (any MAC when
+ * mac is NULL): 1 with l filled, 0, or -1 on a registry failure.
+ */
+int	prov_lease_at(struct reg_txn *txn, uint32_t ip,
+	    const struct mac_addr *mac, time_t now, struct reg_lease *l);
 /* Wipes and frees the body, closes an unsent file. */
 void	prov_resp_clear(struct prov_resp *resp);
 /* An empty answer (no body, no file). */
