@@ -13,6 +13,7 @@
 #
 #   $T-<vendor>  one phone per vendor, its veth carrying the phone's MAC
 #   $T-c79       ivan's Cisco 7965 on enterprise firmware (TFTP)
+#   $T-pnp       judy's Yealink, set to SIP plug-and-play
 #   $T-lan       the attacker, 10.42.0.50, holding no lease
 #   $T-storm     200 phones at once (one interface, 200 leased addresses)
 #   $T-srv       bridge ${T}br 10.42.0.1/22; provbox-dhcpd, provisiond
@@ -362,6 +363,10 @@ setup_network() {
 	# The Cisco 7965 on enterprise firmware (TFTP): ivan's phone.
 	user_of cisco-enterprise || return 1
 	port "$T-c79" "${T}p79" "${T}s79" "$MAC" || return 1
+	# judy's Yealink, set to SIP plug-and-play.
+	pnp_user || return 1
+	port "$T-pnp" "${T}ppn" "${T}spn" "$MAC" &&
+	    ip -n "$T-pnp" route add 224.0.0.0/4 dev "${T}ppn" || return 1
 	port "$NS_LAN" "${T}a" "${T}sa" && port "$NS_STORM" "${T}x" "${T}sx" &&
 	    ip -n "$NS_LAN" addr add "$LAN_IP/22" dev "${T}a"
 }
@@ -678,6 +683,49 @@ t_boot() {
 	fi
 	check_settings "$v" "$MAC" "$d/files/$own"
 	no_leak "$d/files" "$d/refiles"
+	expect_state "$MAC" provisioned "after the boot"
+	pb_pass
+}
+
+# pnp_user: MAC, USER, SIP, PW of judy's phone, which the shipped
+# users.conf sets to SIP plug-and-play.
+pnp_user() {
+	read -r MAC _ USER SIP PW < <(awk '$3 == "judy"' "$PB_TMP/users.tsv")
+	[ -n "${MAC:-}" ]
+}
+
+# judy's Yealink boots with SIP plug-and-play: DHCP for its address,
+# then a SUBSCRIBE to 224.0.1.75 in Yealink's form (tests/tools/pbsip.py);
+# the NOTIFY's first-access URL provisions it as Option 66 would (its
+# file pins the permanent URL, fetched again).
+t_boot_pnp() {
+	local d=$PHONES/pnp ip mp url
+
+	pnp_user || die "no judy in etc/users.conf"
+	rm -rf "$d"
+	mkdir -p "$d"
+	mp=$(pb_lines "$PROV_LOG")
+	ip netns exec "$T-pnp" timeout 30 "$PROBE" -i "${T}ppn" -m "$MAC" \
+	    -V yealink -P 1,3,6,15 dora >"$d/dhcp" 2>&1 ||
+	    die "DORA: $(head -n 2 "$d/dhcp")"
+	ip=$(sed -n 's/^yiaddr=//p' "$d/dhcp")
+	[ -n "$ip" ] || die "no lease: $(head -n 2 "$d/dhcp")"
+	ip -n "$T-pnp" addr add "$ip/$PH_PREFIX" dev "${T}ppn" ||
+	    die "cannot set $ip"
+	ip netns exec "$T-pnp" timeout 30 python3 "$top/tests/tools/pbsip.py" \
+	    subscribe yealink "$MAC" T46S "$ip" --wait 5 >"$d/pnp" 2>&1
+	grep -qx 'ok 200' "$d/pnp" || die "SUBSCRIBE: $(head -n 2 "$d/pnp")"
+	url=$(sed -n 's/^notify //p' "$d/pnp")
+	[[ $url =~ ^$BASE_URL/p/[A-Za-z0-9_-]{32}/$ ]] ||
+	    die "the NOTIFY carries '$url'"
+	[ "$url" != "$(url_of "$USER")" ] || die "PnP carried the permanent URL"
+	echo "$url" >"$d/dhcp.url"
+	ph_provision "$T-pnp" yealink "$MAC" "$d" ||
+	    die "provisioning: $(cat "$d/error" 2>/dev/null)"
+	[ "$(cat "$d/pinned")" = "$(url_of "$USER")" ] ||
+	    die "its file pins '$(ph_short_url "$(cat "$d/pinned")")'"
+	log_has "$PROV_LOG" "$mp" "$ip SUBSCRIBE pnp vendor \"Yealink\" model \"T46S\" -> first-access .* mac $MAC user $USER class yealink refused -" \
+	    "audit line of the SUBSCRIBE"
 	expect_state "$MAC" provisioned "after the boot"
 	pb_pass
 }
@@ -1158,6 +1206,7 @@ for v in $PH_VENDORS; do
 	pb_run "boot-$v" 60 "t_boot_$v"
 done
 pb_run boot-cisco-enterprise 60 t_boot_tftp
+pb_run boot-pnp 60 t_boot_pnp
 pb_run phonebook 60 t_phonebook
 pb_run lan-attacker 60 t_attacker
 pb_run lan-attacker-dhcp 60 t_dhcp_attacker

@@ -2853,7 +2853,7 @@ START_TEST(test_shipped_config)
 	assert_nwarn(0);
 	free(path);
 	ck_assert_uint_eq(cfg->nvendors, 10);
-	ck_assert_uint_eq(cfg->nusers, 9);
+	ck_assert_uint_eq(cfg->nusers, 10);
 	ck_assert_uint_eq(cfg->dhcp.nsubnets, 1);
 	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "aastra"));
 	ck_assert_int_eq(v->mode, PROV_MODE_LEGACY);
@@ -2865,6 +2865,8 @@ START_TEST(test_shipped_config)
 	ck_assert_int_eq(v->legacy.client_cert, 0);
 	ck_assert_int_eq(cfg_vendor_find(cfg, "cisco")->tftp, 0);
 	ck_assert_uint_eq(cfg->prov.ntftp_listen, 1);
+	ck_assert_int_eq(cfg->prov.sip_pnp, 1);
+	ck_assert_ptr_nonnull(cfg_vendor_find(cfg, "yealink")->pnp_url);
 	ck_assert_ptr_nonnull(v = cfg_vendor_find(cfg, "other"));
 	ck_assert_int_eq(v->is_default, 1);
 	ck_assert_ptr_nonnull(cfg_user_find(cfg, "alice"));
