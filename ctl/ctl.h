@@ -88,6 +88,16 @@ void	status_enroll(struct session *s, const struct mac_addr *mac,
 /* "90", "30m", "2h", "1d" as seconds; -1 when malformed. */
 long	parse_duration(const char *s);
 
+/*
+ * resync MAC|USER|--all (who NULL) [--reboot] (ctl/resync_cmd.c): a
+ * check-sync NOTIFY to each phone's leased address, one line (or with
+ * --json an array of objects) per phone; with into (rotate --resync) the
+ * array becomes its "resync" key instead of being printed. 0 if every
+ * phone acknowledged, else 1.
+ */
+int	cmd_resync(const char *path, const char *who, int reboot,
+	    json_t *into);
+
 /* lease release IP, lease delete IP (ctl/lease.c); the exit status. */
 int	cmd_lease(const char *path, const char *verb, const char *ip);
 

@@ -8,6 +8,8 @@
  *   url USER|MAC          the provisioning URL(s) a user or phone gets
  *   rotate USER           a new token; the old one stops working at once
  *   revoke USER           no token at all until rotated
+ *   resync MAC|USER|--all [--reboot]   make phones fetch their files now
+ *                         (ctl/resync_cmd.c); rotate USER --resync too
  *   status [MAC]          each daemon's state and counters (through its
  *                         control socket), or a phone's class, user,
  *                         lease(s), enrollment
@@ -77,11 +79,16 @@ usage(FILE *out, int status)
 	    "  devices          phones: users, classes, leases, enrollment\n"
 	    "  leases           every lease: address, MAC, state, end\n"
 	    "  url USER|MAC     the provisioning URL a user's phones get\n"
-	    "  rotate USER [--now]\n"
+	    "  rotate USER [--now] [--resync]\n"
 	    "                   give USER a new token; the old one answers for\n"
 	    "                   rotate_grace, pointing phones at the new one\n"
-	    "                   (--now: it dies at once)\n"
+	    "                   (--now: it dies at once; --resync: then resync\n"
+	    "                   USER's phones)\n"
 	    "  revoke USER      take USER's token away until rotated\n"
+	    "  resync MAC|USER|--all [--reboot]\n"
+	    "                   send each phone's leased address a SIP NOTIFY\n"
+	    "                   (check-sync) so it fetches its files now;\n"
+	    "                   report each answer (exit 1 unless all 2xx)\n"
 	    "  status           each daemon: running, uptime, last reload,\n"
 	    "                   statistics; the registry's counts\n"
 	    "  status MAC       what provbox knows of one phone: lease, last\n"
@@ -668,7 +675,7 @@ rot_note(const struct reg_device *d, void *arg)
  * (0: none) a user's token.
  */
 static int
-cmd_token(const char *path, const char *who, int rotate)
+cmd_token(const char *path, const char *who, int rotate, int resync)
 {
 	struct session	s;
 	struct reg_user	u;
@@ -734,6 +741,9 @@ done:
 		jset(o, "action", jtext(rotate ? "rotated" : "revoked"));
 		jset(o, "url", rotate ? jtext(url) : jnull());
 		jset(o, "old_url_until", jtime(old_until));
+		/* One document: the resync's answers are a key of it. */
+		if (resync && cmd_resync(path, who, 0, o) != 0)
+			ret = 1;
 		if (json_print(o) != 0)
 			ret = 1;
 	} else if (ret == 0 && ok) {
@@ -749,6 +759,10 @@ done:
 		else
 			printf("%s: token revoked; the folder is closed until "
 			    "provboxctl rotate %s.\n", who, who);
+		fflush(stdout);
+		/* After the commit: the phones fetch from the new state. */
+		if (resync && cmd_resync(path, who, 0, NULL) != 0)
+			ret = 1;
 	}
 	OPENSSL_cleanse(url, sizeof(url));
 	return ret;
@@ -873,13 +887,15 @@ main(int argc, char *argv[])
 		{ "for", required_argument, NULL, 'f' },
 		{ "now", no_argument, NULL, 'N' },
 		{ "daemon", required_argument, NULL, 'D' },
+		{ "reboot", no_argument, NULL, 'R' },
+		{ "resync", no_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char		*path = DEFAULT_CONFIG, *cmd, *daemon = NULL;
 	struct enroll_args	 ea = { 0, 0, 0 };
-	int			 now_flag = 0;
+	int			 now_flag = 0, reboot = 0, resync = 0;
 	long			 secs;
 	int			 ch;
 
@@ -907,6 +923,12 @@ main(int argc, char *argv[])
 			break;
 		case 'D':
 			daemon = optarg;
+			break;
+		case 'R':
+			reboot = 1;
+			break;
+		case 'Y':
+			resync = 1;
 			break;
 		case 'f':
 			if ((secs = parse_duration(optarg)) < 60) {
@@ -955,15 +977,20 @@ main(int argc, char *argv[])
 			return cmd_certificate(path);
 		if (strcmp(cmd, "enroll") == 0 && ea.all)
 			return cmd_enroll(path, NULL, &ea);
+		if (strcmp(cmd, "resync") == 0 && ea.all)
+			return cmd_resync(path, NULL, reboot, NULL);
 	} else if (argc == 2) {
 		if (strcmp(cmd, "enroll") == 0 && !ea.all)
 			return cmd_enroll(path, argv[1], &ea);
 		if (strcmp(cmd, "url") == 0)
 			return cmd_url(path, argv[1]);
 		if (strcmp(cmd, "rotate") == 0)
-			return cmd_token(path, argv[1], now_flag ? 2 : 1);
+			return cmd_token(path, argv[1], now_flag ? 2 : 1,
+			    resync);
 		if (strcmp(cmd, "revoke") == 0)
-			return cmd_token(path, argv[1], 0);
+			return cmd_token(path, argv[1], 0, 0);
+		if (strcmp(cmd, "resync") == 0 && !ea.all)
+			return cmd_resync(path, argv[1], reboot, NULL);
 		if (strcmp(cmd, "status") == 0)
 			return cmd_status(path, argv[1]);
 	} else if (argc == 3 && strcmp(cmd, "device") == 0)
