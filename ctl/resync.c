@@ -55,40 +55,6 @@ resync_event(const char *vendor, int reboot)
 	return reboot ? "check-sync;reboot=true" : "check-sync";
 }
 
-int
-resync_edit(char *msg, size_t len, size_t sz, const char *event,
-    const char *hdr)
-{
-	char	*ev, *eol, *end;
-	size_t	 evlen = strlen(event), oldlen, hlen = hdr ? strlen(hdr) : 0;
-	size_t	 need;
-
-	if (len >= sz || msg[len] != '\0')
-		return -1;
-	/* libosip2 writes the header as it was set: "Event: ...". */
-	if ((ev = strstr(msg, "\r\nEvent: ")) == NULL)
-		return -1;
-	ev += strlen("\r\nEvent: ");
-	if ((eol = strstr(ev, "\r\n")) == NULL ||
-	    (end = strstr(msg, "\r\n\r\n")) == NULL || end < eol)
-		return -1;
-	oldlen = (size_t)(eol - ev);
-	need = len - oldlen + evlen + (hdr != NULL ? hlen + 2 : 0);
-	if (need + 1 > sz)
-		return -1;
-	/* The Authorization line goes before the empty line, then Event. */
-	if (hdr != NULL) {
-		end += 2;
-		memmove(end + hlen + 2, end, len - (size_t)(end - msg) + 1);
-		memcpy(end, hdr, hlen);
-		memcpy(end + hlen, "\r\n", 2);
-		len += hlen + 2;
-	}
-	memmove(ev + evlen, eol, len - (size_t)(eol - msg) + 1);
-	memcpy(ev, event, evlen);
-	return (int)need;
-}
-
 /* MD5 of the parts joined by ':', as hex, into out[33]. */
 static int
 md5_hex(const char *const *parts, size_t n, char out[33])
@@ -346,7 +312,7 @@ static int
 build(struct resync_phone *p, const char *hdr)
 {
 	struct sippnp_checksync_args	 a;
-	char				 b[33];
+	char				 b[33], name[32];
 	int				 n;
 
 	if (rand_hex(b, 12) != 0)
@@ -359,10 +325,19 @@ build(struct resync_phone *p, const char *hdr)
 	a.from_tag = p->from_tag;
 	a.call_id = p->call_id;
 	a.cseq = p->cseq;
-	a.reboot = 0;	/* the Event value is set whole below */
-	if ((n = sippnp_build_checksync(&a, p->msg, sizeof(p->msg))) < 0 ||
-	    (n = resync_edit(p->msg, (size_t)n, sizeof(p->msg), p->event,
-	    hdr)) < 0)
+	a.event = p->event;	/* the vendor's, reboot included */
+	if (hdr != NULL) {
+		/* "Authorization: Digest ..." as resync_authorization() writes it. */
+		const char *colon = strstr(hdr, ": ");
+
+		if (colon == NULL || (size_t)(colon - hdr) >= sizeof(name))
+			return -1;
+		memcpy(name, hdr, (size_t)(colon - hdr));
+		name[colon - hdr] = '\0';
+		a.auth_header = name;
+		a.auth_value = colon + 2;
+	}
+	if ((n = sippnp_build_checksync(&a, p->msg, sizeof(p->msg))) < 0)
 		return -1;
 	p->msglen = (size_t)n;
 	return 0;

@@ -102,15 +102,6 @@ enum resync_step {
 const char	*resync_event(const char *vendor, int reboot);
 
 /*
- * Sets the Event header of the request msg[0..len) (room sz) to event
- * and, when hdr is not NULL, adds the header line hdr (no CRLF) before
- * the empty line. Returns the new length (msg NUL-terminated), or -1
- * (msg unchanged) when msg has no Event line or no room.
- */
-int		 resync_edit(char *msg, size_t len, size_t sz,
-		    const char *event, const char *hdr);
-
-/*
  * RFC 2617 3.2.2.1 with MD5 (EVP): the 32 lower-case hex digits and a NUL
  * into out. qop "auth" uses nc and cnonce; qop NULL or "" is RFC 2069's
  * form. 0, or -1 if EVP fails.

@@ -145,6 +145,21 @@ is_hostport(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
 }
 
+/* Printable ASCII and spaces, 1 to max - 1 bytes: a header's value. */
+static int
+is_text(const char *s, size_t max)
+{
+	size_t	 n;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (n = 0; s[n] != '\0'; n++)
+		if (n + 1 >= max || (unsigned char)s[n] < 0x20 ||
+		    (unsigned char)s[n] >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* Printable ASCII without space, 1 to max - 1 bytes: URLs and URIs. */
 static int
 is_graph(const char *s, size_t max)
@@ -890,7 +905,14 @@ sippnp_build_checksync(const struct sippnp_checksync_args *a, char *out,
 	    strpbrk(a->target, "<>\"") != NULL || !is_hostport(a->local) ||
 	    !is_token(a->branch, SIPPNP_ID_MAX) ||
 	    !is_token(a->from_tag, SIPPNP_ID_MAX) || !is_callid(a->call_id) ||
-	    a->cseq > 0x7fffffffu)
+	    a->cseq > 0x7fffffffu ||
+	    (a->event != NULL && !is_graph(a->event, SIPPNP_NAME_MAX)) ||
+	    ((a->auth_header != NULL) != (a->auth_value != NULL)) ||
+	    (a->auth_header != NULL &&
+	    strcmp(a->auth_header, "Authorization") != 0 &&
+	    strcmp(a->auth_header, "Proxy-Authorization") != 0) ||
+	    (a->auth_value != NULL && !is_text(a->auth_value,
+	    SIPPNP_HDR_MAX * 4)))
 		goto done;
 	if (sippnp_init() != 0 || osip_message_init(&msg) != OSIP_SUCCESS)
 		goto done;
@@ -903,9 +925,14 @@ sippnp_build_checksync(const struct sippnp_checksync_args *a, char *out,
 	    set_fmt(msg, osip_message_set_cseq, NULL, "%u NOTIFY", (unsigned)a->cseq) != 0 ||
 	    set_fmt(msg, NULL, "Max-Forwards", "70") != 0 ||
 	    set_fmt(msg, osip_message_set_contact, NULL, "<sip:%s>", a->local) != 0 ||
+	    (a->event != NULL ? set_fmt(msg, NULL, "Event", "%s", a->event) :
 	    set_fmt(msg, NULL, "Event", "check-sync%s",
-	    a->reboot ? ";reboot=true" : "") != 0 ||
+	    a->reboot ? ";reboot=true" : "")) != 0 ||
 	    set_fmt(msg, NULL, "Subscription-State", "terminated") != 0)
+		goto done;
+	/* Not through set_fmt(): a digest answer outgrows SIPPNP_HDR_MAX. */
+	if (a->auth_header != NULL && osip_message_set_header(msg,
+	    a->auth_header, a->auth_value) != OSIP_SUCCESS)
 		goto done;
 	ret = emit(msg, out, outsz);
 done:

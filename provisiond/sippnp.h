@@ -151,6 +151,19 @@ struct sippnp_checksync_args {
 	const char	*call_id;
 	uint32_t	 cseq;
 	int		 reboot;	/* adds ;reboot=true */
+	/*
+	 * The Event value whole, for phones that want another event
+	 * (Cisco's "resync", "reboot_now"); NULL: check-sync as above.
+	 * Printable, no space.
+	 */
+	const char	*event;
+	/*
+	 * A digest answer to a challenge (RFC 3261 22.2): the header
+	 * "Authorization" or "Proxy-Authorization" and its value; NULL:
+	 * none. Printable, no CR or LF.
+	 */
+	const char	*auth_header;
+	const char	*auth_value;
 };
 
 /* Non-INVITE client transaction timers over UDP (RFC 3261 17.1.2.2). */
@@ -215,10 +228,11 @@ int		 sippnp_build_notify(const struct sippnp_sub *s,
 
 /*
  * An out-of-dialog NOTIFY with "Event: check-sync" (";reboot=true" when
- * asked), as FreePBX, Asterisk (sip_notify.conf) and wazo-provd send to
- * make a phone fetch its configuration now; Subscription-State terminated
- * (RFC 6665 4.2.1 wants one in every NOTIFY) and no body. Same returns as
- * sippnp_build_notify().
+ * asked) or the event a->event names, as FreePBX, Asterisk
+ * (sip_notify.conf) and wazo-provd send to make a phone fetch its
+ * configuration now; Subscription-State terminated (RFC 6665 4.2.1 wants
+ * one in every NOTIFY), an Authorization header when given, and no body.
+ * Same returns as sippnp_build_notify().
  */
 int		 sippnp_build_checksync(const struct sippnp_checksync_args *a,
 		    char *out, size_t outsz);

@@ -182,6 +182,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strpbrk(tag, "\r\n\t ;<>\"") != NULL)
 			FUZZ_CHECK(m == -1);
 		FUZZ_CHECK(m < 0 || (size_t)m == strlen(out));
+		/* As the event and as a digest answer: no header added. */
+		c.from_tag = "f";
+		c.event = tag;
+		c.auth_header = "Authorization";
+		c.auth_value = tag;
+		m = sippnp_build_checksync(&c, out, sizeof(out));
+		for (size_t i = 0; tag[i] != '\0'; i++)
+			if ((unsigned char)tag[i] < 0x20 ||
+			    (unsigned char)tag[i] >= 0x7f)
+				FUZZ_CHECK(m == -1);
+		FUZZ_CHECK(m < 0 || (size_t)m == strlen(out));
 	}
 	return 0;
 }

@@ -46,9 +46,10 @@ START_TEST(test_event)
 }
 END_TEST
 
-/* A check-sync NOTIFY as resync.c builds it. */
+/* A NOTIFY as resync.c builds it: event and answer to a challenge. */
 static int
-checksync(char *out, size_t sz)
+checksync(char *out, size_t sz, const char *event, const char *auth_header,
+    const char *auth_value)
 {
 	struct sippnp_checksync_args a = {
 		.target = "sip:201@10.0.0.5:5060",
@@ -57,54 +58,58 @@ checksync(char *out, size_t sz)
 		.from_tag = "f00d",
 		.call_id = "c0ffee@provbox",
 		.cseq = 2,
-		.reboot = 0,
+		.event = event,
+		.auth_header = auth_header,
+		.auth_value = auth_value,
 	};
 
 	return sippnp_build_checksync(&a, out, sz);
 }
 
-START_TEST(test_edit)
+/*
+ * The vendor's event and the digest answer go into the NOTIFY as headers
+ * libosip2 reads back; a value that could add a header is refused.
+ */
+START_TEST(test_notify_event_auth)
 {
-	char		 msg[SIPPNP_MSG_MAX], small[SIPPNP_MSG_MAX];
-	int		 n, m;
+	char		 msg[SIPPNP_MSG_MAX];
+	int		 n;
 	osip_message_t	*sip = NULL;
 	osip_header_t	*h = NULL;
 
-	ck_assert_int_gt(n = checksync(msg, sizeof(msg)), 0);
-	memcpy(small, msg, (size_t)n + 1);
-	m = resync_edit(msg, (size_t)n, sizeof(msg), "resync",
-	    "Authorization: Digest username=\"201\"");
-	ck_assert_int_gt(m, 0);
-	ck_assert_uint_eq(strlen(msg), (size_t)m);
+	n = checksync(msg, sizeof(msg), "resync", "Authorization",
+	    "Digest username=\"201\", realm=\"r\", nonce=\"n\", "
+	    "uri=\"sip:201@10.0.0.5:5060\", response=\"0123\"");
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq(strlen(msg), (size_t)n);
 	ck_assert_ptr_nonnull(strstr(msg, CRLF "Event: resync" CRLF));
 	ck_assert_ptr_null(strstr(msg, "check-sync"));
-	/* The header sits before the empty line, which ends the message. */
-	ck_assert_ptr_nonnull(strstr(msg, CRLF "Authorization: Digest "
-	    "username=\"201\"" CRLF CRLF));
 	ck_assert_int_eq(osip_message_init(&sip), 0);
-	ck_assert_int_eq(osip_message_parse(sip, msg, (size_t)m), 0);
+	ck_assert_int_eq(osip_message_parse(sip, msg, (size_t)n), 0);
 	ck_assert_int_ge(osip_message_header_get_byname(sip, "event", 0, &h),
 	    0);
 	ck_assert_str_eq(h->hvalue, "resync");
 	ck_assert_ptr_nonnull(sip->authorizations.node);
 	osip_message_free(sip);
-	/* Longer event, no header. */
-	n = (int)strlen(small);
-	m = resync_edit(small, (size_t)n, sizeof(small),
-	    "check-sync;reboot=true", NULL);
-	ck_assert_int_eq(m, n + (int)strlen(";reboot=true"));
-	ck_assert_ptr_nonnull(strstr(small, CRLF "Event: check-sync;"
+	/* No event given: check-sync; the reboot form whole. */
+	ck_assert_int_gt(checksync(msg, sizeof(msg), NULL, NULL, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(msg, CRLF "Event: check-sync" CRLF));
+	ck_assert_int_gt(checksync(msg, sizeof(msg), "check-sync;reboot=true",
+	    NULL, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(msg, CRLF "Event: check-sync;"
 	    "reboot=true" CRLF));
-	/* No room: unchanged. */
-	ck_assert_int_eq(resync_edit(small, (size_t)m, (size_t)m + 3,
-	    "check-sync;reboot=true", "X-Long: header"), -1);
-	ck_assert_ptr_nonnull(strstr(small, "reboot=true"));
-	ck_assert_int_eq(resync_edit(small, (size_t)m, (size_t)m + 1,
-	    "x", NULL), m - (int)strlen("check-sync;reboot=true") + 1);
-	/* No Event line. */
-	strcpy(msg, "NOTIFY sip:a@b SIP/2.0" CRLF "To: <sip:a@b>" CRLF CRLF);
-	ck_assert_int_eq(resync_edit(msg, strlen(msg), sizeof(msg),
-	    "resync", NULL), -1);
+	/* Header injection, another header name, half an answer. */
+	ck_assert_int_eq(checksync(msg, sizeof(msg), "resync\r\nX: y", NULL,
+	    NULL), -1);
+	ck_assert_int_eq(checksync(msg, sizeof(msg), "re sync", NULL, NULL),
+	    -1);
+	ck_assert_int_eq(checksync(msg, sizeof(msg), NULL, "Authorization",
+	    "Digest x\r\nX: y"), -1);
+	ck_assert_int_eq(checksync(msg, sizeof(msg), NULL, "X-Auth", "a"), -1);
+	ck_assert_int_eq(checksync(msg, sizeof(msg), NULL, "Authorization",
+	    NULL), -1);
+	/* No room. */
+	ck_assert_int_eq(checksync(msg, 64, NULL, NULL, NULL), -1);
 }
 END_TEST
 
@@ -311,7 +316,7 @@ resync_suite(void)
 
 	tcase_add_test(tc, test_digest_rfc2617);
 	tcase_add_test(tc, test_event);
-	tcase_add_test(tc, test_edit);
+	tcase_add_test(tc, test_notify_event_auth);
 	tcase_add_test(tc, test_challenge);
 	tcase_add_test(tc, test_authorization);
 	tcase_add_test(tc, test_on_response);
