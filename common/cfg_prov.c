@@ -342,13 +342,9 @@ cfg_prov_free(struct cfg_prov *p)
 	free(p->tls_client_ca);
 }
 
-/*
- * Every template that expands to something URL-like must give a usable URL
- * for any client: expand with sample values and check the result.
- */
-static void
-check_option_urls(struct cfg_ctx *ctx, const config_setting_t *list,
-    const struct cfg_option *opts, size_t n, const char *vendor)
+/* Values a template is expanded with to check it makes a URL. */
+static struct tmpl_vars
+sample_vars(const struct cfg_ctx *ctx, const char *vendor)
 {
 	static const char sample_token[TOKEN_LEN + 1] =
 	    "SAMPLEsampleSAMPLEsampleSAMPLE00";
@@ -362,6 +358,20 @@ check_option_urls(struct cfg_ctx *ctx, const config_setting_t *list,
 		.vendor = vendor,
 		.server_ip = "192.0.2.1",	/* RFC 5737 */
 	};
+
+	return vars;
+}
+
+/*
+ * Every template that expands to something URL-like must give a usable URL
+ * for any client: expand with sample values and check the result.
+ */
+static void
+check_option_urls(struct cfg_ctx *ctx, const config_setting_t *list,
+    const struct cfg_option *opts, size_t n, const char *vendor)
+{
+	const char		*base = ctx->cfg->prov.base_url;
+	struct tmpl_vars	 vars = sample_vars(ctx, vendor);
 	char			 out[CFG_OPT_TEXT_MAX + 256], err[256];
 
 	for (size_t i = 0; i < n; i++) {
@@ -664,21 +674,11 @@ static void
 parse_pnp_url(struct cfg_ctx *ctx, const config_setting_t *vg,
     struct cfg_vendor *v)
 {
-	static const char sample_token[TOKEN_LEN + 1] =
-	    "SAMPLEsampleSAMPLEsampleSAMPLE00";
 	const config_setting_t	*at = config_setting_get_member(vg,
 				    "pnp_url");
 	const char		*s, *base = ctx->cfg->prov.base_url;
 	char			 t[CFG_OPT_TEXT_MAX + 1], out[2048], err[256];
-	struct tmpl_vars	 vars = {
-		.base_url = base != NULL ? base : "",
-		.token = sample_token,
-		.mac = "000000000000",
-		.mac_upper = "000000000000",
-		.model = "model",
-		.vendor = v->name,
-		.server_ip = "192.0.2.1",	/* RFC 5737 */
-	};
+	struct tmpl_vars	 vars = sample_vars(ctx, v->name);
 	int			 used;
 
 	if (cfg_get_string(ctx, vg, "pnp_url", 0, CFG_OPT_TEXT_MAX, &s) != 1)

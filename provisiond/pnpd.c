@@ -24,6 +24,7 @@
 #include "guard.h"
 #include "log.h"
 #include "pnpd.h"
+#include "udp.h"
 
 #define READ_BURST	32
 #define SWEEP_SECONDS	5
@@ -323,59 +324,33 @@ done:
 	free(s);
 }
 
-/* The address a datagram came to, on its interface (IP_PKTINFO). */
-static uint32_t
-local_addr(struct msghdr *mh)
-{
-	struct cmsghdr *c;
-
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c))
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			/* For a multicast, our address on that link. */
-			return ntohl(pi.ipi_spec_dst.s_addr);
-		}
-	return 0;
-}
-
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct pnpd	*d = arg;
 	char		 buf[SIPPNP_MSG_MAX + 1];
-	union {
-		struct cmsghdr	 align;
-		char		 b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	}		 cbuf;
 
 	(void)what;
 	for (int i = 0; i < READ_BURST; i++) {
+		struct udp_dgram	 dg;
 		struct sockaddr_in	 src;
-		struct iovec		 iov = { buf, sizeof(buf) };
-		struct msghdr		 mh;
 		ssize_t			 n;
 		uint32_t		 local;
 
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_name = &src;
-		mh.msg_namelen = sizeof(src);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = &cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		if ((n = recvmsg(fd, &mh, MSG_TRUNC)) < 0)
+		if ((n = udp_recv(fd, buf, sizeof(buf), &dg)) < 0)
 			return;
 		d->st.received++;
-		if (src.sin_family != AF_INET || src.sin_port == 0)
+		if (dg.peer.ss_family != AF_INET || udp_port(&dg.peer) == 0 ||
+		    dg.local.ss_family != AF_INET)
 			continue;
-		if ((size_t)n > SIPPNP_MSG_MAX || (mh.msg_flags & MSG_TRUNC)) {
+		if ((size_t)n > SIPPNP_MSG_MAX || dg.truncated) {
 			d->st.malformed[SIPPNP_ERR_SIZE]++;
 			continue;
 		}
-		if ((local = local_addr(&mh)) == 0)
-			continue;
+		memcpy(&src, &dg.peer, sizeof(src));
+		/* For a multicast, our address on that link. */
+		local = ntohl(((struct sockaddr_in *)(void *)&dg.local)->
+		    sin_addr.s_addr);
 		/* A response starts "SIP/2.0 ", a request with its method. */
 		if (n >= 8 && memcmp(buf, "SIP/2.0 ", 8) == 0)
 			on_response(d, buf, (size_t)n, &src);

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "tftp.h"
+#include "udp.h"
 
 /* Requests read per wake-up of a listener: others wait for the next. */
 #define READ_BURST	32
@@ -420,90 +421,39 @@ handle_request(struct tftp_listener *l, const uint8_t *pkt, size_t n,
 	prov_resp_clear(&resp);
 }
 
-/*
- * The address a request was sent to (IP_PKTINFO, IPV6_PKTINFO), so the
- * transfer answers from it; the listener's own address when the kernel
- * gave none or the request came to a broadcast or multicast address.
- */
-static void
-local_of(const struct tftp_listener *l, struct msghdr *mh,
-    struct sockaddr_storage *local)
-{
-	struct cmsghdr *c;
-
-	memcpy(local, &l->local, sizeof(*local));
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-		    l->family == AF_INET) {
-			struct in_pktinfo	 pi;
-			struct sockaddr_in	*sin = (void *)local;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (IN_MULTICAST(ntohl(pi.ipi_addr.s_addr)) ||
-			    pi.ipi_addr.s_addr == INADDR_BROADCAST)
-				continue;
-			/* A subnet broadcast: ipi_spec_dst is our address. */
-			sin->sin_addr = pi.ipi_spec_dst;
-		} else if (c->cmsg_level == IPPROTO_IPV6 &&
-		    c->cmsg_type == IPV6_PKTINFO && l->family == AF_INET6) {
-			struct in6_pktinfo	 pi;
-			struct sockaddr_in6	*sin6 = (void *)local;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			if (IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr))
-				continue;
-			sin6->sin6_addr = pi.ipi6_addr;
-			sin6->sin6_scope_id = pi.ipi6_ifindex;
-		}
-	}
-	/* Port 0: a new port for the transfer. */
-	if (local->ss_family == AF_INET)
-		((struct sockaddr_in *)(void *)local)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)(void *)local)->sin6_port = 0;
-}
-
 static void
 on_listen_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct tftp_listener	*l = arg;
 	uint8_t			 buf[TFTP_REQ_MAX + 1];
-	union {
-		struct cmsghdr	 align;
-		char		 b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 cbuf;
 
 	(void)what;
 	for (int i = 0; i < READ_BURST; i++) {
-		struct sockaddr_storage	 peer, local;
-		struct iovec		 iov = { buf, sizeof(buf) };
-		struct msghdr		 mh;
+		struct udp_dgram	 d;
 		ssize_t			 n;
-		in_port_t		 port;
 
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_name = &peer;
-		mh.msg_namelen = sizeof(peer);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = &cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		if ((n = recvmsg(fd, &mh, MSG_TRUNC)) < 0)
+		if ((n = udp_recv(fd, buf, sizeof(buf), &d)) < 0)
 			return;
-		if (peer.ss_family != l->family)
-			continue;
-		port = peer.ss_family == AF_INET ?
-		    ((struct sockaddr_in *)(void *)&peer)->sin_port :
-		    ((struct sockaddr_in6 *)(void *)&peer)->sin6_port;
-		if (port == 0)
+		if (d.peer.ss_family != l->family || udp_port(&d.peer) == 0)
 			continue;	/* nowhere to answer */
-		if ((size_t)n > TFTP_REQ_MAX || (mh.msg_flags & MSG_TRUNC)) {
+		if ((size_t)n > TFTP_REQ_MAX || d.truncated) {
 			l->srv->st.truncated++;
 			continue;
 		}
-		local_of(l, &mh, &local);
-		handle_request(l, buf, (size_t)n, (struct sockaddr *)&peer,
-		    (struct sockaddr *)&local);
+		/*
+		 * The transfer answers from the address the request came
+		 * to, on a new port (port 0); the listener's own address when
+		 * the kernel did not say.
+		 */
+		if (d.local.ss_family != l->family)
+			memcpy(&d.local, &l->local, sizeof(d.local));
+		if (d.local.ss_family == AF_INET)
+			((struct sockaddr_in *)(void *)&d.local)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)(void *)&d.local)->sin6_port =
+			    0;
+		handle_request(l, buf, (size_t)n, (struct sockaddr *)&d.peer,
+		    (struct sockaddr *)&d.local);
 	}
 }
 

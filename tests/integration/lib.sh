@@ -418,6 +418,53 @@ pb_ns_add() {
 	return 0
 }
 
+# pb_bridge NS BR ADDR/PREFIX [BRIDGE_OPTIONS...]: namespace NS with a
+# bridge BR holding ADDR, up.
+pb_bridge() {
+	local ns=$1 br=$2 addr=$3
+
+	shift 3
+	pb_ns_add "$ns" &&
+	    ip -n "$ns" link add "$br" type bridge "$@" &&
+	    ip -n "$ns" addr add "$addr" dev "$br" &&
+	    ip -n "$ns" link set "$br" up
+}
+
+# pb_bridge_port NS_BR BR NS IF [MAC]: namespace NS with IF (MAC, if
+# given), a veth whose other end, IFp, is a port of BR in NS_BR; all up.
+pb_bridge_port() {
+	pb_ns_add "$3" &&
+	    ip -n "$1" link add "${4}p" type veth peer name "$4" netns "$3" &&
+	    ip -n "$1" link set "${4}p" master "$2" up || return 1
+	[ -z "${5:-}" ] || ip -n "$3" link set "$4" address "$5" || return 1
+	ip -n "$3" link set "$4" up
+}
+
+# pb_start_dhcpd NS CONF LOG RUN / pb_start_provd NS CONF LOG RUN: the
+# daemon with -f on CONF in namespace NS, its output in LOG, recorded as
+# "dhcpd" / "provd" (pb_daemon_pid); 0 once it said it started and its
+# control socket is in RUN.
+pb_start_dhcpd() {
+	pb_daemon_start dhcpd "$1" "$3" "provbox-dhcpd started" \
+	    "$PB_BUILD/provbox-dhcpd" -f -c "$2" &&
+	    pb_wait_for 10 test -S "$4/provbox-dhcpd.ctl"
+}
+
+pb_start_provd() {
+	pb_daemon_start provd "$1" "$3" "provbox-provisiond started" \
+	    "$PB_BUILD/provbox-provisiond" -f -c "$2" &&
+	    pb_wait_for 10 test -S "$4/provbox-provisiond.ctl"
+}
+
+# pb_fetch NS CACERT OUT URL: curl in NS trusting CACERT; OUT.code the
+# status ("000": no answer), OUT.body, OUT.err.
+pb_fetch() {
+	ip netns exec "$1" timeout 20 curl -sS --max-time 15 \
+	    --cacert "$2" -o "$3.body" -w '%{http_code}' "$4" \
+	    >"$3.code" 2>"$3.err"
+	[ -s "$3.code" ] || echo 000 >"$3.code"
+}
+
 # pb_veth NS_A IF_A NS_B IF_B IP_A [MAC_B]: a veth pair from NS_A to NS_B,
 # IP_A/24 on IF_A, MAC_B (if given) on IF_B, both up.
 pb_veth() {

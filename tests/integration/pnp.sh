@@ -108,24 +108,14 @@ EOF
 
 # ----------------------------------------------------------------- network
 
-# client N MAC: namespace $T-cN on the bridge, multicast routed out of it.
+# client N MAC: namespace $T-cN on the bridge.
 client() {
-	local ns=$T-c$1 ifc=${T}c$1
-
-	pb_ns_add "$ns" || return 1
-	ip -n "$NS_SRV" link add "${ifc}p" type veth peer name "$ifc" \
-	    netns "$ns" &&
-	    ip -n "$NS_SRV" link set "${ifc}p" master "$BR" up &&
-	    ip -n "$ns" link set "$ifc" address "$2" &&
-	    ip -n "$ns" link set "$ifc" up
+	pb_bridge_port "$NS_SRV" "$BR" "$T-c$1" "${T}c$1" "$2"
 }
 
 setup_network() {
-	pb_ns_add "$NS_SRV" || return 1
 	# No IGMP querier here: flood multicast rather than snoop.
-	ip -n "$NS_SRV" link add "$BR" type bridge mcast_snooping 0 &&
-	    ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$BR" &&
-	    ip -n "$NS_SRV" link set "$BR" up || return 1
+	pb_bridge "$NS_SRV" "$BR" "$SRV_IP/24" mcast_snooping 0 || return 1
 	client 1 "$MAC1" && client 2 "$MAC2" && client 3 "$MAC3" &&
 	    client 4 02:00:00:51:00:20 || return 1
 	ip -n "$T-c4" addr add "$OT_IP/24" dev "${T}c4" &&
@@ -135,15 +125,11 @@ setup_network() {
 # ----------------------------------------------------------------- helpers
 
 start_dhcpd() {
-	pb_daemon_start dhcpd "$NS_SRV" "$DLOG" "provbox-dhcpd started" \
-	    "$PB_BUILD/provbox-dhcpd" -f -c "$CONF" &&
-	    pb_wait_for 10 test -S "$RUN/provbox-dhcpd.ctl"
+	pb_start_dhcpd "$NS_SRV" "$CONF" "$DLOG" "$RUN"
 }
 
 start_provd() {
-	pb_daemon_start provd "$NS_SRV" "$PLOG" "provbox-provisiond started" \
-	    "$PROVD" -f -c "$CONF" &&
-	    pb_wait_for 10 test -S "$RUN/provbox-provisiond.ctl"
+	pb_start_provd "$NS_SRV" "$CONF" "$PLOG" "$RUN"
 }
 
 ctl() {
@@ -168,10 +154,7 @@ sub() {
 
 # fetch N OUT URL: curl from client N, trusting the suite's certificate.
 fetch() {
-	ip netns exec "$T-c$1" timeout 20 curl -sS --max-time 15 \
-	    --cacert "$CONF_DIR/tls/server.crt" -o "$2.body" \
-	    -w '%{http_code}' "$3" >"$2.code" 2>"$2.err"
-	[ -s "$2.code" ] || echo 000 >"$2.code"
+	pb_fetch "$T-c$1" "$CONF_DIR/tls/server.crt" "$2" "$3"
 }
 
 # stat_n NAME: a number of provisiond's "stats: sip-pnp:" line (SIGUSR1).

@@ -165,21 +165,9 @@ EOF
 # ----------------------------------------------------------------- network
 
 setup_network() {
-	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_P1" && pb_ns_add "$NS_P2" ||
-	    return 1
-	ip -n "$NS_SRV" link add "$BR" type bridge &&
-	    ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$BR" &&
-	    ip -n "$NS_SRV" link set "$BR" up || return 1
-	ip -n "$NS_SRV" link add "${IF_P1}p" type veth peer name "$IF_P1" \
-	    netns "$NS_P1" &&
-	    ip -n "$NS_SRV" link set "${IF_P1}p" master "$BR" up &&
-	    ip -n "$NS_P1" link set "$IF_P1" address "$MAC1" &&
-	    ip -n "$NS_P1" link set "$IF_P1" up || return 1
-	ip -n "$NS_SRV" link add "${IF_P2}p" type veth peer name "$IF_P2" \
-	    netns "$NS_P2" &&
-	    ip -n "$NS_SRV" link set "${IF_P2}p" master "$BR" up &&
-	    ip -n "$NS_P2" link set "$IF_P2" address "$MAC2" &&
-	    ip -n "$NS_P2" link set "$IF_P2" up
+	pb_bridge "$NS_SRV" "$BR" "$SRV_IP/24" &&
+	    pb_bridge_port "$NS_SRV" "$BR" "$NS_P1" "$IF_P1" "$MAC1" &&
+	    pb_bridge_port "$NS_SRV" "$BR" "$NS_P2" "$IF_P2" "$MAC2"
 }
 
 # ----------------------------------------------------------------- helpers
@@ -226,9 +214,7 @@ lease() {
 # ------------------------------------------------------------------- tests
 
 t_start() {
-	pb_daemon_start dhcpd "$NS_SRV" "$DLOG" "provbox-dhcpd started" \
-	    "$PB_BUILD/provbox-dhcpd" -f -c "$CONF" &&
-	    pb_wait_for 10 test -S "$RUN/provbox-dhcpd.ctl" ||
+	pb_start_dhcpd "$NS_SRV" "$CONF" "$DLOG" "$RUN" ||
 	    die "dhcpd did not start: $(tail -n 5 "$DLOG")"
 	ctl sync >"$OUT/sync" || die "sync: $(tail -n 2 "$CTL_ERR")"
 	pb_pass

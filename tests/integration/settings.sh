@@ -173,36 +173,21 @@ write_config() {
 # ----------------------------------------------------------------- network
 
 setup_network() {
-	pb_ns_add "$NS_SRV" && pb_ns_add "$NS_PH" && pb_ns_add "$NS_OT" ||
-	    return 1
-	ip -n "$NS_SRV" link add "$BR" type bridge &&
-	    ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$BR" &&
-	    ip -n "$NS_SRV" link set "$BR" up || return 1
-	ip -n "$NS_SRV" link add "${IF_PH}p" type veth peer name "$IF_PH" \
-	    netns "$NS_PH" &&
-	    ip -n "$NS_SRV" link set "${IF_PH}p" master "$BR" up &&
-	    ip -n "$NS_PH" link set "$IF_PH" address "$MAC" &&
-	    ip -n "$NS_PH" link set "$IF_PH" up || return 1
-	ip -n "$NS_SRV" link add "${IF_OT}p" type veth peer name "$IF_OT" \
-	    netns "$NS_OT" &&
-	    ip -n "$NS_SRV" link set "${IF_OT}p" master "$BR" up &&
-	    ip -n "$NS_OT" link set "$IF_OT" address 02:00:00:47:00:20 &&
-	    ip -n "$NS_OT" link set "$IF_OT" up &&
+	pb_bridge "$NS_SRV" "$BR" "$SRV_IP/24" &&
+	    pb_bridge_port "$NS_SRV" "$BR" "$NS_PH" "$IF_PH" "$MAC" &&
+	    pb_bridge_port "$NS_SRV" "$BR" "$NS_OT" "$IF_OT" \
+	    02:00:00:47:00:20 &&
 	    ip -n "$NS_OT" addr add "$OT_IP/24" dev "$IF_OT"
 }
 
 # ----------------------------------------------------------------- helpers
 
 start_dhcpd() {
-	pb_daemon_start dhcpd "$NS_SRV" "$DLOG" "provbox-dhcpd started" \
-	    "$PB_BUILD/provbox-dhcpd" -f -c "$CONF" &&
-	    pb_wait_for 10 test -S "$RUN/provbox-dhcpd.ctl"
+	pb_start_dhcpd "$NS_SRV" "$CONF" "$DLOG" "$RUN"
 }
 
 start_provd() {
-	pb_daemon_start provd "$NS_SRV" "$PLOG" "provbox-provisiond started" \
-	    "$PROVD" -f -c "$CONF" &&
-	    pb_wait_for 10 test -S "$RUN/provbox-provisiond.ctl"
+	pb_start_provd "$NS_SRV" "$CONF" "$PLOG" "$RUN"
 }
 
 ctl() {
@@ -212,10 +197,7 @@ ctl() {
 # fetch NS OUT URL: curl in NS, trusting the suite's server certificate;
 # OUT.code the status ("000": no answer), OUT.body, OUT.err.
 fetch() {
-	ip netns exec "$1" timeout 20 curl -sS --max-time 15 \
-	    --cacert "$CONF_DIR/tls/server.crt" -o "$2.body" \
-	    -w '%{http_code}' "$3" >"$2.code" 2>"$2.err"
-	[ -s "$2.code" ] || echo 000 >"$2.code"
+	pb_fetch "$1" "$CONF_DIR/tls/server.crt" "$2" "$3"
 }
 
 # expect_code OUT CODE WHAT

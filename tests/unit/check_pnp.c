@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "testutil.h"
+#include "tu_reg.h"
 
 #include "cfg.h"
 #include "enroll.h"
@@ -94,79 +95,28 @@ teardown(void)
 	tu_rmtree(dir);
 }
 
-/* A bound lease of mac at ip, under its hardware identity. */
 static void
 lease(uint32_t ip, const char *mac)
 {
-	struct reg_txn		txn;
-	struct reg_lease	l;
-	struct mac_addr		m;
-
-	ck_assert_int_eq(mac_parse(mac, &m), 0);
-	memset(&l, 0, sizeof(l));
-	l.ip = ip;
-	l.state = LEASE_BOUND;
-	l.htype = 1;
-	l.hlen = 6;
-	memcpy(l.chaddr, m.b, 6);
-	l.client_key[0] = 'H';
-	l.client_key[1] = 1;
-	memcpy(l.client_key + 2, m.b, 6);
-	l.client_key_len = 8;
-	l.start = NOW - 100;
-	l.expire = NOW + 3600;
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
-	ck_assert_int_eq(reg_lease_put(&txn, &l), 0);
-	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	tu_lease(reg, ip, mac, NOW - 100, NOW + 3600);
 }
 
 /*
- * An enrollment window for mac; with id_byte, its first-access token is
- * bound to identity "H\1" + mac with the last byte id_byte (as dhcpd
- * would); the token goes to fa.
+ * An enrollment window for mac; with bind, its first-access token goes to
+ * the identity "H\1" + mac with the last byte id_byte (dhcpd's way), at
+ * PHONE_IP; the token goes to fa.
  */
 static void
 enroll(const char *mac, int bind, uint8_t id_byte, char fa[TOKEN_LEN + 1])
 {
-	struct reg_txn		 txn;
-	struct reg_event	 ev;
-	struct reg_enroll	 e;
-	struct enroll_op	 op;
-	int			 suspect;
+	struct mac_addr	m;
+	uint8_t		id[8];
 
-	memset(&op, 0, sizeof(op));
-	ck_assert_int_eq(mac_parse(mac, &op.mac), 0);
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
-	ck_assert_int_eq(enroll_open(&txn, &op.mac, NOW - 60, 3600, &suspect,
-	    &ev), 1);
-	if (bind) {
-		op.kind = EOP_HANDED;
-		op.ip = PHONE_IP;
-		op.id[0] = 'H';
-		op.id[1] = 1;
-		memcpy(op.id + 2, op.mac.b, 6);
-		op.id[7] = id_byte;
-		op.id_len = 8;
-		ck_assert_int_eq(enroll_apply(&txn, &op, NOW - 30, &ev), 1);
-	}
-	ck_assert_int_eq(reg_enroll_get(&txn, &op.mac, &e), 0);
-	ck_assert_int_eq(reg_txn_commit(&txn), 0);
-	if (fa != NULL)
-		memcpy(fa, e.fa_token, TOKEN_LEN + 1);
-	reg_enroll_clear(&e);
-}
-
-static void
-token_of(const char *user, char tok[TOKEN_LEN + 1])
-{
-	struct reg_txn	txn;
-	struct reg_user	u;
-
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
-	ck_assert_int_eq(reg_user_get(&txn, user, &u), 0);
-	memcpy(tok, u.token, TOKEN_LEN + 1);
-	reg_user_clear(&u);
-	reg_txn_abort(&txn);
+	ck_assert_int_eq(mac_parse(mac, &m), 0);
+	tu_hw_key(&m, id);
+	id[7] = id_byte;
+	tu_enroll(reg, mac, NOW - 60, PHONE_IP, bind ? id : NULL, sizeof(id),
+	    fa);
 }
 
 /* Asks as a SUBSCRIBE naming mac (NULL: none) from src. */
@@ -303,7 +253,7 @@ START_TEST(test_client_cert_class)
 	struct pnp_answer	a;
 	char			tok[TOKEN_LEN + 1], want[256];
 
-	token_of("bob", tok);
+	tu_token_of(reg, "bob", tok);
 	ask("64:16:7f:00:00:04", OTHER_IP, &a);
 	ck_assert_msg(a.refused == PNP_OK, "%s", pnp_refusal_str(a.refused));
 	snprintf(want, sizeof(want), "https://10.42.0.1/p/%s/64167f000004",

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
+#include "tu_reg.h"
 
 #include "cfg.h"
 /* dhcpd's classifier, linked through TEST_LDADD; its header sits there. */
@@ -136,19 +137,6 @@ teardown(void)
 	tu_rmtree(dir);
 }
 
-static void
-token_of(const char *user, char tok[TOKEN_LEN + 1])
-{
-	struct reg_txn	txn;
-	struct reg_user	u;
-
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 1), 0);
-	ck_assert_int_eq(reg_user_get(&txn, user, &u), 0);
-	memcpy(tok, u.token, TOKEN_LEN + 1);
-	reg_user_clear(&u);
-	reg_txn_abort(&txn);
-}
-
 #define NOW	((time_t)1700000100)
 
 /*
@@ -215,30 +203,10 @@ ask(const char *path, uint32_t peer, int status, const char *vendor,
 	ask_body(path, peer, status, vendor, password, NULL, NULL);
 }
 
-/* Stores a bound lease of mac at ip under its hardware client key. */
 static void
 lease(uint32_t ip, const char *mac)
 {
-	struct reg_txn		txn;
-	struct reg_lease	l;
-	struct mac_addr		m;
-
-	ck_assert_int_eq(mac_parse(mac, &m), 0);
-	memset(&l, 0, sizeof(l));
-	l.ip = ip;
-	l.state = LEASE_BOUND;
-	l.htype = 1;
-	l.hlen = 6;
-	memcpy(l.chaddr, m.b, 6);
-	l.client_key[0] = 'H';
-	l.client_key[1] = 1;
-	memcpy(l.client_key + 2, m.b, 6);
-	l.client_key_len = 8;
-	l.start = 1700000000;
-	l.expire = 1700003600;
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
-	ck_assert_int_eq(reg_lease_put(&txn, &l), 0);
-	ck_assert_int_eq(reg_txn_commit(&txn), 0);
+	tu_lease(reg, ip, mac, 1700000000, 1700003600);
 }
 
 /*
@@ -249,31 +217,12 @@ lease(uint32_t ip, const char *mac)
 static void
 enroll(const char *mac, uint32_t ip, int bind, char fa[TOKEN_LEN + 1])
 {
-	struct reg_txn		 txn;
-	struct reg_event	 ev;
-	struct reg_enroll	 e;
-	struct enroll_op	 op;
-	int			 suspect;
+	struct mac_addr	m;
+	uint8_t		id[8];
 
-	memset(&op, 0, sizeof(op));
-	ck_assert_int_eq(mac_parse(mac, &op.mac), 0);
-	ck_assert_int_eq(reg_txn_begin(reg, &txn, 0), 0);
-	ck_assert_int_eq(enroll_open(&txn, &op.mac, NOW - 60, 3600, &suspect,
-	    &ev), 1);
-	if (bind) {
-		op.kind = EOP_HANDED;
-		op.ip = ip;
-		op.id[0] = 'H';
-		op.id[1] = 1;
-		memcpy(op.id + 2, op.mac.b, 6);
-		op.id_len = 8;
-		ck_assert_int_eq(enroll_apply(&txn, &op, NOW - 30, &ev), 1);
-	}
-	ck_assert_int_eq(reg_enroll_get(&txn, &op.mac, &e), 0);
-	ck_assert_int_eq(reg_txn_commit(&txn), 0);
-	if (fa != NULL)
-		memcpy(fa, e.fa_token, TOKEN_LEN + 1);
-	reg_enroll_clear(&e);
+	ck_assert_int_eq(mac_parse(mac, &m), 0);
+	tu_hw_key(&m, id);
+	tu_enroll(reg, mac, NOW - 60, ip, bind ? id : NULL, sizeof(id), fa);
 }
 
 static void
@@ -282,7 +231,7 @@ ask_token(const char *user, const char *file, int status, const char *vendor,
 {
 	char	tok[TOKEN_LEN + 1], path[256];
 
-	token_of(user, tok);
+	tu_token_of(reg, user, tok);
 	snprintf(path, sizeof(path), "/p/%s/%s", tok, file);
 	ask(path, 0, status, vendor, password);
 }
@@ -372,7 +321,7 @@ START_TEST(test_legacy_flat_folder)
 	uint32_t ip = 0x0a2a0063;	/* 10.42.0.99 */
 	char	 tok[TOKEN_LEN + 1];
 
-	token_of("u_aastra", tok);
+	tu_token_of(reg, "u_aastra", tok);
 	/* The Aastra phone holds 10.42.0.99. */
 	lease(ip, "00:08:5d:aa:bb:08");
 	ask("/prov/aastra.cfg", ip, 200, "aastra", NULL);
@@ -428,7 +377,7 @@ START_TEST(test_tftp_flat_folder)
 	char	 tok[TOKEN_LEN + 1], path[256];
 
 	over = OVER_TFTP;
-	token_of("u_cisco79", tok);
+	tu_token_of(reg, "u_cisco79", tok);
 	lease(ip, "00:1b:d4:aa:bb:09");
 	ask("/prov/XMLDefault.cnf.xml", ip, 200, "cisco-enterprise", NULL);
 	/* Not enrolled yet: the same 404 as an unknown MAC. */
@@ -479,7 +428,7 @@ START_TEST(test_gigaset_flat_folder)
 	uint32_t ip = 0x0a2a0064;	/* 10.42.0.100 */
 	char	 tok[TOKEN_LEN + 1];
 
-	token_of("u_gigaset", tok);
+	tu_token_of(reg, "u_gigaset", tok);
 	lease(ip, "7c:2f:80:aa:bb:07");
 	ask("/prov/7C2F80AABB07.xml", ip, 404, NULL, NULL);
 	enroll("7c:2f:80:aa:bb:07", ip, 0, NULL);
@@ -532,7 +481,7 @@ START_TEST(test_first_access_pins_permanent)
 		char	 tok[TOKEN_LEN + 1], fa[TOKEN_LEN + 1], path[256];
 		char	 url[128];
 
-		token_of(phones[i].user, tok);
+		tu_token_of(reg, phones[i].user, tok);
 		lease(ip, phones[i].mac);
 		enroll(phones[i].mac, ip, 1, fa);
 		snprintf(path, sizeof(path), "/p/%s/%s", fa, phones[i].file);
