@@ -465,6 +465,24 @@ pb_fetch() {
 	[ -s "$3.code" ] || echo 000 >"$3.code"
 }
 
+# pb_logs_clean SECRETS FILE...: dies (die) naming the file if any FILE
+# holds a sanitizer report or one of the words of SECRETS (passwords,
+# tokens); 0 otherwise.
+pb_logs_clean() {
+	local secrets=$1 f s
+
+	shift
+	for f in "$@"; do
+		grep -qE "runtime error|Sanitizer" "$f" &&
+		    die "$(basename "$f"): $(grep -m 1 -E "runtime error|Sanitizer" "$f")"
+		for s in $secrets; do
+			grep -qF -- "$s" "$f" &&
+			    die "a password or token in $(basename "$f")"
+		done
+	done
+	return 0
+}
+
 # pb_veth NS_A IF_A NS_B IF_B IP_A [MAC_B]: a veth pair from NS_A to NS_B,
 # IP_A/24 on IF_A, MAC_B (if given) on IF_B, both up.
 pb_veth() {

@@ -461,17 +461,9 @@ t_reload_fixed() {
 }
 
 t_logs_clean() {
-	local f pw
-
 	pb_daemon_stop dhcpd || die "dhcpd was not running at the end"
 	pb_daemon_stop provd || die "provisiond was not running at the end"
-	for f in "$DLOG" "$PLOG" "$CTL_ERR"; do
-		grep -qE "runtime error|Sanitizer" "$f" &&
-		    die "$(basename "$f"): $(grep -m 1 -E "runtime error|Sanitizer" "$f")"
-		for pw in $ALL_PW; do
-			grep -qF "$pw" "$f" && die "a password in $(basename "$f")"
-		done
-	done
+	pb_logs_clean "$ALL_PW" "$DLOG" "$PLOG" "$CTL_ERR"
 	pb_pass
 }
 
