@@ -170,7 +170,9 @@ on_response(struct pnpd *d, const char *buf, size_t n,
 {
 	struct sippnp_resp	 r;
 	struct pnp_txn		*t;
+	struct timeval		 tv;
 	enum sippnp_err		 e;
+	unsigned		 left;
 
 	if ((e = sippnp_parse_response(buf, n, &r)) != SIPPNP_OK) {
 		d->st.malformed[e]++;
@@ -190,6 +192,11 @@ on_response(struct pnpd *d, const char *buf, size_t n,
 	log_debug("sip-pnp: NOTIFY %s: %d", t->call_id, r.status);
 	/* The NOTIFY is done: wipe it now, keep the 200 OK. */
 	OPENSSL_cleanse(t->notify, (size_t)t->nlen);
+	/* Until Timer F, for a SUBSCRIBE sent again (17.2.2: Timer J). */
+	left = SIPPNP_TF_MS - t->tm.elapsed_ms;
+	tv.tv_sec = left / 1000;
+	tv.tv_usec = (left % 1000) * 1000;
+	evtimer_add(t->ev, &tv);
 }
 
 /* Answers an accepted SUBSCRIBE: 200 OK, then the NOTIFY. */
