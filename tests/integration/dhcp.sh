@@ -712,11 +712,12 @@ t_cisco() {
 	    die "option 66 is '$(pb_kv opt66 "$o")', not a token URL"
 	grep -q "DHCPACK .* to $MAC_DAVE (cisco, dave)" "$SRV_LOG" ||
 	    die "no 'DHCPACK ... to $MAC_DAVE (cisco, dave)' in the log"
-	# An unregistered phone with that Option 60 is still put in "cisco".
+	# An unregistered phone with that Option 60 (NUL-terminated) is put
+	# in the enterprise phones' class, which comes before "cisco".
 	probe "$o.unreg" -m 00:1b:d4:40:00:99 -V "$vc" -P 1,3,6,15,35,66,150 dora ||
 	    die "unregistered Cisco: no ACK"
-	grep -q "DHCPACK .* to 00:1b:d4:40:00:99 (cisco)" "$SRV_LOG" ||
-	    die "an unregistered phone with the NUL-terminated Cisco Option 60 was not classed cisco"
+	grep -q "DHCPACK .* to 00:1b:d4:40:00:99 (cisco-enterprise)" "$SRV_LOG" ||
+	    die "an unregistered phone with the NUL-terminated Cisco Option 60 was not classed cisco-enterprise"
 	pb_pass
 }
 
