@@ -102,18 +102,37 @@ is_token_char(unsigned char c)
 	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-.!%*_+`'~", c));
 }
 
-/* A token of 1 to max - 1 bytes. */
 static int
-is_token(const char *s, size_t max)
+is_text_char(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+static int
+is_graph_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+/* 1 to max - 1 bytes, each one that ok() takes. */
+static int
+all_of(const char *s, size_t max, int (*ok)(unsigned char))
 {
 	size_t	 n;
 
 	if (s == NULL || s[0] == '\0')
 		return 0;
 	for (n = 0; s[n] != '\0'; n++)
-		if (n + 1 >= max || !is_token_char((unsigned char)s[n]))
+		if (n + 1 >= max || !ok((unsigned char)s[n]))
 			return 0;
 	return 1;
+}
+
+/* A token of 1 to max - 1 bytes. */
+static int
+is_token(const char *s, size_t max)
+{
+	return all_of(s, max, is_token_char);
 }
 
 /* A Call-ID we make: word [ "@" word ] (RFC 3261 25.1), words of tokens. */
@@ -149,30 +168,14 @@ is_hostport(const char *s)
 static int
 is_text(const char *s, size_t max)
 {
-	size_t	 n;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	for (n = 0; s[n] != '\0'; n++)
-		if (n + 1 >= max || (unsigned char)s[n] < 0x20 ||
-		    (unsigned char)s[n] >= 0x7f)
-			return 0;
-	return 1;
+	return all_of(s, max, is_text_char);
 }
 
 /* Printable ASCII without space, 1 to max - 1 bytes: URLs and URIs. */
 static int
 is_graph(const char *s, size_t max)
 {
-	size_t	 n;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	for (n = 0; s[n] != '\0'; n++)
-		if (n + 1 >= max || (unsigned char)s[n] <= 0x20 ||
-		    (unsigned char)s[n] >= 0x7f)
-			return 0;
-	return 1;
+	return all_of(s, max, is_graph_char);
 }
 
 /*
