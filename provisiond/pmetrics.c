@@ -205,17 +205,14 @@ static void
 write_tftp(struct evbuffer *out, const struct tftp_server *t)
 {
 	struct tftp_stats	st;
-	unsigned long		bad;
 
 	if (t == NULL)
 		return;
 	tftp_server_stats(t, &st);
-	bad = st.truncated;
-	for (int i = 0; i < TFTP_REQ_ERR_COUNT; i++)
-		bad += st.malformed[i];
 	metrics_counter(out, "provbox_prov_tftp_malformed_total", "TFTP "
 	    "requests dropped or refused as malformed (write requests, "
-	    "folders and paths, unknown modes, truncated packets).", bad);
+	    "folders and paths, unknown modes, truncated packets).",
+	    tftp_stats_malformed(&st));
 	metrics_counter(out, "provbox_prov_tftp_busy_total", "TFTP requests "
 	    "refused for the session limits.", st.busy);
 	metrics_family(out, "provbox_prov_tftp_transfers_total",
@@ -237,16 +234,13 @@ static void
 write_pnp(struct evbuffer *out, const struct pnpd *d)
 {
 	struct pnpd_stats	st;
-	unsigned long		bad = 0;
 
 	if (d == NULL)
 		return;
 	pnpd_get_stats(d, &st);
-	for (int i = 0; i < SIPPNP_ERR_MAX; i++)
-		bad += st.malformed[i];
 	metrics_counter(out, "provbox_prov_sip_pnp_malformed_total", "SIP "
 	    "datagrams dropped as malformed, oversized or not a ua-profile "
-	    "SUBSCRIBE.", bad);
+	    "SUBSCRIBE.", pnpd_stats_malformed(&st));
 	metrics_family(out, "provbox_prov_sip_pnp_subscribes_total",
 	    METRICS_COUNTER, "ua-profile SUBSCRIBEs decided, by refusal "
 	    "(none: answered with a NOTIFY).");

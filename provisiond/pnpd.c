@@ -531,6 +531,16 @@ pnpd_free(struct pnpd *d)
 	free(d);
 }
 
+unsigned long
+pnpd_stats_malformed(const struct pnpd_stats *st)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < SIPPNP_ERR_MAX; i++)
+		n += st->malformed[i];
+	return n;
+}
+
 void
 pnpd_get_stats(const struct pnpd *d, struct pnpd_stats *st)
 {

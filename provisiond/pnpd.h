@@ -65,5 +65,7 @@ struct pnpd	*pnpd_new(struct event_base *base, const struct cfg *cfg,
 void		 pnpd_configure(struct pnpd *d, const struct cfg *cfg);
 void		 pnpd_free(struct pnpd *d);
 void		 pnpd_get_stats(const struct pnpd *d, struct pnpd_stats *st);
+/* The malformed datagrams of st, every reason. */
+unsigned long	 pnpd_stats_malformed(const struct pnpd_stats *st);
 
 #endif /* PB_PNPD_H */

@@ -211,10 +211,9 @@ peer_of(struct evhttp_connection *conn, struct guard_addr *ga,
  * ("tftp-served", "tftp-refused" for a TFTP read request, method RRQ).
  */
 static void
-audit(const char *peer, const char *method, const struct prov_resp *r,
-    size_t bytes, const char *subject)
+audit(const char *peer, const char *method, int tftp,
+    const struct prov_resp *r, size_t bytes, const char *subject)
 {
-	int		tftp = strcmp(method, "RRQ") == 0;
 	struct log_fields	f;
 	char			mac[MAC_STR_LEN] = "-";
 	char			file[ROUTE_FILE_MAX * 4 + 8];
@@ -575,7 +574,7 @@ send:
 	if (ssl != NULL)
 		join_answer(bev);
 	evbuffer_free(body);
-	audit(peer, method, &r, bytes, subject);
+	audit(peer, method, 0, &r, bytes, subject);
 	fetch_note(&r, pr.peer_ip4, now);
 	enroll_note(&r, now);
 	prov_resp_clear(&r);
@@ -674,7 +673,7 @@ on_tftp_request(const struct tftp_req *req, const struct sockaddr *sa,
 done:
 	P.status[r->status / 100 < 6 ? r->status / 100 : 5]++;
 	pmetrics_request(r, PM_SCHEME_TFTP);
-	audit(peer, "RRQ", r, r->len, "");
+	audit(peer, "RRQ", 1, r, r->len, "");
 	fetch_note(r, pr.peer_ip4, now);
 	enroll_note(r, now);
 }
@@ -858,31 +857,26 @@ log_stats(void)
 	    ts.closed_handshake, ts.closed_request, ts.closed_limit);
 	if (P.tftp != NULL) {
 		struct tftp_stats	st;
-		unsigned long		bad;
 
 		tftp_server_stats(P.tftp, &st);
-		bad = st.truncated;
-		for (int i = 0; i < TFTP_REQ_ERR_COUNT; i++)
-			bad += st.malformed[i];
 		log_notice("stats: tftp: requests %lu, malformed %lu, refused "
 		    "%lu, busy %lu; transfers done %lu, timed out %lu, "
-		    "aborted %lu, failed %lu; open %u", st.requests, bad,
+		    "aborted %lu, failed %lu; open %u", st.requests,
+		    tftp_stats_malformed(&st),
 		    st.refused, st.busy, st.done, st.timedout, st.aborted,
 		    st.failed, st.sessions);
 	}
 	if (P.pnpd != NULL) {
 		struct pnpd_stats	ps;
-		unsigned long		bad = 0, refused = 0;
+		unsigned long		refused = 0;
 
 		pnpd_get_stats(P.pnpd, &ps);
-		for (int i = 0; i < SIPPNP_ERR_MAX; i++)
-			bad += ps.malformed[i];
 		for (int i = 1; i < PNP_COUNT; i++)
 			refused += ps.refused[i];
 		log_notice("stats: sip-pnp: datagrams %lu, malformed %lu, "
 		    "subscribes %lu, answered %lu, refused %lu, blocked %lu, "
 		    "busy %lu; notify acked %lu, timed out %lu", ps.received,
-		    bad, ps.subscribes, ps.refused[PNP_OK], refused,
+		    pnpd_stats_malformed(&ps), ps.subscribes, ps.refused[PNP_OK], refused,
 		    ps.blocked, ps.busy, ps.notify_acked, ps.notify_timeout);
 	}
 }

@@ -571,6 +571,16 @@ tftp_server_free(struct tftp_server *s)
 	free(s);
 }
 
+unsigned long
+tftp_stats_malformed(const struct tftp_stats *st)
+{
+	unsigned long n = st->truncated;
+
+	for (int i = 0; i < TFTP_REQ_ERR_COUNT; i++)
+		n += st->malformed[i];
+	return n;
+}
+
 void
 tftp_server_stats(const struct tftp_server *s, struct tftp_stats *st)
 {

@@ -61,5 +61,7 @@ struct tftp_server	*tftp_server_new(struct event_base *base,
 void			 tftp_server_free(struct tftp_server *s);
 void			 tftp_server_stats(const struct tftp_server *s,
 			    struct tftp_stats *st);
+/* The malformed requests of st, every reason and the truncated ones. */
+unsigned long		 tftp_stats_malformed(const struct tftp_stats *st);
 
 #endif /* PB_TFTP_H */
