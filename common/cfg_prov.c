@@ -769,6 +769,16 @@ parse_vendor(struct cfg_ctx *ctx, const config_setting_t *vg,
 		    "client cannot show: its phones' files would never go out "
 		    "(set legacy = { client_cert = false; } in the class)",
 		    name);
+	else if (v->tftp && !v->legacy.lease_binding)
+		/*
+		 * Without a certificate the lease is the only proof: without
+		 * it, whoever names a registered MAC gets its password.
+		 */
+		cfg_err(ctx, config_setting_get_member(vg, "tftp"), "vendor "
+		    "class '%s' has lease_binding = false: over TFTP, where no "
+		    "certificate can prove the phone, any host naming a "
+		    "registered MAC would get its file (set legacy = { "
+		    "lease_binding = true; })", name);
 	if ((list = config_setting_get_member(vg, "unregistered")) != NULL &&
 	    cfg_parse_options(ctx, list, TMPL_ALL & ~(TMPL_TOKEN | TMPL_MODEL),
 	    "a device not in the users table has no token and no model",

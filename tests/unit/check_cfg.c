@@ -1959,6 +1959,30 @@ START_TEST(test_vendor_tftp)
 END_TEST
 
 /*
+ * Over TFTP the lease is the only proof a phone can give: a tftp class
+ * without lease binding would hand any host naming a registered MAC its
+ * password.
+ */
+START_TEST(test_vendor_tftp_lease_binding)
+{
+	static const char conf[] =
+	    /*  1 */ "provisioning = { listen = [ ];\n"
+	    /*  2 */ "  base_url = \"https://10.0.0.1\"; };\n"
+	    /*  3 */ "vendors = ( {\n"
+	    /*  4 */ "  name = \"c79\"; match = { oui = [ \"00:1b:d4\" ]; };\n"
+	    /*  5 */ "  mode = \"legacy\"; tftp = true;\n"
+	    /*  6 */ "  legacy = { lease_binding = false; };\n"
+	    /*  7 */ "} );\n";
+
+	load_bad(conf, CFG_NO_FILE_CHECKS);
+	assert_nerr(1);
+	assert_err(5, "vendors[0].tftp", "vendor class 'c79' has "
+	    "lease_binding = false: over TFTP, where no certificate can prove "
+	    "the phone");
+}
+END_TEST
+
+/*
  * A bootstrap file names a first-access URL, which opens only for the
  * identity holding the phone's lease: without lease binding it would be
  * a dead end. client_cert on a class needs the phones' CA. Enrollment
@@ -2965,6 +2989,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_vendor_template_malformed);
 	tcase_add_test(tc, test_vendor_token_legacy);
 	tcase_add_test(tc, test_vendor_tftp);
+	tcase_add_test(tc, test_vendor_tftp_lease_binding);
 	tcase_add_test(tc, test_vendor_token_unregistered);
 	tcase_add_test(tc, test_vendor_url_expands_bad);
 	tcase_add_test(tc, test_vendor_base_url_unset);
